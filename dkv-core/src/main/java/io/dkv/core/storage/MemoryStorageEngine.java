@@ -1,0 +1,155 @@
+package io.dkv.core.storage;
+
+import io.dkv.core.Entry;
+import io.dkv.core.StorageFullException;
+import io.dkv.core.version.Version;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Keeps entries in memory: one {@link ConcurrentHashMap} per partition, created when the
+ * partition receives its first key.
+ *
+ * <p>Thread-safe without a global lock: a merge is a {@code compute} on one key's bin, so
+ * writers of different keys never wait for each other. The memory limit is checked before
+ * each growing write; writers racing at the limit may pass it by at most one entry each.
+ */
+public final class MemoryStorageEngine implements StorageEngine {
+
+    /** Approximate bytes a map node and key wrapper add to each key. */
+    static final int KEY_OVERHEAD_BYTES = 64;
+
+    private final AtomicReferenceArray<ConcurrentHashMap<BytesKey, Entry>> partitions;
+    private final long memoryLimitBytes;
+    private final AtomicLong bytes = new AtomicLong();
+    private final LongAdder liveKeys = new LongAdder();
+    private final LongAdder tombstones = new LongAdder();
+
+    /**
+     * @param partitionCount   partitions of the ring this engine serves
+     * @param memoryLimitBytes writes that would take the engine past this are refused
+     */
+    public MemoryStorageEngine(int partitionCount, long memoryLimitBytes) {
+        if (partitionCount < 1) {
+            throw new IllegalArgumentException("partitionCount must be at least 1: " + partitionCount);
+        }
+        if (memoryLimitBytes < 1) {
+            throw new IllegalArgumentException("memoryLimitBytes must be positive: " + memoryLimitBytes);
+        }
+        this.partitions = new AtomicReferenceArray<>(partitionCount);
+        this.memoryLimitBytes = memoryLimitBytes;
+    }
+
+    /** An engine limited only by the JVM heap. */
+    public static MemoryStorageEngine unlimited(int partitionCount) {
+        return new MemoryStorageEngine(partitionCount, Long.MAX_VALUE);
+    }
+
+    @Override
+    public Entry get(int partition, byte[] key) {
+        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
+        return map == null ? null : map.get(new BytesKey(key));
+    }
+
+    @Override
+    public MergeResult merge(int partition, byte[] key, Entry entry) {
+        ConcurrentHashMap<BytesKey, Entry> map = partitionMap(partition);
+        Entry[] previous = new Entry[1];
+        boolean[] applied = new boolean[1];
+        map.compute(new BytesKey(key), (k, current) -> {
+            previous[0] = current;
+            if (!Entry.supersedes(entry, current)) {
+                return current;
+            }
+            reserve(weight(key, entry) - (current == null ? 0 : weight(key, current)));
+            count(current, -1);
+            count(entry, +1);
+            applied[0] = true;
+            return entry;
+        });
+        return new MergeResult(applied[0], previous[0]);
+    }
+
+    @Override
+    public boolean removeIfVersion(int partition, byte[] key, Version version) {
+        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
+        if (map == null) {
+            return false;
+        }
+        boolean[] removed = new boolean[1];
+        map.computeIfPresent(new BytesKey(key), (k, current) -> {
+            if (!current.version().equals(version)) {
+                return current;
+            }
+            bytes.addAndGet(-weight(key, current));
+            count(current, -1);
+            removed[0] = true;
+            return null;
+        });
+        return removed[0];
+    }
+
+    @Override
+    public void forEachEntry(int partition, EntryVisitor visitor) {
+        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
+        if (map != null) {
+            map.forEach((key, entry) -> visitor.visit(key.bytes(), entry));
+        }
+    }
+
+    @Override
+    public long keyCount() {
+        return liveKeys.sum();
+    }
+
+    @Override
+    public long tombstoneCount() {
+        return tombstones.sum();
+    }
+
+    @Override
+    public long bytes() {
+        return bytes.get();
+    }
+
+    public long memoryLimitBytes() {
+        return memoryLimitBytes;
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: the maps go with the engine.
+    }
+
+    private ConcurrentHashMap<BytesKey, Entry> partitionMap(int partition) {
+        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
+        if (map == null) {
+            partitions.compareAndSet(partition, null, new ConcurrentHashMap<>());
+            map = partitions.get(partition);
+        }
+        return map;
+    }
+
+    private void reserve(long delta) {
+        if (delta > 0) {
+            long used = bytes.get();
+            if (used + delta > memoryLimitBytes) {
+                throw new StorageFullException(used, delta, memoryLimitBytes);
+            }
+        }
+        bytes.addAndGet(delta);
+    }
+
+    private void count(Entry entry, int delta) {
+        if (entry != null) {
+            (entry.isTombstone() ? tombstones : liveKeys).add(delta);
+        }
+    }
+
+    private static long weight(byte[] key, Entry entry) {
+        return key.length + KEY_OVERHEAD_BYTES + entry.sizeBytes();
+    }
+}

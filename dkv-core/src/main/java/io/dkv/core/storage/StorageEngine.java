@@ -1,0 +1,57 @@
+package io.dkv.core.storage;
+
+import io.dkv.core.Entry;
+import io.dkv.core.StorageFullException;
+import io.dkv.core.version.Version;
+
+/**
+ * One node's local store of entries, grouped by ring partition.
+ *
+ * <p>Contract, checked for every engine by {@code StorageEngineContract}:
+ * <ul>
+ *   <li>{@link #merge} MUST keep the entry that {@link Entry#newer} picks, atomically per
+ *       key: concurrent merges of the same entries in any order leave the same result.</li>
+ *   <li>An engine MUST NOT reject a merge that does not grow its size (a delete always
+ *       fits), and MUST reject with {@link StorageFullException} one that would pass its
+ *       limit, leaving the stored entry unchanged.</li>
+ *   <li>Keys are compared by content. Callers MUST NOT modify arrays after handing them in,
+ *       and MUST NOT modify arrays they get back.</li>
+ * </ul>
+ * Implementations are thread-safe.
+ */
+public interface StorageEngine extends AutoCloseable {
+
+    /** The stored entry (a value or a tombstone), or {@code null} when the key is absent. */
+    Entry get(int partition, byte[] key);
+
+    /**
+     * Stores {@code entry} unless the stored entry is at least as new.
+     *
+     * @throws StorageFullException when storing it would pass the engine's limit
+     */
+    MergeResult merge(int partition, byte[] key, Entry entry);
+
+    /**
+     * Removes the key only if its stored entry still has exactly {@code version}; used to
+     * purge tombstones without losing a write that arrived since.
+     */
+    boolean removeIfVersion(int partition, byte[] key, Version version);
+
+    /**
+     * Visits every entry of one partition. Weakly consistent: writes that run concurrently
+     * may or may not be seen, and the visit never fails because of them.
+     */
+    void forEachEntry(int partition, EntryVisitor visitor);
+
+    /** Keys whose entry is a value (tombstones not counted). */
+    long keyCount();
+
+    /** Keys whose entry is a tombstone. */
+    long tombstoneCount();
+
+    /** Approximate bytes used by keys, values and bookkeeping. */
+    long bytes();
+
+    @Override
+    void close();
+}

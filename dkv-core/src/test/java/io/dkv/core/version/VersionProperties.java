@@ -1,0 +1,115 @@
+package io.dkv.core.version;
+
+import io.dkv.core.Entry;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VersionProperties {
+
+    @Provide
+    Arbitrary<Entry> entries() {
+        // Few distinct stamps and nodes, so equal versions (and their tie-break) are common.
+        Arbitrary<Version> versions = Combinators.combine(
+                Arbitraries.longs().between(0, 5), Arbitraries.integers().between(1, 3)).as(Version::new);
+        Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofMaxSize(3).injectNull(0.3);
+        return Combinators.combine(values, versions).as(Entry::new);
+    }
+
+    @Property
+    void mergeIsCommutative(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
+        assertThat(Entry.newer(a, b)).isEqualTo(Entry.newer(b, a));
+    }
+
+    @Property
+    void mergeIsAssociative(@ForAll("entries") Entry a, @ForAll("entries") Entry b, @ForAll("entries") Entry c) {
+        assertThat(Entry.newer(Entry.newer(a, b), c)).isEqualTo(Entry.newer(a, Entry.newer(b, c)));
+    }
+
+    @Property
+    void mergeIsIdempotent(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
+        assertThat(Entry.newer(a, a)).isEqualTo(a);
+        Entry once = Entry.newer(a, b);
+        assertThat(Entry.newer(once, b)).isEqualTo(once);
+    }
+
+    @Property
+    void theHigherVersionAlwaysWins(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
+        Entry winner = Entry.newer(a, b);
+        assertThat(winner.version()).isEqualTo(a.version().compareTo(b.version()) >= 0 ? a.version() : b.version());
+    }
+
+    @Property
+    void anyMergeOrderGivesTheSameResult(@ForAll @Size(min = 1, max = 12) List<@net.jqwik.api.From("entries") Entry> writes,
+                                         @ForAll long shuffleSeed) {
+        Entry inOrder = null;
+        for (Entry write : writes) {
+            inOrder = Entry.newer(inOrder, write);
+        }
+        List<Entry> shuffled = new ArrayList<>(writes);
+        Collections.shuffle(shuffled, new Random(shuffleSeed));
+        Entry shuffledResult = null;
+        for (Entry write : shuffled) {
+            shuffledResult = Entry.newer(shuffledResult, write);
+        }
+        assertThat(shuffledResult).isEqualTo(inOrder);
+    }
+
+    @Property
+    void compareAgreesWithCompareTo(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
+        Occurred occurred = a.version().compare(b.version());
+        int order = a.version().compareTo(b.version());
+        assertThat(occurred).isEqualTo(order < 0 ? Occurred.BEFORE : order > 0 ? Occurred.AFTER : Occurred.EQUAL);
+        assertThat(b.version().compare(a.version()))
+                .isEqualTo(occurred == Occurred.BEFORE ? Occurred.AFTER : occurred == Occurred.AFTER ? Occurred.BEFORE : Occurred.EQUAL);
+    }
+
+    /** A wall clock that jumps around, backwards included, by the given steps. */
+    @Property
+    void hlcNeverGoesBackwardsWhateverTheWallClockDoes(
+            @ForAll @Size(min = 1, max = 200) List<@IntRange(min = -60_000, max = 60_000) Integer> clockSteps) {
+        long[] wall = {1_700_000_000_000L};
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall[0]);
+        long previous = clock.now();
+        for (int step : clockSteps) {
+            wall[0] += step;
+            long next = clock.now();
+            assertThat(next).isGreaterThan(previous);
+            previous = next;
+        }
+    }
+
+    @Property
+    void hlcStampsExceedEveryObservedStamp(@ForAll @Size(min = 1, max = 50) List<@IntRange(min = -100_000, max = 100_000) Integer> remoteOffsets) {
+        long wall = 1_700_000_000_000L;
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall);
+        for (int offset : remoteOffsets) {
+            long remote = HybridLogicalClock.stampOf(wall + offset) + Math.abs(offset % 7);
+            clock.observe(remote);
+            assertThat(clock.now()).isGreaterThan(remote);
+        }
+    }
+
+    @Property
+    void hlcFollowsTheWallClockWhenItBehaves(@ForAll @IntRange(min = 1, max = 10_000) int advanceMillis) {
+        long[] wall = {1_700_000_000_000L};
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall[0]);
+        clock.now();
+        wall[0] += advanceMillis;
+        long stamp = clock.now();
+        assertThat(HybridLogicalClock.physicalMillis(stamp)).isEqualTo(wall[0]);
+        assertThat(HybridLogicalClock.logical(stamp)).isZero();
+    }
+}
