@@ -1,0 +1,153 @@
+package io.dkv.cluster;
+
+import io.dkv.core.Consistency;
+import io.dkv.core.InvalidConfigException;
+import io.dkv.core.ring.Ring;
+
+/**
+ * The settings every node of a cluster shares. Validated once, when built, with messages
+ * that name the setting (or the two settings) at fault.
+ *
+ * @param nodes              how many nodes the cluster has (ids n1..nN)
+ * @param replicas           how many nodes hold each key
+ * @param partitionsPerNode  ring partitions each node owns
+ * @param ringSeed           seed of the ring's owner sequence; equal on every node
+ * @param readConsistency    default consistency of reads
+ * @param writeConsistency   default consistency of writes and deletes
+ * @param replicaTimeoutMillis how long a coordinator waits for one replica's answer
+ * @param maxKeyBytes        largest accepted key
+ * @param maxValueBytes      largest accepted value
+ * @param memoryLimitBytes   writes that would take a node's store past this are refused
+ * @param readRepairChance   probability that a read repairs the stale replicas it saw (0..1)
+ */
+public record ClusterConfig(
+        int nodes,
+        int replicas,
+        int partitionsPerNode,
+        long ringSeed,
+        Consistency readConsistency,
+        Consistency writeConsistency,
+        long replicaTimeoutMillis,
+        int maxKeyBytes,
+        int maxValueBytes,
+        long memoryLimitBytes,
+        double readRepairChance) {
+
+    public static final int MIB = 1 << 20;
+
+    public ClusterConfig {
+        require(nodes >= 1, "nodes (" + nodes + ") must be at least 1");
+        require(replicas >= 1, "replicas (" + replicas + ") must be at least 1");
+        require(replicas <= nodes, "replicas (" + replicas + ") must not exceed nodes (" + nodes + ")");
+        require(partitionsPerNode >= 1, "partitions-per-node (" + partitionsPerNode + ") must be at least 1");
+        require(readConsistency != null, "read-consistency must be set");
+        require(writeConsistency != null, "write-consistency must be set");
+        require(replicaTimeoutMillis > 0, "replica-timeout-ms (" + replicaTimeoutMillis + ") must be positive");
+        require(maxKeyBytes >= 1, "max-key-bytes (" + maxKeyBytes + ") must be at least 1");
+        require(maxValueBytes >= 0, "max-value-bytes (" + maxValueBytes + ") must not be negative");
+        require(memoryLimitBytes > 0, "memory-limit-bytes (" + memoryLimitBytes + ") must be positive");
+        require(readRepairChance >= 0 && readRepairChance <= 1,
+                "read-repair-chance (" + readRepairChance + ") must be between 0 and 1");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new InvalidConfigException(message);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .nodes(nodes).replicas(replicas).partitionsPerNode(partitionsPerNode).ringSeed(ringSeed)
+                .readConsistency(readConsistency).writeConsistency(writeConsistency)
+                .replicaTimeoutMillis(replicaTimeoutMillis).maxKeyBytes(maxKeyBytes).maxValueBytes(maxValueBytes)
+                .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance);
+    }
+
+    /** The ring every node of this cluster builds. */
+    public Ring buildRing() {
+        return Ring.build(Ring.numberedNodes(nodes), replicas, partitionsPerNode, ringSeed);
+    }
+
+    /** Collects settings; {@link #build()} validates them together. */
+    public static final class Builder {
+        private int nodes = 3;
+        private int replicas = 3;
+        private int partitionsPerNode = Ring.DEFAULT_PARTITIONS_PER_NODE;
+        private long ringSeed = Ring.DEFAULT_SEED;
+        private Consistency readConsistency = Consistency.QUORUM;
+        private Consistency writeConsistency = Consistency.QUORUM;
+        private long replicaTimeoutMillis = 1_000;
+        private int maxKeyBytes = MIB;
+        private int maxValueBytes = 16 * MIB;
+        private long memoryLimitBytes = Long.MAX_VALUE;
+        private double readRepairChance = 1.0;
+
+        private Builder() {
+        }
+
+        public Builder nodes(int nodes) {
+            this.nodes = nodes;
+            return this;
+        }
+
+        public Builder replicas(int replicas) {
+            this.replicas = replicas;
+            return this;
+        }
+
+        public Builder partitionsPerNode(int partitionsPerNode) {
+            this.partitionsPerNode = partitionsPerNode;
+            return this;
+        }
+
+        public Builder ringSeed(long ringSeed) {
+            this.ringSeed = ringSeed;
+            return this;
+        }
+
+        public Builder readConsistency(Consistency readConsistency) {
+            this.readConsistency = readConsistency;
+            return this;
+        }
+
+        public Builder writeConsistency(Consistency writeConsistency) {
+            this.writeConsistency = writeConsistency;
+            return this;
+        }
+
+        public Builder replicaTimeoutMillis(long replicaTimeoutMillis) {
+            this.replicaTimeoutMillis = replicaTimeoutMillis;
+            return this;
+        }
+
+        public Builder maxKeyBytes(int maxKeyBytes) {
+            this.maxKeyBytes = maxKeyBytes;
+            return this;
+        }
+
+        public Builder maxValueBytes(int maxValueBytes) {
+            this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        public Builder memoryLimitBytes(long memoryLimitBytes) {
+            this.memoryLimitBytes = memoryLimitBytes;
+            return this;
+        }
+
+        public Builder readRepairChance(double readRepairChance) {
+            this.readRepairChance = readRepairChance;
+            return this;
+        }
+
+        public ClusterConfig build() {
+            return new ClusterConfig(nodes, replicas, partitionsPerNode, ringSeed, readConsistency, writeConsistency,
+                    replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.dkv.cluster;
+
+import io.dkv.cluster.runtime.Clock;
+import io.dkv.cluster.runtime.Scheduler;
+import io.dkv.cluster.runtime.Transport;
+import io.dkv.core.NodeId;
+import io.dkv.core.storage.StorageEngine;
+
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything a node is handed by the world it runs in. The simulator and the real runtime
+ * each build one; the node logic is the same.
+ *
+ * @param self      this node's id
+ * @param config    the cluster's shared settings
+ * @param storage   this node's local store
+ * @param clock     wall and monotonic time
+ * @param scheduler runs the node's timed and periodic work
+ * @param random    the node's randomness (seeded in the simulator; must be thread-safe in
+ *                  the real runtime, e.g. {@code ThreadLocalRandom.current()})
+ * @param transport reaches the other nodes
+ */
+public record NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, Clock clock,
+                          Scheduler scheduler, RandomGenerator random, Transport transport) {
+
+    public NodeContext {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(transport, "transport");
+        if (self.number() > config.nodes()) {
+            throw new io.dkv.core.InvalidConfigException("node " + self + " is not in a cluster of "
+                    + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.dkv.cluster.coordinator;
+
+import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.replica.LocalReplica;
+import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.cluster.runtime.Transport;
+import io.dkv.core.Consistency;
+import io.dkv.core.DkvException;
+import io.dkv.core.Entry;
+import io.dkv.core.LimitExceededException;
+import io.dkv.core.NodeId;
+import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.message.Message;
+import io.dkv.core.message.ReadReply;
+import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.WriteRequest;
+import io.dkv.core.ring.Ring;
+import io.dkv.core.version.HybridLogicalClock;
+import io.dkv.core.version.Version;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Drives client requests to the replicas of their key: stamps writes with a version, sends
+ * them to the key's targets, and answers once the consistency level is met; reads gather
+ * replica answers, return the newest, and repair the replicas that were behind.
+ *
+ * <p>Thread-safe: may be called from many threads at once. Per-request state lives in the
+ * operation objects; everything else it touches is immutable or thread-safe.
+ */
+public final class Coordinator {
+
+    private final NodeId self;
+    private final ClusterConfig config;
+    private final Ring ring;
+    private final Router router;
+    private final LocalReplica local;
+    private final Transport transport;
+    private final HybridLogicalClock clock;
+    private final RandomGenerator random;
+
+    public Coordinator(NodeId self, ClusterConfig config, Ring ring, Router router, LocalReplica local,
+                       Transport transport, HybridLogicalClock clock, RandomGenerator random) {
+        this.self = self;
+        this.config = config;
+        this.ring = ring;
+        this.router = router;
+        this.local = local;
+        this.transport = transport;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
+        try {
+            checkKey(key);
+            checkValue(value);
+        } catch (DkvException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return write("write", key, Entry.value(value, newVersion()), consistency);
+    }
+
+    public CompletableFuture<WriteResult> delete(byte[] key, Consistency consistency) {
+        try {
+            checkKey(key);
+        } catch (DkvException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return write("delete", key, Entry.tombstone(newVersion()), consistency);
+    }
+
+    /** The newest entry among the first answers: a value, a tombstone, or {@code null}. */
+    public CompletableFuture<Entry> read(byte[] key, Consistency consistency) {
+        try {
+            checkKey(key);
+        } catch (DkvException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int partition = ring.partitionOf(key);
+        List<ReplicaTarget> targets = router.targets(partition);
+        int required = consistency.required(config.replicas());
+        if (targets.size() < required) {
+            return CompletableFuture.failedFuture(tooFewTargets("read", targets.size(), required));
+        }
+        boolean repair = config.readRepairChance() >= 1.0
+                || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
+        ReadOperation operation = new ReadOperation(targets, required,
+                repair ? done -> repair(partition, key, done) : done -> { });
+        int selfIndex = -1;
+        for (int i = 0; i < targets.size(); i++) {
+            ReplicaTarget target = targets.get(i);
+            if (target.node().equals(self)) {
+                selfIndex = i;
+                continue;
+            }
+            int index = i;
+            ReadRequest request = new ReadRequest(partition, key, target.hintFor());
+            transport.request(target.node(), request, config.replicaTimeoutMillis())
+                    .whenComplete(answer(reply -> {
+                        observe(reply);
+                        operation.onReply(index, reply);
+                    }, reason -> operation.onFailure(index, reason)));
+        }
+        if (selfIndex >= 0) {
+            ReplicaTarget target = targets.get(selfIndex);
+            try {
+                operation.onReply(selfIndex, local.read(new ReadRequest(partition, key, target.hintFor())));
+            } catch (DkvException e) {
+                operation.onFailure(selfIndex, e.getMessage());
+            }
+        }
+        return operation.result();
+    }
+
+    private CompletableFuture<WriteResult> write(String name, byte[] key, Entry entry, Consistency consistency) {
+        int partition = ring.partitionOf(key);
+        List<ReplicaTarget> targets = router.targets(partition);
+        int required = consistency.required(config.replicas());
+        if (targets.size() < required) {
+            return CompletableFuture.failedFuture(tooFewTargets(name, targets.size(), required));
+        }
+        WriteOperation operation = new WriteOperation(name, entry.version(), required, targets.size());
+        ReplicaTarget selfTarget = null;
+        for (ReplicaTarget target : targets) {
+            if (target.node().equals(self)) {
+                selfTarget = target;
+                continue;
+            }
+            WriteRequest request = new WriteRequest(partition, key, entry, target.hintFor());
+            transport.request(target.node(), request, config.replicaTimeoutMillis())
+                    .whenComplete(answer(reply -> operation.onReply(target.node(), reply),
+                            reason -> operation.onFailure(target.node(), reason)));
+        }
+        if (selfTarget != null) {
+            try {
+                operation.onReply(self, local.write(new WriteRequest(partition, key, entry, selfTarget.hintFor())));
+            } catch (DkvException e) {
+                operation.onFailure(self, e.getMessage());
+            }
+        }
+        return operation.result();
+    }
+
+    /** Sends the newest entry to every target that answered with something older. */
+    private void repair(int partition, byte[] key, ReadOperation done) {
+        Entry newest = done.newest();
+        for (ReplicaTarget stale : done.staleTargets()) {
+            WriteRequest request = new WriteRequest(partition, key, newest, stale.hintFor());
+            if (stale.node().equals(self)) {
+                try {
+                    local.write(request);
+                } catch (DkvException e) {
+                    // Best effort: anti-entropy repairs what read repair could not.
+                }
+            } else {
+                transport.request(stale.node(), request, config.replicaTimeoutMillis());
+            }
+        }
+    }
+
+    private Version newVersion() {
+        return new Version(clock.now(), self.number());
+    }
+
+    private void observe(Message reply) {
+        if (reply instanceof ReadReply read && read.entry() != null) {
+            clock.observe(read.entry().version().stamp());
+        }
+    }
+
+    private void checkKey(byte[] key) {
+        if (key == null) {
+            throw new DkvException("key must not be null");
+        }
+        if (key.length > config.maxKeyBytes()) {
+            throw new LimitExceededException("key is " + key.length + " bytes, more than max-key-bytes ("
+                    + config.maxKeyBytes() + ")");
+        }
+    }
+
+    private void checkValue(byte[] value) {
+        if (value == null) {
+            throw new DkvException("value must not be null");
+        }
+        if (value.length > config.maxValueBytes()) {
+            throw new LimitExceededException("value is " + value.length + " bytes, more than max-value-bytes ("
+                    + config.maxValueBytes() + ")");
+        }
+    }
+
+    private NotEnoughReplicasException tooFewTargets(String operation, int reachable, int required) {
+        return new NotEnoughReplicasException(operation, 0, required,
+                "only " + reachable + " of " + config.replicas() + " replicas or stand-ins are up");
+    }
+
+    /** Adapts a transport future's outcome to reply and failure callbacks. */
+    private static BiConsumer<Message, Throwable> answer(Consumer<Message> onReply, Consumer<String> onFailure) {
+        return (reply, error) -> {
+            if (error == null) {
+                onReply.accept(reply);
+            } else {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof PeerUnavailableException unavailable) {
+                    onFailure.accept(unavailable.reason());
+                } else {
+                    onFailure.accept(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,69 @@
+package io.dkv.cluster.coordinator;
+
+import io.dkv.cluster.LivenessView;
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Chooses the nodes a request for a partition goes to: the partition's replicas, with each
+ * down replica replaced by the next up node clockwise that is not already a replica (a
+ * sloppy quorum, as in Dynamo section 4.6). The stand-in is told whom it stands in for so
+ * that it can keep a hint.
+ *
+ * <p>Thread-safe: reads the immutable ring and the liveness view only.
+ */
+public final class Router {
+
+    private final Ring ring;
+    private final LivenessView liveness;
+
+    public Router(Ring ring, LivenessView liveness) {
+        this.ring = ring;
+        this.liveness = liveness;
+    }
+
+    /**
+     * The targets for a partition: at most one per replica, fewer when there are not enough
+     * up nodes to stand in for the down ones.
+     */
+    public List<ReplicaTarget> targets(int partition) {
+        List<NodeId> replicas = ring.replicas(partition);
+        int down = 0;
+        for (NodeId replica : replicas) {
+            if (!liveness.isUp(replica)) {
+                down++;
+            }
+        }
+        List<ReplicaTarget> targets = new ArrayList<>(replicas.size());
+        if (down == 0) {
+            for (NodeId replica : replicas) {
+                targets.add(new ReplicaTarget(replica, null));
+            }
+            return targets;
+        }
+        List<NodeId> downReplicas = new ArrayList<>(down);
+        for (NodeId replica : replicas) {
+            if (liveness.isUp(replica)) {
+                targets.add(new ReplicaTarget(replica, null));
+            } else {
+                downReplicas.add(replica);
+            }
+        }
+        Iterator<NodeId> walk = ring.clockwise(partition);
+        for (int skip = 0; skip < replicas.size(); skip++) {
+            walk.next();
+        }
+        int next = 0;
+        while (next < downReplicas.size() && walk.hasNext()) {
+            NodeId candidate = walk.next();
+            if (liveness.isUp(candidate)) {
+                targets.add(new ReplicaTarget(candidate, downReplicas.get(next++)));
+            }
+        }
+        return targets;
+    }
+}

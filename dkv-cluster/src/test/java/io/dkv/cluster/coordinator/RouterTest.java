@@ -1,0 +1,61 @@
+package io.dkv.cluster.coordinator;
+
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RouterTest {
+
+    private final Ring ring = Ring.of(8, 3);
+    private final int partition = 17;
+    private final List<NodeId> replicas = ring.replicas(partition);
+
+    @Test
+    void withEveryoneUpTheTargetsAreTheReplicas() {
+        Router router = new Router(ring, node -> true);
+
+        assertThat(router.targets(partition)).extracting(ReplicaTarget::node).containsExactlyElementsOf(replicas);
+        assertThat(router.targets(partition)).noneMatch(ReplicaTarget::isStandIn);
+    }
+
+    @Test
+    void aDownReplicaIsReplacedByTheNextUpNodeCarryingAHint() {
+        NodeId down = replicas.get(1);
+        Router router = new Router(ring, node -> !node.equals(down));
+
+        List<ReplicaTarget> targets = router.targets(partition);
+
+        NodeId firstNonReplica = ring.replicasSkipping(partition, down::equals).get(2);
+        assertThat(targets).containsExactly(
+                new ReplicaTarget(replicas.get(0), null),
+                new ReplicaTarget(replicas.get(2), null),
+                new ReplicaTarget(firstNonReplica, down));
+    }
+
+    @Test
+    void downStandInsAreSkippedToo() {
+        NodeId downReplica = replicas.get(0);
+        NodeId firstStandIn = ring.replicasSkipping(partition, downReplica::equals).get(2);
+        Set<NodeId> down = Set.of(downReplica, firstStandIn);
+        Router router = new Router(ring, node -> !down.contains(node));
+
+        ReplicaTarget standIn = router.targets(partition).get(2);
+
+        assertThat(standIn.hintFor()).isEqualTo(downReplica);
+        assertThat(standIn.node()).isNotIn(down).isNotIn(replicas);
+    }
+
+    @Test
+    void withTooFewNodesUpThereAreFewerTargets() {
+        Set<NodeId> up = Set.of(replicas.get(0), replicas.get(1));
+        Router router = new Router(ring, up::contains);
+
+        assertThat(router.targets(partition)).extracting(ReplicaTarget::node)
+                .containsExactly(replicas.get(0), replicas.get(1));
+    }
+}
