@@ -1,0 +1,82 @@
+package io.dkv.cli;
+
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
+import io.dkv.core.ring.RingBalance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code dkv ring}: how evenly a ring of a given shape spreads random keys. Offline, no cluster. */
+@Command(name = "ring", mixinStandardHelpOptions = true,
+        description = {"Hashes random keys onto a ring of the given shape and reports its balance.",
+                "Prints max/mean, min/mean and stddev/mean of key replicas per node, the fraction of",
+                "placements that move when one node leaves (ideal 1/N), and lookups per second."})
+final class RingCommand implements Callable<Integer> {
+
+    @Option(names = "--nodes", required = true, description = "Nodes in the ring (N).")
+    int nodes;
+
+    @Option(names = "--replicas", required = true, description = "Replicas per key (RF).")
+    int replicas;
+
+    @Option(names = "--keys", defaultValue = "1000000", description = "Random keys to place (default ${DEFAULT-VALUE}).")
+    long keys;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random keys (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--partitions-per-node", defaultValue = "" + Ring.DEFAULT_PARTITIONS_PER_NODE,
+            description = "Ring partitions each node owns (default ${DEFAULT-VALUE}).")
+    int partitionsPerNode;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (keys < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--keys (" + keys + ") must be at least 1");
+        }
+        Ring ring = Ring.build(Ring.numberedNodes(nodes), replicas, partitionsPerNode, Ring.DEFAULT_SEED);
+        long[] keysPerPartition = new long[ring.partitionCount()];
+        byte[] key = "key:0000000000000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        SplittableRandom random = new SplittableRandom(seed);
+        long placed = 0;
+        long started = System.nanoTime();
+        for (long i = 0; i < keys; i++) {
+            writeHex(random.nextLong(), key, 4);
+            int partition = ring.partitionOf(key);
+            List<NodeId> preference = ring.replicas(partition);
+            placed += preference.size();
+            keysPerPartition[partition]++;
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        RingBalance balance = RingBalance.of(ring, keysPerPartition);
+        NodeId lost = ring.nodes().get(new SplittableRandom(seed).nextInt(nodes));
+        double moved = RingBalance.movedOnLoss(ring, keysPerPartition, lost);
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "max/mean: %.4f%n", balance.maxOverMean());
+        out.printf(Locale.ROOT, "min/mean: %.4f%n", balance.minOverMean());
+        out.printf(Locale.ROOT, "stddev/mean: %.4f%n", balance.stddevOverMean());
+        out.printf(Locale.ROOT, "moved on node loss: %.5f (ideal %.5f)%n", moved, 1.0 / nodes);
+        out.printf(Locale.ROOT, "lookups/s: %.0f%n", keys / seconds);
+        out.flush();
+        return placed == keys * (long) replicas ? 0 : 1;
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static void writeHex(long value, byte[] into, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            into[offset + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
+    }
+}
