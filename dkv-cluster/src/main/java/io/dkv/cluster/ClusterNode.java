@@ -1,6 +1,8 @@
 package io.dkv.cluster;
 
 import io.dkv.cluster.coordinator.Coordinator;
+import io.dkv.cluster.coordinator.ReplicaInspector;
+import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.cluster.replica.LocalReplica;
@@ -19,6 +21,7 @@ import io.dkv.core.version.HybridLogicalClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -38,6 +41,8 @@ public final class ClusterNode implements MessageHandler {
     private final HybridLogicalClock clock;
     private final LocalReplica replica;
     private final Coordinator coordinator;
+    private final ReplicaInspector inspector;
+    private final LivenessView liveness;
 
     public ClusterNode(NodeContext context) {
         this(context, context.config().buildRing());
@@ -49,9 +54,12 @@ public final class ClusterNode implements MessageHandler {
         this.ring = ring;
         this.clock = new HybridLogicalClock(context.clock()::wallMillis);
         this.replica = new LocalReplica(context.storage(), clock);
-        Router router = new Router(ring, LivenessView.ALL_UP);
+        this.liveness = LivenessView.ALL_UP;
+        Router router = new Router(ring, liveness);
         this.coordinator = new Coordinator(context.self(), context.config(), ring, router, replica,
                 context.transport(), clock, context.random());
+        this.inspector = new ReplicaInspector(context.self(), ring, replica, context.transport(), liveness,
+                context.config().replicaTimeoutMillis());
     }
 
     /** Connects the node to its transport; it starts answering peers. */
@@ -105,6 +113,16 @@ public final class ClusterNode implements MessageHandler {
 
     public CompletableFuture<WriteResult> delete(byte[] key) {
         return delete(key, context.config().writeConsistency());
+    }
+
+    /** What each of the key's replicas holds (asked directly, repairing nothing). */
+    public CompletableFuture<List<ReplicaView>> inspect(byte[] key) {
+        return inspector.inspect(key);
+    }
+
+    /** Whether this node believes {@code node} is up. */
+    public boolean isUp(NodeId node) {
+        return node.equals(context.self()) || liveness.isUp(node);
     }
 
     /** This node's own stored entry for a key, without asking anyone. */

@@ -1,0 +1,67 @@
+package io.dkv.cluster.coordinator;
+
+import io.dkv.cluster.LivenessView;
+import io.dkv.cluster.replica.LocalReplica;
+import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.cluster.runtime.Transport;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.ErrorReply;
+import io.dkv.core.message.ReadReply;
+import io.dkv.core.message.ReadRequest;
+import io.dkv.core.ring.Ring;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Asks each of a key's replicas (its own preference list, not stand-ins) what it holds,
+ * for operators: {@code dkv replicas KEY}. Read-only: repairs nothing.
+ */
+public final class ReplicaInspector {
+
+    private final NodeId self;
+    private final Ring ring;
+    private final LocalReplica local;
+    private final Transport transport;
+    private final LivenessView liveness;
+    private final long timeoutMillis;
+
+    public ReplicaInspector(NodeId self, Ring ring, LocalReplica local, Transport transport, LivenessView liveness,
+                            long timeoutMillis) {
+        this.self = self;
+        this.ring = ring;
+        this.local = local;
+        this.transport = transport;
+        this.liveness = liveness;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    public CompletableFuture<List<ReplicaView>> inspect(byte[] key) {
+        int partition = ring.partitionOf(key);
+        ReadRequest request = new ReadRequest(partition, key);
+        List<CompletableFuture<ReplicaView>> views = new ArrayList<>();
+        for (NodeId replica : ring.replicas(partition)) {
+            boolean up = replica.equals(self) || liveness.isUp(replica);
+            if (replica.equals(self)) {
+                views.add(CompletableFuture.completedFuture(new ReplicaView(replica, true, local.read(request).entry(), null)));
+                continue;
+            }
+            views.add(transport.request(replica, request, timeoutMillis).handle((reply, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    String reason = cause instanceof PeerUnavailableException unavailable ? unavailable.reason() : cause.getMessage();
+                    return new ReplicaView(replica, up, null, reason);
+                }
+                if (reply instanceof ReadReply read) {
+                    return new ReplicaView(replica, up, read.entry(), null);
+                }
+                String reason = reply instanceof ErrorReply err ? err.message() : "unexpected " + reply.getClass().getSimpleName();
+                return new ReplicaView(replica, up, null, reason);
+            }));
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                .thenApply(done -> views.stream().map(CompletableFuture::join).toList());
+    }
+}

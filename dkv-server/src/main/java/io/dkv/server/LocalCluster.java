@@ -1,0 +1,90 @@
+package io.dkv.server;
+
+import io.dkv.core.NodeId;
+import io.dkv.server.config.NodeSettings;
+import io.dkv.server.config.SettingsBuilder;
+import io.dkv.server.net.NettyRuntime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * N real TCP nodes in one JVM sharing one set of event loops: what {@code dkv local} runs,
+ * and what in-JVM network tests start.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private final NettyRuntime runtime;
+    private final List<NodeServer> servers = new ArrayList<>();
+    private final List<NodeSettings> settings = new ArrayList<>();
+
+    private LocalCluster(NettyRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /**
+     * Starts nodes n1..nN. {@code adjust} receives each node's settings builder (already
+     * holding node, nodes, replicas and base port) to change anything else.
+     */
+    public static LocalCluster start(int nodes, int replicas, int basePort, Consumer<SettingsBuilder> adjust) {
+        LocalCluster cluster = new LocalCluster(NettyRuntime.perCore());
+        try {
+            for (int number = 1; number <= nodes; number++) {
+                SettingsBuilder builder = new SettingsBuilder()
+                        .set("node", "n" + number)
+                        .set("nodes", String.valueOf(nodes))
+                        .set("replicas", String.valueOf(replicas))
+                        .set("base-port", String.valueOf(basePort))
+                        .nodesInProcess(nodes);
+                adjust.accept(builder);
+                NodeSettings nodeSettings = builder.build();
+                cluster.settings.add(nodeSettings);
+                cluster.servers.add(NodeServer.start(nodeSettings, cluster.runtime));
+            }
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    public static LocalCluster start(int nodes, int replicas, int basePort) {
+        return start(nodes, replicas, basePort, builder -> { });
+    }
+
+    public List<NodeServer> servers() {
+        return List.copyOf(servers);
+    }
+
+    public NodeServer server(NodeId id) {
+        return servers.stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(id + " is not running"));
+    }
+
+    /** Stops one node abruptly (its ports close, its memory is gone), leaving the others running. */
+    public void stop(NodeId id) {
+        NodeServer server = server(id);
+        server.close();
+        servers.remove(server);
+    }
+
+    /** Starts a stopped node again on the same ports, with empty memory. */
+    public NodeServer restart(NodeId id) {
+        NodeSettings nodeSettings = settings.stream().filter(s -> s.node().equals(id)).findFirst().orElseThrow();
+        NodeServer server = NodeServer.start(nodeSettings, runtime);
+        servers.add(server);
+        return server;
+    }
+
+    public NettyRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(NodeServer::close);
+        servers.clear();
+        runtime.close();
+    }
+}

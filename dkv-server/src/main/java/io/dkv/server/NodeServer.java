@@ -1,0 +1,120 @@
+package io.dkv.server;
+
+import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.ClusterNode;
+import io.dkv.cluster.NodeContext;
+import io.dkv.cluster.runtime.Cancellable;
+import io.dkv.core.NodeId;
+import io.dkv.core.storage.MemoryStorageEngine;
+import io.dkv.core.storage.StorageEngine;
+import io.dkv.server.config.NodeSettings;
+import io.dkv.server.net.EventLoopScheduler;
+import io.dkv.server.net.NettyRuntime;
+import io.dkv.server.net.NettyTransport;
+import io.dkv.server.net.SystemClock;
+import io.dkv.server.resp.RespServer;
+import io.dkv.server.resp.ServerInfo;
+import io.dkv.server.resp.ServerStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One dkv node in the real runtime: its storage, its cluster logic on the Netty transport,
+ * and its client port. Several can share one {@link NettyRuntime} (dkv local).
+ */
+public final class NodeServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
+
+    private final NodeSettings settings;
+    private final NettyTransport transport;
+    private final ClusterNode node;
+    private final RespServer resp;
+    private final ServerStats stats = new ServerStats();
+    private final Cancellable sampler;
+
+    private NodeServer(NodeSettings settings, NettyRuntime runtime, StorageEngine storage) {
+        this.settings = settings;
+        ClusterConfig config = settings.cluster();
+        EventLoopScheduler scheduler = new EventLoopScheduler(runtime.group().next());
+        this.transport = new NettyTransport(settings.node(), runtime,
+                new InetSocketAddress(settings.host(), settings.internodePort()),
+                peer -> resolve(settings.peers().get(peer)),
+                config.nodes(), fingerprint(config), maxFrameBytes(config));
+        NodeContext context = new NodeContext(settings.node(), config, storage, SystemClock.INSTANCE, scheduler,
+                ThreadLocalRandom.current(), transport);
+        this.node = new ClusterNode(context);
+        ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
+                settings.httpPort());
+        this.resp = new RespServer(node, runtime, info, stats);
+        this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, stats::sample);
+    }
+
+    /** Starts a node: listens for peers, then for clients. Fails clearly if a port is taken. */
+    public static NodeServer start(NodeSettings settings, NettyRuntime runtime) {
+        StorageEngine storage = new MemoryStorageEngine(settings.cluster().buildRing().partitionCount(),
+                settings.cluster().memoryLimitBytes());
+        NodeServer server = new NodeServer(settings, runtime, storage);
+        try {
+            server.node.start();
+            server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.info("{} serving clients on {}:{}, peers on port {}", settings.node(), settings.host(),
+                settings.respPort(), settings.internodePort());
+        return server;
+    }
+
+    public NodeId id() {
+        return settings.node();
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    public ClusterNode node() {
+        return node;
+    }
+
+    public ServerStats stats() {
+        return stats;
+    }
+
+    public int respPort() {
+        return resp.port();
+    }
+
+    @Override
+    public void close() {
+        sampler.cancel();
+        resp.close();
+        transport.close();
+        node.storage().close();
+    }
+
+    /** Peers must agree on everything that decides where keys live. */
+    static long fingerprint(ClusterConfig config) {
+        return Objects.hash(config.nodes(), config.replicas(), config.partitionsPerNode(), config.ringSeed());
+    }
+
+    /** The largest internode frame: a write of the largest key and value, plus headroom. */
+    static int maxFrameBytes(ClusterConfig config) {
+        return (int) Math.min(Integer.MAX_VALUE - 1024, (long) config.maxKeyBytes() + config.maxValueBytes() + 65_536);
+    }
+
+    static String version() {
+        String version = NodeServer.class.getPackage().getImplementationVersion();
+        return version == null ? "0.1.0-dev" : version;
+    }
+
+    private static InetSocketAddress resolve(InetSocketAddress address) {
+        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+    }
+}

@@ -1,0 +1,64 @@
+package io.dkv.server.config;
+
+import io.dkv.cluster.ClusterConfig;
+import io.dkv.core.InvalidConfigException;
+import io.dkv.core.NodeId;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one node process needs to start: its identity, its ports, where its peers
+ * are, and the cluster's shared settings. Built by {@link SettingsBuilder} from a YAML file
+ * and flags, validated as a whole.
+ *
+ * @param node          this node
+ * @param cluster       settings every node shares
+ * @param host          address to listen on and to reach this node at
+ * @param respPort      the Redis-protocol port for clients
+ * @param internodePort the port peers connect to
+ * @param httpPort      the HTTP port for metrics, health and the dashboard (0: off)
+ * @param peers         the internode address of every node, this one included
+ */
+public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
+                           int httpPort, Map<NodeId, InetSocketAddress> peers) {
+
+    /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i. */
+    public static final int DEFAULT_BASE_PORT = 7400;
+    public static final int INTERNODE_OFFSET = 1000;
+    public static final int HTTP_OFFSET = 2000;
+
+    public NodeSettings {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(cluster, "cluster");
+        if (node.number() > cluster.nodes()) {
+            throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
+                    + " for nodes (" + cluster.nodes() + ")");
+        }
+        checkPort("resp-port", respPort, false);
+        checkPort("internode-port", internodePort, false);
+        checkPort("http-port", httpPort, true);
+        if (respPort == internodePort || (httpPort != 0 && (httpPort == respPort || httpPort == internodePort))) {
+            throw new InvalidConfigException("resp-port (" + respPort + "), internode-port (" + internodePort
+                    + ") and http-port (" + httpPort + ") must differ");
+        }
+        for (int number = 1; number <= cluster.nodes(); number++) {
+            if (!peers.containsKey(NodeId.of(number))) {
+                throw new InvalidConfigException("peers has no address for n" + number);
+            }
+        }
+        peers = Map.copyOf(peers);
+    }
+
+    /** Node {@code number}'s port for a service at {@code offset} from base port {@code base}. */
+    public static int port(int base, int offset, NodeId node) {
+        return base + offset + node.number() - 1;
+    }
+
+    private static void checkPort(String name, int port, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65_535) {
+            throw new InvalidConfigException(name + " (" + port + ") must be between " + (zeroAllowed ? 0 : 1) + " and 65535");
+        }
+    }
+}

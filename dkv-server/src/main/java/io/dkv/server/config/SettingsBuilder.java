@@ -1,0 +1,174 @@
+package io.dkv.server.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dkv.cluster.ClusterConfig;
+import io.dkv.core.Consistency;
+import io.dkv.core.InvalidConfigException;
+import io.dkv.core.NodeId;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Collects node settings by name, from a YAML file and then from flags (later values win),
+ * and builds validated {@link NodeSettings}. Names are the same in both places:
+ * {@code replicas: 3} in YAML is {@code --replicas 3} on the command line.
+ * config/node.example.yaml documents every one.
+ */
+public final class SettingsBuilder {
+
+    private final Map<String, BiConsumer<SettingsBuilder, String>> setters = new LinkedHashMap<>();
+    private final ClusterConfig.Builder cluster = ClusterConfig.builder();
+    private NodeId node = NodeId.of(1);
+    private String host = "127.0.0.1";
+    private int basePort = NodeSettings.DEFAULT_BASE_PORT;
+    private Integer respPort;
+    private Integer internodePort;
+    private Integer httpPort;
+    private long memoryLimitBytes;
+    private int nodesInProcess = 1;
+    private final Map<NodeId, InetSocketAddress> peers = new TreeMap<>();
+
+    public SettingsBuilder() {
+        setters.put("node", (b, v) -> b.node = parseNode("node", v));
+        setters.put("nodes", (b, v) -> b.cluster.nodes(parseInt("nodes", v)));
+        setters.put("replicas", (b, v) -> b.cluster.replicas(parseInt("replicas", v)));
+        setters.put("host", (b, v) -> b.host = v);
+        setters.put("base-port", (b, v) -> b.basePort = parseInt("base-port", v));
+        setters.put("resp-port", (b, v) -> b.respPort = parseInt("resp-port", v));
+        setters.put("internode-port", (b, v) -> b.internodePort = parseInt("internode-port", v));
+        setters.put("http-port", (b, v) -> b.httpPort = parseInt("http-port", v));
+        setters.put("partitions-per-node", (b, v) -> b.cluster.partitionsPerNode(parseInt("partitions-per-node", v)));
+        setters.put("read-consistency", (b, v) -> b.cluster.readConsistency(parseConsistency("read-consistency", v)));
+        setters.put("write-consistency", (b, v) -> b.cluster.writeConsistency(parseConsistency("write-consistency", v)));
+        setters.put("replica-timeout-ms", (b, v) -> b.cluster.replicaTimeoutMillis(parseLong("replica-timeout-ms", v)));
+        setters.put("max-key-bytes", (b, v) -> b.cluster.maxKeyBytes(parseInt("max-key-bytes", v)));
+        setters.put("max-value-bytes", (b, v) -> b.cluster.maxValueBytes(parseInt("max-value-bytes", v)));
+        setters.put("memory-limit-bytes", (b, v) -> b.memoryLimitBytes = parseLong("memory-limit-bytes", v));
+        setters.put("read-repair-chance", (b, v) -> b.cluster.readRepairChance(parseDouble("read-repair-chance", v)));
+    }
+
+    /** Applies one setting by its name; unknown names and malformed values are refused by name. */
+    public SettingsBuilder set(String name, String value) {
+        BiConsumer<SettingsBuilder, String> setter = setters.get(name);
+        if (setter == null) {
+            throw new InvalidConfigException("unknown setting '" + name + "' (known: peers, "
+                    + String.join(", ", setters.keySet()) + ")");
+        }
+        setter.accept(this, value.trim());
+        return this;
+    }
+
+    /** The internode address of a peer, {@code host:port}. */
+    public SettingsBuilder peer(String node, String address) {
+        NodeId id = parseNode("peers", node);
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new InvalidConfigException("peers." + node + ": expected host:port, got '" + address + "'");
+        }
+        peers.put(id, InetSocketAddress.createUnresolved(address.substring(0, colon),
+                parseInt("peers." + node, address.substring(colon + 1))));
+        return this;
+    }
+
+    /** How many nodes share this JVM (dkv local), to divide the default memory limit among them. */
+    public SettingsBuilder nodesInProcess(int count) {
+        this.nodesInProcess = Math.max(1, count);
+        return this;
+    }
+
+    /** Reads a flat YAML file of settings (see config/node.example.yaml). */
+    public SettingsBuilder load(Path file) {
+        Map<?, ?> yaml;
+        try {
+            yaml = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Map.class);
+        } catch (IOException e) {
+            throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        if (yaml == null) {
+            return this;
+        }
+        yaml.forEach((key, value) -> {
+            String name = String.valueOf(key);
+            if (name.equals("peers")) {
+                if (!(value instanceof Map<?, ?> map)) {
+                    throw new InvalidConfigException(file + ": peers must be a map of node to host:port");
+                }
+                map.forEach((peer, address) -> peer(String.valueOf(peer), String.valueOf(address)));
+            } else if (value instanceof Map || value instanceof Iterable) {
+                throw new InvalidConfigException(file + ": setting '" + name + "' must be a single value");
+            } else {
+                try {
+                    set(name, String.valueOf(value));
+                } catch (InvalidConfigException e) {
+                    throw new InvalidConfigException(file + ": " + e.getMessage());
+                }
+            }
+        });
+        return this;
+    }
+
+    public NodeSettings build() {
+        ClusterConfig probe = cluster.build();
+        long limit = memoryLimitBytes > 0 ? memoryLimitBytes
+                : (long) (Runtime.getRuntime().maxMemory() * 0.7 / nodesInProcess);
+        ClusterConfig config = probe.toBuilder().memoryLimitBytes(limit).build();
+        Map<NodeId, InetSocketAddress> addresses = new TreeMap<>(peers);
+        for (int number = 1; number <= config.nodes(); number++) {
+            NodeId peer = NodeId.of(number);
+            addresses.computeIfAbsent(peer, id -> InetSocketAddress.createUnresolved(host,
+                    NodeSettings.port(basePort, NodeSettings.INTERNODE_OFFSET, id)));
+        }
+        int resp = respPort != null ? respPort : NodeSettings.port(basePort, 0, node);
+        int internode = internodePort != null ? internodePort : NodeSettings.port(basePort, NodeSettings.INTERNODE_OFFSET, node);
+        int http = httpPort != null ? httpPort : NodeSettings.port(basePort, NodeSettings.HTTP_OFFSET, node);
+        return new NodeSettings(node, config, host, resp, internode, http, addresses);
+    }
+
+    private static NodeId parseNode(String name, String value) {
+        try {
+            return NodeId.parse(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(name + ": " + e.getMessage());
+        }
+    }
+
+    private static int parseInt(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(name + ": expected a whole number, got '" + value + "'");
+        }
+    }
+
+    private static long parseLong(String name, String value) {
+        try {
+            return Long.parseLong(value.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(name + ": expected a whole number, got '" + value + "'");
+        }
+    }
+
+    private static double parseDouble(String name, String value) {
+        try {
+            return Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(name + ": expected a number, got '" + value + "'");
+        }
+    }
+
+    private static Consistency parseConsistency(String name, String value) {
+        try {
+            return Consistency.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(name + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.dkv.server.net;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The threads and timers every node in one process shares: one event loop group for all
+ * sockets (client and internode, accept and I/O) and one wheel timer for request timeouts.
+ * Uses epoll when the native library loads, NIO otherwise.
+ *
+ * <p>Sharing matters when many nodes run in one JVM (dkv local, tests): threads stay at
+ * the number of cores, not nodes x cores.
+ */
+public final class NettyRuntime implements AutoCloseable {
+
+    private final boolean epoll;
+    private final EventLoopGroup group;
+    private final HashedWheelTimer timer;
+
+    public NettyRuntime(int threads) {
+        this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("dkv.nio");
+        DefaultThreadFactory threadFactory = new DefaultThreadFactory("dkv-io", true);
+        this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("dkv-timer", true), 5, TimeUnit.MILLISECONDS);
+    }
+
+    /** A runtime with one event loop per core. */
+    public static NettyRuntime perCore() {
+        return new NettyRuntime(Runtime.getRuntime().availableProcessors());
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    public HashedWheelTimer timer() {
+        return timer;
+    }
+
+    public boolean isEpoll() {
+        return epoll;
+    }
+
+    public Class<? extends ServerChannel> serverChannelType() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public Class<? extends SocketChannel> channelType() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    @Override
+    public void close() {
+        timer.stop();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

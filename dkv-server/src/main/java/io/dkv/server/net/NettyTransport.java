@@ -1,0 +1,145 @@
+package io.dkv.server.net;
+
+import io.dkv.cluster.runtime.MessageHandler;
+import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.cluster.runtime.Transport;
+import io.dkv.core.DkvException;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.Message;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.flush.FlushConsolidationHandler;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The real-network {@link Transport}: length-prefixed binary frames over TCP, one reused
+ * outbound connection per peer carrying many concurrent requests matched by correlation id.
+ *
+ * <p>Thread-safe.
+ */
+public final class NettyTransport implements Transport, AutoCloseable {
+
+    private final NodeId self;
+    private final NettyRuntime runtime;
+    private final InetSocketAddress listenAddress;
+    private final Function<NodeId, InetSocketAddress> peerAddresses;
+    private final int clusterNodes;
+    private final long fingerprint;
+    private final int maxFrameBytes;
+    private final Map<NodeId, PeerConnection> connections = new ConcurrentHashMap<>();
+    private volatile Channel serverChannel;
+
+    /**
+     * @param self          this node
+     * @param runtime       shared event loops and timer
+     * @param listenAddress where peers connect to this node
+     * @param peerAddresses where to reach each peer's internode port
+     * @param clusterNodes  how many nodes the cluster has (handshakes from others are refused)
+     * @param fingerprint   a digest of the cluster settings; peers must present the same
+     * @param maxFrameBytes frames longer than this close the connection
+     */
+    public NettyTransport(NodeId self, NettyRuntime runtime, InetSocketAddress listenAddress,
+                          Function<NodeId, InetSocketAddress> peerAddresses, int clusterNodes, long fingerprint,
+                          int maxFrameBytes) {
+        this.self = self;
+        this.runtime = runtime;
+        this.listenAddress = listenAddress;
+        this.peerAddresses = peerAddresses;
+        this.clusterNodes = clusterNodes;
+        this.fingerprint = fingerprint;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Starts listening for peers; fails with a clear message when the port is taken. */
+    @Override
+    public void bind(MessageHandler handler) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(runtime.group())
+                .channel(runtime.serverChannelType())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new FlushConsolidationHandler(64, true),
+                                new FrameEncoder(),
+                                new FrameDecoder(maxFrameBytes),
+                                new InboundHandler(NettyTransport.this, handler));
+                    }
+                });
+        try {
+            serverChannel = bootstrap.bind(listenAddress).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new DkvException(self + " cannot listen for peers on " + listenAddress + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void send(NodeId to, Message message) {
+        connection(to).send(message);
+    }
+
+    @Override
+    public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
+        if (to.equals(self)) {
+            return CompletableFuture.failedFuture(new PeerUnavailableException(to, "is this node; call it directly"));
+        }
+        return connection(to).request(request, timeoutMillis);
+    }
+
+    /** The port peers connect to (useful when bound to port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        connections.values().forEach(PeerConnection::close);
+    }
+
+    NodeId self() {
+        return self;
+    }
+
+    NettyRuntime runtime() {
+        return runtime;
+    }
+
+    long fingerprint() {
+        return fingerprint;
+    }
+
+    int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** Why a handshake is refused, or {@code null} to accept it. */
+    String refusal(Handshake handshake) {
+        if (!self.equals(handshake.to())) {
+            return "it meant to reach " + handshake.to() + " but this is " + self + " (check the peer addresses)";
+        }
+        if (handshake.from().number() > clusterNodes || handshake.from().equals(self)) {
+            return handshake.from() + " is not a peer in this cluster of " + clusterNodes + " nodes";
+        }
+        if (handshake.clusterFingerprint() != fingerprint) {
+            return "its cluster settings (nodes, replicas, partitions, ring seed) differ from this node's";
+        }
+        return null;
+    }
+
+    private PeerConnection connection(NodeId to) {
+        return connections.computeIfAbsent(to, peer -> new PeerConnection(peer, peerAddresses.apply(peer), this));
+    }
+}

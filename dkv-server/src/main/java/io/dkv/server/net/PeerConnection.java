@@ -1,0 +1,197 @@
+package io.dkv.server.net;
+
+import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.Message;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * This node's outbound connection to one peer, reused by every request to it. Connects on
+ * first use; after a failed attempt it fails requests fast until a backoff delay has passed
+ * (doubling up to a ceiling), so a down peer costs callers only a quick error.
+ *
+ * <p>Thread-safe: any thread may send. Connection state changes under the object's lock;
+ * requests in flight are tracked per channel, so losing a channel fails exactly the
+ * requests sent on it.
+ */
+final class PeerConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+    private static final AttributeKey<PendingRequests> PENDING = AttributeKey.valueOf("dkv.pending");
+    static final long MIN_BACKOFF_MILLIS = 50;
+    static final long MAX_BACKOFF_MILLIS = 2_000;
+
+    private final NodeId peer;
+    private final InetSocketAddress address;
+    private final NettyTransport owner;
+    private ChannelFuture connection;
+    private long retryAtNanos;
+    private long backoffMillis = MIN_BACKOFF_MILLIS;
+    private String lastFailure = "not connected yet";
+    private boolean closed;
+
+    PeerConnection(NodeId peer, InetSocketAddress address, NettyTransport owner) {
+        this.peer = peer;
+        this.address = address;
+        this.owner = owner;
+    }
+
+    CompletableFuture<Message> request(Message message, long timeoutMillis) {
+        CompletableFuture<Message> future = new CompletableFuture<>();
+        ChannelFuture current;
+        try {
+            current = connection();
+        } catch (PeerUnavailableException e) {
+            future.completeExceptionally(e);
+            return future;
+        }
+        PendingRequests pending = current.channel().attr(PENDING).get();
+        long id = pending.register(future, timeoutMillis);
+        Frame frame = new Frame(Frame.Kind.REQUEST, id, message);
+        if (current.isSuccess()) {
+            current.channel().writeAndFlush(frame, current.channel().voidPromise());
+        } else {
+            current.addListener(done -> {
+                if (done.isSuccess()) {
+                    current.channel().writeAndFlush(frame, current.channel().voidPromise());
+                } else {
+                    pending.fail(id, "unreachable: " + reason(done.cause()));
+                }
+            });
+        }
+        return future;
+    }
+
+    /** Sends a one-way message if the peer is reachable; drops it otherwise. */
+    void send(Message message) {
+        ChannelFuture current;
+        try {
+            current = connection();
+        } catch (PeerUnavailableException e) {
+            return;
+        }
+        Frame frame = new Frame(Frame.Kind.ONE_WAY, 0, message);
+        current.addListener(done -> {
+            if (done.isSuccess()) {
+                current.channel().writeAndFlush(frame, current.channel().voidPromise());
+            }
+        });
+    }
+
+    synchronized void close() {
+        closed = true;
+        if (connection != null) {
+            connection.channel().close();
+        }
+    }
+
+    /** The connected or connecting channel's future, opening a connection if allowed. */
+    private synchronized ChannelFuture connection() {
+        if (closed) {
+            throw new PeerUnavailableException(peer, "unreachable: transport closed");
+        }
+        if (connection != null && connection.channel().isOpen()) {
+            return connection;
+        }
+        long now = System.nanoTime();
+        if (now - retryAtNanos < 0) {
+            throw new PeerUnavailableException(peer, "unreachable (" + lastFailure + "; retrying in "
+                    + Math.max(1, (retryAtNanos - now) / 1_000_000) + " ms)");
+        }
+        ChannelFuture connecting = bootstrap().connect(address);
+        Channel channel = connecting.channel();
+        channel.attr(PENDING).set(new PendingRequests(peer, owner.runtime().timer()));
+        // The first listener: writes the handshake before any request queued behind the connect.
+        connecting.addListener(done -> onConnectResult(connecting, done.cause()));
+        channel.closeFuture().addListener(done -> onClosed(connecting));
+        connection = connecting;
+        return connecting;
+    }
+
+    private void onConnectResult(ChannelFuture connecting, Throwable cause) {
+        Channel channel = connecting.channel();
+        if (cause == null) {
+            synchronized (this) {
+                backoffMillis = MIN_BACKOFF_MILLIS;
+            }
+            channel.writeAndFlush(new Handshake(owner.self(), peer, owner.fingerprint()), channel.voidPromise());
+            return;
+        }
+        synchronized (this) {
+            lastFailure = "connect failed: " + reason(cause);
+            retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000;
+            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        }
+        channel.close();
+    }
+
+    private void onClosed(ChannelFuture closedConnection) {
+        synchronized (this) {
+            if (connection == closedConnection) {
+                connection = null;
+            }
+        }
+        closedConnection.channel().attr(PENDING).get().failAll("connection lost before it answered");
+    }
+
+    private Bootstrap bootstrap() {
+        NettyRuntime runtime = owner.runtime();
+        return new Bootstrap()
+                .group(runtime.group())
+                .channel(runtime.channelType())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new FlushConsolidationHandler(64, true),
+                                new FrameEncoder(),
+                                new FrameDecoder(owner.maxFrameBytes()),
+                                new ResponseHandler());
+                    }
+                });
+    }
+
+    private static String reason(Throwable cause) {
+        return cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
+    }
+
+    /** Receives the peer's responses on this connection and completes the matching requests. */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<Object> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+            if (message instanceof Frame frame && frame.kind() == Frame.Kind.RESPONSE) {
+                ctx.channel().attr(PENDING).get().complete(frame.correlationId(), frame.message());
+            } else {
+                throw new CorruptedFrameException("peer sent " + message.getClass().getSimpleName()
+                        + " where only responses belong");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("{}: closing connection to {} at {}: {}", owner.self(), peer, address, cause.toString());
+            synchronized (PeerConnection.this) {
+                lastFailure = cause.toString();
+            }
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.dkv.server.net;
+
+import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.version.Version;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.CorruptedFrameException;
+
+import java.nio.charset.StandardCharsets;
+
+/** Reading and writing the field types that internode messages are made of. */
+final class WireFormat {
+
+    private WireFormat() {
+    }
+
+    static void writeBytes(ByteBuf out, byte[] bytes) {
+        out.writeInt(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    static byte[] readBytes(ByteBuf in) {
+        int length = in.readInt();
+        if (length < 0 || length > in.readableBytes()) {
+            throw new CorruptedFrameException("byte field of length " + length + " with " + in.readableBytes() + " bytes left");
+        }
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
+    }
+
+    static void writeString(ByteBuf out, String text) {
+        writeBytes(out, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String readString(ByteBuf in) {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    /** A node id, or 0 for none. */
+    static void writeNode(ByteBuf out, NodeId node) {
+        out.writeInt(node == null ? 0 : node.number());
+    }
+
+    static NodeId readNode(ByteBuf in) {
+        int number = in.readInt();
+        if (number < 0) {
+            throw new CorruptedFrameException("negative node number " + number);
+        }
+        return number == 0 ? null : NodeId.of(number);
+    }
+
+    static void writeVersion(ByteBuf out, Version version) {
+        out.writeLong(version.stamp());
+        out.writeInt(version.node());
+    }
+
+    static Version readVersion(ByteBuf in) {
+        long stamp = in.readLong();
+        int node = in.readInt();
+        if (stamp < 0 || node < 0) {
+            throw new CorruptedFrameException("invalid version " + stamp + "@" + node);
+        }
+        return new Version(stamp, node);
+    }
+
+    /** An entry: version, then a flag byte (1 value, 0 tombstone), then the value. */
+    static void writeEntry(ByteBuf out, Entry entry) {
+        writeVersion(out, entry.version());
+        if (entry.isTombstone()) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(1);
+            writeBytes(out, entry.value());
+        }
+    }
+
+    static Entry readEntry(ByteBuf in) {
+        Version version = readVersion(in);
+        byte flag = in.readByte();
+        return switch (flag) {
+            case 0 -> Entry.tombstone(version);
+            case 1 -> Entry.value(readBytes(in), version);
+            default -> throw new CorruptedFrameException("invalid entry flag " + flag);
+        };
+    }
+
+    static void writeOptionalEntry(ByteBuf out, Entry entry) {
+        out.writeBoolean(entry != null);
+        if (entry != null) {
+            writeEntry(out, entry);
+        }
+    }
+
+    static Entry readOptionalEntry(ByteBuf in) {
+        return in.readBoolean() ? readEntry(in) : null;
+    }
+
+    /** Bytes {@link #writeEntry} will take, for sizing buffers. */
+    static int entrySize(Entry entry) {
+        return 13 + (entry.isTombstone() ? 0 : 4 + entry.value().length);
+    }
+}

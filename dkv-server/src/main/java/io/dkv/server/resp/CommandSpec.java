@@ -1,0 +1,24 @@
+package io.dkv.server.resp;
+
+import java.util.List;
+
+/**
+ * A command's name, shape and documentation, as {@code COMMAND} and {@code COMMAND DOCS}
+ * report them, and the handler that runs it.
+ *
+ * @param name     upper-case name
+ * @param arity    Redis convention: n means exactly n arguments (the name included), -n at least n
+ * @param flags    Redis command flags, e.g. {@code readonly}, {@code write}, {@code fast}
+ * @param firstKey position of the first key argument (0 when none)
+ * @param lastKey  position of the last key argument (-1 for the last argument)
+ * @param step     distance between key arguments
+ * @param group    documentation group, e.g. {@code string}
+ * @param summary  one-line description
+ */
+record CommandSpec(String name, int arity, List<String> flags, int firstKey, int lastKey, int step,
+                   String group, String summary, CommandHandler handler) {
+
+    boolean arityAccepts(int argCount) {
+        return arity >= 0 ? argCount == arity : argCount >= -arity;
+    }
+}

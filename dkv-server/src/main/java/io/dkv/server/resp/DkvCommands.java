@@ -1,0 +1,77 @@
+package io.dkv.server.resp;
+
+import io.dkv.cluster.ClusterNode;
+import io.dkv.cluster.coordinator.ReplicaView;
+import io.dkv.core.Consistency;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static io.dkv.server.resp.Futures.done;
+
+/**
+ * dkv's own commands, named in the dotted style Redis modules use:
+ * <ul>
+ *   <li>{@code DKV.CONSISTENCY} shows this connection's levels; {@code DKV.CONSISTENCY level}
+ *       sets both; {@code DKV.CONSISTENCY READ|WRITE level} sets one;</li>
+ *   <li>{@code DKV.REPLICAS key} lists the key's replicas, each as
+ *       {@code [node, up|down, version|missing|unreachable, detail]}.</li>
+ * </ul>
+ */
+final class DkvCommands {
+
+    private final ClusterNode node;
+
+    private DkvCommands(ClusterNode node) {
+        this.node = node;
+    }
+
+    static void register(CommandTable table, ClusterNode node) {
+        DkvCommands commands = new DkvCommands(node);
+        table.add(new CommandSpec("DKV.CONSISTENCY", -1, List.of("fast"), 0, 0, 0, "dkv",
+                "Shows or sets this connection's read and write consistency (ONE, QUORUM, ALL).", commands::consistency));
+        table.add(new CommandSpec("DKV.REPLICAS", 2, List.of("readonly"), 1, 1, 1, "dkv",
+                "Lists the key's replicas and the version each one holds.", commands::replicas));
+    }
+
+    private CompletableFuture<RespReply> consistency(ClientSession session, RespCommand command) {
+        switch (command.argCount()) {
+            case 1 -> {
+            }
+            case 2 -> {
+                Consistency level = Consistency.parse(command.argString(1));
+                session.readConsistency(level);
+                session.writeConsistency(level);
+            }
+            case 3 -> {
+                Consistency level = Consistency.parse(command.argString(2));
+                switch (command.keyword(1)) {
+                    case "READ" -> session.readConsistency(level);
+                    case "WRITE" -> session.writeConsistency(level);
+                    default -> {
+                        return done(RespReply.error("ERR expected READ or WRITE, got '" + command.argString(1) + "'"));
+                    }
+                }
+            }
+            default -> {
+                return done(RespErrors.wrongArity("DKV.CONSISTENCY"));
+            }
+        }
+        return done(RespReply.bulkArray(List.of("read", session.readConsistency().name(),
+                "write", session.writeConsistency().name())));
+    }
+
+    private CompletableFuture<RespReply> replicas(ClientSession session, RespCommand command) {
+        return node.inspect(command.arg(1)).thenApply(views -> {
+            List<RespReply> rows = new ArrayList<>();
+            for (ReplicaView view : views) {
+                String state = view.error() != null ? "unreachable" : view.entry() == null ? "missing" : view.entry().version().toString();
+                String detail = view.error() != null ? view.error()
+                        : view.entry() == null ? "" : view.entry().isTombstone() ? "deleted" : view.entry().value().length + " bytes";
+                rows.add(RespReply.bulkArray(List.of(view.node().toString(), view.up() ? "up" : "down", state, detail)));
+            }
+            return RespReply.array(rows);
+        });
+    }
+}

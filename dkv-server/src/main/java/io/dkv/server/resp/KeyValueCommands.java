@@ -1,0 +1,118 @@
+package io.dkv.server.resp;
+
+import io.dkv.cluster.ClusterNode;
+import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.core.Entry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static io.dkv.server.resp.Futures.done;
+
+/** The data commands: GET, SET, DEL, EXISTS, MGET, MSET. */
+final class KeyValueCommands {
+
+    private final ClusterNode node;
+    private final ServerStats stats;
+
+    private KeyValueCommands(ClusterNode node, ServerStats stats) {
+        this.node = node;
+        this.stats = stats;
+    }
+
+    static void register(CommandTable table, ClusterNode node, ServerStats stats) {
+        KeyValueCommands commands = new KeyValueCommands(node, stats);
+        table.add(new CommandSpec("GET", 2, List.of("readonly", "fast"), 1, 1, 1, "string",
+                "Returns the value of a key, or nil when it is absent.", commands::get));
+        table.add(new CommandSpec("SET", -3, List.of("write", "denyoom"), 1, 1, 1, "string",
+                "Sets the value of a key. NX, XX, GET and expiry options are refused: see docs.", commands::set));
+        table.add(new CommandSpec("DEL", -2, List.of("write"), 1, -1, 1, "generic",
+                "Deletes keys; returns how many had a value.", commands::del));
+        table.add(new CommandSpec("EXISTS", -2, List.of("readonly", "fast"), 1, -1, 1, "generic",
+                "Counts how many of the given keys exist.", commands::exists));
+        table.add(new CommandSpec("MGET", -2, List.of("readonly", "fast"), 1, -1, 1, "string",
+                "Returns the values of several keys.", commands::mget));
+        table.add(new CommandSpec("MSET", -3, List.of("write", "denyoom"), 1, -1, 2, "string",
+                "Sets several keys (each write on its own: not atomic across keys).", commands::mset));
+    }
+
+    private CompletableFuture<RespReply> get(ClientSession session, RespCommand command) {
+        return node.get(command.arg(1), session.readConsistency()).thenApply(value -> {
+            if (value == null) {
+                stats.miss();
+                return RespReply.NULL;
+            }
+            stats.hit();
+            return new RespReply.Bulk(value);
+        });
+    }
+
+    private CompletableFuture<RespReply> set(ClientSession session, RespCommand command) {
+        for (int i = 3; i < command.argCount(); i++) {
+            String option = command.keyword(i);
+            switch (option) {
+                case "KEEPTTL" -> {
+                    // No key ever has a time to live, so keeping it is what always happens.
+                }
+                case "EX", "PX", "EXAT", "PXAT" -> {
+                    return done(RespReply.error("ERR SET " + option + " is not supported: dkv keys do not expire"));
+                }
+                case "NX", "XX" -> {
+                    return done(RespReply.error("ERR SET " + option + " is not supported: it needs an atomic"
+                            + " compare-and-set, which an eventually consistent store cannot give"));
+                }
+                case "GET" -> {
+                    return done(RespReply.error("ERR SET GET is not supported: read with GET, then write with SET"));
+                }
+                default -> {
+                    return done(RespErrors.syntax());
+                }
+            }
+        }
+        return node.put(command.arg(1), command.arg(2), session.writeConsistency()).thenApply(result -> RespReply.OK);
+    }
+
+    private CompletableFuture<RespReply> del(ClientSession session, RespCommand command) {
+        List<CompletableFuture<WriteResult>> deletes = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i++) {
+            deletes.add(node.delete(command.arg(i), session.writeConsistency()));
+        }
+        return Futures.all(deletes).thenApply(results ->
+                RespReply.integer(results.stream().filter(WriteResult::hadValue).count()));
+    }
+
+    private CompletableFuture<RespReply> exists(ClientSession session, RespCommand command) {
+        List<CompletableFuture<Entry>> reads = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i++) {
+            reads.add(node.read(command.arg(i), session.readConsistency()));
+        }
+        return Futures.all(reads).thenApply(entries ->
+                RespReply.integer(entries.stream().filter(e -> e != null && !e.isTombstone()).count()));
+    }
+
+    private CompletableFuture<RespReply> mget(ClientSession session, RespCommand command) {
+        List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i++) {
+            reads.add(node.get(command.arg(i), session.readConsistency()));
+        }
+        return Futures.all(reads).thenApply(values -> {
+            List<RespReply> items = new ArrayList<>(values.size());
+            for (byte[] value : values) {
+                items.add(RespReply.bulkOrNull(value));
+            }
+            return RespReply.array(items);
+        });
+    }
+
+    private CompletableFuture<RespReply> mset(ClientSession session, RespCommand command) {
+        if (command.argCount() % 2 != 1) {
+            return done(RespErrors.wrongArity("MSET"));
+        }
+        List<CompletableFuture<WriteResult>> writes = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i += 2) {
+            writes.add(node.put(command.arg(i), command.arg(i + 1), session.writeConsistency()));
+        }
+        return Futures.all(writes).thenApply(results -> RespReply.OK);
+    }
+}

@@ -1,0 +1,171 @@
+package io.dkv.server.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Serves one client connection: runs each decoded command and writes the replies in the
+ * order the commands came, however their answers arrive (pipelining). Replies that are
+ * ready at once are written without a hop; the flush happens once per read batch.
+ *
+ * <p>Back-pressure: when too many replies are outstanding or the socket's send buffer is
+ * full, it stops reading from the client until the backlog drains, so one greedy client
+ * cannot exhaust the node's memory.
+ *
+ * <p>Confined to the channel's event loop.
+ */
+final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(RespConnectionHandler.class);
+    static final int MAX_OUTSTANDING = 1024;
+
+    private final CommandTable commands;
+    private final ServerStats stats;
+    private final ClientSession session;
+    private final ArrayDeque<CompletableFuture<RespReply>> outstanding = new ArrayDeque<>();
+    private ChannelHandlerContext context;
+    private boolean unflushed;
+    private boolean pausedForBacklog;
+
+    RespConnectionHandler(CommandTable commands, ServerStats stats, ClientSession session) {
+        this.commands = commands;
+        this.stats = stats;
+        this.session = session;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        context = ctx;
+        stats.connected(session);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stats.disconnected(session);
+        outstanding.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        if (session.closing()) {
+            return;
+        }
+        RespCommand command = (RespCommand) message;
+        stats.commandProcessed();
+        CompletableFuture<RespReply> reply = commands.dispatch(session, command);
+        if (outstanding.isEmpty() && reply.isDone()) {
+            write(reply);
+            return;
+        }
+        outstanding.add(reply);
+        if (!reply.isDone()) {
+            reply.whenComplete((result, error) -> {
+                if (ctx.executor().inEventLoop()) {
+                    drain();
+                } else {
+                    ctx.executor().execute(this::drain);
+                }
+            });
+        }
+        if (outstanding.size() >= MAX_OUTSTANDING && !pausedForBacklog) {
+            pausedForBacklog = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        drain();
+        flushIfNeeded();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof RespProtocolException) {
+            // As Redis does: say what was wrong, then close this connection only.
+            drain();
+            writeReply(RespReply.error("ERR " + root.getMessage()));
+            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+            session.closeAfterReply();
+            log.debug("closing client {}: {}", session.remoteAddress(), root.getMessage());
+            return;
+        }
+        if (!(root instanceof IOException)) {
+            log.warn("closing client {} after an error", session.remoteAddress(), root);
+        }
+        ctx.close();
+    }
+
+    /** Writes every reply at the head of the queue that is ready, in order. */
+    private void drain() {
+        while (!outstanding.isEmpty() && outstanding.peek().isDone()) {
+            write(outstanding.poll());
+        }
+        flushIfNeeded();
+        updateAutoRead();
+    }
+
+    private void write(CompletableFuture<RespReply> reply) {
+        RespReply result;
+        try {
+            result = reply.join();
+        } catch (RuntimeException e) {
+            result = RespErrors.of(e);
+        }
+        writeReply(result);
+    }
+
+    private void writeReply(RespReply reply) {
+        if (reply instanceof RespReply.Error) {
+            stats.errorReplied();
+        }
+        ByteBuf buffer = context.alloc().ioBuffer(RespEncoder.estimateSize(reply));
+        RespEncoder.write(reply, session.protocol(), buffer);
+        context.write(buffer, context.voidPromise());
+        unflushed = true;
+        if (session.closing()) {
+            unflushed = false;
+            context.writeAndFlush(context.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void flushIfNeeded() {
+        if (unflushed) {
+            unflushed = false;
+            context.flush();
+        }
+    }
+
+    private void updateAutoRead() {
+        if (context == null) {
+            return;
+        }
+        boolean backlogged = outstanding.size() >= MAX_OUTSTANDING / 2 || !context.channel().isWritable();
+        if (pausedForBacklog && !backlogged) {
+            pausedForBacklog = false;
+            context.channel().config().setAutoRead(true);
+        } else if (!pausedForBacklog && !context.channel().isWritable()) {
+            pausedForBacklog = true;
+            context.channel().config().setAutoRead(false);
+        }
+    }
+}

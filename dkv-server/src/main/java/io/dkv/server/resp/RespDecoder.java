@@ -1,0 +1,209 @@
+package io.dkv.server.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes client commands: RESP arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n})
+ * and inline commands ({@code PING\r\n}), as Redis accepts them.
+ *
+ * <p>Bulk data is copied straight into an array of the announced size as it arrives, so a
+ * megabyte value is never re-buffered. An argument over {@code maxArgumentBytes} (or a
+ * command over {@code maxCommandBytes}) is skipped without being kept, and the command is
+ * passed on with a rejection, so the client gets an error and the connection goes on.
+ * Only malformed input raises {@link RespProtocolException}, which ends the connection.
+ */
+final class RespDecoder extends ByteToMessageDecoder {
+
+    /** Longest inline command or header line, as in Redis. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
+    /** Most arguments in one command, as in Redis. */
+    static final int MAX_ARGUMENTS = 1024 * 1024;
+    /** Bulk lengths above this are not a big value but a broken client (Redis' proto-max-bulk-len). */
+    static final long MAX_BULK_LENGTH = 512L * 1024 * 1024;
+
+    private enum State { START, BULK_HEADER, BULK_DATA, BULK_END, SKIP, FAILED }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final int maxArgumentBytes;
+    private final long maxCommandBytes;
+    private State state = State.START;
+    private byte[][] args;
+    private int argIndex;
+    private byte[] bulk;
+    private int bulkFilled;
+    private long skipRemaining;
+    private long commandBytes;
+    private String rejection;
+
+    RespDecoder(int maxArgumentBytes, long maxCommandBytes) {
+        this.maxArgumentBytes = maxArgumentBytes;
+        this.maxCommandBytes = maxCommandBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (true) {
+            switch (state) {
+                case START -> {
+                    if (!in.isReadable()) {
+                        return;
+                    }
+                    if (in.getByte(in.readerIndex()) == '*') {
+                        String line = readLine(in);
+                        if (line == null) {
+                            return;
+                        }
+                        startArray(line.substring(1));
+                    } else {
+                        String line = readLine(in);
+                        if (line == null) {
+                            return;
+                        }
+                        RespCommand inline = inlineCommand(line);
+                        if (inline != null) {
+                            out.add(inline);
+                        }
+                    }
+                }
+                case BULK_HEADER -> {
+                    String line = readLine(in);
+                    if (line == null) {
+                        return;
+                    }
+                    startBulk(line);
+                }
+                case BULK_DATA -> {
+                    int take = Math.min(in.readableBytes(), bulk.length - bulkFilled);
+                    in.readBytes(bulk, bulkFilled, take);
+                    bulkFilled += take;
+                    if (bulkFilled < bulk.length) {
+                        return;
+                    }
+                    state = State.BULK_END;
+                }
+                case BULK_END -> {
+                    if (in.readableBytes() < 2) {
+                        return;
+                    }
+                    if (in.readByte() != '\r' || in.readByte() != '\n') {
+                        fail("expected CRLF after bulk data");
+                    }
+                    finishArgument(bulk, out);
+                }
+                case SKIP -> {
+                    int take = (int) Math.min(in.readableBytes(), skipRemaining);
+                    in.skipBytes(take);
+                    skipRemaining -= take;
+                    if (skipRemaining > 0) {
+                        return;
+                    }
+                    finishArgument(EMPTY, out);
+                }
+                case FAILED -> {
+                    in.skipBytes(in.readableBytes());
+                    return;
+                }
+            }
+        }
+    }
+
+    private void startArray(String countText) {
+        long count = parseLength(countText, "invalid multibulk length");
+        if (count > MAX_ARGUMENTS) {
+            fail("invalid multibulk length");
+        }
+        if (count <= 0) {
+            return;
+        }
+        args = new byte[(int) count][];
+        argIndex = 0;
+        commandBytes = 0;
+        rejection = null;
+        state = State.BULK_HEADER;
+    }
+
+    private void startBulk(String line) {
+        if (line.isEmpty() || line.charAt(0) != '$') {
+            fail("expected '$', got '" + (line.isEmpty() ? "" : line.substring(0, 1)) + "'");
+        }
+        long length = parseLength(line.substring(1), "invalid bulk length");
+        if (length < 0 || length > MAX_BULK_LENGTH) {
+            fail("invalid bulk length");
+        }
+        commandBytes += length;
+        if (length > maxArgumentBytes || commandBytes > maxCommandBytes) {
+            if (rejection == null) {
+                rejection = length > maxArgumentBytes
+                        ? "argument " + (argIndex + 1) + " is " + length + " bytes, more than the limit of " + maxArgumentBytes
+                        : "command is more than " + maxCommandBytes + " bytes";
+            }
+            skipRemaining = length + 2;
+            state = State.SKIP;
+            return;
+        }
+        bulk = length == 0 ? EMPTY : new byte[(int) length];
+        bulkFilled = 0;
+        state = length == 0 ? State.BULK_END : State.BULK_DATA;
+    }
+
+    private void finishArgument(byte[] value, List<Object> out) {
+        args[argIndex++] = value;
+        bulk = null;
+        if (argIndex < args.length) {
+            state = State.BULK_HEADER;
+            return;
+        }
+        out.add(new RespCommand(args, rejection));
+        args = null;
+        rejection = null;
+        state = State.START;
+    }
+
+    private RespCommand inlineCommand(String line) {
+        List<byte[]> words = new ArrayList<>();
+        for (String word : line.trim().split("\\s+")) {
+            if (!word.isEmpty()) {
+                words.add(word.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return words.isEmpty() ? null : new RespCommand(words.toArray(byte[][]::new), null);
+    }
+
+    /** Reads a line ending in CRLF (or a bare LF, for inline commands), or returns null if it is not all here. */
+    private String readLine(ByteBuf in) {
+        int end = in.forEachByte(in.readerIndex(), Math.min(in.readableBytes(), MAX_LINE_BYTES + 2), ByteProcessor.FIND_LF);
+        if (end < 0) {
+            if (in.readableBytes() > MAX_LINE_BYTES) {
+                fail(state == State.START ? "too big inline request" : "too big bulk count string");
+            }
+            return null;
+        }
+        int length = end - in.readerIndex();
+        int contentLength = length > 0 && in.getByte(end - 1) == '\r' ? length - 1 : length;
+        String line = in.toString(in.readerIndex(), contentLength, StandardCharsets.UTF_8);
+        in.readerIndex(end + 1);
+        return line;
+    }
+
+    private long parseLength(String text, String error) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            fail(error);
+            return -1;
+        }
+    }
+
+    private void fail(String message) {
+        state = State.FAILED;
+        throw new RespProtocolException("Protocol error: " + message);
+    }
+}

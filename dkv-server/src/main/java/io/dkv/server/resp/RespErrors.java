@@ -1,0 +1,61 @@
+package io.dkv.server.resp;
+
+import io.dkv.core.DkvException;
+import io.dkv.core.LimitExceededException;
+import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.StorageFullException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletionException;
+
+/**
+ * The one place that turns dkv's errors into Redis error replies. The first word is the
+ * error code clients switch on:
+ * <ul>
+ *   <li>{@code NOREPLICAS}: not enough replicas answered (retry, or lower the consistency);</li>
+ *   <li>{@code OOM}: a node's storage is full;</li>
+ *   <li>{@code ERR}: anything else, including limits and bad arguments.</li>
+ * </ul>
+ */
+final class RespErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(RespErrors.class);
+
+    private RespErrors() {
+    }
+
+    static RespReply of(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof NotEnoughReplicasException) {
+            return RespReply.error("NOREPLICAS " + cause.getMessage());
+        }
+        if (cause instanceof StorageFullException) {
+            return RespReply.error("OOM " + cause.getMessage());
+        }
+        if (cause instanceof LimitExceededException || cause instanceof DkvException
+                || cause instanceof IllegalArgumentException) {
+            return RespReply.error("ERR " + cause.getMessage());
+        }
+        log.error("unexpected error serving a client", cause);
+        return RespReply.error("ERR internal error: " + cause);
+    }
+
+    static RespReply wrongArity(String command) {
+        return RespReply.error("ERR wrong number of arguments for '" + command.toLowerCase() + "' command");
+    }
+
+    static RespReply syntax() {
+        return RespReply.error("ERR syntax error");
+    }
+
+    static RespReply unknownCommand(RespCommand command) {
+        StringBuilder text = new StringBuilder("ERR unknown command '").append(command.argString(0))
+                .append("', with args beginning with:");
+        for (int i = 1; i < Math.min(command.argCount(), 4); i++) {
+            String arg = command.argString(i);
+            text.append(" '").append(arg.length() > 128 ? arg.substring(0, 128) : arg).append('\'');
+        }
+        return RespReply.error(text.toString());
+    }
+}

@@ -1,0 +1,274 @@
+package io.dkv.server.resp;
+
+import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.ClusterNode;
+import io.dkv.core.storage.StorageEngine;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import static io.dkv.server.resp.Futures.done;
+
+/** Introspection: INFO, DBSIZE, TIME, COMMAND, CONFIG GET. */
+final class ServerCommands {
+
+    private static final List<String> INFO_SECTIONS =
+            List.of("server", "clients", "memory", "stats", "replication", "keyspace", "dkv");
+
+    private final ClusterNode node;
+    private final ServerInfo info;
+    private final ServerStats stats;
+    private final CommandTable table;
+    private final Map<String, Supplier<String>> configParameters = new LinkedHashMap<>();
+
+    private ServerCommands(ClusterNode node, ServerInfo info, ServerStats stats, CommandTable table) {
+        this.node = node;
+        this.info = info;
+        this.stats = stats;
+        this.table = table;
+        ClusterConfig config = node.config();
+        configParameters.put("bind", info::host);
+        configParameters.put("port", () -> String.valueOf(info.respPort()));
+        configParameters.put("databases", () -> "1");
+        configParameters.put("save", () -> "");
+        configParameters.put("appendonly", () -> "no");
+        configParameters.put("maxmemory", () -> String.valueOf(config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes()));
+        configParameters.put("proto-max-bulk-len", () -> String.valueOf(Math.max(config.maxKeyBytes(), config.maxValueBytes())));
+        configParameters.put("dkv-node", () -> node.id().toString());
+        configParameters.put("dkv-nodes", () -> String.valueOf(config.nodes()));
+        configParameters.put("dkv-replicas", () -> String.valueOf(config.replicas()));
+        configParameters.put("dkv-read-consistency", () -> config.readConsistency().name());
+        configParameters.put("dkv-write-consistency", () -> config.writeConsistency().name());
+        configParameters.put("dkv-replica-timeout-ms", () -> String.valueOf(config.replicaTimeoutMillis()));
+        configParameters.put("dkv-max-key-bytes", () -> String.valueOf(config.maxKeyBytes()));
+        configParameters.put("dkv-max-value-bytes", () -> String.valueOf(config.maxValueBytes()));
+    }
+
+    static void register(CommandTable table, ClusterNode node, ServerInfo info, ServerStats stats) {
+        ServerCommands commands = new ServerCommands(node, info, stats, table);
+        table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
+                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));
+        table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
+                "Returns the number of keys this node stores as a replica.", commands::dbsize));
+        table.add(new CommandSpec("TIME", 1, List.of("fast"), 0, 0, 0, "server",
+                "Returns the server's time as seconds and microseconds.", commands::time));
+        table.add(new CommandSpec("COMMAND", -1, List.of("loading", "stale"), 0, 0, 0, "server",
+                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).", commands::command));
+        table.add(new CommandSpec("CONFIG", -2, List.of("admin"), 0, 0, 0, "server",
+                "CONFIG GET reports settings; settings change only at start-up.", commands::config));
+    }
+
+    private CompletableFuture<RespReply> dbsize(ClientSession session, RespCommand command) {
+        return done(RespReply.integer(node.storage().keyCount()));
+    }
+
+    private CompletableFuture<RespReply> time(ClientSession session, RespCommand command) {
+        long micros = System.currentTimeMillis() * 1000;
+        return done(RespReply.bulkArray(List.of(String.valueOf(micros / 1_000_000), String.valueOf(micros % 1_000_000))));
+    }
+
+    private CompletableFuture<RespReply> info(ClientSession session, RespCommand command) {
+        List<String> wanted = new ArrayList<>();
+        for (int i = 1; i < command.argCount(); i++) {
+            String section = command.argString(i).toLowerCase(Locale.ROOT);
+            if (section.equals("all") || section.equals("everything") || section.equals("default")) {
+                wanted.addAll(INFO_SECTIONS);
+            } else {
+                wanted.add(section);
+            }
+        }
+        if (wanted.isEmpty()) {
+            wanted.addAll(INFO_SECTIONS);
+        }
+        StringBuilder text = new StringBuilder();
+        for (String section : INFO_SECTIONS) {
+            if (wanted.contains(section)) {
+                if (!text.isEmpty()) {
+                    text.append("\r\n");
+                }
+                appendSection(section, text);
+            }
+        }
+        return done(RespReply.bulk(text.toString()));
+    }
+
+    private void appendSection(String section, StringBuilder text) {
+        StorageEngine storage = node.storage();
+        ClusterConfig config = node.config();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        switch (section) {
+            case "server" -> {
+                long uptimeSeconds = (System.currentTimeMillis() - stats.startedAtMillis()) / 1000;
+                fields.put("redis_version", ServerInfo.REDIS_COMPATIBLE_VERSION);
+                fields.put("dkv_version", info.version());
+                fields.put("redis_mode", "standalone");
+                fields.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+                fields.put("arch_bits", System.getProperty("sun.arch.data.model", "64"));
+                fields.put("process_id", ProcessHandle.current().pid());
+                fields.put("java_version", System.getProperty("java.version"));
+                fields.put("tcp_port", info.respPort());
+                fields.put("uptime_in_seconds", uptimeSeconds);
+                fields.put("uptime_in_days", uptimeSeconds / 86_400);
+            }
+            case "clients" -> {
+                fields.put("connected_clients", stats.connectedClients());
+            }
+            case "memory" -> {
+                fields.put("used_memory", storage.bytes());
+                fields.put("maxmemory", config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes());
+                fields.put("jvm_heap_used", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                fields.put("jvm_heap_max", Runtime.getRuntime().maxMemory());
+            }
+            case "stats" -> {
+                fields.put("total_connections_received", stats.connectionsReceived());
+                fields.put("total_commands_processed", stats.commandsProcessed());
+                fields.put("instantaneous_ops_per_sec", Math.round(stats.opsPerSecond()));
+                fields.put("total_error_replies", stats.errorReplies());
+                fields.put("keyspace_hits", stats.keyspaceHits());
+                fields.put("keyspace_misses", stats.keyspaceMisses());
+            }
+            case "replication" -> {
+                fields.put("role", "master");
+                fields.put("connected_slaves", 0);
+            }
+            case "keyspace" -> {
+                if (storage.keyCount() > 0) {
+                    fields.put("db0", "keys=" + storage.keyCount() + ",expires=0,avg_ttl=0");
+                }
+            }
+            case "dkv" -> {
+                fields.put("node", node.id());
+                fields.put("nodes", config.nodes());
+                fields.put("replicas", config.replicas());
+                fields.put("partitions", node.ring().partitionCount());
+                fields.put("read_consistency", config.readConsistency());
+                fields.put("write_consistency", config.writeConsistency());
+                fields.put("stored_keys", storage.keyCount());
+                fields.put("stored_tombstones", storage.tombstoneCount());
+                fields.put("internode_port", info.internodePort());
+                fields.put("http_port", info.httpPort());
+            }
+            default -> {
+                return;
+            }
+        }
+        text.append("# ").append(Character.toUpperCase(section.charAt(0))).append(section.substring(1)).append("\r\n");
+        fields.forEach((key, value) -> text.append(key).append(':').append(value).append("\r\n"));
+    }
+
+    private CompletableFuture<RespReply> command(ClientSession session, RespCommand command) {
+        if (command.argCount() == 1) {
+            return done(RespReply.array(sortedSpecs().stream().map(ServerCommands::describe).toList()));
+        }
+        String sub = command.keyword(1);
+        switch (sub) {
+            case "COUNT" -> {
+                return done(RespReply.integer(table.all().size()));
+            }
+            case "LIST" -> {
+                return done(RespReply.bulkArray(sortedSpecs().stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList()));
+            }
+            case "INFO" -> {
+                List<RespReply> infos = new ArrayList<>();
+                for (CommandSpec spec : requested(command)) {
+                    infos.add(spec == null ? RespReply.NULL : describe(spec));
+                }
+                return done(RespReply.array(infos));
+            }
+            case "DOCS" -> {
+                Map<String, Object> docs = new LinkedHashMap<>();
+                for (CommandSpec spec : requested(command)) {
+                    if (spec != null) {
+                        Map<String, Object> doc = new LinkedHashMap<>();
+                        doc.put("summary", spec.summary());
+                        doc.put("since", "1.0.0");
+                        doc.put("group", spec.group());
+                        doc.put("complexity", spec.step() == 0 ? "O(1)" : "O(N) where N is the number of keys");
+                        docs.put(spec.name().toLowerCase(Locale.ROOT), RespReply.map(doc));
+                    }
+                }
+                return done(RespReply.map(docs));
+            }
+            default -> {
+                return done(RespReply.error("ERR unknown subcommand '" + command.argString(1)
+                        + "'. Try COMMAND COUNT, DOCS, INFO or LIST."));
+            }
+        }
+    }
+
+    /** The specs named after the subcommand, or all of them when none is named. */
+    private List<CommandSpec> requested(RespCommand command) {
+        if (command.argCount() == 2) {
+            return sortedSpecs();
+        }
+        List<CommandSpec> specs = new ArrayList<>();
+        for (int i = 2; i < command.argCount(); i++) {
+            specs.add(table.find(command.keyword(i)));
+        }
+        return specs;
+    }
+
+    private List<CommandSpec> sortedSpecs() {
+        return table.all().stream().sorted(Comparator.comparing(CommandSpec::name)).toList();
+    }
+
+    private static RespReply describe(CommandSpec spec) {
+        List<RespReply> flags = spec.flags().stream().map(f -> (RespReply) new RespReply.Simple(f)).toList();
+        return RespReply.array(List.of(
+                RespReply.bulk(spec.name().toLowerCase(Locale.ROOT)),
+                RespReply.integer(spec.arity()),
+                RespReply.array(flags),
+                RespReply.integer(spec.firstKey()),
+                RespReply.integer(spec.lastKey()),
+                RespReply.integer(spec.step()),
+                RespReply.EMPTY_ARRAY,
+                RespReply.EMPTY_ARRAY,
+                RespReply.EMPTY_ARRAY,
+                RespReply.EMPTY_ARRAY));
+    }
+
+    private CompletableFuture<RespReply> config(ClientSession session, RespCommand command) {
+        String sub = command.keyword(1);
+        if (sub.equals("GET")) {
+            if (command.argCount() < 3) {
+                return done(RespErrors.wrongArity("CONFIG|GET"));
+            }
+            Map<String, Object> matches = new LinkedHashMap<>();
+            for (int i = 2; i < command.argCount(); i++) {
+                Pattern pattern = glob(command.argString(i).toLowerCase(Locale.ROOT));
+                configParameters.forEach((name, value) -> {
+                    if (pattern.matcher(name).matches()) {
+                        matches.put(name, value.get());
+                    }
+                });
+            }
+            return done(RespReply.map(matches));
+        }
+        if (sub.equals("SET") || sub.equals("RESETSTAT") || sub.equals("REWRITE")) {
+            return done(RespReply.error("ERR CONFIG " + sub + " is not supported: dkv settings are fixed at start-up"
+                    + " (see config/node.example.yaml)"));
+        }
+        return done(RespReply.error("ERR unknown subcommand '" + command.argString(1) + "'. Try CONFIG GET."));
+    }
+
+    /** A Redis glob (*, ?) as a regular expression. */
+    private static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+}

@@ -1,0 +1,113 @@
+package io.dkv.server;
+
+import io.dkv.core.NodeId;
+import io.dkv.testkit.Ports;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A 3-node TCP cluster (RF = 3) in this JVM, used through Jedis, a client nobody here wrote. */
+class JedisClusterTest {
+
+    private static LocalCluster cluster;
+    private static int basePort;
+
+    @BeforeAll
+    static void start() {
+        basePort = Ports.freeBasePort(3);
+        cluster = LocalCluster.start(3, 3, basePort);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private static Jedis client(int node) {
+        return new Jedis("127.0.0.1", basePort + node - 1, 10_000);
+    }
+
+    @Test
+    void putGetDeleteThroughDifferentNodes() {
+        try (Jedis n1 = client(1); Jedis n2 = client(2); Jedis n3 = client(3)) {
+            assertThat(n1.set("greeting", "hello")).isEqualTo("OK");
+            assertThat(n2.get("greeting")).isEqualTo("hello");
+            assertThat(n3.del("greeting")).isEqualTo(1);
+            assertThat(n1.get("greeting")).isNull();
+            assertThat(n2.del("greeting")).isZero();
+        }
+    }
+
+    @Test
+    void aOneMebibyteKeyWithAOneMebibyteValue() {
+        byte[] key = new byte[1 << 20];
+        byte[] value = new byte[1 << 20];
+        new SplittableRandom(1).nextBytes(key);
+        new SplittableRandom(2).nextBytes(value);
+        try (Jedis n1 = client(1); Jedis n3 = client(3)) {
+            assertThat(n1.set(key, value)).isEqualTo("OK");
+            byte[] read = n3.get(key);
+            assertThat(read).hasSize(1 << 20);
+            assertThat(Arrays.equals(read, value)).isTrue();
+            for (var server : cluster.servers()) {
+                assertThat(server.node().localEntry(key)).as("replica %s", server.id()).isNotNull();
+            }
+            assertThat(n3.del(key)).isEqualTo(1);
+            assertThat(n1.get(key)).isNull();
+        }
+    }
+
+    @Test
+    void multiKeyCommandsAndExists() {
+        try (Jedis jedis = client(2)) {
+            assertThat(jedis.mset("a", "1", "b", "2", "c", "3")).isEqualTo("OK");
+            assertThat(jedis.mget("a", "missing", "c")).containsExactly("1", null, "3");
+            assertThat(jedis.exists("a", "b", "missing")).isEqualTo(2);
+            assertThat(jedis.del("a", "b", "missing")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void connectionCommandsWorkAsInRedis() {
+        try (Jedis jedis = client(1)) {
+            assertThat(jedis.ping()).isEqualTo("PONG");
+            assertThat(jedis.echo("hi")).isEqualTo("hi");
+            assertThat(jedis.select(0)).isEqualTo("OK");
+            assertThatThrownBy(() -> jedis.select(1)).isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("out of range");
+            jedis.clientSetname("tester");
+            assertThat(jedis.clientGetname()).isEqualTo("tester");
+            assertThat(jedis.info("server")).contains("redis_version:").contains("tcp_port:" + basePort);
+            assertThat(jedis.configGet("save")).containsKey("save");
+        }
+    }
+
+    @Test
+    void unsupportedSetOptionsAreRefusedClearly() {
+        try (Jedis jedis = client(1)) {
+            assertThatThrownBy(() -> jedis.set("k", "v", redis.clients.jedis.params.SetParams.setParams().ex(10)))
+                    .isInstanceOf(JedisDataException.class).hasMessageContaining("do not expire");
+            assertThatThrownBy(() -> jedis.set("k", "v", redis.clients.jedis.params.SetParams.setParams().nx()))
+                    .isInstanceOf(JedisDataException.class).hasMessageContaining("compare-and-set");
+            assertThat(jedis.get("k")).isNull();
+        }
+    }
+
+    @Test
+    void replicasCommandShowsEachReplicasVersion() {
+        try (Jedis jedis = client(3)) {
+            jedis.set("inspected", "v");
+            Object reply = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(), "inspected");
+            assertThat(reply).asList().hasSize(3);
+            assertThat(cluster.server(NodeId.of(1)).node().localEntry("inspected".getBytes())).isNotNull();
+        }
+    }
+}
