@@ -1,5 +1,6 @@
 package io.dkv.cli;
 
+import io.dkv.cli.cluster.ClusterCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +10,14 @@ import picocli.CommandLine.Command;
         versionProvider = DkvVersion.class,
         description = "dkv, a Dynamo-style replicated key-value store.",
         subcommands = {
+                LocalCommand.class,
+                ServerCommand.class,
+                ClusterCommand.class,
+                PutCommand.class,
+                GetCommand.class,
+                DelCommand.class,
+                ReplicasCommand.class,
+                ShellCommand.class,
                 RingCommand.class,
                 CommandLine.HelpCommand.class
         })
@@ -23,7 +32,17 @@ public final class Dkv implements Runnable {
 
     /** The configured command line; tests run commands through it. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Dkv()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Dkv())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+                    // Expected failures (bad settings, ports taken) get one clear line, not a stack trace.
+                    if (error instanceof io.dkv.core.DkvException || error instanceof IllegalArgumentException
+                            || error instanceof java.io.IOException) {
+                        commandLine.getErr().println("error: " + error.getMessage());
+                        return 2;
+                    }
+                    throw error;
+                });
     }
 
     @Override

@@ -60,6 +60,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
             return;
         }
         peer = handshake.from();
+        transport.peerConnected(peer);
     }
 
     @Override

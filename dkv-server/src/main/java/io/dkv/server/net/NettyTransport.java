@@ -10,7 +10,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -34,6 +37,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final long fingerprint;
     private final int maxFrameBytes;
     private final Map<NodeId, PeerConnection> connections = new ConcurrentHashMap<>();
+    private final ChannelGroup inbound = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile Channel serverChannel;
 
     /**
@@ -69,6 +73,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        inbound.add(ch);
                         ch.pipeline().addLast(
                                 new FlushConsolidationHandler(64, true),
                                 new FrameEncoder(),
@@ -101,11 +106,13 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /** Stops listening and drops every connection, inbound and outbound, as a crash would. */
     @Override
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        inbound.close().syncUninterruptibly();
         connections.values().forEach(PeerConnection::close);
     }
 
@@ -137,6 +144,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
             return "its cluster settings (nodes, replicas, partitions, ring seed) differ from this node's";
         }
         return null;
+    }
+
+    /** A peer opened a connection to this node: it is up, so reconnect to it without waiting. */
+    void peerConnected(NodeId peer) {
+        connection(peer).peerSeen();
     }
 
     private PeerConnection connection(NodeId to) {

@@ -92,6 +92,15 @@ final class PeerConnection {
         });
     }
 
+    /**
+     * The peer was just heard from (it connected to this node), so it is up: forget any
+     * backoff, and let the next request connect at once.
+     */
+    synchronized void peerSeen() {
+        retryAtNanos = System.nanoTime();
+        backoffMillis = MIN_BACKOFF_MILLIS;
+    }
+
     synchronized void close() {
         closed = true;
         if (connection != null) {

@@ -7,7 +7,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 
@@ -23,6 +26,7 @@ public final class RespServer implements AutoCloseable {
     private final CommandTable commands = new CommandTable();
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
     public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ServerStats stats) {
@@ -49,6 +53,7 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        clients.add(ch);
                         ClientSession session = new ClientSession(stats.nextClientId(), String.valueOf(ch.remoteAddress()),
                                 node.config().readConsistency(), node.config().writeConsistency());
                         ch.pipeline().addLast(
@@ -72,5 +77,6 @@ public final class RespServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        clients.close().syncUninterruptibly();
     }
 }

@@ -1,0 +1,65 @@
+package io.dkv.cli;
+
+import io.dkv.cluster.ClusterConfig;
+import io.dkv.server.LocalCluster;
+import io.dkv.server.NodeServer;
+import io.dkv.server.config.NodeSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code dkv local}: N real TCP nodes in this one process, until Ctrl-C. */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = {"Runs a cluster of N nodes in this process, each on its own TCP ports:",
+                "clients P+i, internode P+1000+i, HTTP P+2000+i (node i counting from 0).",
+                "Ctrl-C stops them all."})
+final class LocalCommand implements Callable<Integer> {
+
+    @Option(names = "--nodes", defaultValue = "3", description = "How many nodes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--replicas", defaultValue = "3", description = "Replicas per key (default ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--base-port", defaultValue = "" + NodeSettings.DEFAULT_BASE_PORT,
+            description = "First client port, P (default ${DEFAULT-VALUE}).")
+    int basePort;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE",
+            description = "Any other node setting, e.g. --set read-consistency=ONE (see config/node.example.yaml).")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LocalCluster cluster = LocalCluster.start(nodes, replicas, basePort, builder -> settings.forEach(builder::set));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("dkv local: stopping " + nodes + " nodes");
+            cluster.close();
+            stopped.countDown();
+        }, "dkv-shutdown"));
+        printTable(cluster);
+        stopped.await();
+        return 0;
+    }
+
+    private void printTable(LocalCluster cluster) {
+        ClusterConfig config = cluster.servers().get(0).settings().cluster();
+        System.out.printf("dkv local: %d nodes, %d replicas per key, reads at %s, writes at %s%n",
+                config.nodes(), config.replicas(), config.readConsistency(), config.writeConsistency());
+        System.out.printf("%-6s %-22s %-22s %-22s%n", "node", "clients (RESP)", "internode", "http");
+        for (NodeServer server : cluster.servers()) {
+            NodeSettings s = server.settings();
+            System.out.printf("%-6s %-22s %-22s %-22s%n", s.node(), s.host() + ":" + s.respPort(),
+                    s.host() + ":" + s.internodePort(), s.httpPort() == 0 ? "off" : "http://" + s.host() + ":" + s.httpPort() + "/");
+        }
+        int port = cluster.servers().get(0).respPort();
+        System.out.printf("Try: redis-cli -p %d SET hello world   or   ./dkv get hello -p %d%n", port, port);
+        System.out.println("Ctrl-C stops the cluster.");
+        System.out.flush();
+    }
+}

@@ -1,0 +1,246 @@
+package io.dkv.cli.cluster;
+
+import io.dkv.core.NodeId;
+import io.dkv.server.config.NodeSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dkv cluster}: N node processes on this machine, managed through a folder that
+ * holds each node's command, pid and log.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Runs a cluster of node processes on this machine, with pid, log and data under --dir.",
+        subcommands = {
+                ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Kill.class,
+                ClusterCommand.Stop.class, ClusterCommand.Start.class, ClusterCommand.Pause.class,
+                ClusterCommand.Resume.class, ClusterCommand.Status.class})
+public final class ClusterCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Options every subcommand takes. */
+    static class DirOption {
+        @Option(names = "--dir", required = true, description = "The cluster's folder.")
+        Path dir;
+
+        @Option(names = "--wait-seconds", defaultValue = "60", description = "How long to wait for nodes (default ${DEFAULT-VALUE}).")
+        int waitSeconds;
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Starts N node processes and waits until all answer PING.")
+    static final class Up implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Option(names = "--nodes", defaultValue = "3", description = "How many nodes (default ${DEFAULT-VALUE}).")
+        int nodes;
+
+        @Option(names = "--replicas", defaultValue = "3", description = "Replicas per key (default ${DEFAULT-VALUE}).")
+        int replicas;
+
+        @Option(names = "--base-port", defaultValue = "" + NodeSettings.DEFAULT_BASE_PORT, description = "First client port (default ${DEFAULT-VALUE}).")
+        int basePort;
+
+        @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Any other node setting, passed to every node.")
+        List<String> settings = new ArrayList<>();
+
+        @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "A JVM option for every node, e.g. --jvm-opt=-Xmx512m.")
+        List<String> jvmOptions = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            ClusterDirectory cluster = ClusterDirectory.create(options.dir, nodes, replicas, "127.0.0.1", basePort);
+            for (NodeId node : cluster.nodeIds()) {
+                if (cluster.process(node).isPresent()) {
+                    System.err.println("error: " + node + " is already running (pid " + cluster.recordedPid(node).orElseThrow()
+                            + "); run dkv cluster down --dir " + options.dir + " first");
+                    return 1;
+                }
+            }
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.saveCommand(node, nodeCommand(cluster, node));
+                cluster.launch(node);
+            }
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.awaitServing(node, Duration.ofSeconds(options.waitSeconds));
+            }
+            Status.print(cluster);
+            return 0;
+        }
+
+        private List<String> nodeCommand(ClusterDirectory cluster, NodeId node) {
+            List<String> command = new ArrayList<>(Launcher.javaCommand());
+            command.add("-XX:+ExitOnOutOfMemoryError");
+            command.addAll(jvmOptions);
+            command.addAll(Launcher.dkvMain());
+            command.addAll(List.of("server", "--node", node.toString(), "--nodes", String.valueOf(nodes),
+                    "--replicas", String.valueOf(replicas), "--host", cluster.host(),
+                    "--base-port", String.valueOf(basePort),
+                    "--pid-file", cluster.nodeDir(node).resolve("pid").toAbsolutePath().toString()));
+            for (String setting : settings) {
+                command.add("--set");
+                command.add(setting);
+            }
+            return command;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stops every node (SIGTERM, then SIGKILL after 10 s).")
+    static final class Down implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Override
+        public Integer call() throws IOException {
+            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
+            List<ProcessHandle> running = new ArrayList<>();
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.process(node).ifPresent(process -> {
+                    process.destroy();
+                    running.add(process);
+                });
+            }
+            Signals.awaitExit(running, Duration.ofSeconds(10), true);
+            System.out.println("stopped " + running.size() + " node(s)");
+            return 0;
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kills one node with SIGKILL.")
+    static final class Kill implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Parameters(index = "0", description = "The node, e.g. n2.")
+        String node;
+
+        @Override
+        public Integer call() throws IOException {
+            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
+            NodeId id = cluster.node(node);
+            Optional<ProcessHandle> process = cluster.process(id);
+            if (process.isEmpty()) {
+                System.err.println("error: " + id + " is not running");
+                return 1;
+            }
+            process.get().destroyForcibly();
+            Signals.awaitExit(List.of(process.get()), Duration.ofSeconds(10), false);
+            System.out.println("killed " + id + " (pid " + process.get().pid() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops one node gracefully (SIGTERM).")
+    static final class Stop implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Parameters(index = "0", description = "The node, e.g. n2.")
+        String node;
+
+        @Override
+        public Integer call() throws IOException {
+            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
+            NodeId id = cluster.node(node);
+            Optional<ProcessHandle> process = cluster.process(id);
+            if (process.isEmpty()) {
+                System.err.println("error: " + id + " is not running");
+                return 1;
+            }
+            process.get().destroy();
+            Signals.awaitExit(List.of(process.get()), Duration.ofSeconds(options.waitSeconds), true);
+            System.out.println("stopped " + id);
+            return 0;
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts a stopped or killed node again, same ports.")
+    static final class Start implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Parameters(index = "0", description = "The node, e.g. n2.")
+        String node;
+
+        @Override
+        public Integer call() throws IOException {
+            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
+            NodeId id = cluster.node(node);
+            if (cluster.process(id).isPresent()) {
+                System.err.println("error: " + id + " is already running");
+                return 1;
+            }
+            cluster.launch(id);
+            cluster.awaitServing(id, Duration.ofSeconds(options.waitSeconds));
+            System.out.println("started " + id + " (pid " + cluster.recordedPid(id).orElseThrow() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Freezes one node with SIGSTOP (it stays connected but silent).")
+    static final class Pause implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Parameters(index = "0", description = "The node, e.g. n2.")
+        String node;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            return Signals.send(ClusterDirectory.open(options.dir), node, "STOP", "paused");
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Thaws a paused node with SIGCONT.")
+    static final class Resume implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Parameters(index = "0", description = "The node, e.g. n2.")
+        String node;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            return Signals.send(ClusterDirectory.open(options.dir), node, "CONT", "resumed");
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Lists the nodes: pid, whether alive, whether answering.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Override
+        public Integer call() throws IOException {
+            print(ClusterDirectory.open(options.dir));
+            return 0;
+        }
+
+        static void print(ClusterDirectory cluster) {
+            System.out.printf("%-6s %-9s %-6s %-10s %s%n", "node", "pid", "alive", "answering", "client port");
+            for (NodeId node : cluster.nodeIds()) {
+                boolean alive = cluster.process(node).isPresent();
+                System.out.printf("%-6s %-9s %-6s %-10s %d%n", node,
+                        cluster.recordedPid(node).map(String::valueOf).orElse("-"),
+                        alive ? "yes" : "no", alive && cluster.answersPing(node) ? "yes" : "no", cluster.respPort(node));
+            }
+            System.out.flush();
+        }
+    }
+}

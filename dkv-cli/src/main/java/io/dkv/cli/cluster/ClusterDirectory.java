@@ -1,0 +1,195 @@
+package io.dkv.cli.cluster;
+
+import io.dkv.cli.client.RespClient;
+import io.dkv.core.NodeId;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The on-disk record of a cluster started by {@code dkv cluster up}: the cluster's shape in
+ * {@code cluster.properties}, and per node a folder {@code nK/} holding its command line,
+ * pid and log. Every {@code dkv cluster} subcommand works from this folder alone.
+ */
+public final class ClusterDirectory {
+
+    private final Path root;
+    private final Properties properties;
+
+    private ClusterDirectory(Path root, Properties properties) {
+        this.root = root;
+        this.properties = properties;
+    }
+
+    /** Creates (or reuses) the folder for a new cluster. */
+    public static ClusterDirectory create(Path root, int nodes, int replicas, String host, int basePort) throws IOException {
+        Files.createDirectories(root);
+        Properties properties = new Properties();
+        properties.setProperty("nodes", String.valueOf(nodes));
+        properties.setProperty("replicas", String.valueOf(replicas));
+        properties.setProperty("host", host);
+        properties.setProperty("base-port", String.valueOf(basePort));
+        try (var out = Files.newBufferedWriter(root.resolve("cluster.properties"))) {
+            properties.store(out, "dkv cluster up");
+        }
+        return new ClusterDirectory(root, properties);
+    }
+
+    /** Opens the folder of a cluster started earlier. */
+    public static ClusterDirectory open(Path root) throws IOException {
+        Path file = root.resolve("cluster.properties");
+        if (!Files.exists(file)) {
+            throw new IOException(root + " holds no cluster (no cluster.properties); start one with dkv cluster up");
+        }
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        return new ClusterDirectory(root, properties);
+    }
+
+    public int nodes() {
+        return Integer.parseInt(properties.getProperty("nodes"));
+    }
+
+    public int replicas() {
+        return Integer.parseInt(properties.getProperty("replicas"));
+    }
+
+    public String host() {
+        return properties.getProperty("host");
+    }
+
+    public int basePort() {
+        return Integer.parseInt(properties.getProperty("base-port"));
+    }
+
+    public List<NodeId> nodeIds() {
+        List<NodeId> ids = new ArrayList<>();
+        for (int number = 1; number <= nodes(); number++) {
+            ids.add(NodeId.of(number));
+        }
+        return ids;
+    }
+
+    /** Checks that {@code node} belongs to this cluster. */
+    public NodeId node(String text) {
+        NodeId id = NodeId.parse(text);
+        if (id.number() > nodes()) {
+            throw new IllegalArgumentException(id + " is not in this cluster of " + nodes() + " nodes (n1..n" + nodes() + ")");
+        }
+        return id;
+    }
+
+    public int respPort(NodeId node) {
+        return basePort() + node.number() - 1;
+    }
+
+    public Path nodeDir(NodeId node) {
+        return root.resolve(node.toString());
+    }
+
+    public Path logFile(NodeId node) {
+        return nodeDir(node).resolve("node.log");
+    }
+
+    Path pidFile(NodeId node) {
+        return nodeDir(node).resolve("pid");
+    }
+
+    /** The node's process, if its pid file names one that is alive. */
+    public Optional<ProcessHandle> process(NodeId node) {
+        try {
+            Path file = pidFile(node);
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(file).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public Optional<Long> recordedPid(NodeId node) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(pidFile(node)).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Saves the command line that starts the node, so {@code start} runs exactly the same. */
+    public void saveCommand(NodeId node, List<String> command) throws IOException {
+        Files.createDirectories(nodeDir(node));
+        Files.write(nodeDir(node).resolve("command"), command, StandardCharsets.UTF_8);
+    }
+
+    public List<String> command(NodeId node) throws IOException {
+        return Files.readAllLines(nodeDir(node).resolve("command"), StandardCharsets.UTF_8);
+    }
+
+    /** Launches the node in the background, its output appended to its log. */
+    public void launch(NodeId node) throws IOException {
+        Files.deleteIfExists(pidFile(node));
+        List<String> command = new ArrayList<>(command(node));
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add(0, "/usr/bin/setsid");
+        }
+        new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(node).toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
+    }
+
+    /** Waits until the node writes its pid and answers PING; fails early if it dies. */
+    public void awaitServing(NodeId node, Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (process(node).isPresent() && answersPing(node)) {
+                return;
+            }
+            if (Files.exists(pidFile(node)) && process(node).isEmpty()) {
+                throw new IOException(node + " exited while starting; last lines of " + logFile(node) + ":\n" + tail(node, 20));
+            }
+            sleep(100);
+        }
+        throw new IOException(node + " did not answer PING within " + limit.toSeconds() + " s; last lines of "
+                + logFile(node) + ":\n" + tail(node, 20));
+    }
+
+    public boolean answersPing(NodeId node) {
+        try (RespClient client = new RespClient(host(), respPort(node), 1_000)) {
+            return "PONG".equals(client.call("PING"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public String tail(NodeId node, int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile(node), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

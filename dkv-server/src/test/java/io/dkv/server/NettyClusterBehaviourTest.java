@@ -1,0 +1,13 @@
+package io.dkv.server;
+
+import io.dkv.testkit.cluster.ClusterBehaviourContract;
+import io.dkv.testkit.cluster.TestCluster;
+
+/** The shared cluster behaviour, on real sockets through the Netty transport. */
+class NettyClusterBehaviourTest extends ClusterBehaviourContract {
+
+    @Override
+    protected TestCluster start(int nodes, int replicas) {
+        return new NettyTestCluster(nodes, replicas, settings -> settings.set("replica-timeout-ms", "1000"));
+    }
+}

@@ -1,0 +1,132 @@
+package io.dkv.testkit.cluster;
+
+import io.dkv.core.Consistency;
+import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.NotEnoughReplicasException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Cluster behaviour that must hold whatever the transport: written once, run on the
+ * simulator and on real sockets by subclassing (as Apache Ratis does).
+ */
+public abstract class ClusterBehaviourContract {
+
+    protected TestCluster cluster;
+
+    /** Starts a cluster with this shape and a replica timeout of at most a second. */
+    protected abstract TestCluster start(int nodes, int replicas);
+
+    @BeforeEach
+    void startCluster() {
+        cluster = start(5, 3);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    private List<NodeId> replicasOf(String key) {
+        return cluster.ring().replicasOf(key.getBytes());
+    }
+
+    private NodeId nonReplica(String key) {
+        return cluster.nodeIds().stream().filter(n -> !replicasOf(key).contains(n)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aQuorumWriteIsReadBackAtQuorumThroughEveryNode() {
+        cluster.put(NodeId.of(1), "city", "Lisbon", Consistency.QUORUM);
+
+        for (NodeId node : cluster.nodeIds()) {
+            assertThat(cluster.get(node, "city", Consistency.QUORUM)).as("through %s", node).isEqualTo("Lisbon");
+        }
+    }
+
+    @Test
+    void aMissingKeyReadsAsNull() {
+        assertThat(cluster.get(NodeId.of(2), "nobody-wrote-this", Consistency.ALL)).isNull();
+    }
+
+    @Test
+    void deletesWinLikeWritesAndReportWhetherAValueExisted() {
+        cluster.put(NodeId.of(1), "temp", "x", Consistency.ALL);
+
+        assertThat(cluster.delete(NodeId.of(2), "temp", Consistency.QUORUM).hadValue()).isTrue();
+        assertThat(cluster.get(NodeId.of(3), "temp", Consistency.QUORUM)).isNull();
+        assertThat(cluster.delete(NodeId.of(4), "temp", Consistency.QUORUM).hadValue()).isFalse();
+    }
+
+    @Test
+    void withOneReplicaDownQuorumStillWorks() {
+        String key = "one-down";
+        cluster.crash(replicasOf(key).get(0));
+        NodeId coordinator = nonReplica(key);
+
+        cluster.put(coordinator, key, "v1", Consistency.QUORUM);
+
+        assertThat(cluster.get(coordinator, key, Consistency.QUORUM)).isEqualTo("v1");
+    }
+
+    @Test
+    void withTwoReplicasDownQuorumFailsClearlyButOneWorks() {
+        String key = "two-down";
+        NodeId coordinator = nonReplica(key);
+        cluster.put(coordinator, key, "before", Consistency.ALL);
+        cluster.crash(replicasOf(key).get(1));
+        cluster.crash(replicasOf(key).get(2));
+
+        assertThatThrownBy(() -> cluster.put(coordinator, key, "after", Consistency.QUORUM))
+                .isInstanceOf(NotEnoughReplicasException.class)
+                .hasMessageMatching("write failed: [01] of 2 required replicas answered.*");
+        assertThatThrownBy(() -> cluster.get(coordinator, key, Consistency.QUORUM))
+                .isInstanceOf(NotEnoughReplicasException.class);
+
+        cluster.put(coordinator, key, "after", Consistency.ONE);
+        assertThat(cluster.get(coordinator, key, Consistency.ONE)).isEqualTo("after");
+    }
+
+    @Test
+    void readsRepairAReplicaThatMissedAWrite() {
+        String key = "repair-me";
+        NodeId lagging = replicasOf(key).get(2);
+        NodeId coordinator = nonReplica(key);
+        cluster.crash(lagging);
+        cluster.put(coordinator, key, "fresh", Consistency.QUORUM);
+        cluster.restart(lagging);
+
+        // Right after a restart a peer may still be backing off its reconnection: retry.
+        cluster.eventually(() -> assertThat(cluster.get(coordinator, key, Consistency.ALL)).isEqualTo("fresh"));
+
+        cluster.eventually(() -> assertThat(cluster.localEntry(lagging, key))
+                .isEqualTo(cluster.localEntry(replicasOf(key).get(0), key)));
+    }
+
+    @Test
+    void concurrentWritersThroughEveryNodeConvergeOnOneValue() {
+        String key = "contended";
+        for (int round = 0; round < 10; round++) {
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.putInBackground(node, key, node + "-" + round, Consistency.ONE);
+            }
+        }
+        cluster.awaitBackgroundWork();
+
+        cluster.eventually(() -> {
+            List<Entry> stored = replicasOf(key).stream().map(n -> cluster.localEntry(n, key)).toList();
+            assertThat(stored).doesNotContainNull().allMatch(entry -> entry.equals(stored.get(0)));
+        });
+        String winner = cluster.get(NodeId.of(1), key, Consistency.ALL);
+        for (NodeId node : cluster.nodeIds()) {
+            assertThat(cluster.get(node, key, Consistency.ONE)).isEqualTo(winner);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.dkv.testkit.cluster;
+
+import io.dkv.testkit.sim.SimCluster;
+
+/** The shared cluster behaviour, on the simulator. */
+class SimClusterBehaviourTest extends ClusterBehaviourContract {
+
+    @Override
+    protected TestCluster start(int nodes, int replicas) {
+        return new SimTestCluster(SimCluster.builder().nodes(nodes).replicas(replicas).seed(42)
+                .config(c -> c.replicaTimeoutMillis(500))
+                .network(n -> n.latency(1, 15)).start());
+    }
+}

@@ -1,0 +1,52 @@
+package io.dkv.testkit.cluster;
+
+import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.core.Consistency;
+import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
+
+import java.util.List;
+
+/**
+ * A running cluster as the shared behaviour tests see it, whatever carries its messages:
+ * the simulator or real sockets. Calls block until answered and throw the request's
+ * failure (e.g. {@code NotEnoughReplicasException}) unwrapped.
+ */
+public interface TestCluster extends AutoCloseable {
+
+    Ring ring();
+
+    List<NodeId> nodeIds();
+
+    WriteResult put(NodeId coordinator, String key, String value, Consistency consistency);
+
+    /** The value, or {@code null} when absent. */
+    String get(NodeId coordinator, String key, Consistency consistency);
+
+    WriteResult delete(NodeId coordinator, String key, Consistency consistency);
+
+    /** Starts a write without waiting for it. */
+    void putInBackground(NodeId coordinator, String key, String value, Consistency consistency);
+
+    /** Stops a node abruptly. */
+    void crash(NodeId node);
+
+    /** Starts a crashed node again on the same address. */
+    void restart(NodeId node);
+
+    /** What one node's own storage holds for a key. */
+    Entry localEntry(NodeId node, String key);
+
+    /**
+     * Retries {@code assertion} (failing by assertion or by exception) while letting the
+     * cluster run, until it passes or a generous limit is reached.
+     */
+    void eventually(Runnable assertion);
+
+    /** Waits until background writes have finished. */
+    void awaitBackgroundWork();
+
+    @Override
+    void close();
+}
