@@ -1,7 +1,6 @@
 package io.dkv.cluster;
 
 import io.dkv.core.Consistency;
-import io.dkv.core.InvalidConfigException;
 import io.dkv.core.ring.Ring;
 
 /**
@@ -19,6 +18,9 @@ import io.dkv.core.ring.Ring;
  * @param maxValueBytes      largest accepted value
  * @param memoryLimitBytes   writes that would take a node's store past this are refused
  * @param readRepairChance   probability that a read repairs the stale replicas it saw (0..1)
+ * @param failureDetection   gossip and phi-accrual settings
+ * @param handoff            hinted handoff settings
+ * @param repair             anti-entropy and tombstone settings
  */
 public record ClusterConfig(
         int nodes,
@@ -31,7 +33,10 @@ public record ClusterConfig(
         int maxKeyBytes,
         int maxValueBytes,
         long memoryLimitBytes,
-        double readRepairChance) {
+        double readRepairChance,
+        FailureDetectionConfig failureDetection,
+        HandoffConfig handoff,
+        RepairConfig repair) {
 
     public static final int MIB = 1 << 20;
 
@@ -48,12 +53,14 @@ public record ClusterConfig(
         require(memoryLimitBytes > 0, "memory-limit-bytes (" + memoryLimitBytes + ") must be positive");
         require(readRepairChance >= 0 && readRepairChance <= 1,
                 "read-repair-chance (" + readRepairChance + ") must be between 0 and 1");
+        require(failureDetection != null && handoff != null && repair != null, "all setting groups must be set");
+        require(repair.tombstoneGraceMillis() > handoff.maxAgeMillis(),
+                "tombstone-grace-ms (" + repair.tombstoneGraceMillis() + ") must exceed hint-max-age-ms ("
+                        + handoff.maxAgeMillis() + "), or a late hint could bring a deleted value back");
     }
 
     private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new InvalidConfigException(message);
-        }
+        ConfigChecks.require(condition, message);
     }
 
     public static Builder builder() {
@@ -65,7 +72,8 @@ public record ClusterConfig(
                 .nodes(nodes).replicas(replicas).partitionsPerNode(partitionsPerNode).ringSeed(ringSeed)
                 .readConsistency(readConsistency).writeConsistency(writeConsistency)
                 .replicaTimeoutMillis(replicaTimeoutMillis).maxKeyBytes(maxKeyBytes).maxValueBytes(maxValueBytes)
-                .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance);
+                .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance)
+                .failureDetection(failureDetection).handoff(handoff).repair(repair);
     }
 
     /** The ring every node of this cluster builds. */
@@ -86,6 +94,9 @@ public record ClusterConfig(
         private int maxValueBytes = 16 * MIB;
         private long memoryLimitBytes = Long.MAX_VALUE;
         private double readRepairChance = 1.0;
+        private FailureDetectionConfig failureDetection = FailureDetectionConfig.DEFAULT;
+        private HandoffConfig handoff = HandoffConfig.DEFAULT;
+        private RepairConfig repair = RepairConfig.DEFAULT;
 
         private Builder() {
         }
@@ -145,9 +156,37 @@ public record ClusterConfig(
             return this;
         }
 
+        public Builder failureDetection(FailureDetectionConfig failureDetection) {
+            this.failureDetection = failureDetection;
+            return this;
+        }
+
+        public Builder handoff(HandoffConfig handoff) {
+            this.handoff = handoff;
+            return this;
+        }
+
+        public Builder repair(RepairConfig repair) {
+            this.repair = repair;
+            return this;
+        }
+
+        public FailureDetectionConfig failureDetection() {
+            return failureDetection;
+        }
+
+        public HandoffConfig handoff() {
+            return handoff;
+        }
+
+        public RepairConfig repair() {
+            return repair;
+        }
+
         public ClusterConfig build() {
             return new ClusterConfig(nodes, replicas, partitionsPerNode, ringSeed, readConsistency, writeConsistency,
-                    replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance);
+                    replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance,
+                    failureDetection, handoff, repair);
         }
     }
 }

@@ -5,15 +5,29 @@ import io.dkv.cluster.coordinator.ReplicaInspector;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.cluster.handoff.HintedHandoff;
+import io.dkv.cluster.handoff.MemoryHintStore;
+import io.dkv.cluster.membership.Membership;
+import io.dkv.cluster.membership.PeerStatus;
+import io.dkv.cluster.repair.AntiEntropy;
+import io.dkv.cluster.repair.MerkleTrackingStorage;
+import io.dkv.cluster.repair.MerkleTrees;
+import io.dkv.cluster.repair.TombstoneCollector;
 import io.dkv.cluster.replica.LocalReplica;
+import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.cluster.runtime.MessageHandler;
+import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.ErrorReply;
+import io.dkv.core.message.Gossip;
+import io.dkv.core.message.KeyDigests;
+import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.StorageEngine;
@@ -21,16 +35,20 @@ import io.dkv.core.version.HybridLogicalClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One dkv node: coordinates the client requests it receives and serves as a replica for
- * its peers. The public methods are the node's client API; the server puts the Redis
- * protocol in front of them, the simulator calls them directly.
+ * One dkv node: coordinates the client requests it receives, serves as a replica for its
+ * peers, and runs the background duties that keep replicas in step: gossip and failure
+ * detection, hint replay, anti-entropy and tombstone collection. The public methods are
+ * the node's client API; the server puts the Redis protocol in front of them, the
+ * simulator calls them directly.
  *
- * <p>Thread-safe: client methods may be called from any thread.
+ * <p>Thread-safe: client methods may be called from any thread. Background duties run on
+ * the node's scheduler.
  */
 public final class ClusterNode implements MessageHandler {
 
@@ -38,11 +56,18 @@ public final class ClusterNode implements MessageHandler {
 
     private final NodeContext context;
     private final Ring ring;
+    private final MerkleTrackingStorage storage;
     private final HybridLogicalClock clock;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final Membership membership;
+    private final LivenessView liveness;
+    private final HintedHandoff handoff;
     private final LocalReplica replica;
     private final Coordinator coordinator;
     private final ReplicaInspector inspector;
-    private final LivenessView liveness;
+    private final AntiEntropy antiEntropy;
+    private final TombstoneCollector tombstones;
+    private final List<Cancellable> duties = new ArrayList<>();
 
     public ClusterNode(NodeContext context) {
         this(context, context.config().buildRing());
@@ -50,21 +75,60 @@ public final class ClusterNode implements MessageHandler {
 
     /** Builds a node around a ring already built from the same config (rings are immutable and shareable). */
     public ClusterNode(NodeContext context, Ring ring) {
+        ClusterConfig config = context.config();
         this.context = context;
         this.ring = ring;
+        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.of(context.storage(), ring.partitionCount()));
         this.clock = new HybridLogicalClock(context.clock()::wallMillis);
-        this.replica = new LocalReplica(context.storage(), clock);
-        this.liveness = LivenessView.ALL_UP;
-        Router router = new Router(ring, liveness);
-        this.coordinator = new Coordinator(context.self(), context.config(), ring, router, replica,
-                context.transport(), clock, context.random());
+        FailureDetectionConfig detection = config.failureDetection();
+        this.membership = detection.enabled()
+                ? new Membership(context.self(), config.nodes(), detection, context.clock(), context.transport(), context.random())
+                : null;
+        this.liveness = membership != null ? membership : LivenessView.ALL_UP;
+        HandoffConfig hints = config.handoff();
+        this.handoff = new HintedHandoff(context.self(), hints, new MemoryHintStore(hints.maxHints(), hints.maxBytes()),
+                context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
+        this.replica = new LocalReplica(storage, clock, handoff);
+        Router router = new Router(ring, liveness, hints.enabled());
+        this.coordinator = new Coordinator(context.self(), config, ring, router, replica, context.transport(), clock,
+                context.random(), handoff, metrics);
         this.inspector = new ReplicaInspector(context.self(), ring, replica, context.transport(), liveness,
-                context.config().replicaTimeoutMillis());
+                config.replicaTimeoutMillis());
+        this.antiEntropy = new AntiEntropy(context.self(), ring, config.repair(), storage, storage.trees(),
+                context.transport(), liveness, context.random(), config.replicaTimeoutMillis(), metrics);
+        this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
+                context.clock(), config.replicaTimeoutMillis(), metrics);
     }
 
-    /** Connects the node to its transport; it starts answering peers. */
+    /** Connects the node to its transport and starts its background duties. */
     public void start() {
         context.transport().bind(this);
+        Scheduler scheduler = context.scheduler();
+        ClusterConfig config = context.config();
+        if (membership != null) {
+            long interval = config.failureDetection().gossipIntervalMillis();
+            scheduler.execute(membership::start);
+            membership.onPeerUp(handoff::replayTo);
+            duties.add(scheduler.scheduleAtFixedRate(jitter(interval), interval, membership::gossipRound));
+            duties.add(scheduler.scheduleAtFixedRate(interval / 4, Math.max(1, interval / 4), membership::evaluate));
+        }
+        if (config.handoff().enabled()) {
+            long interval = config.handoff().replayIntervalMillis();
+            duties.add(scheduler.scheduleAtFixedRate(jitter(interval), interval, handoff::replayRound));
+        }
+        RepairConfig repair = config.repair();
+        if (repair.antiEntropyEnabled()) {
+            duties.add(scheduler.scheduleAtFixedRate(jitter(repair.antiEntropyIntervalMillis()),
+                    repair.antiEntropyIntervalMillis(), antiEntropy::round));
+        }
+        duties.add(scheduler.scheduleAtFixedRate(jitter(repair.tombstoneSweepIntervalMillis()),
+                repair.tombstoneSweepIntervalMillis(), tombstones::sweep));
+    }
+
+    /** Stops the background duties (the transport is closed by whoever owns it). */
+    public void stop() {
+        duties.forEach(Cancellable::cancel);
+        duties.clear();
     }
 
     public NodeId id() {
@@ -79,8 +143,17 @@ public final class ClusterNode implements MessageHandler {
         return ring;
     }
 
+    /** This node's storage (with its hash trees kept current). */
     public StorageEngine storage() {
-        return context.storage();
+        return storage;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public HintedHandoff handoff() {
+        return handoff;
     }
 
     /** Stores {@code value} under {@code key} once {@code consistency} replicas acknowledged. */
@@ -125,9 +198,27 @@ public final class ClusterNode implements MessageHandler {
         return node.equals(context.self()) || liveness.isUp(node);
     }
 
+    /**
+     * Every node's state as this node sees it (state, phi, last heartbeat), computed on the
+     * node's own thread. Without failure detection every peer is reported up.
+     */
+    public CompletableFuture<List<PeerStatus>> peerStatuses() {
+        CompletableFuture<List<PeerStatus>> result = new CompletableFuture<>();
+        if (membership == null) {
+            List<PeerStatus> all = new ArrayList<>();
+            for (NodeId node : ring.nodes()) {
+                all.add(new PeerStatus(node, io.dkv.cluster.membership.PeerState.UP, 0, -1, 0, 0));
+            }
+            result.complete(all);
+        } else {
+            context.scheduler().execute(() -> result.complete(membership.statuses()));
+        }
+        return result;
+    }
+
     /** This node's own stored entry for a key, without asking anyone. */
     public Entry localEntry(byte[] key) {
-        return context.storage().get(ring.partitionOf(key), key);
+        return storage.get(ring.partitionOf(key), key);
     }
 
     @Override
@@ -138,6 +229,12 @@ public final class ClusterNode implements MessageHandler {
                 response = replica.write(write);
             } else if (request instanceof ReadRequest read) {
                 response = replica.read(read);
+            } else if (request instanceof MerkleRootRequest root) {
+                response = antiEntropy.onRootRequest(root);
+            } else if (request instanceof KeyDigests digests) {
+                response = antiEntropy.onKeyDigests(digests);
+            } else if (request instanceof TombstoneCheck check) {
+                response = tombstones.onCheck(check);
             } else {
                 response = new ErrorReply("unknown request " + request.getClass().getSimpleName());
             }
@@ -152,6 +249,15 @@ public final class ClusterNode implements MessageHandler {
 
     @Override
     public void onMessage(NodeId from, Message message) {
-        log.warn("{} ignored unexpected one-way {} from {}", context.self(), message.getClass().getSimpleName(), from);
+        if (message instanceof Gossip gossip && membership != null) {
+            context.scheduler().execute(() -> membership.onGossip(from, gossip));
+        } else if (!(message instanceof Gossip)) {
+            log.warn("{} ignored unexpected one-way {} from {}", context.self(), message.getClass().getSimpleName(), from);
+        }
+    }
+
+    /** A random first delay up to one period, so nodes started together do not act in lockstep. */
+    private long jitter(long periodMillis) {
+        return 1 + context.random().nextLong(Math.max(1, periodMillis));
     }
 }

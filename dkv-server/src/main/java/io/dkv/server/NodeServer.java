@@ -94,6 +94,7 @@ public final class NodeServer implements AutoCloseable {
     @Override
     public void close() {
         sampler.cancel();
+        node.stop();
         resp.close();
         transport.close();
         node.storage().close();

@@ -1,6 +1,8 @@
 package io.dkv.cluster.coordinator;
 
 import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.replica.LocalReplica;
 import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.cluster.runtime.Transport;
@@ -43,9 +45,12 @@ public final class Coordinator {
     private final Transport transport;
     private final HybridLogicalClock clock;
     private final RandomGenerator random;
+    private final HintedHandoff handoff;
+    private final NodeMetrics metrics;
 
     public Coordinator(NodeId self, ClusterConfig config, Ring ring, Router router, LocalReplica local,
-                       Transport transport, HybridLogicalClock clock, RandomGenerator random) {
+                       Transport transport, HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff,
+                       NodeMetrics metrics) {
         this.self = self;
         this.config = config;
         this.ring = ring;
@@ -54,6 +59,8 @@ public final class Coordinator {
         this.transport = transport;
         this.clock = clock;
         this.random = random;
+        this.handoff = handoff;
+        this.metrics = metrics;
     }
 
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
@@ -105,7 +112,10 @@ public final class Coordinator {
                     .whenComplete(answer(reply -> {
                         observe(reply);
                         operation.onReply(index, reply);
-                    }, reason -> operation.onFailure(index, reason)));
+                    }, reason -> {
+                        metrics.replicaFailures.increment();
+                        operation.onFailure(index, reason);
+                    }));
         }
         if (selfIndex >= 0) {
             ReplicaTarget target = targets.get(selfIndex);
@@ -134,8 +144,13 @@ public final class Coordinator {
             }
             WriteRequest request = new WriteRequest(partition, key, entry, target.hintFor());
             transport.request(target.node(), request, config.replicaTimeoutMillis())
-                    .whenComplete(answer(reply -> operation.onReply(target.node(), reply),
-                            reason -> operation.onFailure(target.node(), reason)));
+                    .whenComplete(answer(reply -> operation.onReply(target.node(), reply), reason -> {
+                        metrics.replicaFailures.increment();
+                        // The replica (or the one a failed stand-in replaced) missed this write:
+                        // keep it as a hint and hand it over once that replica is up.
+                        handoff.keep(target.isStandIn() ? target.hintFor() : target.node(), partition, key, entry);
+                        operation.onFailure(target.node(), reason);
+                    }));
         }
         if (selfTarget != null) {
             try {
@@ -151,6 +166,7 @@ public final class Coordinator {
     private void repair(int partition, byte[] key, ReadOperation done) {
         Entry newest = done.newest();
         for (ReplicaTarget stale : done.staleTargets()) {
+            metrics.readRepairs.increment();
             WriteRequest request = new WriteRequest(partition, key, newest, stale.hintFor());
             if (stale.node().equals(self)) {
                 try {

@@ -20,10 +20,16 @@ public final class Router {
 
     private final Ring ring;
     private final LivenessView liveness;
+    private final boolean sloppy;
 
-    public Router(Ring ring, LivenessView liveness) {
+    /**
+     * @param sloppy whether down replicas are replaced by stand-ins (which needs hinted
+     *               handoff); when false, down replicas are simply left out
+     */
+    public Router(Ring ring, LivenessView liveness, boolean sloppy) {
         this.ring = ring;
         this.liveness = liveness;
+        this.sloppy = sloppy;
     }
 
     /**
@@ -52,6 +58,9 @@ public final class Router {
             } else {
                 downReplicas.add(replica);
             }
+        }
+        if (!sloppy) {
+            return targets;
         }
         Iterator<NodeId> walk = ring.clockwise(partition);
         for (int skip = 0; skip < replicas.size(); skip++) {

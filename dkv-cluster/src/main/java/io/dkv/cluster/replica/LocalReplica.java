@@ -1,5 +1,6 @@
 package io.dkv.cluster.replica;
 
+import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.message.ReadReply;
@@ -11,38 +12,47 @@ import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.HybridLogicalClock;
 
 /**
- * The replica side of reads and writes: applies them to this node's storage. Used for
- * requests from peers and, without a network hop, when the coordinator is itself a replica.
+ * The replica side of reads and writes: applies them to this node's storage, or to its
+ * hints when it stands in for a down replica. Used for requests from peers and, without a
+ * network hop, when the coordinator is itself a target.
  *
- * <p>Thread-safe, as the storage engine and clock are.
+ * <p>Thread-safe, as the storage engine, hint store and clock are.
  */
 public final class LocalReplica {
 
     private final StorageEngine storage;
     private final HybridLogicalClock clock;
+    private final HintedHandoff handoff;
 
-    public LocalReplica(StorageEngine storage, HybridLogicalClock clock) {
+    public LocalReplica(StorageEngine storage, HybridLogicalClock clock, HintedHandoff handoff) {
         this.storage = storage;
         this.clock = clock;
+        this.handoff = handoff;
     }
 
     /**
-     * Merges the entry into this node's storage. Replicas observe the write's stamp so that
-     * any write they coordinate later is ordered after it.
+     * Merges the entry into this node's storage, or keeps it as a hint when the request
+     * says this node stands in for another. Replicas observe the write's stamp so that any
+     * write they coordinate later is ordered after it.
      *
-     * @throws DkvException when the entry cannot be stored (storage full)
+     * @throws DkvException when the entry cannot be kept (storage or hint store full)
      */
     public WriteReply write(WriteRequest request) {
-        if (request.hintFor() != null) {
-            throw new DkvException("this node keeps no hints: it was asked to stand in for " + request.hintFor());
-        }
         clock.observe(request.entry().version().stamp());
+        if (request.hintFor() != null) {
+            if (!handoff.keep(request.hintFor(), request.partition(), request.key(), request.entry())) {
+                throw new DkvException("cannot keep a hint for " + request.hintFor() + " (hinted handoff off or hint store full)");
+            }
+            return WriteReply.NO_VALUE;
+        }
         MergeResult result = storage.merge(request.partition(), request.key(), request.entry());
         return WriteReply.of(result.hadValue());
     }
 
     public ReadReply read(ReadRequest request) {
-        Entry entry = storage.get(request.partition(), request.key());
+        Entry entry = request.standInFor() != null
+                ? handoff.hintedEntry(request.standInFor(), request.partition(), request.key())
+                : storage.get(request.partition(), request.key());
         return entry == null ? ReadReply.MISSING : new ReadReply(entry);
     }
 

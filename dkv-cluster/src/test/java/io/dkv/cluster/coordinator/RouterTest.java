@@ -17,7 +17,7 @@ class RouterTest {
 
     @Test
     void withEveryoneUpTheTargetsAreTheReplicas() {
-        Router router = new Router(ring, node -> true);
+        Router router = new Router(ring, node -> true, true);
 
         assertThat(router.targets(partition)).extracting(ReplicaTarget::node).containsExactlyElementsOf(replicas);
         assertThat(router.targets(partition)).noneMatch(ReplicaTarget::isStandIn);
@@ -26,7 +26,7 @@ class RouterTest {
     @Test
     void aDownReplicaIsReplacedByTheNextUpNodeCarryingAHint() {
         NodeId down = replicas.get(1);
-        Router router = new Router(ring, node -> !node.equals(down));
+        Router router = new Router(ring, node -> !node.equals(down), true);
 
         List<ReplicaTarget> targets = router.targets(partition);
 
@@ -42,7 +42,7 @@ class RouterTest {
         NodeId downReplica = replicas.get(0);
         NodeId firstStandIn = ring.replicasSkipping(partition, downReplica::equals).get(2);
         Set<NodeId> down = Set.of(downReplica, firstStandIn);
-        Router router = new Router(ring, node -> !down.contains(node));
+        Router router = new Router(ring, node -> !down.contains(node), true);
 
         ReplicaTarget standIn = router.targets(partition).get(2);
 
@@ -51,9 +51,18 @@ class RouterTest {
     }
 
     @Test
+    void withoutSloppyQuorumDownReplicasAreLeftOut() {
+        NodeId down = replicas.get(1);
+        Router router = new Router(ring, node -> !node.equals(down), false);
+
+        assertThat(router.targets(partition)).extracting(ReplicaTarget::node)
+                .containsExactly(replicas.get(0), replicas.get(2));
+    }
+
+    @Test
     void withTooFewNodesUpThereAreFewerTargets() {
         Set<NodeId> up = Set.of(replicas.get(0), replicas.get(1));
-        Router router = new Router(ring, up::contains);
+        Router router = new Router(ring, up::contains, true);
 
         assertThat(router.targets(partition)).extracting(ReplicaTarget::node)
                 .containsExactly(replicas.get(0), replicas.get(1));

@@ -53,6 +53,24 @@ public final class SettingsBuilder {
         setters.put("max-value-bytes", (b, v) -> b.cluster.maxValueBytes(parseInt("max-value-bytes", v)));
         setters.put("memory-limit-bytes", (b, v) -> b.memoryLimitBytes = parseLong("memory-limit-bytes", v));
         setters.put("read-repair-chance", (b, v) -> b.cluster.readRepairChance(parseDouble("read-repair-chance", v)));
+        setters.put("failure-detection", (b, v) -> b.detection(d -> d.withEnabled(parseBoolean("failure-detection", v))));
+        setters.put("gossip-interval-ms", (b, v) -> b.detection(d -> d.withGossipIntervalMillis(parseLong("gossip-interval-ms", v))));
+        setters.put("gossip-fanout", (b, v) -> b.detection(d -> d.withGossipFanout(parseInt("gossip-fanout", v))));
+        setters.put("phi-threshold", (b, v) -> b.detection(d -> d.withPhiThreshold(parseDouble("phi-threshold", v))));
+        setters.put("phi-acceptable-pause-ms", (b, v) -> b.detection(d -> d.withAcceptablePauseMillis(parseLong("phi-acceptable-pause-ms", v))));
+        setters.put("phi-min-std-deviation-ms", (b, v) -> b.detection(d -> d.withMinStdDeviationMillis(parseLong("phi-min-std-deviation-ms", v))));
+        setters.put("startup-grace-ms", (b, v) -> b.detection(d -> d.withStartupGraceMillis(parseLong("startup-grace-ms", v))));
+        setters.put("hinted-handoff", (b, v) -> b.handoff(h -> h.withEnabled(parseBoolean("hinted-handoff", v))));
+        setters.put("hint-max-count", (b, v) -> b.handoff(h -> h.withMaxHints(parseInt("hint-max-count", v))));
+        setters.put("hint-max-bytes", (b, v) -> b.handoff(h -> h.withMaxBytes(parseLong("hint-max-bytes", v))));
+        setters.put("hint-max-age-ms", (b, v) -> b.handoff(h -> h.withMaxAgeMillis(parseLong("hint-max-age-ms", v))));
+        setters.put("hint-replay-interval-ms", (b, v) -> b.handoff(h -> h.withReplayIntervalMillis(parseLong("hint-replay-interval-ms", v))));
+        setters.put("hint-replay-batch", (b, v) -> b.handoff(h -> h.withReplayBatch(parseInt("hint-replay-batch", v))));
+        setters.put("anti-entropy", (b, v) -> b.repair(r -> r.withAntiEntropyEnabled(parseBoolean("anti-entropy", v))));
+        setters.put("anti-entropy-interval-ms", (b, v) -> b.repair(r -> r.withAntiEntropyIntervalMillis(parseLong("anti-entropy-interval-ms", v))));
+        setters.put("anti-entropy-max-keys", (b, v) -> b.repair(r -> r.withAntiEntropyMaxKeys(parseInt("anti-entropy-max-keys", v))));
+        setters.put("tombstone-grace-ms", (b, v) -> b.repair(r -> r.withTombstoneGraceMillis(parseLong("tombstone-grace-ms", v))));
+        setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }
 
     /** Applies one setting by its name; unknown names and malformed values are refused by name. */
@@ -130,6 +148,26 @@ public final class SettingsBuilder {
         int internode = internodePort != null ? internodePort : NodeSettings.port(basePort, NodeSettings.INTERNODE_OFFSET, node);
         int http = httpPort != null ? httpPort : NodeSettings.port(basePort, NodeSettings.HTTP_OFFSET, node);
         return new NodeSettings(node, config, host, resp, internode, http, addresses);
+    }
+
+    private void detection(java.util.function.UnaryOperator<io.dkv.cluster.FailureDetectionConfig> change) {
+        cluster.failureDetection(change.apply(cluster.failureDetection()));
+    }
+
+    private void handoff(java.util.function.UnaryOperator<io.dkv.cluster.HandoffConfig> change) {
+        cluster.handoff(change.apply(cluster.handoff()));
+    }
+
+    private void repair(java.util.function.UnaryOperator<io.dkv.cluster.RepairConfig> change) {
+        cluster.repair(change.apply(cluster.repair()));
+    }
+
+    private static boolean parseBoolean(String name, String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new InvalidConfigException(name + ": expected true or false, got '" + value + "'");
+        };
     }
 
     private static NodeId parseNode(String name, String value) {

@@ -1,11 +1,20 @@
 package io.dkv.server.net;
 
+import io.dkv.core.Entry;
 import io.dkv.core.message.ErrorReply;
+import io.dkv.core.message.Gossip;
+import io.dkv.core.message.KeyDigests;
+import io.dkv.core.message.KeyDigestsReply;
+import io.dkv.core.message.MerkleLeavesReply;
+import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
+import io.dkv.core.message.TombstoneCheck;
+import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.WriteRequest;
+import io.dkv.core.version.Version;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 
@@ -20,6 +29,13 @@ final class MessageCodec {
     private static final byte READ_REQUEST = 3;
     private static final byte READ_REPLY = 4;
     private static final byte ERROR_REPLY = 5;
+    private static final byte GOSSIP = 6;
+    private static final byte MERKLE_ROOT_REQUEST = 7;
+    private static final byte MERKLE_LEAVES_REPLY = 8;
+    private static final byte KEY_DIGESTS = 9;
+    private static final byte KEY_DIGESTS_REPLY = 10;
+    private static final byte TOMBSTONE_CHECK = 11;
+    private static final byte TOMBSTONE_CHECK_REPLY = 12;
 
     private MessageCodec() {
     }
@@ -45,6 +61,55 @@ final class MessageCodec {
         } else if (message instanceof ErrorReply error) {
             out.writeByte(ERROR_REPLY);
             WireFormat.writeString(out, error.message());
+        } else if (message instanceof Gossip gossip) {
+            out.writeByte(GOSSIP);
+            out.writeBoolean(gossip.reply());
+            out.writeInt(gossip.size());
+            for (int i = 0; i < gossip.size(); i++) {
+                out.writeInt(gossip.nodes()[i]);
+                out.writeLong(gossip.generations()[i]);
+                out.writeLong(gossip.heartbeats()[i]);
+                out.writeInt(gossip.ages()[i]);
+            }
+        } else if (message instanceof MerkleRootRequest root) {
+            out.writeByte(MERKLE_ROOT_REQUEST);
+            out.writeInt(root.partition());
+            out.writeLong(root.root());
+        } else if (message instanceof MerkleLeavesReply leaves) {
+            out.writeByte(MERKLE_LEAVES_REPLY);
+            out.writeBoolean(leaves.same());
+            WireFormat.writeLongs(out, leaves.leaves());
+        } else if (message instanceof KeyDigests digests) {
+            out.writeByte(KEY_DIGESTS);
+            out.writeInt(digests.partition());
+            WireFormat.writeInts(out, digests.leaves());
+            out.writeInt(digests.keys().length);
+            for (int i = 0; i < digests.keys().length; i++) {
+                WireFormat.writeBytes(out, digests.keys()[i]);
+                WireFormat.writeVersion(out, digests.versions()[i]);
+            }
+        } else if (message instanceof KeyDigestsReply reply) {
+            out.writeByte(KEY_DIGESTS_REPLY);
+            out.writeInt(reply.newerKeys().length);
+            for (int i = 0; i < reply.newerKeys().length; i++) {
+                WireFormat.writeBytes(out, reply.newerKeys()[i]);
+                WireFormat.writeEntry(out, reply.newerEntries()[i]);
+            }
+            WireFormat.writeByteArrays(out, reply.wantedKeys());
+        } else if (message instanceof TombstoneCheck check) {
+            out.writeByte(TOMBSTONE_CHECK);
+            out.writeInt(check.partition());
+            out.writeInt(check.keys().length);
+            for (int i = 0; i < check.keys().length; i++) {
+                WireFormat.writeBytes(out, check.keys()[i]);
+                WireFormat.writeVersion(out, check.versions()[i]);
+            }
+        } else if (message instanceof TombstoneCheckReply reply) {
+            out.writeByte(TOMBSTONE_CHECK_REPLY);
+            out.writeInt(reply.safe().length);
+            for (boolean safe : reply.safe()) {
+                out.writeBoolean(safe);
+            }
         } else {
             throw new IllegalArgumentException("no wire format for " + message.getClass().getName());
         }
@@ -62,6 +127,19 @@ final class MessageCodec {
                 yield entry == null ? ReadReply.MISSING : new ReadReply(entry);
             }
             case ERROR_REPLY -> new ErrorReply(WireFormat.readString(in));
+            case GOSSIP -> readGossip(in);
+            case MERKLE_ROOT_REQUEST -> new MerkleRootRequest(readPartition(in), in.readLong());
+            case MERKLE_LEAVES_REPLY -> new MerkleLeavesReply(in.readBoolean(), WireFormat.readLongs(in));
+            case KEY_DIGESTS -> readKeyDigests(in);
+            case KEY_DIGESTS_REPLY -> readKeyDigestsReply(in);
+            case TOMBSTONE_CHECK -> readTombstoneCheck(in);
+            case TOMBSTONE_CHECK_REPLY -> {
+                boolean[] safe = new boolean[WireFormat.readCount(in, 1)];
+                for (int i = 0; i < safe.length; i++) {
+                    safe[i] = in.readBoolean();
+                }
+                yield new TombstoneCheckReply(safe);
+            }
             default -> throw new CorruptedFrameException("unknown message type " + type);
         };
         if (in.isReadable()) {
@@ -81,7 +159,65 @@ final class MessageCodec {
         if (message instanceof ReadReply reply) {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
+        if (message instanceof Gossip gossip) {
+            return 6 + 24 * gossip.size();
+        }
+        if (message instanceof MerkleLeavesReply leaves) {
+            return 6 + 8 * leaves.leaves().length;
+        }
         return 64;
+    }
+
+    private static Gossip readGossip(ByteBuf in) {
+        boolean reply = in.readBoolean();
+        int size = WireFormat.readCount(in, 24);
+        int[] nodes = new int[size];
+        long[] generations = new long[size];
+        long[] heartbeats = new long[size];
+        int[] ages = new int[size];
+        for (int i = 0; i < size; i++) {
+            nodes[i] = in.readInt();
+            generations[i] = in.readLong();
+            heartbeats[i] = in.readLong();
+            ages[i] = in.readInt();
+        }
+        return new Gossip(nodes, generations, heartbeats, ages, reply);
+    }
+
+    private static KeyDigests readKeyDigests(ByteBuf in) {
+        int partition = readPartition(in);
+        int[] leaves = WireFormat.readInts(in);
+        int count = WireFormat.readCount(in, 16);
+        byte[][] keys = new byte[count][];
+        Version[] versions = new Version[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = WireFormat.readBytes(in);
+            versions[i] = WireFormat.readVersion(in);
+        }
+        return new KeyDigests(partition, leaves, keys, versions);
+    }
+
+    private static KeyDigestsReply readKeyDigestsReply(ByteBuf in) {
+        int count = WireFormat.readCount(in, 17);
+        byte[][] keys = new byte[count][];
+        Entry[] entries = new Entry[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = WireFormat.readBytes(in);
+            entries[i] = WireFormat.readEntry(in);
+        }
+        return new KeyDigestsReply(keys, entries, WireFormat.readByteArrays(in));
+    }
+
+    private static TombstoneCheck readTombstoneCheck(ByteBuf in) {
+        int partition = readPartition(in);
+        int count = WireFormat.readCount(in, 16);
+        byte[][] keys = new byte[count][];
+        Version[] versions = new Version[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = WireFormat.readBytes(in);
+            versions[i] = WireFormat.readVersion(in);
+        }
+        return new TombstoneCheck(partition, keys, versions);
     }
 
     private static int readPartition(ByteBuf in) {

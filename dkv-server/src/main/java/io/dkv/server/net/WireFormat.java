@@ -29,6 +29,60 @@ final class WireFormat {
         return bytes;
     }
 
+    /** Reads a count of items that take at least {@code minBytesEach}, refusing counts the frame cannot hold. */
+    static int readCount(ByteBuf in, int minBytesEach) {
+        int count = in.readInt();
+        if (count < 0 || (long) count * minBytesEach > in.readableBytes()) {
+            throw new CorruptedFrameException("count " + count + " with " + in.readableBytes() + " bytes left");
+        }
+        return count;
+    }
+
+    static void writeLongs(ByteBuf out, long[] values) {
+        out.writeInt(values.length);
+        for (long value : values) {
+            out.writeLong(value);
+        }
+    }
+
+    static long[] readLongs(ByteBuf in) {
+        long[] values = new long[readCount(in, 8)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.readLong();
+        }
+        return values;
+    }
+
+    static void writeInts(ByteBuf out, int[] values) {
+        out.writeInt(values.length);
+        for (int value : values) {
+            out.writeInt(value);
+        }
+    }
+
+    static int[] readInts(ByteBuf in) {
+        int[] values = new int[readCount(in, 4)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.readInt();
+        }
+        return values;
+    }
+
+    static void writeByteArrays(ByteBuf out, byte[][] arrays) {
+        out.writeInt(arrays.length);
+        for (byte[] array : arrays) {
+            writeBytes(out, array);
+        }
+    }
+
+    static byte[][] readByteArrays(ByteBuf in) {
+        byte[][] arrays = new byte[readCount(in, 4)][];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = readBytes(in);
+        }
+        return arrays;
+    }
+
     static void writeString(ByteBuf out, String text) {
         writeBytes(out, text.getBytes(StandardCharsets.UTF_8));
     }

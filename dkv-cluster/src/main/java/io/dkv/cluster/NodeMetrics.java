@@ -1,0 +1,21 @@
+package io.dkv.cluster;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of a node's background and repair work, read by status displays and the metrics
+ * endpoint. Thread-safe; counting costs a striped add.
+ */
+public final class NodeMetrics {
+
+    public final LongAdder replicaFailures = new LongAdder();
+    public final LongAdder readRepairs = new LongAdder();
+    public final LongAdder hintsStored = new LongAdder();
+    public final LongAdder hintsDropped = new LongAdder();
+    public final LongAdder hintsReplayed = new LongAdder();
+    public final LongAdder hintsExpired = new LongAdder();
+    public final LongAdder antiEntropyRounds = new LongAdder();
+    public final LongAdder antiEntropyKeysCompared = new LongAdder();
+    public final LongAdder antiEntropyKeysRepaired = new LongAdder();
+    public final LongAdder tombstonesPurged = new LongAdder();
+}

@@ -1,0 +1,339 @@
+package io.dkv.cluster.membership;
+
+import io.dkv.cluster.FailureDetectionConfig;
+import io.dkv.cluster.LivenessView;
+import io.dkv.cluster.runtime.Clock;
+import io.dkv.cluster.runtime.Transport;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.Gossip;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Who is up, as this node sees it: gossiped heartbeats in, phi-accrual suspicion out.
+ *
+ * <p>Every interval the node counts one more heartbeat of its own and sends everything it
+ * knows (each node's generation and heartbeat counter, and how long ago that heartbeat was
+ * counted) to {@code fanout} random peers, which answer with whatever they know better
+ * (push-pull). A peer's heartbeat "arrives" when its counter is seen to advance, by
+ * whatever path, and is dated back by its age: so the detector sees the origin's own
+ * rhythm, not the jitter of the gossip paths. A phi-accrual detector per peer turns those
+ * times into suspicion; past the threshold the peer is marked down. Dissemination delay
+ * itself is covered by the acceptable pause, and a peer that turns suspect is gossiped to
+ * directly, so a slow path through a large cluster cannot condemn a live node.
+ * Messages per node per interval are 2 x fanout whatever the cluster size; their size grows
+ * with it, as in Cassandra's gossip.
+ *
+ * <p>Threading: all mutable state is confined to the node's scheduler thread (gossip
+ * arrives there through {@code Scheduler.execute}). {@link #isUp} reads an immutable
+ * snapshot republished on every change, so routing on any thread never blocks.
+ */
+public final class Membership implements LivenessView {
+
+    private static final Logger log = LoggerFactory.getLogger(Membership.class);
+    private static final int WINDOW = 200;
+
+    private final NodeId self;
+    private final int selfIndex;
+    private final int nodes;
+    private final FailureDetectionConfig config;
+    private final Clock clock;
+    private final Transport transport;
+    private final RandomGenerator random;
+    private final long[] generation;
+    private final long[] heartbeat;
+    private final long[] aliveAtMillis;
+    private final PhiAccrualDetector[] detectors;
+    private final PeerState[] states;
+    private final long[] lastProbeMillis;
+    private final long[] scratchGeneration;
+    private final long[] scratchHeartbeat;
+    private final List<Consumer<NodeId>> upListeners = new ArrayList<>();
+    private volatile boolean[] upSnapshot;
+    private long startedAtMillis;
+
+    public Membership(NodeId self, int nodes, FailureDetectionConfig config, Clock clock, Transport transport,
+                      RandomGenerator random) {
+        this.self = self;
+        this.selfIndex = self.number() - 1;
+        this.nodes = nodes;
+        this.config = config;
+        this.clock = clock;
+        this.transport = transport;
+        this.random = random;
+        this.generation = new long[nodes];
+        this.heartbeat = new long[nodes];
+        this.aliveAtMillis = new long[nodes];
+        this.detectors = new PhiAccrualDetector[nodes];
+        this.states = new PeerState[nodes];
+        this.lastProbeMillis = new long[nodes];
+        this.scratchGeneration = new long[nodes];
+        this.scratchHeartbeat = new long[nodes];
+        java.util.Arrays.fill(states, PeerState.UP);
+        boolean[] allUp = new boolean[nodes];
+        java.util.Arrays.fill(allUp, true);
+        this.upSnapshot = allUp;
+    }
+
+    /** Called once, on the scheduler thread, before the first round. */
+    public void start() {
+        startedAtMillis = clock.monotonicMillis();
+        generation[selfIndex] = Math.max(1, clock.wallMillis());
+        heartbeat[selfIndex] = 0;
+    }
+
+    /** Runs {@code listener} on the membership thread whenever a peer is seen up again. */
+    public void onPeerUp(Consumer<NodeId> listener) {
+        upListeners.add(listener);
+    }
+
+    @Override
+    public boolean isUp(NodeId node) {
+        int index = node.number() - 1;
+        return index == selfIndex || index >= nodes || upSnapshot[index];
+    }
+
+    /** One gossip round: count a heartbeat, tell a few random peers everything known. */
+    public void gossipRound() {
+        heartbeat[selfIndex]++;
+        aliveAtMillis[selfIndex] = clock.monotonicMillis();
+        if (nodes < 2) {
+            return;
+        }
+        Gossip full = snapshot();
+        int fanout = Math.min(config.gossipFanout(), nodes - 1);
+        int[] chosen = new int[fanout];
+        for (int i = 0; i < fanout; i++) {
+            int candidate;
+            do {
+                candidate = random.nextInt(nodes);
+            } while (candidate == selfIndex || contains(chosen, i, candidate));
+            chosen[i] = candidate;
+            transport.send(NodeId.of(candidate + 1), full);
+        }
+    }
+
+    /**
+     * Re-evaluates every peer's state from its detector; cheap, run several times per
+     * interval. A suspect peer is also gossiped to directly: if it is alive, its answer
+     * carries its latest heartbeat, so slow dissemination through a large cluster does not
+     * turn into a false "down" (the probe costs messages only while a peer is suspect).
+     */
+    public void evaluate() {
+        long now = clock.monotonicMillis();
+        boolean changed = false;
+        Gossip probe = null;
+        for (int index = 0; index < nodes; index++) {
+            if (index == selfIndex) {
+                continue;
+            }
+            PeerState next = stateOf(index, now);
+            if (next == PeerState.SUSPECT && now - lastProbeMillis[index] >= config.gossipIntervalMillis() / 4) {
+                lastProbeMillis[index] = now;
+                if (probe == null) {
+                    probe = snapshot();
+                }
+                transport.send(NodeId.of(index + 1), probe);
+            }
+            if (next != states[index]) {
+                changed = true;
+                logTransition(index, states[index], next, now);
+                states[index] = next;
+            }
+        }
+        if (changed) {
+            publish();
+        }
+    }
+
+    /** Merges gossip from a peer; answers a push with what this node knows better. */
+    public void onGossip(NodeId from, Gossip gossip) {
+        long now = clock.monotonicMillis();
+        java.util.Arrays.fill(scratchGeneration, 0);
+        java.util.Arrays.fill(scratchHeartbeat, 0);
+        List<NodeId> cameUp = null;
+        for (int i = 0; i < gossip.size(); i++) {
+            int index = gossip.nodes()[i] - 1;
+            if (index < 0 || index >= nodes) {
+                continue;
+            }
+            long theirGeneration = gossip.generations()[i];
+            long theirHeartbeat = gossip.heartbeats()[i];
+            long aliveAt = now - Math.max(0, gossip.ages()[i]);
+            scratchGeneration[index] = theirGeneration;
+            scratchHeartbeat[index] = theirHeartbeat;
+            if (index == selfIndex) {
+                if (theirGeneration > generation[selfIndex]) {
+                    // A previous incarnation of this node had a later clock: stay ahead of it.
+                    generation[selfIndex] = theirGeneration + 1;
+                }
+                continue;
+            }
+            if (!newer(theirGeneration, theirHeartbeat, generation[index], heartbeat[index])) {
+                continue;
+            }
+            if (theirGeneration != generation[index] || detectors[index] == null) {
+                detectors[index] = newDetector();
+            }
+            generation[index] = theirGeneration;
+            heartbeat[index] = theirHeartbeat;
+            // Never move backwards: a newer heartbeat may reach us by a slower path.
+            aliveAtMillis[index] = Math.max(aliveAt, detectors[index].lastArrivalMillis());
+            detectors[index].heartbeat(aliveAtMillis[index]);
+            if (states[index] == PeerState.DOWN) {
+                if (cameUp == null) {
+                    cameUp = new ArrayList<>();
+                }
+                cameUp.add(NodeId.of(index + 1));
+            }
+        }
+        if (!gossip.reply()) {
+            Gossip answer = deltaAgainstScratch();
+            if (answer.size() > 0) {
+                transport.send(from, answer);
+            }
+        }
+        if (cameUp != null) {
+            for (NodeId node : cameUp) {
+                int index = node.number() - 1;
+                logTransition(index, states[index], PeerState.UP, now);
+                states[index] = PeerState.UP;
+            }
+            publish();
+            for (NodeId node : cameUp) {
+                upListeners.forEach(listener -> listener.accept(node));
+            }
+        }
+    }
+
+    /** Every node's status as this node sees it. Call on the membership thread. */
+    public List<PeerStatus> statuses() {
+        long now = clock.monotonicMillis();
+        List<PeerStatus> statuses = new ArrayList<>(nodes);
+        for (int index = 0; index < nodes; index++) {
+            PhiAccrualDetector detector = detectors[index];
+            boolean isSelf = index == selfIndex;
+            double phi = isSelf || detector == null ? 0 : detector.phi(now);
+            long lastHeard = isSelf ? 0 : detector == null || !detector.hasHeartbeat() ? -1 : now - detector.lastArrivalMillis();
+            statuses.add(new PeerStatus(NodeId.of(index + 1), isSelf ? PeerState.UP : states[index], phi, lastHeard,
+                    generation[index], heartbeat[index]));
+        }
+        return statuses;
+    }
+
+    private PeerState stateOf(int index, long now) {
+        PhiAccrualDetector detector = detectors[index];
+        if (detector == null || !detector.hasHeartbeat()) {
+            return now - startedAtMillis > config.startupGraceMillis() ? PeerState.DOWN : PeerState.UP;
+        }
+        if (states[index] == PeerState.DOWN) {
+            return PeerState.DOWN;
+        }
+        if (detector.isFailed(now)) {
+            return PeerState.DOWN;
+        }
+        return detector.isSuspect(now) ? PeerState.SUSPECT : PeerState.UP;
+    }
+
+    private void logTransition(int index, PeerState from, PeerState to, long now) {
+        NodeId node = NodeId.of(index + 1);
+        PhiAccrualDetector detector = detectors[index];
+        double phi = detector == null ? Double.POSITIVE_INFINITY : detector.phi(now);
+        if (to == PeerState.DOWN) {
+            log.warn("{} marks {} down (phi {}, last heard {} ms ago)", self, node, String.format("%.1f", phi),
+                    detector == null ? "never" : String.valueOf(now - detector.lastArrivalMillis()));
+        } else if (from == PeerState.DOWN) {
+            log.info("{} sees {} up again", self, node);
+        } else {
+            log.debug("{} now considers {} {} (phi {})", self, node, to, String.format("%.1f", phi));
+        }
+    }
+
+    private void publish() {
+        boolean[] up = new boolean[nodes];
+        for (int index = 0; index < nodes; index++) {
+            up[index] = index == selfIndex || states[index] != PeerState.DOWN;
+        }
+        upSnapshot = up;
+    }
+
+    private PhiAccrualDetector newDetector() {
+        return new PhiAccrualDetector(config.phiThreshold(), WINDOW, config.acceptablePauseMillis(),
+                config.minStdDeviationMillis(), config.gossipIntervalMillis());
+    }
+
+    /** Everything this node knows, as a gossip push. */
+    private Gossip snapshot() {
+        int known = 0;
+        for (int index = 0; index < nodes; index++) {
+            if (generation[index] != 0) {
+                known++;
+            }
+        }
+        int[] ids = new int[known];
+        long[] generations = new long[known];
+        long[] heartbeats = new long[known];
+        int[] ages = new int[known];
+        long now = clock.monotonicMillis();
+        int i = 0;
+        for (int index = 0; index < nodes; index++) {
+            if (generation[index] != 0) {
+                ids[i] = index + 1;
+                generations[i] = generation[index];
+                heartbeats[i] = heartbeat[index];
+                ages[i] = age(index, now);
+                i++;
+            }
+        }
+        return new Gossip(ids, generations, heartbeats, ages, false);
+    }
+
+    /** The entries this node knows better than the gossip just merged (held in the scratch arrays). */
+    private Gossip deltaAgainstScratch() {
+        int count = 0;
+        for (int index = 0; index < nodes; index++) {
+            if (generation[index] != 0 && newer(generation[index], heartbeat[index], scratchGeneration[index], scratchHeartbeat[index])) {
+                count++;
+            }
+        }
+        int[] ids = new int[count];
+        long[] generations = new long[count];
+        long[] heartbeats = new long[count];
+        int[] ages = new int[count];
+        long now = clock.monotonicMillis();
+        int i = 0;
+        for (int index = 0; index < nodes; index++) {
+            if (generation[index] != 0 && newer(generation[index], heartbeat[index], scratchGeneration[index], scratchHeartbeat[index])) {
+                ids[i] = index + 1;
+                generations[i] = generation[index];
+                heartbeats[i] = heartbeat[index];
+                ages[i] = age(index, now);
+                i++;
+            }
+        }
+        return new Gossip(ids, generations, heartbeats, ages, true);
+    }
+
+    /** How long ago the heartbeat we know for this node was counted at its origin. */
+    private int age(int index, long now) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, now - aliveAtMillis[index]));
+    }
+
+    private static boolean newer(long generationA, long heartbeatA, long generationB, long heartbeatB) {
+        return generationA > generationB || (generationA == generationB && heartbeatA > heartbeatB);
+    }
+
+    private static boolean contains(int[] values, int length, int value) {
+        for (int i = 0; i < length; i++) {
+            if (values[i] == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

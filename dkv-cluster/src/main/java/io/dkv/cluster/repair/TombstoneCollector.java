@@ -1,0 +1,143 @@
+package io.dkv.cluster.repair;
+
+import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.RepairConfig;
+import io.dkv.cluster.runtime.Clock;
+import io.dkv.cluster.runtime.Transport;
+import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.Message;
+import io.dkv.core.message.TombstoneCheck;
+import io.dkv.core.message.TombstoneCheckReply;
+import io.dkv.core.message.WriteRequest;
+import io.dkv.core.ring.Ring;
+import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.Version;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Purges tombstones once they are older than the grace period and no replica could bring
+ * back an older value.
+ *
+ * <p>Dropping a tombstone is safe only when every replica of its key either holds it (or
+ * something newer) or holds nothing: a replica still holding an older value would otherwise
+ * resurrect the deleted key through read repair or anti-entropy. So before purging, a
+ * node asks every other replica; if one cannot be reached, nothing is purged and the
+ * tombstone waits, however long the replica stays down. A replica found holding an older
+ * value is sent the tombstone instead. Hints older than the grace period cannot exist
+ * (the configuration requires the grace period to exceed the hint window), so no late
+ * hint can resurrect a purged key either. docs/ARCHITECTURE.md describes the trade-off.
+ *
+ * <p>Thread-safety: sweeps start on the scheduler thread; replies continue on any thread.
+ */
+public final class TombstoneCollector {
+
+    private static final Logger log = LoggerFactory.getLogger(TombstoneCollector.class);
+
+    private final NodeId self;
+    private final Ring ring;
+    private final RepairConfig config;
+    private final StorageEngine storage;
+    private final Transport transport;
+    private final Clock clock;
+    private final long timeoutMillis;
+    private final NodeMetrics metrics;
+    private final int[] partitions;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+
+    public TombstoneCollector(NodeId self, Ring ring, RepairConfig config, StorageEngine storage, Transport transport,
+                              Clock clock, long timeoutMillis, NodeMetrics metrics) {
+        this.self = self;
+        this.ring = ring;
+        this.config = config;
+        this.storage = storage;
+        this.transport = transport;
+        this.clock = clock;
+        this.timeoutMillis = timeoutMillis;
+        this.metrics = metrics;
+        this.partitions = ring.partitionsReplicatedBy(self);
+    }
+
+    /** Looks at every partition once, one after another. Runs on the scheduler thread. */
+    public void sweep() {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        long cutoff = clock.wallMillis() - config.tombstoneGraceMillis();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (int partition : partitions) {
+            chain = chain.thenCompose(done -> sweep(partition, cutoff));
+        }
+        chain.whenComplete((done, error) -> sweeping.set(false));
+    }
+
+    private CompletableFuture<Void> sweep(int partition, long cutoffMillis) {
+        List<byte[]> keys = new ArrayList<>();
+        List<Version> versions = new ArrayList<>();
+        storage.forEachEntry(partition, (key, entry) -> {
+            if (entry.isTombstone() && entry.version().physicalMillis() < cutoffMillis
+                    && keys.size() < config.antiEntropyMaxKeys()) {
+                keys.add(key);
+                versions.add(entry.version());
+            }
+        });
+        if (keys.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        TombstoneCheck check = new TombstoneCheck(partition, keys.toArray(byte[][]::new), versions.toArray(Version[]::new));
+        List<NodeId> peers = ring.replicas(partition).stream().filter(n -> !n.equals(self)).toList();
+        List<CompletableFuture<boolean[]>> answers = new ArrayList<>();
+        for (NodeId peer : peers) {
+            answers.add(transport.request(peer, check, timeoutMillis).thenApply(reply -> {
+                boolean[] safe = ((TombstoneCheckReply) reply).safe();
+                repairUnsafe(peer, check, safe);
+                return safe;
+            }));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenAccept(done -> purgeWhereAllAgree(check, answers))
+                .exceptionally(error -> {
+                    log.debug("{}: keeping tombstones of partition {}: a replica did not answer ({})", self, partition,
+                            error.toString());
+                    return null;
+                });
+    }
+
+    private void purgeWhereAllAgree(TombstoneCheck check, List<CompletableFuture<boolean[]>> answers) {
+        for (int i = 0; i < check.keys().length; i++) {
+            boolean everyoneSafe = true;
+            for (CompletableFuture<boolean[]> answer : answers) {
+                everyoneSafe &= answer.join()[i];
+            }
+            if (everyoneSafe && storage.removeIfVersion(check.partition(), check.keys()[i], check.versions()[i])) {
+                metrics.tombstonesPurged.increment();
+            }
+        }
+    }
+
+    /** A replica that still holds an older value gets the tombstone now. */
+    private void repairUnsafe(NodeId peer, TombstoneCheck check, boolean[] safe) {
+        for (int i = 0; i < safe.length; i++) {
+            if (!safe[i]) {
+                Entry tombstone = Entry.tombstone(check.versions()[i]);
+                transport.request(peer, new WriteRequest(check.partition(), check.keys()[i], tombstone), timeoutMillis);
+            }
+        }
+    }
+
+    /** Responder: for each key, true when we hold that tombstone (or newer) or nothing at all. */
+    public Message onCheck(TombstoneCheck check) {
+        boolean[] safe = new boolean[check.keys().length];
+        for (int i = 0; i < safe.length; i++) {
+            Entry ours = storage.get(check.partition(), check.keys()[i]);
+            safe[i] = ours == null || ours.version().compareTo(check.versions()[i]) >= 0;
+        }
+        return new TombstoneCheckReply(safe);
+    }
+}

@@ -1,0 +1,34 @@
+package io.dkv.core.message;
+
+import java.util.Objects;
+
+/**
+ * Heartbeat state, one entry per node the sender knows of: which incarnation of the node
+ * (its generation, a start timestamp) and how many heartbeats it has counted. A
+ * {@code reply} carries only the entries where the replier knew more than the sender
+ * (push-pull gossip), and is not answered.
+ *
+ * @param nodes       node numbers
+ * @param generations each node's incarnation
+ * @param heartbeats  each node's heartbeat counter within that incarnation
+ * @param ages        how many milliseconds ago that heartbeat was counted at its origin, as
+ *                    far as the sender knows (time spent in transit is not included)
+ * @param reply       whether this answers a gossip message
+ */
+public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, boolean reply) implements Message {
+
+    public Gossip {
+        Objects.requireNonNull(nodes, "nodes");
+        Objects.requireNonNull(generations, "generations");
+        Objects.requireNonNull(heartbeats, "heartbeats");
+        Objects.requireNonNull(ages, "ages");
+        if (nodes.length != generations.length || nodes.length != heartbeats.length || nodes.length != ages.length) {
+            throw new IllegalArgumentException("gossip arrays differ in length: " + nodes.length + ", "
+                    + generations.length + ", " + heartbeats.length + ", " + ages.length);
+        }
+    }
+
+    public int size() {
+        return nodes.length;
+    }
+}
