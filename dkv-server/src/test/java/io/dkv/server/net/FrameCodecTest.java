@@ -216,6 +216,28 @@ class FrameCodecTest {
     }
 
     @Test
+    void trailingGarbageAfterAHandshakeIsRefused() {
+        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5));
+        frame.setInt(0, frame.getInt(0) + 2);
+        frame.writeBytes(new byte[]{9, 9});
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "2 unexpected bytes");
+    }
+
+    @Test
+    void afterARefusedFrameNothingMoreIsDecodedOrRefused() {
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX_FRAME));
+        assertThatThrownBy(() -> decoder.writeInbound(Unpooled.buffer().writeInt(MAX_FRAME + 1).writeZero(8)))
+                .isInstanceOf(TooLongFrameException.class);
+
+        // A well-formed frame after the bad one must not reach the handler, which is closing the connection.
+        decoder.writeInbound(encode(new Handshake(NodeId.of(1), NodeId.of(2), 5)));
+        assertThat(decoder.<Object>readInbound()).isNull();
+        // Closing must not raise the same error again (each one is logged).
+        assertThat(decoder.finish()).isFalse();
+    }
+
+    @Test
     void handshakeWithoutNodeIdsIsRefused() {
         ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5));
         // Handshake body: from (int), to (int), fingerprint (long); 0 means "no node".
