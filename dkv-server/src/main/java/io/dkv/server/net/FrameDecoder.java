@@ -11,11 +11,14 @@ import java.util.List;
 /**
  * Reads the frames {@link FrameEncoder} writes. A frame longer than the limit, from another
  * protocol version, or otherwise malformed raises a decoder exception; the handler then
- * closes that one connection.
+ * closes that one connection. After the first such exception the decoder discards
+ * everything else the connection sends, so nothing behind a bad frame reaches the handler
+ * and the error is raised once.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
     private final int maxFrameBytes;
+    private boolean failed;
 
     FrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
@@ -23,6 +26,20 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodeFrames(in, out);
+        } catch (RuntimeException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= 4) {
             int length = in.getInt(in.readerIndex());
             if (length < FrameEncoder.HEADER_BYTES || length > maxFrameBytes) {
@@ -50,6 +67,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 Handshake handshake = new Handshake(WireFormat.readNode(body), WireFormat.readNode(body), body.readLong());
                 if (handshake.from() == null || handshake.to() == null) {
                     throw new CorruptedFrameException("handshake without node ids");
+                }
+                if (body.isReadable()) {
+                    throw new CorruptedFrameException(body.readableBytes() + " unexpected bytes after the handshake");
                 }
                 return handshake;
             }

@@ -1,0 +1,300 @@
+package io.dkv.server.net;
+
+import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.ErrorReply;
+import io.dkv.core.message.Message;
+import io.dkv.core.message.ReadReply;
+import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.WriteReply;
+import io.dkv.core.message.WriteRequest;
+import io.dkv.core.version.Version;
+import io.dkv.testkit.Seeds;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link FrameEncoder} and {@link FrameDecoder} (with {@link MessageCodec} and
+ * {@link WireFormat} under them) on an {@link EmbeddedChannel}: every message survives the
+ * round trip, and every kind of broken frame is refused with a decoder exception.
+ */
+class FrameCodecTest {
+
+    private static final int MAX_FRAME = 64 * 1024;
+    /** Offsets inside an encoded frame: length, version, kind, correlation id, message type. */
+    private static final int VERSION_AT = 4;
+    private static final int KIND_AT = 5;
+    private static final int MESSAGE_TYPE_AT = 4 + FrameEncoder.HEADER_BYTES;
+
+    private static final Version VERSION = new Version(123_456_789L << 16 | 7, 3);
+
+    static Stream<Message> messages() {
+        byte[] value = new byte[5000];
+        new SplittableRandom(3).nextBytes(value);
+        return Stream.of(
+                new WriteRequest(17, bytes("key"), Entry.value(bytes("value"), VERSION)),
+                new WriteRequest(0, new byte[0], Entry.value(new byte[0], VERSION)),
+                new WriteRequest(4095, bytes("big"), Entry.value(value, VERSION)),
+                new WriteRequest(17, bytes("deleted"), Entry.tombstone(VERSION)),
+                new WriteRequest(9, bytes("hinted"), Entry.value(bytes("v"), VERSION), NodeId.of(2)),
+                new WriteRequest(9, bytes("hinted-delete"), Entry.tombstone(new Version(Long.MAX_VALUE, Integer.MAX_VALUE)),
+                        NodeId.of(5)),
+                WriteReply.HAD_VALUE,
+                WriteReply.NO_VALUE,
+                new ReadRequest(3, bytes("key")),
+                new ReadRequest(3, bytes("key"), NodeId.of(4)),
+                ReadReply.MISSING,
+                new ReadReply(Entry.value(bytes("value"), VERSION)),
+                new ReadReply(Entry.tombstone(VERSION)),
+                new ErrorReply("storage full: ünïcode ✓"),
+                new ErrorReply(""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void everyMessageSurvivesTheRoundTrip(Message message) {
+        for (Frame.Kind kind : Frame.Kind.values()) {
+            Frame frame = new Frame(kind, 0x1234_5678_9abcL + kind.ordinal(), message);
+
+            Object decoded = decode(encode(frame));
+
+            assertThat(decoded).isInstanceOf(Frame.class);
+            Frame back = (Frame) decoded;
+            assertThat(back.kind()).isEqualTo(kind);
+            assertThat(back.correlationId()).isEqualTo(frame.correlationId());
+            assertThat(back.message()).isExactlyInstanceOf(message.getClass());
+            assertThat(back.message()).usingRecursiveComparison().isEqualTo(message);
+        }
+    }
+
+    @Test
+    void recursiveComparisonSeesADifferentKeyOrEntry() {
+        // Guards the round-trip check above: it must not pass for messages that differ.
+        WriteRequest original = new WriteRequest(1, bytes("a"), Entry.value(bytes("v"), VERSION), NodeId.of(2));
+
+        assertThat(new WriteRequest(1, bytes("b"), original.entry(), NodeId.of(2)))
+                .usingRecursiveComparison().isNotEqualTo(original);
+        assertThat(new WriteRequest(1, bytes("a"), Entry.tombstone(VERSION), NodeId.of(2)))
+                .usingRecursiveComparison().isNotEqualTo(original);
+        assertThat(new WriteRequest(1, bytes("a"), original.entry(), null))
+                .usingRecursiveComparison().isNotEqualTo(original);
+    }
+
+    @Test
+    void handshakeSurvivesTheRoundTrip() {
+        Handshake handshake = new Handshake(NodeId.of(2), NodeId.of(5), -8_765_432_101L);
+
+        assertThat(decode(encode(handshake))).isEqualTo(handshake);
+    }
+
+    @Test
+    void framesSplitAcrossReadsAndBatchedInOneRead() {
+        Frame first = new Frame(Frame.Kind.REQUEST, 1, new ReadRequest(1, bytes("k1")));
+        Frame second = new Frame(Frame.Kind.RESPONSE, 2, WriteReply.HAD_VALUE);
+        ByteBuf both = Unpooled.wrappedBuffer(encode(first), encode(second));
+        byte[] wire = new byte[both.readableBytes()];
+        both.readBytes(wire);
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX_FRAME));
+
+        for (byte b : wire) {
+            decoder.writeInbound(Unpooled.wrappedBuffer(new byte[]{b}));
+        }
+
+        Frame one = decoder.readInbound();
+        Frame two = decoder.readInbound();
+        assertThat(one.correlationId()).isEqualTo(1);
+        assertThat(((ReadRequest) one.message()).key()).isEqualTo(bytes("k1"));
+        assertThat(two.message()).isEqualTo(WriteReply.HAD_VALUE);
+        assertThat(decoder.<Object>readInbound()).isNull();
+    }
+
+    @Test
+    void frameOverTheMaximumLengthIsRefused() {
+        Frame frame = new Frame(Frame.Kind.REQUEST, 1,
+                new WriteRequest(1, bytes("k"), Entry.value(new byte[MAX_FRAME], VERSION)));
+
+        assertDecoderRefuses(encode(frame), TooLongFrameException.class, "frame length");
+    }
+
+    @Test
+    void announcedLengthOverTheMaximumIsRefusedBeforeTheBodyArrives() {
+        ByteBuf header = Unpooled.buffer().writeInt(MAX_FRAME + 1);
+
+        assertDecoderRefuses(header, TooLongFrameException.class, "frame length " + (MAX_FRAME + 1));
+    }
+
+    @Test
+    void lengthTooShortForAHeaderIsRefused() {
+        ByteBuf header = Unpooled.buffer().writeInt(FrameEncoder.HEADER_BYTES - 1).writeZero(16);
+
+        assertDecoderRefuses(header, TooLongFrameException.class, "frame length");
+    }
+
+    @Test
+    void wrongProtocolVersionIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.NO_VALUE));
+        frame.setByte(VERSION_AT, FrameEncoder.PROTOCOL_VERSION + 1);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "protocol version 2");
+    }
+
+    @Test
+    void unknownFrameKindIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.NO_VALUE));
+        frame.setByte(KIND_AT, 42);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "unknown frame kind 42");
+    }
+
+    @Test
+    void unknownMessageTypeIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, new ReadRequest(1, bytes("k"))));
+        frame.setByte(MESSAGE_TYPE_AT, 99);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "unknown message type 99");
+    }
+
+    @Test
+    void trailingGarbageAfterTheMessageIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.RESPONSE, 1, new ReadReply(Entry.value(bytes("v"), VERSION))));
+        frame.setInt(0, frame.getInt(0) + 3);
+        frame.writeBytes(new byte[]{1, 2, 3});
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "3 unexpected bytes");
+    }
+
+    @Test
+    void byteFieldLongerThanTheFrameIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, new ReadRequest(1, bytes("key"))));
+        // ReadRequest: type, partition (int), then the key's length (int).
+        frame.setInt(MESSAGE_TYPE_AT + 1 + 4, 1_000);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "byte field of length 1000");
+    }
+
+    @Test
+    void messageCutShortInsideItsFrameIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1,
+                new WriteRequest(1, bytes("key"), Entry.value(bytes("value"), VERSION))));
+        int cut = 3;  // leaves one byte of the final hintFor int
+        frame.setInt(0, frame.getInt(0) - cut);
+        frame.writerIndex(frame.writerIndex() - cut);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "malformed frame");
+    }
+
+    @Test
+    void invalidEntryFlagIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.RESPONSE, 1, new ReadReply(Entry.tombstone(VERSION))));
+        // ReadReply: type, present flag, version (long + int), then the entry flag.
+        frame.setByte(MESSAGE_TYPE_AT + 1 + 1 + 12, 7);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "invalid entry flag 7");
+    }
+
+    @Test
+    void negativePartitionIsRefused() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, new ReadRequest(1, bytes("k"))));
+        frame.setInt(MESSAGE_TYPE_AT + 1, -1);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "negative partition");
+    }
+
+    @Test
+    void trailingGarbageAfterAHandshakeIsRefused() {
+        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5));
+        frame.setInt(0, frame.getInt(0) + 2);
+        frame.writeBytes(new byte[]{9, 9});
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "2 unexpected bytes");
+    }
+
+    @Test
+    void afterARefusedFrameNothingMoreIsDecodedOrRefused() {
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX_FRAME));
+        assertThatThrownBy(() -> decoder.writeInbound(Unpooled.buffer().writeInt(MAX_FRAME + 1).writeZero(8)))
+                .isInstanceOf(TooLongFrameException.class);
+
+        // A well-formed frame after the bad one must not reach the handler, which is closing the connection.
+        decoder.writeInbound(encode(new Handshake(NodeId.of(1), NodeId.of(2), 5)));
+        assertThat(decoder.<Object>readInbound()).isNull();
+        // Closing must not raise the same error again (each one is logged).
+        assertThat(decoder.finish()).isFalse();
+    }
+
+    @Test
+    void handshakeWithoutNodeIdsIsRefused() {
+        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5));
+        // Handshake body: from (int), to (int), fingerprint (long); 0 means "no node".
+        frame.setInt(MESSAGE_TYPE_AT, 0);
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "handshake without node ids");
+    }
+
+    static LongStream seeds() {
+        return Seeds.seeds();
+    }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void randomGarbageIsRefusedNotDecoded(long seed) {
+        System.out.println(Seeds.describe("FrameCodecTest.randomGarbageIsRefusedNotDecoded", seed));
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int run = 0; run < 200; run++) {
+            byte[] garbage = new byte[1 + random.nextInt(4096)];
+            random.nextBytes(garbage);
+            EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX_FRAME));
+            try {
+                decoder.writeInbound(Unpooled.wrappedBuffer(garbage));
+            } catch (DecoderException expected) {
+                continue;
+            }
+            // Not refused yet: it can only be waiting for the rest of a frame, never have made one up.
+            assertThat(decoder.inboundMessages()).as("seed %d run %d", seed, run).isEmpty();
+        }
+    }
+
+    private static ByteBuf encode(Object message) {
+        EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder());
+        assertThat(encoder.writeOutbound(message)).isTrue();
+        ByteBuf out = encoder.readOutbound();
+        assertThat(encoder.<Object>readOutbound()).isNull();
+        return out;
+    }
+
+    private static Object decode(ByteBuf wire) {
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX_FRAME));
+        decoder.writeInbound(wire);
+        Object decoded = decoder.readInbound();
+        assertThat(decoded).as("one decoded frame").isNotNull();
+        assertThat(decoder.<Object>readInbound()).isNull();
+        return decoded;
+    }
+
+    private static void assertDecoderRefuses(ByteBuf wire, Class<? extends DecoderException> type, String message) {
+        EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(MAX_FRAME));
+        assertThatThrownBy(() -> decoder.writeInbound(wire))
+                .isInstanceOf(type)
+                .hasMessageContaining(message);
+        assertThat(decoder.<Object>readInbound()).isNull();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
