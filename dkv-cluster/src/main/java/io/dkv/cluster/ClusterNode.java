@@ -82,7 +82,8 @@ public final class ClusterNode implements MessageHandler {
         this.clock = new HybridLogicalClock(context.clock()::wallMillis);
         FailureDetectionConfig detection = config.failureDetection();
         this.membership = detection.enabled()
-                ? new Membership(context.self(), config.nodes(), detection, context.clock(), context.transport(), context.random())
+                ? new Membership(context.self(), config.nodes(), detection, context.clock(), context.transport(),
+                        context.random(), metrics.peersMarkedDown)
                 : null;
         this.liveness = membership != null ? membership : LivenessView.ALL_UP;
         HandoffConfig hints = config.handoff();
@@ -110,7 +111,8 @@ public final class ClusterNode implements MessageHandler {
             scheduler.execute(membership::start);
             membership.onPeerUp(handoff::replayTo);
             duties.add(scheduler.scheduleAtFixedRate(jitter(interval), interval, membership::gossipRound));
-            duties.add(scheduler.scheduleAtFixedRate(interval / 4, Math.max(1, interval / 4), membership::evaluate));
+            long evaluation = Math.max(1, interval / 10);
+            duties.add(scheduler.scheduleAtFixedRate(evaluation, evaluation, membership::evaluate));
         }
         if (config.handoff().enabled()) {
             long interval = config.handoff().replayIntervalMillis();

@@ -17,7 +17,7 @@ public record FailureDetectionConfig(boolean enabled, long gossipIntervalMillis,
                                      long acceptablePauseMillis, long minStdDeviationMillis, long startupGraceMillis) {
 
     public static final FailureDetectionConfig DEFAULT =
-            new FailureDetectionConfig(true, 1_000, 3, 8.0, 500, 200, 5_000);
+            new FailureDetectionConfig(true, 1_000, 3, 8.0, 2_000, 200, 5_000);
 
     public FailureDetectionConfig {
         ConfigChecks.require(gossipIntervalMillis > 0, "gossip-interval-ms (" + gossipIntervalMillis + ") must be positive");

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class NodeMetrics {
 
+    public final LongAdder peersMarkedDown = new LongAdder();
     public final LongAdder replicaFailures = new LongAdder();
     public final LongAdder readRepairs = new LongAdder();
     public final LongAdder hintsStored = new LongAdder();

@@ -14,7 +14,8 @@ public final class Ports {
 
     public static int freeBasePort(int nodes) {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + ThreadLocalRandom.current().nextInt(0, 3_000) * 10;
+            // Below the kernel's ephemeral range (32768+), so outgoing connections cannot take our ports.
+            int base = 10_000 + ThreadLocalRandom.current().nextInt(0, 1_900) * 10;
             if (allFree(base, nodes)) {
                 return base;
             }

@@ -21,12 +21,21 @@ public final class Seeds {
 
     /** @param defaultCount how many seeds to run when {@code dkv.seeds} is not set */
     public static LongStream seeds(int defaultCount) {
+        return seeds(defaultCount, false);
+    }
+
+    /**
+     * @param count       how many seeds to run
+     * @param fixedCount  when true, {@code dkv.seeds} does not change the count (for tests too
+     *                    costly to multiply); {@code dkv.seed} still replays one seed
+     */
+    public static LongStream seeds(int count, boolean fixedCount) {
         String replay = System.getProperty("dkv.seed");
         if (replay != null && !replay.isBlank()) {
             return LongStream.of(Long.parseLong(replay.trim()));
         }
-        String count = System.getProperty("dkv.seeds");
-        int runs = count == null || count.isBlank() ? defaultCount : Integer.parseInt(count.trim());
+        String configured = System.getProperty("dkv.seeds");
+        int runs = fixedCount || configured == null || configured.isBlank() ? count : Integer.parseInt(configured.trim());
         return LongStream.rangeClosed(1, runs);
     }
 

@@ -36,7 +36,9 @@ import java.util.random.RandomGenerator;
 public final class Membership implements LivenessView {
 
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
-    private static final int WINDOW = 200;
+    /** Probes start at this lateness (see {@link #lateness}); before it, targeted gossip rounds suffice. */
+    private static final int PROBE_LATENESS = 2;
+
 
     private final NodeId self;
     private final int selfIndex;
@@ -50,15 +52,19 @@ public final class Membership implements LivenessView {
     private final long[] aliveAtMillis;
     private final PhiAccrualDetector[] detectors;
     private final PeerState[] states;
-    private final long[] lastProbeMillis;
+    private final int[] probedAtLateness;
     private final long[] scratchGeneration;
     private final long[] scratchHeartbeat;
     private final List<Consumer<NodeId>> upListeners = new ArrayList<>();
+    private final java.util.concurrent.atomic.LongAdder markedDown;
     private volatile boolean[] upSnapshot;
     private long startedAtMillis;
 
+    /**
+     * @param markedDown counts every time this node marks a peer down (for metrics and tests)
+     */
     public Membership(NodeId self, int nodes, FailureDetectionConfig config, Clock clock, Transport transport,
-                      RandomGenerator random) {
+                      RandomGenerator random, java.util.concurrent.atomic.LongAdder markedDown) {
         this.self = self;
         this.selfIndex = self.number() - 1;
         this.nodes = nodes;
@@ -66,12 +72,13 @@ public final class Membership implements LivenessView {
         this.clock = clock;
         this.transport = transport;
         this.random = random;
+        this.markedDown = markedDown;
         this.generation = new long[nodes];
         this.heartbeat = new long[nodes];
         this.aliveAtMillis = new long[nodes];
         this.detectors = new PhiAccrualDetector[nodes];
         this.states = new PeerState[nodes];
-        this.lastProbeMillis = new long[nodes];
+        this.probedAtLateness = new int[nodes];
         this.scratchGeneration = new long[nodes];
         this.scratchHeartbeat = new long[nodes];
         java.util.Arrays.fill(states, PeerState.UP);
@@ -85,6 +92,7 @@ public final class Membership implements LivenessView {
         startedAtMillis = clock.monotonicMillis();
         generation[selfIndex] = Math.max(1, clock.wallMillis());
         heartbeat[selfIndex] = 0;
+        aliveAtMillis[selfIndex] = startedAtMillis;
     }
 
     /** Runs {@code listener} on the membership thread whenever a peer is seen up again. */
@@ -108,7 +116,14 @@ public final class Membership implements LivenessView {
         Gossip full = snapshot();
         int fanout = Math.min(config.gossipFanout(), nodes - 1);
         int[] chosen = new int[fanout];
-        for (int i = 0; i < fanout; i++) {
+        int first = 0;
+        int overdue = mostOverduePeer();
+        if (overdue >= 0) {
+            // One of the exchanges goes where news is most overdue; the rest are random.
+            chosen[first++] = overdue;
+            transport.send(NodeId.of(overdue + 1), full);
+        }
+        for (int i = first; i < fanout; i++) {
             int candidate;
             do {
                 candidate = random.nextInt(nodes);
@@ -118,11 +133,33 @@ public final class Membership implements LivenessView {
         }
     }
 
+    /** The peer (not down) whose news is the most overdue, if it is within reach of being marked down; else -1. */
+    private int mostOverduePeer() {
+        long now = clock.monotonicMillis();
+        long horizon = config.gossipIntervalMillis() * 12 / 10;
+        int chosen = -1;
+        long soonest = Long.MAX_VALUE;
+        for (int index = 0; index < nodes; index++) {
+            PhiAccrualDetector detector = detectors[index];
+            if (index == selfIndex || detector == null || states[index] == PeerState.DOWN) {
+                continue;
+            }
+            long remaining = detector.millisUntilFailed(now);
+            if (remaining <= horizon && remaining < soonest) {
+                soonest = remaining;
+                chosen = index;
+            }
+        }
+        return chosen;
+    }
+
     /**
      * Re-evaluates every peer's state from its detector; cheap, run several times per
-     * interval. A suspect peer is also gossiped to directly: if it is alive, its answer
-     * carries its latest heartbeat, so slow dissemination through a large cluster does not
-     * turn into a false "down" (the probe costs messages only while a peer is suspect).
+     * interval. A peer that is getting close to being marked down is gossiped with directly:
+     * first by steering one of the regular rounds to it (no extra message), then, 0.8 and
+     * 0.4 intervals before it would be marked down, by an extra exchange each (see
+     * {@link #lateness}). If it is alive, its answer carries its latest heartbeat, so a slow
+     * path through a large cluster or a few lost messages do not turn into a false "down".
      */
     public void evaluate() {
         long now = clock.monotonicMillis();
@@ -133,8 +170,9 @@ public final class Membership implements LivenessView {
                 continue;
             }
             PeerState next = stateOf(index, now);
-            if (next == PeerState.SUSPECT && now - lastProbeMillis[index] >= config.gossipIntervalMillis() / 4) {
-                lastProbeMillis[index] = now;
+            int lateness = next == PeerState.DOWN || detectors[index] == null ? 0 : lateness(detectors[index], now);
+            if (lateness >= PROBE_LATENESS && lateness > probedAtLateness[index]) {
+                probedAtLateness[index] = lateness;
                 if (probe == null) {
                     probe = snapshot();
                 }
@@ -142,6 +180,9 @@ public final class Membership implements LivenessView {
             }
             if (next != states[index]) {
                 changed = true;
+                if (next == PeerState.DOWN) {
+                    markedDown.increment();
+                }
                 logTransition(index, states[index], next, now);
                 states[index] = next;
             }
@@ -164,7 +205,8 @@ public final class Membership implements LivenessView {
             }
             long theirGeneration = gossip.generations()[i];
             long theirHeartbeat = gossip.heartbeats()[i];
-            long aliveAt = now - Math.max(0, gossip.ages()[i]);
+            long age = Math.max(0, gossip.ages()[i]);
+            long aliveAt = now - age;
             scratchGeneration[index] = theirGeneration;
             scratchHeartbeat[index] = theirHeartbeat;
             if (index == selfIndex) {
@@ -177,14 +219,17 @@ public final class Membership implements LivenessView {
             if (!newer(theirGeneration, theirHeartbeat, generation[index], heartbeat[index])) {
                 continue;
             }
+            long advanced = theirHeartbeat - heartbeat[index];
             if (theirGeneration != generation[index] || detectors[index] == null) {
                 detectors[index] = newDetector();
+                advanced = 1;
             }
             generation[index] = theirGeneration;
             heartbeat[index] = theirHeartbeat;
             // Never move backwards: a newer heartbeat may reach us by a slower path.
             aliveAtMillis[index] = Math.max(aliveAt, detectors[index].lastArrivalMillis());
-            detectors[index].heartbeat(aliveAtMillis[index]);
+            probedAtLateness[index] = 0;
+            detectors[index].heartbeats(aliveAtMillis[index], (int) Math.min(advanced, Integer.MAX_VALUE));
             if (states[index] == PeerState.DOWN) {
                 if (cameUp == null) {
                     cameUp = new ArrayList<>();
@@ -192,11 +237,9 @@ public final class Membership implements LivenessView {
                 cameUp.add(NodeId.of(index + 1));
             }
         }
-        if (!gossip.reply()) {
-            Gossip answer = deltaAgainstScratch();
-            if (answer.size() > 0) {
-                transport.send(from, answer);
-            }
+        if (gossip.kind() == Gossip.Kind.PUSH) {
+            // Always answered, even with nothing newer, so the load is exactly 2 x fanout.
+            transport.send(from, deltaAgainstScratch());
         }
         if (cameUp != null) {
             for (NodeId node : cameUp) {
@@ -224,6 +267,17 @@ public final class Membership implements LivenessView {
                     generation[index], heartbeat[index]));
         }
         return statuses;
+    }
+
+    /**
+     * 0 while the peer is on time; 1, 2, 3 as the moment it would be marked down comes
+     * within 1.2, 0.8 and 0.4 gossip intervals: the three moments to probe it, spaced so
+     * that each probe has time for a round trip before the next.
+     */
+    private int lateness(PhiAccrualDetector detector, long now) {
+        long remaining = detector.millisUntilFailed(now);
+        long interval = config.gossipIntervalMillis();
+        return remaining <= interval * 4 / 10 ? 3 : remaining <= interval * 8 / 10 ? 2 : remaining <= interval * 12 / 10 ? 1 : 0;
     }
 
     private PeerState stateOf(int index, long now) {
@@ -263,7 +317,7 @@ public final class Membership implements LivenessView {
     }
 
     private PhiAccrualDetector newDetector() {
-        return new PhiAccrualDetector(config.phiThreshold(), WINDOW, config.acceptablePauseMillis(),
+        return new PhiAccrualDetector(config.phiThreshold(), config.acceptablePauseMillis(),
                 config.minStdDeviationMillis(), config.gossipIntervalMillis());
     }
 
@@ -290,7 +344,7 @@ public final class Membership implements LivenessView {
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, false);
+        return new Gossip(ids, generations, heartbeats, ages, Gossip.Kind.PUSH);
     }
 
     /** The entries this node knows better than the gossip just merged (held in the scratch arrays). */
@@ -316,8 +370,9 @@ public final class Membership implements LivenessView {
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, true);
+        return new Gossip(ids, generations, heartbeats, ages, Gossip.Kind.REPLY);
     }
+
 
     /** How long ago the heartbeat we know for this node was counted at its origin. */
     private int age(int index, long now) {

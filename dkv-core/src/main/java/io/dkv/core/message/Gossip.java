@@ -4,24 +4,30 @@ import java.util.Objects;
 
 /**
  * Heartbeat state, one entry per node the sender knows of: which incarnation of the node
- * (its generation, a start timestamp) and how many heartbeats it has counted. A
- * {@code reply} carries only the entries where the replier knew more than the sender
- * (push-pull gossip), and is not answered.
+ * (its generation, a start timestamp) and how many heartbeats it has counted.
  *
  * @param nodes       node numbers
  * @param generations each node's incarnation
  * @param heartbeats  each node's heartbeat counter within that incarnation
  * @param ages        how many milliseconds ago that heartbeat was counted at its origin, as
  *                    far as the sender knows (time spent in transit is not included)
- * @param reply       whether this answers a gossip message
+ * @param kind        what the message is for
  */
-public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, boolean reply) implements Message {
+public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, Kind kind) implements Message {
+
+    public enum Kind {
+        /** Everything the sender knows; answered with a {@link #REPLY}. */
+        PUSH,
+        /** The entries where the replier knew more than the sender; not answered. */
+        REPLY
+    }
 
     public Gossip {
         Objects.requireNonNull(nodes, "nodes");
         Objects.requireNonNull(generations, "generations");
         Objects.requireNonNull(heartbeats, "heartbeats");
         Objects.requireNonNull(ages, "ages");
+        Objects.requireNonNull(kind, "kind");
         if (nodes.length != generations.length || nodes.length != heartbeats.length || nodes.length != ages.length) {
             throw new IllegalArgumentException("gossip arrays differ in length: " + nodes.length + ", "
                     + generations.length + ", " + heartbeats.length + ", " + ages.length);

@@ -173,11 +173,20 @@ public final class Ring {
         return new ClockwiseWalk(partition);
     }
 
-    /** Partitions whose preference list includes {@code node}. */
+    /** Partitions whose preference list includes {@code node}, in ascending order. */
     public int[] partitionsReplicatedBy(NodeId node) {
-        return java.util.stream.IntStream.range(0, partitionCount)
-                .filter(p -> replicaLists[p].contains(node))
-                .toArray();
+        int[] found = new int[partitionCount];
+        int count = 0;
+        for (int partition = 0; partition < partitionCount; partition++) {
+            List<NodeId> replicasOfPartition = replicaLists[partition];
+            for (int i = 0; i < replicasOfPartition.size(); i++) {
+                if (replicasOfPartition.get(i).number() == node.number()) {
+                    found[count++] = partition;
+                    break;
+                }
+            }
+        }
+        return Arrays.copyOf(found, count);
     }
 
     private void precompute(int partition, int size) {

@@ -63,7 +63,7 @@ final class MessageCodec {
             WireFormat.writeString(out, error.message());
         } else if (message instanceof Gossip gossip) {
             out.writeByte(GOSSIP);
-            out.writeBoolean(gossip.reply());
+            out.writeByte(gossip.kind().ordinal());
             out.writeInt(gossip.size());
             for (int i = 0; i < gossip.size(); i++) {
                 out.writeInt(gossip.nodes()[i]);
@@ -169,7 +169,11 @@ final class MessageCodec {
     }
 
     private static Gossip readGossip(ByteBuf in) {
-        boolean reply = in.readBoolean();
+        int kindCode = in.readByte();
+        if (kindCode < 0 || kindCode >= Gossip.Kind.values().length) {
+            throw new CorruptedFrameException("unknown gossip kind " + kindCode);
+        }
+        Gossip.Kind kind = Gossip.Kind.values()[kindCode];
         int size = WireFormat.readCount(in, 24);
         int[] nodes = new int[size];
         long[] generations = new long[size];
@@ -181,7 +185,7 @@ final class MessageCodec {
             heartbeats[i] = in.readLong();
             ages[i] = in.readInt();
         }
-        return new Gossip(nodes, generations, heartbeats, ages, reply);
+        return new Gossip(nodes, generations, heartbeats, ages, kind);
     }
 
     private static KeyDigests readKeyDigests(ByteBuf in) {
