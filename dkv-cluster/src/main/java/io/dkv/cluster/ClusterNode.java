@@ -6,7 +6,6 @@ import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.cluster.handoff.HintedHandoff;
-import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.membership.Membership;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.cluster.repair.AntiEntropy;
@@ -87,7 +86,7 @@ public final class ClusterNode implements MessageHandler {
                 : null;
         this.liveness = membership != null ? membership : LivenessView.ALL_UP;
         HandoffConfig hints = config.handoff();
-        this.handoff = new HintedHandoff(context.self(), hints, new MemoryHintStore(hints.maxHints(), hints.maxBytes()),
+        this.handoff = new HintedHandoff(context.self(), hints, context.hints(),
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
         this.replica = new LocalReplica(storage, clock, handoff);
         Router router = new Router(ring, liveness, hints.enabled());

@@ -3,6 +3,7 @@ package io.dkv.cluster;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.cluster.runtime.Transport;
+import io.dkv.cluster.handoff.HintStore;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
 
@@ -16,19 +17,22 @@ import java.util.random.RandomGenerator;
  * @param self      this node's id
  * @param config    the cluster's shared settings
  * @param storage   this node's local store
+ * @param hints     where this node keeps hints for replicas that missed writes (a durable
+ *                  store keeps them across restarts, as the storage does)
  * @param clock     wall and monotonic time
  * @param scheduler runs the node's timed and periodic work
  * @param random    the node's randomness (seeded in the simulator; must be thread-safe in
  *                  the real runtime, e.g. {@code ThreadLocalRandom.current()})
  * @param transport reaches the other nodes
  */
-public record NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, Clock clock,
+public record NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
                           Scheduler scheduler, RandomGenerator random, Transport transport) {
 
     public NodeContext {
         Objects.requireNonNull(self, "self");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(hints, "hints");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(random, "random");

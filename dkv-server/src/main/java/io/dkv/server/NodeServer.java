@@ -3,6 +3,8 @@ package io.dkv.server;
 import io.dkv.cluster.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
+import io.dkv.cluster.handoff.HintStore;
+import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.MemoryStorageEngine;
@@ -45,7 +47,8 @@ public final class NodeServer implements AutoCloseable {
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
                 config.nodes(), fingerprint(config), maxFrameBytes(config));
-        NodeContext context = new NodeContext(settings.node(), config, storage, SystemClock.INSTANCE, scheduler,
+        HintStore hints = new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes());
+        NodeContext context = new NodeContext(settings.node(), config, storage, hints, SystemClock.INSTANCE, scheduler,
                 ThreadLocalRandom.current(), transport);
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),

@@ -7,7 +7,8 @@ import io.dkv.testkit.cluster.TestCluster;
 class NettyClusterBehaviourTest extends ClusterBehaviourContract {
 
     @Override
-    protected TestCluster start(int nodes, int replicas) {
-        return new NettyTestCluster(nodes, replicas, settings -> settings.set("replica-timeout-ms", "1000"));
+    protected TestCluster start(int nodes, int replicas, boolean sloppy) {
+        return new NettyTestCluster(nodes, replicas, settings -> settings.set("replica-timeout-ms", "1000")
+                .set("hinted-handoff", String.valueOf(sloppy)));
     }
 }

@@ -97,35 +97,49 @@ public final class Coordinator {
         }
         boolean repair = config.readRepairChance() >= 1.0
                 || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
-        ReadOperation operation = new ReadOperation(targets, required,
+        ReadOperation operation = new ReadOperation(targets, required, targets.size() + config.replicas(),
                 repair ? done -> repair(partition, key, done) : done -> { });
         int selfIndex = -1;
         for (int i = 0; i < targets.size(); i++) {
-            ReplicaTarget target = targets.get(i);
-            if (target.node().equals(self)) {
+            if (targets.get(i).node().equals(self)) {
                 selfIndex = i;
-                continue;
+            } else {
+                sendRead(operation, partition, key, i, targets.get(i));
             }
-            int index = i;
-            ReadRequest request = new ReadRequest(partition, key, target.hintFor());
-            transport.request(target.node(), request, config.replicaTimeoutMillis())
-                    .whenComplete(answer(reply -> {
-                        observe(reply);
-                        operation.onReply(index, reply);
-                    }, reason -> {
-                        metrics.replicaFailures.increment();
-                        operation.onFailure(index, reason);
-                    }));
         }
         if (selfIndex >= 0) {
-            ReplicaTarget target = targets.get(selfIndex);
-            try {
-                operation.onReply(selfIndex, local.read(new ReadRequest(partition, key, target.hintFor())));
-            } catch (DkvException e) {
-                operation.onFailure(selfIndex, e.getMessage());
-            }
+            readLocally(operation, partition, key, selfIndex, targets.get(selfIndex));
         }
         return operation.result();
+    }
+
+    /** Sends the read to one target; if it fails to answer, a stand-in may take its place. */
+    private void sendRead(ReadOperation operation, int partition, byte[] key, int index, ReplicaTarget target) {
+        ReadRequest request = new ReadRequest(partition, key, target.hintFor());
+        transport.request(target.node(), request, config.replicaTimeoutMillis())
+                .whenComplete(answer(reply -> {
+                    observe(reply);
+                    operation.onReply(index, reply);
+                }, reason -> {
+                    metrics.replicaFailures.increment();
+                    ReadOperation.StandIn standIn = operation.onFailure(index, reason,
+                            tried -> router.nextStandIn(partition, tried));
+                    if (standIn != null) {
+                        if (standIn.target().node().equals(self)) {
+                            readLocally(operation, partition, key, standIn.index(), standIn.target());
+                        } else {
+                            sendRead(operation, partition, key, standIn.index(), standIn.target());
+                        }
+                    }
+                }));
+    }
+
+    private void readLocally(ReadOperation operation, int partition, byte[] key, int index, ReplicaTarget target) {
+        try {
+            operation.onReply(index, local.read(new ReadRequest(partition, key, target.hintFor())));
+        } catch (DkvException e) {
+            operation.onFailure(index, e.getMessage(), null);
+        }
     }
 
     private CompletableFuture<WriteResult> write(String name, byte[] key, Entry entry, Consistency consistency) {
@@ -135,31 +149,53 @@ public final class Coordinator {
         if (targets.size() < required) {
             return CompletableFuture.failedFuture(tooFewTargets(name, targets.size(), required));
         }
-        WriteOperation operation = new WriteOperation(name, entry.version(), required, targets.size());
+        WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,
+                targets.size() + config.replicas());
         ReplicaTarget selfTarget = null;
         for (ReplicaTarget target : targets) {
             if (target.node().equals(self)) {
                 selfTarget = target;
-                continue;
+            } else {
+                sendWrite(operation, partition, key, entry, target);
             }
-            WriteRequest request = new WriteRequest(partition, key, entry, target.hintFor());
-            transport.request(target.node(), request, config.replicaTimeoutMillis())
-                    .whenComplete(answer(reply -> operation.onReply(target.node(), reply), reason -> {
-                        metrics.replicaFailures.increment();
-                        // The replica (or the one a failed stand-in replaced) missed this write:
-                        // keep it as a hint and hand it over once that replica is up.
-                        handoff.keep(target.isStandIn() ? target.hintFor() : target.node(), partition, key, entry);
-                        operation.onFailure(target.node(), reason);
-                    }));
         }
         if (selfTarget != null) {
-            try {
-                operation.onReply(self, local.write(new WriteRequest(partition, key, entry, selfTarget.hintFor())));
-            } catch (DkvException e) {
-                operation.onFailure(self, e.getMessage());
-            }
+            writeLocally(operation, partition, key, entry, selfTarget);
         }
         return operation.result();
+    }
+
+    /**
+     * Sends the write to one target. If it fails to answer, the replica it stood for keeps
+     * a hint here, and, while the write still needs answers, the next up node clockwise
+     * takes it in that replica's place (sloppy quorum without waiting for the detector).
+     */
+    private void sendWrite(WriteOperation operation, int partition, byte[] key, Entry entry, ReplicaTarget target) {
+        WriteRequest request = new WriteRequest(partition, key, entry, target.hintFor());
+        transport.request(target.node(), request, config.replicaTimeoutMillis())
+                .whenComplete(answer(reply -> operation.onReply(target.node(), reply), reason -> {
+                    metrics.replicaFailures.increment();
+                    NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
+                    handoff.keep(missed, partition, key, entry);
+                    NodeId standIn = operation.onFailure(target.node(), reason,
+                            tried -> router.nextStandIn(partition, tried));
+                    if (standIn != null) {
+                        ReplicaTarget replacement = new ReplicaTarget(standIn, missed);
+                        if (standIn.equals(self)) {
+                            writeLocally(operation, partition, key, entry, replacement);
+                        } else {
+                            sendWrite(operation, partition, key, entry, replacement);
+                        }
+                    }
+                }));
+    }
+
+    private void writeLocally(WriteOperation operation, int partition, byte[] key, Entry entry, ReplicaTarget target) {
+        try {
+            operation.onReply(self, local.write(new WriteRequest(partition, key, entry, target.hintFor())));
+        } catch (DkvException e) {
+            operation.onFailure(self, e.getMessage());
+        }
     }
 
     /** Sends the newest entry to every target that answered with something older. */

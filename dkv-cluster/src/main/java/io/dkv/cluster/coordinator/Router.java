@@ -75,4 +75,22 @@ public final class Router {
         }
         return targets;
     }
+
+    /**
+     * The next node clockwise from the partition that is up and not in {@code exclude}: where
+     * a request goes when one of its targets failed to answer. {@code null} when none is left.
+     */
+    public NodeId nextStandIn(int partition, java.util.Set<NodeId> exclude) {
+        if (!sloppy) {
+            return null;
+        }
+        Iterator<NodeId> walk = ring.clockwise(partition);
+        while (walk.hasNext()) {
+            NodeId candidate = walk.next();
+            if (!exclude.contains(candidate) && liveness.isUp(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
 }

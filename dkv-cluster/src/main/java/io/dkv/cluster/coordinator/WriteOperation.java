@@ -22,7 +22,9 @@ final class WriteOperation {
     private final String operation;
     private final Version version;
     private final int required;
-    private final int targets;
+    private final int maxTargets;
+    private final java.util.Set<NodeId> tried = new java.util.HashSet<>();
+    private int targets;
     private final CompletableFuture<WriteResult> result = new CompletableFuture<>();
     private final StringJoiner failureReasons = new StringJoiner("; ");
     private int acks;
@@ -30,11 +32,17 @@ final class WriteOperation {
     private boolean hadValue;
     private boolean decided;
 
-    WriteOperation(String operation, Version version, int required, int targets) {
+    /**
+     * @param targets    the nodes the write is first sent to
+     * @param maxTargets how many nodes it may reach in all, stand-ins for failed ones included
+     */
+    WriteOperation(String operation, Version version, int required, java.util.List<ReplicaTarget> targets, int maxTargets) {
         this.operation = operation;
         this.version = version;
         this.required = required;
-        this.targets = targets;
+        this.targets = targets.size();
+        this.maxTargets = maxTargets;
+        targets.forEach(target -> tried.add(target.node()));
     }
 
     CompletableFuture<WriteResult> result() {
@@ -65,10 +73,29 @@ final class WriteOperation {
     }
 
     void onFailure(NodeId node, String reason) {
+        onFailure(node, reason, null);
+    }
+
+    /**
+     * Records a target's failure. While the write still needs answers, {@code replacement}
+     * picks a stand-in (given every node tried so far) and the write goes on there: a
+     * sloppy quorum that does not wait for the failure detector.
+     *
+     * @return the stand-in to send the write to, or {@code null}
+     */
+    NodeId onFailure(NodeId node, String reason, java.util.function.Function<java.util.Set<NodeId>, NodeId> replacement) {
         NotEnoughReplicasException failure = null;
+        NodeId standIn = null;
         synchronized (this) {
             failures++;
             failureReasons.add(node + ": " + reason);
+            if (!decided && replacement != null && targets < maxTargets) {
+                standIn = replacement.apply(tried);
+                if (standIn != null) {
+                    tried.add(standIn);
+                    targets++;
+                }
+            }
             if (!decided && targets - failures < required) {
                 decided = true;
                 failure = new NotEnoughReplicasException(operation, acks, required, failureReasons.toString());
@@ -77,5 +104,6 @@ final class WriteOperation {
         if (failure != null) {
             result.completeExceptionally(failure);
         }
+        return standIn;
     }
 }

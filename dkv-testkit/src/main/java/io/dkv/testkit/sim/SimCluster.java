@@ -3,6 +3,8 @@ package io.dkv.testkit.sim;
 import io.dkv.cluster.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
+import io.dkv.cluster.handoff.HintStore;
+import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
@@ -26,8 +28,8 @@ import java.util.function.Consumer;
  * faulty network. Start one with {@link #builder()}, talk to it through {@link #client},
  * and break it with {@link #crash}, {@link #partition}, {@link SimNetwork#dropRate} and friends.
  *
- * <p>A crash models a killed process whose storage survives (as a durable engine's would):
- * the node stops, forgets everything in flight, and {@link #restart} brings up a new
+ * <p>A crash models a killed process whose storage and hints survive (as a durable engine's
+ * would): the node stops, forgets everything in flight, and {@link #restart} brings up a new
  * incarnation over the same storage. {@link #wipe} models losing the disk too.
  *
  * <p>Not thread-safe: one thread drives the whole simulation.
@@ -50,7 +52,7 @@ public final class SimCluster {
         this.config = config;
         this.ring = config.buildRing();
         for (NodeId id : ring.nodes()) {
-            SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()),
+            SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(),
                     new SimClock(simulation), simulation.splitRandom().nextLong());
             nodes.put(id, node);
             boot(node);
@@ -131,6 +133,11 @@ public final class SimCluster {
             throw new IllegalStateException(id + " is running; crash it first");
         }
         node.storage = MemoryStorageEngine.unlimited(ring.partitionCount());
+        node.hints = newHintStore();
+    }
+
+    private HintStore newHintStore() {
+        return new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes());
     }
 
     /** Cuts {@code side} off from every other node, both ways, until {@link #heal()}. */
@@ -154,6 +161,23 @@ public final class SimCluster {
 
     public boolean runUntil(BooleanSupplier condition, Duration limit) {
         return simulation.runUntil(condition, limit.toMillis());
+    }
+
+    /**
+     * Lets time pass in steps of a second until {@code condition} holds (checked between
+     * steps, so it may be costly) or {@code limit} has passed.
+     *
+     * @return whether the condition holds
+     */
+    public boolean runUntilSettled(BooleanSupplier condition, Duration limit) {
+        long deadline = simulation.now() + limit.toMillis();
+        while (!condition.getAsBoolean()) {
+            if (simulation.now() >= deadline) {
+                return false;
+            }
+            simulation.runFor(1_000);
+        }
+        return true;
     }
 
     /** What one node stores for a key, read directly from its storage (works while it is down). */
@@ -199,7 +223,7 @@ public final class SimCluster {
     private void boot(SimNode node) {
         node.scheduler = new SimScheduler(simulation);
         node.transport = new SimTransport(node.id, network, node.scheduler);
-        NodeContext context = new NodeContext(node.id, config, node.storage, node.clock, node.scheduler,
+        NodeContext context = new NodeContext(node.id, config, node.storage, node.hints, node.clock, node.scheduler,
                 new java.util.SplittableRandom(node.randomSeed + node.incarnation), node.transport);
         node.running = new ClusterNode(context, ring);
         node.running.start();
@@ -221,15 +245,17 @@ public final class SimCluster {
         private final SimClock clock;
         private final long randomSeed;
         private StorageEngine storage;
+        private HintStore hints;
         private SimScheduler scheduler;
         private SimTransport transport;
         private ClusterNode running;
         private int incarnation;
         private boolean up;
 
-        SimNode(NodeId id, StorageEngine storage, SimClock clock, long randomSeed) {
+        SimNode(NodeId id, StorageEngine storage, HintStore hints, SimClock clock, long randomSeed) {
             this.id = id;
             this.storage = storage;
+            this.hints = hints;
             this.clock = clock;
             this.randomSeed = randomSeed;
         }

@@ -21,12 +21,16 @@ public abstract class ClusterBehaviourContract {
 
     protected TestCluster cluster;
 
-    /** Starts a cluster with this shape and a replica timeout of at most a second. */
-    protected abstract TestCluster start(int nodes, int replicas);
+    /**
+     * Starts a cluster with this shape and a replica timeout of at most a second.
+     *
+     * @param sloppy whether hinted handoff (and so sloppy quorums with stand-ins) is on
+     */
+    protected abstract TestCluster start(int nodes, int replicas, boolean sloppy);
 
     @BeforeEach
     void startCluster() {
-        cluster = start(5, 3);
+        cluster = start(5, 3, true);
     }
 
     @AfterEach
@@ -77,7 +81,9 @@ public abstract class ClusterBehaviourContract {
     }
 
     @Test
-    void withTwoReplicasDownQuorumFailsClearlyButOneWorks() {
+    void withTwoReplicasDownAStrictQuorumFailsClearlyButOneWorks() {
+        cluster.close();
+        cluster = start(5, 3, false);
         String key = "two-down";
         NodeId coordinator = nonReplica(key);
         cluster.put(coordinator, key, "before", Consistency.ALL);
@@ -92,6 +98,28 @@ public abstract class ClusterBehaviourContract {
 
         cluster.put(coordinator, key, "after", Consistency.ONE);
         assertThat(cluster.get(coordinator, key, Consistency.ONE)).isEqualTo("after");
+    }
+
+    @Test
+    void withTwoReplicasDownASloppyQuorumWritesToStandInsAndHandsOffLater() {
+        String key = "two-down-sloppy";
+        NodeId coordinator = nonReplica(key);
+        NodeId first = replicasOf(key).get(0);
+        NodeId second = replicasOf(key).get(1);
+        cluster.crash(first);
+        cluster.crash(second);
+
+        cluster.put(coordinator, key, "kept-by-stand-ins", Consistency.QUORUM);
+        assertThat(cluster.get(coordinator, key, Consistency.QUORUM)).isEqualTo("kept-by-stand-ins");
+
+        cluster.restart(first);
+        cluster.restart(second);
+        cluster.eventually(() -> {
+            for (NodeId replica : replicasOf(key)) {
+                assertThat(cluster.localEntry(replica, key)).as("replica %s", replica).isNotNull();
+                assertThat(new String(cluster.localEntry(replica, key).value())).isEqualTo("kept-by-stand-ins");
+            }
+        });
     }
 
     @Test

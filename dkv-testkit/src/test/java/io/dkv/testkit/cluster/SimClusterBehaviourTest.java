@@ -6,9 +6,9 @@ import io.dkv.testkit.sim.SimCluster;
 class SimClusterBehaviourTest extends ClusterBehaviourContract {
 
     @Override
-    protected TestCluster start(int nodes, int replicas) {
+    protected TestCluster start(int nodes, int replicas, boolean sloppy) {
         return new SimTestCluster(SimCluster.builder().nodes(nodes).replicas(replicas).seed(42)
-                .config(c -> c.replicaTimeoutMillis(500))
+                .config(c -> c.replicaTimeoutMillis(500).handoff(c.handoff().withEnabled(sloppy)))
                 .network(n -> n.latency(1, 15)).start());
     }
 }

@@ -33,7 +33,10 @@ class ReplicaFailureTest {
     }
 
     @Test
-    void withTwoReplicasDownQuorumFailsClearlyAndOneSucceeds() {
+    void withTwoReplicasDownAStrictQuorumFailsClearlyAndOneSucceeds() {
+        SimCluster strict = SimCluster.builder().nodes(5).replicas(3).seed(5)
+                .config(c -> c.replicaTimeoutMillis(500).handoff(c.handoff().withEnabled(false))).start();
+        SimCluster cluster = strict;
         SimClient client = cluster.client(coordinator);
         client.put(key, "before", Consistency.ALL);
         cluster.crash(replicas.get(0));
@@ -53,7 +56,24 @@ class ReplicaFailureTest {
     }
 
     @Test
-    void allFailsWithOneReplicaDownButTheSurvivorsStillStoreTheWrite() {
+    void withTwoReplicasDownASloppyQuorumSucceedsThroughStandIns() {
+        cluster.crash(replicas.get(0));
+        cluster.crash(replicas.get(2));
+        SimClient client = cluster.client(coordinator);
+
+        client.put(key, "via-stand-ins", Consistency.QUORUM);
+
+        assertThat(client.get(key, Consistency.QUORUM)).isEqualTo("via-stand-ins");
+        long hinted = cluster.nodeIds().stream()
+                .mapToLong(n -> cluster.isUp(n) ? cluster.node(n).handoff().store().count() : 0).sum();
+        assertThat(hinted).as("hints kept for the two down replicas").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void allFailsWithOneReplicaDownInAStrictQuorum() {
+        SimCluster strict = SimCluster.builder().nodes(5).replicas(3).seed(5)
+                .config(c -> c.replicaTimeoutMillis(500).handoff(c.handoff().withEnabled(false))).start();
+        SimCluster cluster = strict;
         cluster.crash(replicas.get(1));
         SimClient client = cluster.client(coordinator);
 

@@ -1,0 +1,199 @@
+package io.dkv.testkit.faults;
+
+import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.core.Consistency;
+import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.version.Version;
+import io.dkv.testkit.Seeds;
+import io.dkv.testkit.sim.SimClient;
+import io.dkv.testkit.sim.SimCluster;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Clients write unique values, delete and read while a seeded schedule crashes and restarts
+ * nodes, partitions and heals the network, and bursts of loss and delay come and go. Once
+ * the faults stop and repair has run: (i) no write acknowledged at QUORUM or ALL is lost
+ * (it is on every replica, or superseded by a higher version), (ii) all replicas of every
+ * key hold the same entry, (iii) a read at ONE through any node returns the latest value.
+ *
+ * <p>CI runs seeds 1..8; {@code -Ddkv.seeds=2000} runs two thousand, {@code -Ddkv.seed=S}
+ * replays one.
+ */
+class FaultScheduleTest {
+
+    private static final int NODES = 5;
+    private static final int KEYS = 40;
+    private static final long FAULT_MILLIS = 60_000;
+
+    static LongStream seeds() {
+        return Seeds.seeds();
+    }
+
+    /** One write the cluster acknowledged. */
+    private record Acked(String key, Version version, Consistency consistency, String value) {
+    }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void acknowledgedWritesSurviveAndReplicasConverge(long seed) {
+        String run = Seeds.describe("FaultScheduleTest", seed);
+        System.out.println(run);
+        SimCluster cluster = SimCluster.builder().nodes(NODES).replicas(3).seed(seed)
+                .config(c -> c.replicaTimeoutMillis(300)
+                        .repair(c.repair().withAntiEntropyIntervalMillis(50)))
+                .network(n -> n.latency(1, 20).dropRate(0.02).duplicateRate(0.01))
+                .start();
+        SplittableRandom random = new SplittableRandom(seed * 31 + 7);
+        List<Acked> acknowledged = new ArrayList<>();
+        List<CompletableFuture<?>> requests = new ArrayList<>();
+        int[] uniqueValue = {0};
+
+        scheduleFaults(cluster, new SplittableRandom(seed * 17 + 3));
+        while (cluster.simulation().now() < FAULT_MILLIS) {
+            issueRequest(cluster, random, acknowledged, requests, uniqueValue);
+            cluster.runFor(Duration.ofMillis(10 + random.nextInt(20)));
+        }
+
+        // The faults stop: every node back, the network whole and quiet.
+        cluster.heal();
+        cluster.network().latency(1, 20).dropRate(0).duplicateRate(0);
+        for (NodeId node : cluster.nodeIds()) {
+            if (!cluster.isUp(node)) {
+                cluster.restart(node);
+            }
+        }
+        // Requests whose coordinator crashed never complete; the others get a few seconds.
+        cluster.runUntil(() -> requests.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(5));
+        boolean converged = cluster.runUntilSettled(() -> problems(cluster, acknowledged).isEmpty(), Duration.ofMinutes(3));
+
+        List<String> problems = problems(cluster, acknowledged);
+        long lost = problems.stream().filter(p -> p.startsWith("lost")).count();
+        long quorumAcked = acknowledged.stream().filter(a -> a.consistency() != Consistency.ONE).count();
+        System.out.printf("seed %d: %d writes acknowledged (%d at QUORUM or ALL), %d lost, converged=%s after %d ms%n",
+                seed, acknowledged.size(), quorumAcked, lost, converged, cluster.simulation().now() - FAULT_MILLIS);
+        assertThat(problems).as(run).isEmpty();
+
+        for (NodeId coordinator : cluster.nodeIds()) {
+            SimClient client = cluster.client(coordinator);
+            for (int k = 0; k < KEYS; k++) {
+                String key = "key" + k;
+                Entry latest = cluster.localEntry(cluster.ring().replicasOf(bytes(key)).get(0), key);
+                String expected = latest == null || latest.isTombstone() ? null : new String(latest.value(), StandardCharsets.UTF_8);
+                assertThat(client.get(key, Consistency.ONE)).as("%s via %s (%s)", key, coordinator, run).isEqualTo(expected);
+            }
+        }
+    }
+
+    private static void issueRequest(SimCluster cluster, SplittableRandom random, List<Acked> acknowledged,
+                                     List<CompletableFuture<?>> requests, int[] uniqueValue) {
+        if (cluster.upNodes().isEmpty()) {
+            return;
+        }
+        String key = "key" + random.nextInt(KEYS);
+        SimClient client = cluster.client();
+        int dice = random.nextInt(100);
+        Consistency consistency = dice % 10 == 0 ? Consistency.ALL : dice % 10 == 1 ? Consistency.ONE : Consistency.QUORUM;
+        if (dice < 65) {
+            String value = "v" + uniqueValue[0]++;
+            requests.add(client.putAsync(bytes(key), bytes(value), consistency)
+                    .thenAccept(result -> acknowledged.add(new Acked(key, result.version(), consistency, value))));
+        } else if (dice < 75) {
+            requests.add(client.deleteAsync(bytes(key), consistency)
+                    .thenAccept((WriteResult result) -> acknowledged.add(new Acked(key, result.version(), consistency, null))));
+        } else {
+            requests.add(client.getAsync(bytes(key), random.nextBoolean() ? Consistency.ONE : Consistency.QUORUM));
+        }
+    }
+
+    /** A seeded schedule of crashes, restarts, partitions and network trouble during the fault phase. */
+    private static void scheduleFaults(SimCluster cluster, SplittableRandom random) {
+        long at = 2_000;
+        while (at < FAULT_MILLIS - 5_000) {
+            long when = at;
+            int action = random.nextInt(5);
+            long duration = 2_000 + random.nextInt(6_000);
+            switch (action) {
+                case 0 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
+                    List<NodeId> up = cluster.upNodes();
+                    if (up.size() > NODES - 2) {
+                        cluster.crash(up.get(random.nextInt(up.size())));
+                    }
+                });
+                case 1 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
+                    for (NodeId node : cluster.nodeIds()) {
+                        if (!cluster.isUp(node)) {
+                            cluster.restart(node);
+                            return;
+                        }
+                    }
+                });
+                case 2 -> {
+                    Set<NodeId> side = new HashSet<>();
+                    int size = 1 + random.nextInt(NODES / 2);
+                    while (side.size() < size) {
+                        side.add(NodeId.of(1 + random.nextInt(NODES)));
+                    }
+                    cluster.simulation().schedule(when - cluster.simulation().now(), () -> cluster.partition(side));
+                    cluster.simulation().schedule(when + duration - cluster.simulation().now(), cluster::heal);
+                }
+                case 3 -> {
+                    cluster.simulation().schedule(when - cluster.simulation().now(), () -> cluster.network().dropRate(0.25));
+                    cluster.simulation().schedule(when + duration - cluster.simulation().now(), () -> cluster.network().dropRate(0.02));
+                }
+                default -> {
+                    cluster.simulation().schedule(when - cluster.simulation().now(), () -> cluster.network().latency(50, 600));
+                    cluster.simulation().schedule(when + duration - cluster.simulation().now(), () -> cluster.network().latency(1, 20));
+                }
+            }
+            at += 1_500 + random.nextInt(4_000);
+        }
+    }
+
+    /** Everything that is not (yet) as it must be once the cluster has settled. */
+    private static List<String> problems(SimCluster cluster, List<Acked> acknowledged) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Entry> agreed = new HashMap<>();
+        for (int k = 0; k < KEYS; k++) {
+            String key = "key" + k;
+            List<NodeId> replicas = cluster.ring().replicasOf(bytes(key));
+            Entry first = cluster.localEntry(replicas.get(0), key);
+            for (NodeId replica : replicas) {
+                Entry entry = cluster.localEntry(replica, key);
+                if (!java.util.Objects.equals(entry, first)) {
+                    problems.add("diverged " + key + ": " + replicas.get(0) + " has " + first + ", " + replica + " has " + entry);
+                }
+            }
+            agreed.put(key, first);
+        }
+        for (Acked write : acknowledged) {
+            if (write.consistency() == Consistency.ONE) {
+                continue;
+            }
+            Entry stored = agreed.get(write.key());
+            if (stored == null || stored.version().compareTo(write.version()) < 0) {
+                problems.add("lost " + write + ": replicas hold " + stored);
+            }
+        }
+        return problems;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
