@@ -3,6 +3,13 @@ package io.dkv.server.net;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.ErrorReply;
+import io.dkv.core.message.Gossip;
+import io.dkv.core.message.KeyDigests;
+import io.dkv.core.message.KeyDigestsReply;
+import io.dkv.core.message.MerkleLeavesReply;
+import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.TombstoneCheck;
+import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
@@ -62,7 +69,19 @@ class FrameCodecTest {
                 new ReadReply(Entry.value(bytes("value"), VERSION)),
                 new ReadReply(Entry.tombstone(VERSION)),
                 new ErrorReply("storage full: ünïcode ✓"),
-                new ErrorReply(""));
+                new ErrorReply(""),
+                new Gossip(new int[]{1, 2, 1000}, new long[]{1_700_000_000_000L, 5, Long.MAX_VALUE},
+                        new long[]{0, 42, 7}, new int[]{0, 1500, Integer.MAX_VALUE}, Gossip.Kind.PUSH),
+                new Gossip(new int[0], new long[0], new long[0], new int[0], Gossip.Kind.REPLY),
+                new MerkleRootRequest(63, -1L),
+                MerkleLeavesReply.SAME,
+                new MerkleLeavesReply(false, new long[]{1, -2, 3, Long.MIN_VALUE}),
+                new KeyDigests(5, new int[]{0, 1023}, new byte[][]{bytes("a"), new byte[0]}, new Version[]{VERSION, new Version(0, 0)}),
+                new KeyDigestsReply(new byte[][]{bytes("newer")}, new Entry[]{Entry.tombstone(VERSION)},
+                        new byte[][]{bytes("wanted"), bytes("also")}),
+                new KeyDigestsReply(new byte[0][], new Entry[0], new byte[0][]),
+                new TombstoneCheck(8, new byte[][]{bytes("gone")}, new Version[]{VERSION}),
+                new TombstoneCheckReply(new boolean[]{true, false, true}));
     }
 
     @ParameterizedTest

@@ -1,0 +1,97 @@
+package io.dkv.cluster.repair;
+
+import io.dkv.core.Entry;
+import io.dkv.core.storage.MemoryStorageEngine;
+import io.dkv.core.version.Version;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MerkleTreesTest {
+
+    private record Write(String key, Entry entry) {
+    }
+
+    private static List<Write> writes(int count, long seed) {
+        Random random = new Random(seed);
+        List<Write> writes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = "k" + random.nextInt(count / 2);
+            Version version = new Version(random.nextInt(1000), 1 + random.nextInt(3));
+            writes.add(new Write(key, random.nextInt(5) == 0 ? Entry.tombstone(version)
+                    : Entry.value(("v" + i).getBytes(StandardCharsets.UTF_8), version)));
+        }
+        return writes;
+    }
+
+    private static MerkleTrackingStorage apply(List<Write> writes) {
+        MerkleTrackingStorage storage = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), new MerkleTrees(4));
+        for (Write write : writes) {
+            storage.merge(2, write.key().getBytes(StandardCharsets.UTF_8), write.entry());
+        }
+        return storage;
+    }
+
+    @Test
+    void replicasThatSawTheSameWritesInAnyOrderHaveEqualTrees() {
+        List<Write> writes = writes(2_000, 1);
+        List<Write> shuffled = new ArrayList<>(writes);
+        Collections.shuffle(shuffled, new Random(2));
+
+        MerkleTrees a = apply(writes).trees();
+        MerkleTrees b = apply(shuffled).trees();
+
+        assertThat(a.root(2)).isEqualTo(b.root(2)).isNotZero();
+        assertThat(a.leafHashes(2)).isEqualTo(b.leafHashes(2));
+    }
+
+    @Test
+    void oneDifferentKeyChangesTheRootAndExactlyOneLeaf() {
+        List<Write> writes = writes(2_000, 1);
+        MerkleTrackingStorage a = apply(writes);
+        MerkleTrackingStorage b = apply(writes);
+        b.merge(2, "extra".getBytes(StandardCharsets.UTF_8), Entry.value(new byte[1], new Version(5_000, 1)));
+
+        assertThat(a.trees().root(2)).isNotEqualTo(b.trees().root(2));
+        long[] leavesA = a.trees().leafHashes(2);
+        long[] leavesB = b.trees().leafHashes(2);
+        int differing = 0;
+        for (int i = 0; i < MerkleTrees.LEAVES; i++) {
+            if (leavesA[i] != leavesB[i]) {
+                differing++;
+                assertThat(i).isEqualTo(MerkleTrees.leafOf("extra".getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(differing).isEqualTo(1);
+    }
+
+    @Test
+    void removingAnEntryUndoesItsContribution() {
+        MerkleTrackingStorage storage = apply(writes(200, 3));
+        long before = storage.trees().root(2);
+        byte[] key = "tomb".getBytes(StandardCharsets.UTF_8);
+        Version version = new Version(9_999, 1);
+        storage.merge(2, key, Entry.tombstone(version));
+        assertThat(storage.trees().root(2)).isNotEqualTo(before);
+
+        storage.removeIfVersion(2, key, version);
+
+        assertThat(storage.trees().root(2)).isEqualTo(before);
+    }
+
+    @Test
+    void treesRebuiltFromStorageMatchTreesKeptOnWrite() {
+        MerkleTrackingStorage storage = apply(writes(1_000, 4));
+
+        MerkleTrees rebuilt = MerkleTrees.of(storage, 4);
+
+        assertThat(rebuilt.root(2)).isEqualTo(storage.trees().root(2));
+        assertThat(rebuilt.root(0)).isEqualTo(storage.trees().root(0)).isZero();
+    }
+}
