@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 GetCommand.class,
                 DelCommand.class,
                 ReplicasCommand.class,
+                StatusCommand.class,
                 ShellCommand.class,
                 RingCommand.class,
                 CommandLine.HelpCommand.class

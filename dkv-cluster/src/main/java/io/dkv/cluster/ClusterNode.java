@@ -25,6 +25,7 @@ import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
+import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.WriteRequest;
@@ -58,6 +59,7 @@ public final class ClusterNode implements MessageHandler {
     private final MerkleTrackingStorage storage;
     private final HybridLogicalClock clock;
     private final NodeMetrics metrics = new NodeMetrics();
+    private final RequestStats requests = new RequestStats();
     private final Membership membership;
     private final LivenessView liveness;
     private final HintedHandoff handoff;
@@ -82,7 +84,7 @@ public final class ClusterNode implements MessageHandler {
         FailureDetectionConfig detection = config.failureDetection();
         this.membership = detection.enabled()
                 ? new Membership(context.self(), config.nodes(), detection, context.clock(), context.transport(),
-                        context.random(), metrics.peersMarkedDown)
+                        context.random(), metrics.peersMarkedDown, this::load)
                 : null;
         this.liveness = membership != null ? membership : LivenessView.ALL_UP;
         HandoffConfig hints = config.handoff();
@@ -117,6 +119,7 @@ public final class ClusterNode implements MessageHandler {
             long interval = config.handoff().replayIntervalMillis();
             duties.add(scheduler.scheduleAtFixedRate(jitter(interval), interval, handoff::replayRound));
         }
+        duties.add(scheduler.scheduleAtFixedRate(1_000, 1_000, () -> requests.sample(context.clock().monotonicNanos())));
         RepairConfig repair = config.repair();
         if (repair.antiEntropyEnabled()) {
             duties.add(scheduler.scheduleAtFixedRate(jitter(repair.antiEntropyIntervalMillis()),
@@ -159,7 +162,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** Stores {@code value} under {@code key} once {@code consistency} replicas acknowledged. */
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
-        return coordinator.put(key, value, consistency);
+        return timed(() -> coordinator.put(key, value, consistency));
     }
 
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value) {
@@ -168,7 +171,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** The key's value, or {@code null} when it is absent or deleted. */
     public CompletableFuture<byte[]> get(byte[] key, Consistency consistency) {
-        return coordinator.read(key, consistency).thenApply(entry -> entry == null ? null : entry.value());
+        return timed(() -> coordinator.read(key, consistency)).thenApply(entry -> entry == null ? null : entry.value());
     }
 
     public CompletableFuture<byte[]> get(byte[] key) {
@@ -177,12 +180,12 @@ public final class ClusterNode implements MessageHandler {
 
     /** The newest entry among the answers (value or tombstone, with its version), or {@code null}. */
     public CompletableFuture<Entry> read(byte[] key, Consistency consistency) {
-        return coordinator.read(key, consistency);
+        return timed(() -> coordinator.read(key, consistency));
     }
 
     /** Writes a tombstone for {@code key}; the result tells whether a replica had a value. */
     public CompletableFuture<WriteResult> delete(byte[] key, Consistency consistency) {
-        return coordinator.delete(key, consistency);
+        return timed(() -> coordinator.delete(key, consistency));
     }
 
     public CompletableFuture<WriteResult> delete(byte[] key) {
@@ -208,7 +211,8 @@ public final class ClusterNode implements MessageHandler {
         if (membership == null) {
             List<PeerStatus> all = new ArrayList<>();
             for (NodeId node : ring.nodes()) {
-                all.add(new PeerStatus(node, io.dkv.cluster.membership.PeerState.UP, 0, -1, 0, 0));
+                all.add(new PeerStatus(node, io.dkv.cluster.membership.PeerState.UP, 0, -1, 0, 0,
+                        node.equals(context.self()) ? load() : NodeLoad.NONE));
             }
             result.complete(all);
         } else {
@@ -255,6 +259,22 @@ public final class ClusterNode implements MessageHandler {
         } else if (!(message instanceof Gossip)) {
             log.warn("{} ignored unexpected one-way {} from {}", context.self(), message.getClass().getSimpleName(), from);
         }
+    }
+
+    /** This node's headline figures: request rate and p99 of the last interval, keys, hints. */
+    public NodeLoad load() {
+        return new NodeLoad(requests.opsPerSecond(), requests.p99Micros(), storage.keyCount(), handoff.store().count());
+    }
+
+    /** Runs a client request, recording how long it took for the node's headline figures. */
+    private <T> CompletableFuture<T> timed(java.util.function.Supplier<CompletableFuture<T>> call) {
+        long started = context.clock().monotonicNanos();
+        CompletableFuture<T> request = call.get();
+        if (request.isDone()) {
+            requests.record(context.clock().monotonicNanos() - started);
+            return request;
+        }
+        return request.whenComplete((result, error) -> requests.record(context.clock().monotonicNanos() - started));
     }
 
     /** A random first delay up to one period, so nodes started together do not act in lockstep. */

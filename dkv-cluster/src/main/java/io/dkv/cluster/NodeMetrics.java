@@ -15,7 +15,7 @@ public final class NodeMetrics {
     public final LongAdder hintsDropped = new LongAdder();
     public final LongAdder hintsReplayed = new LongAdder();
     public final LongAdder hintsExpired = new LongAdder();
-    public final LongAdder antiEntropyRounds = new LongAdder();
+    public final LongAdder antiEntropyComparisons = new LongAdder();
     public final LongAdder antiEntropyKeysCompared = new LongAdder();
     public final LongAdder antiEntropyKeysRepaired = new LongAdder();
     public final LongAdder tombstonesPurged = new LongAdder();

@@ -6,6 +6,7 @@ import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Gossip;
+import io.dkv.core.message.NodeLoad;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ public final class Membership implements LivenessView {
     private final long[] generation;
     private final long[] heartbeat;
     private final long[] aliveAtMillis;
+    private final NodeLoad[] loads;
+    private final java.util.function.Supplier<NodeLoad> ownLoad;
     private final PhiAccrualDetector[] detectors;
     private final PeerState[] states;
     private final int[] probedAtLateness;
@@ -62,9 +65,11 @@ public final class Membership implements LivenessView {
 
     /**
      * @param markedDown counts every time this node marks a peer down (for metrics and tests)
+     * @param ownLoad    this node's headline figures, read once per gossip round
      */
     public Membership(NodeId self, int nodes, FailureDetectionConfig config, Clock clock, Transport transport,
-                      RandomGenerator random, java.util.concurrent.atomic.LongAdder markedDown) {
+                      RandomGenerator random, java.util.concurrent.atomic.LongAdder markedDown,
+                      java.util.function.Supplier<NodeLoad> ownLoad) {
         this.self = self;
         this.selfIndex = self.number() - 1;
         this.nodes = nodes;
@@ -76,6 +81,9 @@ public final class Membership implements LivenessView {
         this.generation = new long[nodes];
         this.heartbeat = new long[nodes];
         this.aliveAtMillis = new long[nodes];
+        this.loads = new NodeLoad[nodes];
+        java.util.Arrays.fill(loads, NodeLoad.NONE);
+        this.ownLoad = ownLoad;
         this.detectors = new PhiAccrualDetector[nodes];
         this.states = new PeerState[nodes];
         this.probedAtLateness = new int[nodes];
@@ -110,6 +118,7 @@ public final class Membership implements LivenessView {
     public void gossipRound() {
         heartbeat[selfIndex]++;
         aliveAtMillis[selfIndex] = clock.monotonicMillis();
+        loads[selfIndex] = ownLoad.get();
         if (nodes < 2) {
             return;
         }
@@ -226,6 +235,7 @@ public final class Membership implements LivenessView {
             }
             generation[index] = theirGeneration;
             heartbeat[index] = theirHeartbeat;
+            loads[index] = gossip.loads()[i];
             // Never move backwards: a newer heartbeat may reach us by a slower path.
             aliveAtMillis[index] = Math.max(aliveAt, detectors[index].lastArrivalMillis());
             probedAtLateness[index] = 0;
@@ -264,7 +274,7 @@ public final class Membership implements LivenessView {
             double phi = isSelf || detector == null ? 0 : detector.phi(now);
             long lastHeard = isSelf ? 0 : detector == null || !detector.hasHeartbeat() ? -1 : now - detector.lastArrivalMillis();
             statuses.add(new PeerStatus(NodeId.of(index + 1), isSelf ? PeerState.UP : states[index], phi, lastHeard,
-                    generation[index], heartbeat[index]));
+                    generation[index], heartbeat[index], isSelf ? ownLoad.get() : loads[index]));
         }
         return statuses;
     }
@@ -333,6 +343,7 @@ public final class Membership implements LivenessView {
         long[] generations = new long[known];
         long[] heartbeats = new long[known];
         int[] ages = new int[known];
+        NodeLoad[] entryLoads = new NodeLoad[known];
         long now = clock.monotonicMillis();
         int i = 0;
         for (int index = 0; index < nodes; index++) {
@@ -341,10 +352,11 @@ public final class Membership implements LivenessView {
                 generations[i] = generation[index];
                 heartbeats[i] = heartbeat[index];
                 ages[i] = age(index, now);
+                entryLoads[i] = loads[index];
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, Gossip.Kind.PUSH);
+        return new Gossip(ids, generations, heartbeats, ages, entryLoads, Gossip.Kind.PUSH);
     }
 
     /** The entries this node knows better than the gossip just merged (held in the scratch arrays). */
@@ -359,6 +371,7 @@ public final class Membership implements LivenessView {
         long[] generations = new long[count];
         long[] heartbeats = new long[count];
         int[] ages = new int[count];
+        NodeLoad[] entryLoads = new NodeLoad[count];
         long now = clock.monotonicMillis();
         int i = 0;
         for (int index = 0; index < nodes; index++) {
@@ -367,10 +380,11 @@ public final class Membership implements LivenessView {
                 generations[i] = generation[index];
                 heartbeats[i] = heartbeat[index];
                 ages[i] = age(index, now);
+                entryLoads[i] = loads[index];
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, Gossip.Kind.REPLY);
+        return new Gossip(ids, generations, heartbeats, ages, entryLoads, Gossip.Kind.REPLY);
     }
 
 

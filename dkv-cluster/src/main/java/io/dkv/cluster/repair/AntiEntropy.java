@@ -34,12 +34,12 @@ import java.util.random.RandomGenerator;
  * Repairs keys nobody reads: replicas of a partition compare hash trees and exchange only
  * the entries that differ (Dynamo section 4.7).
  *
- * <p>Each round takes the next partition this node replicates, picks another replica of it
- * that is up, and compares roots; when they differ, it compares leaves, then the keys in
- * the differing leaves, and each side ends with the newer entry of every key. One
- * comparison runs at a time and rounds are spaced by the configured interval, which caps
- * the work repair can take from client traffic; a comparison moves at most
- * {@code antiEntropyMaxKeys} keys and about {@link #BATCH_BYTES} of data.
+ * <p>Each comparison takes the next partition this node replicates, picks another replica
+ * of it that is up, and compares roots; when they differ, it compares leaves, then the keys
+ * in the differing leaves, and each side ends with the newer entry of every key. One round
+ * runs at a time and rounds are spaced by the configured interval, which caps the work
+ * repair can take from client traffic: a round moves the keys of at most one partition,
+ * at most {@code antiEntropyMaxKeys} keys and about {@link #BATCH_BYTES} of data.
  *
  * <p>Thread-safety: rounds start on the scheduler thread, continue on whatever thread
  * answers; the only shared state is the in-flight flag. The responder side runs on the
@@ -80,11 +80,28 @@ public final class AntiEntropy {
         this.partitions = ring.partitionsReplicatedBy(self);
     }
 
-    /** Starts one comparison unless one is still running. Runs on the scheduler thread. */
+    /**
+     * Starts one round unless one is still running. A round compares partitions one after
+     * another until one differs (and its keys are exchanged) or {@link #ROOTS_PER_ROUND}
+     * matched: matching roots cost one tiny message, so a quiet cluster is swept fast, and
+     * the interval between rounds limits only the real repair work. Runs on the scheduler thread.
+     */
     public void round() {
         if (partitions.length == 0 || !comparing.compareAndSet(false, true)) {
             return;
         }
+        compareNext(ROOTS_PER_ROUND).whenComplete((done, error) -> {
+            comparing.set(false);
+            if (error != null) {
+                log.debug("{}: anti-entropy round stopped: {}", self, error.toString());
+            }
+        });
+    }
+
+    static final int ROOTS_PER_ROUND = 16;
+
+    /** Compares the next partition; if its roots matched and budget is left, goes on to the one after. */
+    private CompletableFuture<Void> compareNext(int budget) {
         int partition = partitions[cursor++ % partitions.length];
         List<NodeId> peers = new ArrayList<>();
         for (NodeId replica : ring.replicas(partition)) {
@@ -93,29 +110,28 @@ public final class AntiEntropy {
             }
         }
         if (peers.isEmpty()) {
-            comparing.set(false);
-            return;
+            return budget > 1 ? compareNext(budget - 1) : CompletableFuture.completedFuture(null);
         }
         NodeId peer = peers.get(random.nextInt(peers.size()));
-        metrics.antiEntropyRounds.increment();
-        compare(partition, peer).whenComplete((done, error) -> {
-            comparing.set(false);
-            if (error != null) {
-                log.debug("{}: anti-entropy of partition {} with {} stopped: {}", self, partition, peer, error.toString());
-            }
-        });
+        metrics.antiEntropyComparisons.increment();
+        return compare(partition, peer).thenCompose(matched ->
+                matched && budget > 1 ? compareNext(budget - 1) : CompletableFuture.completedFuture(null));
     }
 
-    private CompletableFuture<Void> compare(int partition, NodeId peer) {
+    /** Compares one partition with one peer; completes with whether their roots matched. */
+    private CompletableFuture<Boolean> compare(int partition, NodeId peer) {
         return transport.request(peer, new MerkleRootRequest(partition, trees.root(partition)), timeoutMillis)
                 .thenCompose(reply -> {
                     MerkleLeavesReply leaves = expect(reply, MerkleLeavesReply.class);
                     if (leaves.same()) {
-                        return CompletableFuture.completedFuture(null);
+                        return CompletableFuture.completedFuture(true);
                     }
                     KeyDigests digests = digestsOfDifferingLeaves(partition, leaves.leaves());
                     return transport.request(peer, digests, timeoutMillis)
-                            .thenAccept(answer -> reconcile(partition, peer, expect(answer, KeyDigestsReply.class)));
+                            .thenApply(answer -> {
+                                reconcile(partition, peer, expect(answer, KeyDigestsReply.class));
+                                return false;
+                            });
                 });
     }
 

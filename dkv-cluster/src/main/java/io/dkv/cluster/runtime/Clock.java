@@ -11,4 +11,7 @@ public interface Clock {
 
     /** Milliseconds from an arbitrary origin that never go backwards; for measuring intervals. */
     long monotonicMillis();
+
+    /** Nanoseconds on the same clock as {@link #monotonicMillis()}; for measuring latencies. */
+    long monotonicNanos();
 }

@@ -11,9 +11,11 @@ import java.util.Objects;
  * @param heartbeats  each node's heartbeat counter within that incarnation
  * @param ages        how many milliseconds ago that heartbeat was counted at its origin, as
  *                    far as the sender knows (time spent in transit is not included)
+ * @param loads       each node's headline figures as of that heartbeat
  * @param kind        what the message is for
  */
-public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, Kind kind) implements Message {
+public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind)
+        implements Message {
 
     public enum Kind {
         /** Everything the sender knows; answered with a {@link #REPLY}. */
@@ -27,10 +29,12 @@ public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] a
         Objects.requireNonNull(generations, "generations");
         Objects.requireNonNull(heartbeats, "heartbeats");
         Objects.requireNonNull(ages, "ages");
+        Objects.requireNonNull(loads, "loads");
         Objects.requireNonNull(kind, "kind");
-        if (nodes.length != generations.length || nodes.length != heartbeats.length || nodes.length != ages.length) {
+        if (nodes.length != generations.length || nodes.length != heartbeats.length || nodes.length != ages.length
+                || nodes.length != loads.length) {
             throw new IllegalArgumentException("gossip arrays differ in length: " + nodes.length + ", "
-                    + generations.length + ", " + heartbeats.length + ", " + ages.length);
+                    + generations.length + ", " + heartbeats.length + ", " + ages.length + ", " + loads.length);
         }
     }
 

@@ -8,6 +8,7 @@ import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
+import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
@@ -70,6 +71,11 @@ final class MessageCodec {
                 out.writeLong(gossip.generations()[i]);
                 out.writeLong(gossip.heartbeats()[i]);
                 out.writeInt(gossip.ages()[i]);
+                NodeLoad load = gossip.loads()[i];
+                out.writeInt(load.opsPerSecond());
+                out.writeInt(load.p99Micros());
+                out.writeLong(load.keys());
+                out.writeLong(load.hints());
             }
         } else if (message instanceof MerkleRootRequest root) {
             out.writeByte(MERKLE_ROOT_REQUEST);
@@ -160,7 +166,7 @@ final class MessageCodec {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
         if (message instanceof Gossip gossip) {
-            return 6 + 24 * gossip.size();
+            return 6 + 48 * gossip.size();
         }
         if (message instanceof MerkleLeavesReply leaves) {
             return 6 + 8 * leaves.leaves().length;
@@ -174,18 +180,20 @@ final class MessageCodec {
             throw new CorruptedFrameException("unknown gossip kind " + kindCode);
         }
         Gossip.Kind kind = Gossip.Kind.values()[kindCode];
-        int size = WireFormat.readCount(in, 24);
+        int size = WireFormat.readCount(in, 48);
         int[] nodes = new int[size];
         long[] generations = new long[size];
         long[] heartbeats = new long[size];
         int[] ages = new int[size];
+        NodeLoad[] loads = new NodeLoad[size];
         for (int i = 0; i < size; i++) {
             nodes[i] = in.readInt();
             generations[i] = in.readLong();
             heartbeats[i] = in.readLong();
             ages[i] = in.readInt();
+            loads[i] = new NodeLoad(in.readInt(), in.readInt(), in.readLong(), in.readLong());
         }
-        return new Gossip(nodes, generations, heartbeats, ages, kind);
+        return new Gossip(nodes, generations, heartbeats, ages, loads, kind);
     }
 
     private static KeyDigests readKeyDigests(ByteBuf in) {

@@ -19,4 +19,9 @@ public final class SystemClock implements Clock {
     public long monotonicMillis() {
         return System.nanoTime() / 1_000_000;
     }
+
+    @Override
+    public long monotonicNanos() {
+        return System.nanoTime();
+    }
 }

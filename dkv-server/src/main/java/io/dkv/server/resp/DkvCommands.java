@@ -2,6 +2,8 @@ package io.dkv.server.resp;
 
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.ReplicaView;
+import io.dkv.cluster.membership.PeerStatus;
+import io.dkv.core.message.NodeLoad;
 import io.dkv.core.Consistency;
 
 import java.util.ArrayList;
@@ -16,7 +18,9 @@ import static io.dkv.server.resp.Futures.done;
  *   <li>{@code DKV.CONSISTENCY} shows this connection's levels; {@code DKV.CONSISTENCY level}
  *       sets both; {@code DKV.CONSISTENCY READ|WRITE level} sets one;</li>
  *   <li>{@code DKV.REPLICAS key} lists the key's replicas, each as
- *       {@code [node, up|down, version|missing|unreachable, detail]}.</li>
+ *       {@code [node, up|down, version|missing|unreachable, detail]};</li>
+ *   <li>{@code DKV.STATUS} lists every node as this one sees it, each as {@code [node, state,
+ *       phi, heartbeat-age-ms, ops/s, p99-ms, keys, hints it keeps, hints kept here for it]}.</li>
  * </ul>
  */
 final class DkvCommands {
@@ -33,6 +37,8 @@ final class DkvCommands {
                 "Shows or sets this connection's read and write consistency (ONE, QUORUM, ALL).", commands::consistency));
         table.add(new CommandSpec("DKV.REPLICAS", 2, List.of("readonly"), 1, 1, 1, "dkv",
                 "Lists the key's replicas and the version each one holds.", commands::replicas));
+        table.add(new CommandSpec("DKV.STATUS", 1, List.of("readonly"), 0, 0, 0, "dkv",
+                "Every node as this node sees it: state, phi, heartbeat age, ops/s, p99, keys, hints.", commands::status));
     }
 
     private CompletableFuture<RespReply> consistency(ClientSession session, RespCommand command) {
@@ -60,6 +66,27 @@ final class DkvCommands {
         }
         return done(RespReply.bulkArray(List.of("read", session.readConsistency().name(),
                 "write", session.writeConsistency().name())));
+    }
+
+    private CompletableFuture<RespReply> status(ClientSession session, RespCommand command) {
+        java.util.Map<io.dkv.core.NodeId, Integer> hintsHere = node.handoff().store().countsByTarget();
+        return node.peerStatuses().thenApply(statuses -> {
+            List<RespReply> rows = new ArrayList<>();
+            for (PeerStatus status : statuses) {
+                NodeLoad load = status.load();
+                rows.add(RespReply.bulkArray(List.of(
+                        status.node().toString(),
+                        status.state().name().toLowerCase(java.util.Locale.ROOT),
+                        String.format(java.util.Locale.ROOT, "%.1f", Math.max(0, Math.min(status.phi(), 999.9))),
+                        String.valueOf(status.lastHeardMillis()),
+                        String.valueOf(load.opsPerSecond()),
+                        String.format(java.util.Locale.ROOT, "%.2f", load.p99Micros() / 1000.0),
+                        String.valueOf(load.keys()),
+                        String.valueOf(load.hints()),
+                        String.valueOf(hintsHere.getOrDefault(status.node(), 0)))));
+            }
+            return RespReply.array(rows);
+        });
     }
 
     private CompletableFuture<RespReply> replicas(ClientSession session, RespCommand command) {

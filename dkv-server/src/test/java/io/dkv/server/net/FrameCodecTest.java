@@ -11,6 +11,7 @@ import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.Message;
+import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
@@ -71,8 +72,10 @@ class FrameCodecTest {
                 new ErrorReply("storage full: ünïcode ✓"),
                 new ErrorReply(""),
                 new Gossip(new int[]{1, 2, 1000}, new long[]{1_700_000_000_000L, 5, Long.MAX_VALUE},
-                        new long[]{0, 42, 7}, new int[]{0, 1500, Integer.MAX_VALUE}, Gossip.Kind.PUSH),
-                new Gossip(new int[0], new long[0], new long[0], new int[0], Gossip.Kind.REPLY),
+                        new long[]{0, 42, 7}, new int[]{0, 1500, Integer.MAX_VALUE},
+                        new NodeLoad[]{NodeLoad.NONE, new NodeLoad(120_000, 850, 1L << 40, 3), new NodeLoad(1, 2, 3, 4)},
+                        Gossip.Kind.PUSH),
+                new Gossip(new int[0], new long[0], new long[0], new int[0], new NodeLoad[0], Gossip.Kind.REPLY),
                 new MerkleRootRequest(63, -1L),
                 MerkleLeavesReply.SAME,
                 new MerkleLeavesReply(false, new long[]{1, -2, 3, Long.MIN_VALUE}),

@@ -32,4 +32,9 @@ final class SimClock implements Clock {
     public long monotonicMillis() {
         return simulation.now();
     }
+
+    @Override
+    public long monotonicNanos() {
+        return simulation.now() * 1_000_000;
+    }
 }

@@ -51,12 +51,12 @@ class AntiEntropyTest {
             client.put("key" + i, "value" + i, Consistency.ONE);
         }
         cluster.heal();
-        long rounds = cluster.nodeIds().stream().mapToLong(n -> cluster.node(n).metrics().antiEntropyRounds.sum()).sum();
+        long rounds = cluster.nodeIds().stream().mapToLong(n -> cluster.node(n).metrics().antiEntropyComparisons.sum()).sum();
         long repaired = cluster.nodeIds().stream().mapToLong(n -> cluster.node(n).metrics().antiEntropyKeysRepaired.sum()).sum();
 
         cluster.runFor(Duration.ofSeconds(2));
 
-        long roundsSince = cluster.nodeIds().stream().mapToLong(n -> cluster.node(n).metrics().antiEntropyRounds.sum()).sum() - rounds;
+        long roundsSince = cluster.nodeIds().stream().mapToLong(n -> cluster.node(n).metrics().antiEntropyComparisons.sum()).sum() - rounds;
         long repairedSince = cluster.nodeIds().stream().mapToLong(n -> cluster.node(n).metrics().antiEntropyKeysRepaired.sum()).sum() - repaired;
         assertThat(repairedSince).isPositive().isLessThanOrEqualTo(2 * 5 * roundsSince);
         assertThat(cluster.runUntilSettled(() -> missingOn(cluster, isolated, 300) == 0, Duration.ofMinutes(5))).isTrue();
