@@ -1,0 +1,196 @@
+package io.dkv.cli;
+
+import io.dkv.cli.ChildProcesses.Result;
+import io.dkv.testkit.Ports;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Five real node processes (RF 3). While a client writes at QUORUM, one node is killed with
+ * SIGKILL and another frozen with SIGSTOP until every other node has marked both down; then
+ * the first is started again and the second thawed with SIGCONT. Writes must keep
+ * succeeding throughout, and within 30 s of recovery every replica of a sample of keys
+ * must hold the same version.
+ */
+class FailureRecoveryIT {
+
+    private static final int NODES = 5;
+    private static final String KILLED = "n3";
+    private static final String PAUSED = "n4";
+
+    private static Path workDir;
+    private static Path clusterDir;
+    private static int basePort;
+
+    @BeforeAll
+    static void clusterUp() {
+        workDir = ChildProcesses.workDir("failure-recovery-it");
+        clusterDir = workDir.resolve("cluster");
+        basePort = Ports.freeBasePort(NODES);
+        Result up = ChildProcesses.dkv(workDir, "cluster", "up", "--nodes", String.valueOf(NODES), "--replicas", "3",
+                "--dir", clusterDir.toString(), "--base-port", String.valueOf(basePort), "--jvm-opt=-Xmx192m");
+        assertThat(up.exitCode()).as(up.describe()).isZero();
+    }
+
+    @AfterAll
+    static void clusterDown() {
+        if (clusterDir == null || !Files.exists(clusterDir.resolve("cluster.properties"))) {
+            return;
+        }
+        ChildProcesses.dkv(workDir, "cluster", "resume", "--dir", clusterDir.toString(), PAUSED);
+        Result down = ChildProcesses.dkv(workDir, "cluster", "down", "--dir", clusterDir.toString());
+        assertThat(down.exitCode()).as(down.describe()).isZero();
+    }
+
+    @Test
+    void quorumWritesKeepSucceedingThroughAKillAndAPauseAndReplicasConvergeAfterwards() throws Exception {
+        Writer writer = new Writer();
+        Thread thread = new Thread(writer, "writer");
+        thread.start();
+        try {
+            writer.awaitMoreWrites(200);
+            dkv("cluster", "kill", "--dir", clusterDir.toString(), KILLED);
+            dkv("cluster", "pause", "--dir", clusterDir.toString(), PAUSED);
+            long faultedAt = System.nanoTime();
+
+            // Longer than the detection time: wait until the live nodes have marked both down.
+            for (String observer : List.of("n1", "n2", "n5")) {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> stateOf(observer, KILLED).equals("down") && stateOf(observer, PAUSED).equals("down"));
+            }
+            long detectedMillis = (System.nanoTime() - faultedAt) / 1_000_000;
+            writer.awaitMoreWrites(300);
+
+            dkv("cluster", "start", "--dir", clusterDir.toString(), KILLED);
+            dkv("cluster", "resume", "--dir", clusterDir.toString(), PAUSED);
+            long recoveredAt = System.nanoTime();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> stateOf("n1", KILLED).equals("up") && stateOf("n1", PAUSED).equals("up"));
+            writer.awaitMoreWrites(200);
+            writer.stop();
+            thread.join(60_000);
+
+            assertThat(writer.failures).as("QUORUM writes that failed").isEmpty();
+            List<String> sample = new ArrayList<>();
+            for (long i = 0; i < writer.written.get(); i += Math.max(1, writer.written.get() / 60)) {
+                sample.add("key-" + i);
+            }
+            Duration left = Duration.ofSeconds(30).minusNanos(System.nanoTime() - recoveredAt);
+            Awaitility.await().atMost(left.isNegative() ? Duration.ZERO : left).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(divergent(sample)).as("keys whose replicas differ").isEmpty());
+            System.out.printf("%d QUORUM writes, %d failed; both faults marked down everywhere within %d ms;"
+                            + " %d sampled keys identical on all replicas %d ms after recovery%n",
+                    writer.written.get(), writer.failures.size(), detectedMillis, sample.size(),
+                    (System.nanoTime() - recoveredAt) / 1_000_000);
+            // The same answer through the command line, for a few keys.
+            for (String key : sample.subList(0, 3)) {
+                Result replicas = dkv("replicas", key, "-p", String.valueOf(basePort));
+                Set<String> versions = new HashSet<>();
+                for (String line : replicas.stdout().trim().split("\n")) {
+                    versions.add(line.trim().split("\\s+")[2]);
+                }
+                assertThat(versions).as(replicas.describe()).hasSize(1).doesNotContain("missing", "unreachable");
+            }
+        } finally {
+            writer.stop();
+        }
+    }
+
+    /** Writes unique values to consecutive keys at QUORUM through n1 and n2, which are never faulted. */
+    private static final class Writer implements Runnable {
+        final AtomicLong written = new AtomicLong();
+        final Queue<String> failures = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+
+        @Override
+        public void run() {
+            try (Jedis n1 = connect(1); Jedis n2 = connect(2)) {
+                while (running.get()) {
+                    long i = written.get();
+                    Jedis client = i % 2 == 0 ? n1 : n2;
+                    try {
+                        String reply = client.set("key-" + i, "value-" + i);
+                        if (!"OK".equals(reply)) {
+                            failures.add("key-" + i + ": " + reply);
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add("key-" + i + ": " + e);
+                    }
+                    written.incrementAndGet();
+                }
+            }
+        }
+
+        void awaitMoreWrites(long more) {
+            long target = written.get() + more;
+            Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> written.get() >= target || !failures.isEmpty());
+        }
+
+        void stop() {
+            running.set(false);
+        }
+    }
+
+    private static Jedis connect(int node) {
+        Jedis jedis = new Jedis("127.0.0.1", basePort + node - 1, 20_000);
+        jedis.sendCommand(() -> "DKV.CONSISTENCY".getBytes(StandardCharsets.UTF_8), "QUORUM");
+        return jedis;
+    }
+
+    /** A peer's state as {@code observer} sees it, from DKV.STATUS (what dkv status prints). */
+    private static String stateOf(String observer, String peer) throws IOException {
+        try (Jedis jedis = new Jedis("127.0.0.1", basePort + Integer.parseInt(observer.substring(1)) - 1, 5_000)) {
+            Object rows = jedis.sendCommand(() -> "DKV.STATUS".getBytes(StandardCharsets.UTF_8));
+            for (Object row : (List<?>) rows) {
+                List<?> fields = (List<?>) row;
+                if (new String((byte[]) fields.get(0), StandardCharsets.UTF_8).equals(peer)) {
+                    return new String((byte[]) fields.get(1), StandardCharsets.UTF_8);
+                }
+            }
+            throw new IOException(observer + " does not list " + peer);
+        }
+    }
+
+    /** Keys among {@code keys} whose replicas do not all hold the same version. */
+    private static List<String> divergent(List<String> keys) {
+        List<String> divergent = new ArrayList<>();
+        try (Jedis jedis = new Jedis("127.0.0.1", basePort, 10_000)) {
+            for (String key : keys) {
+                Object rows = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(StandardCharsets.UTF_8), key);
+                Set<String> versions = new HashSet<>();
+                for (Object row : (List<?>) rows) {
+                    versions.add(new String((byte[]) ((List<?>) row).get(2), StandardCharsets.UTF_8));
+                }
+                if (versions.size() != 1 || versions.contains("missing") || versions.contains("unreachable")) {
+                    divergent.add(key + " " + versions);
+                }
+            }
+        }
+        return divergent;
+    }
+
+    private static Result dkv(String... args) {
+        Result result = ChildProcesses.dkv(workDir, args);
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
+    }
+}
