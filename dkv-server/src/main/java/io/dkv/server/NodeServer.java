@@ -14,9 +14,14 @@ import io.dkv.server.net.EventLoopScheduler;
 import io.dkv.server.net.NettyRuntime;
 import io.dkv.server.net.NettyTransport;
 import io.dkv.server.net.SystemClock;
+import io.dkv.server.http.HttpServer;
+import io.dkv.server.metrics.NodeMeters;
+import io.dkv.server.resp.CommandMetrics;
 import io.dkv.server.resp.RespServer;
 import io.dkv.server.resp.ServerInfo;
 import io.dkv.server.resp.ServerStats;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +41,9 @@ public final class NodeServer implements AutoCloseable {
     private final NettyTransport transport;
     private final ClusterNode node;
     private final RespServer resp;
+    private final HttpServer http;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final NodeMeters meters;
     private final ServerStats stats = new ServerStats();
     private final Cancellable sampler;
 
@@ -53,8 +61,13 @@ public final class NodeServer implements AutoCloseable {
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
-        this.resp = new RespServer(node, runtime, info, stats);
-        this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, stats::sample);
+        this.resp = new RespServer(node, runtime, info, stats, new CommandMetrics(registry));
+        this.meters = new NodeMeters(node, stats, registry);
+        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry);
+        this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {
+            stats.sample();
+            meters.refresh();
+        });
     }
 
     /** Starts a node: listens for peers, then for clients. Fails clearly if a port is taken. */
@@ -65,12 +78,15 @@ public final class NodeServer implements AutoCloseable {
         try {
             server.node.start();
             server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
+            if (server.http != null) {
+                server.http.start(new InetSocketAddress(settings.host(), settings.httpPort()));
+            }
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
-        log.info("{} serving clients on {}:{}, peers on port {}", settings.node(), settings.host(),
-                settings.respPort(), settings.internodePort());
+        log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}", settings.node(), settings.host(),
+                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort());
         return server;
     }
 
@@ -90,6 +106,11 @@ public final class NodeServer implements AutoCloseable {
         return stats;
     }
 
+    /** This node's metrics, as {@code /metrics} serves them. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
     public int respPort() {
         return resp.port();
     }
@@ -98,7 +119,12 @@ public final class NodeServer implements AutoCloseable {
     public void close() {
         sampler.cancel();
         node.stop();
+        if (http != null) {
+            http.close();
+        }
         resp.close();
+        meters.close();
+        registry.close();
         transport.close();
         node.storage().close();
     }

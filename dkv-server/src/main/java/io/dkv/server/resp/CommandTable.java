@@ -1,5 +1,6 @@
 package io.dkv.server.resp;
 
+import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 
 import java.util.Collection;
@@ -7,10 +8,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Every command this server knows, by name, and the dispatch that checks arity first. */
+/** Every command this server knows, by name, and the dispatch that checks arity first and measures every command. */
 final class CommandTable {
 
     private final Map<String, CommandSpec> specs = new HashMap<>();
+    private final CommandMetrics metrics;
+
+    CommandTable(CommandMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     void add(CommandSpec spec) {
         if (specs.putIfAbsent(spec.name(), spec) != null) {
@@ -39,10 +45,29 @@ final class CommandTable {
         if (!spec.arityAccepts(command.argCount())) {
             return CompletableFuture.completedFuture(RespErrors.wrongArity(name));
         }
+        long started = System.nanoTime();
+        Consistency consistency = spec.flags().contains("write") ? session.writeConsistency()
+                : spec.flags().contains("readonly") && spec.firstKey() > 0 ? session.readConsistency() : null;
+        CompletableFuture<RespReply> reply;
         try {
-            return spec.handler().execute(session, command);
+            reply = spec.handler().execute(session, command);
         } catch (DkvException | IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(RespErrors.of(e));
+            reply = CompletableFuture.completedFuture(RespErrors.of(e));
+        }
+        if (reply.isDone()) {
+            metrics.record(name, consistency, outcome(reply), System.nanoTime() - started);
+            return reply;
+        }
+        return reply.whenComplete((result, error) ->
+                metrics.record(name, consistency, error == null ? CommandMetrics.Outcome.of(result) : CommandMetrics.Outcome.of(RespErrors.of(error)),
+                        System.nanoTime() - started));
+    }
+
+    private static CommandMetrics.Outcome outcome(CompletableFuture<RespReply> done) {
+        try {
+            return CommandMetrics.Outcome.of(done.join());
+        } catch (RuntimeException e) {
+            return CommandMetrics.Outcome.of(RespErrors.of(e));
         }
     }
 }

@@ -23,14 +23,15 @@ public final class RespServer implements AutoCloseable {
     private final ClusterNode node;
     private final NettyRuntime runtime;
     private final ServerStats stats;
-    private final CommandTable commands = new CommandTable();
+    private final CommandTable commands;
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
-    public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ServerStats stats) {
+    public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ServerStats stats, CommandMetrics metrics) {
         this.node = node;
+        this.commands = new CommandTable(metrics);
         this.runtime = runtime;
         this.stats = stats;
         this.maxArgumentBytes = Math.max(node.config().maxKeyBytes(), node.config().maxValueBytes());

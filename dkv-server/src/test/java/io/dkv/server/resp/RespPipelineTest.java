@@ -23,7 +23,7 @@ class RespPipelineTest {
 
     private static EmbeddedChannel pipeline() {
         ServerStats stats = new ServerStats();
-        CommandTable commands = new CommandTable();
+        CommandTable commands = new CommandTable(CommandMetrics.none());
         ConnectionCommands.register(commands, new ServerInfo("test", "127.0.0.1", 7400, 8400, 0), stats);
         ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM);
         return new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, 4 * MAX_ARGUMENT),
