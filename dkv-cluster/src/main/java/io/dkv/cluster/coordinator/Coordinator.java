@@ -95,6 +95,14 @@ public final class Coordinator {
         if (targets.size() < required) {
             return CompletableFuture.failedFuture(tooFewTargets("read", targets.size(), required));
         }
+        if (targets.size() == 1 && targets.get(0).node().equals(self)) {
+            // The only replica is this node (RF = 1): no one to wait for or repair.
+            try {
+                return CompletableFuture.completedFuture(local.read(new ReadRequest(partition, key, targets.get(0).hintFor())).entry());
+            } catch (DkvException e) {
+                return CompletableFuture.failedFuture(new NotEnoughReplicasException("read", 0, required, self + ": " + e.getMessage()));
+            }
+        }
         boolean repair = config.readRepairChance() >= 1.0
                 || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
         ReadOperation operation = new ReadOperation(targets, required, targets.size() + config.replicas(),
@@ -148,6 +156,15 @@ public final class Coordinator {
         int required = consistency.required(config.replicas());
         if (targets.size() < required) {
             return CompletableFuture.failedFuture(tooFewTargets(name, targets.size(), required));
+        }
+        if (targets.size() == 1 && targets.get(0).node().equals(self) && config.replicas() == 1) {
+            // The only replica is this node: answer without the bookkeeping of a fan-out.
+            try {
+                boolean hadValue = local.write(new WriteRequest(partition, key, entry, null)).hadValue();
+                return CompletableFuture.completedFuture(new WriteResult(entry.version(), hadValue));
+            } catch (DkvException e) {
+                return CompletableFuture.failedFuture(new NotEnoughReplicasException(name, 0, required, self + ": " + e.getMessage()));
+            }
         }
         WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,
                 targets.size() + config.replicas());

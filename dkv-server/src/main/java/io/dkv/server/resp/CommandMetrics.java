@@ -31,14 +31,17 @@ public final class CommandMetrics {
         }
     }
 
-    private record Key(String command, String consistency, Outcome outcome) {
-    }
-
     private record Meters(Counter requests, Timer duration) {
     }
 
+    /** Meters of one command, indexed by consistency (NONE last) and outcome; filled lazily. */
+    private static final class ForCommand {
+        final java.util.concurrent.atomic.AtomicReferenceArray<Meters> slots =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>((Consistency.values().length + 1) * Outcome.values().length);
+    }
+
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<Key, Meters> meters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ForCommand> meters = new ConcurrentHashMap<>();
 
     public CommandMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -50,21 +53,27 @@ public final class CommandMetrics {
     }
 
     void record(String command, Consistency consistency, Outcome outcome, long nanos) {
-        Key key = new Key(command, consistency == null ? "none" : consistency.name(), outcome);
-        Meters forKey = meters.computeIfAbsent(key, this::create);
+        ForCommand forCommand = meters.computeIfAbsent(command, name -> new ForCommand());
+        int slot = (consistency == null ? Consistency.values().length : consistency.ordinal()) * Outcome.values().length
+                + outcome.ordinal();
+        Meters forKey = forCommand.slots.get(slot);
+        if (forKey == null) {
+            forKey = create(command, consistency == null ? "none" : consistency.name(), outcome);
+            forCommand.slots.set(slot, forKey);
+        }
         forKey.requests().increment();
         forKey.duration().record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private Meters create(Key key) {
-        String command = key.command().toLowerCase(Locale.ROOT);
+    private Meters create(String name, String consistency, Outcome outcome) {
+        String command = name.toLowerCase(Locale.ROOT);
         Counter requests = Counter.builder("dkv.requests")
                 .description("Client commands served, by command, consistency and outcome")
-                .tag("command", command).tag("consistency", key.consistency()).tag("outcome", key.outcome().tag)
+                .tag("command", command).tag("consistency", consistency).tag("outcome", outcome.tag)
                 .register(registry);
         Timer duration = Timer.builder("dkv.request.duration")
                 .description("Time from receiving a client command to its reply being ready")
-                .tag("command", command).tag("consistency", key.consistency()).tag("outcome", key.outcome().tag)
+                .tag("command", command).tag("consistency", consistency).tag("outcome", outcome.tag)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(20))
                 .maximumExpectedValue(java.time.Duration.ofSeconds(10))

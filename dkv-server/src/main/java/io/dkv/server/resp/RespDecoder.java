@@ -57,11 +57,11 @@ final class RespDecoder extends ByteToMessageDecoder {
                         return;
                     }
                     if (in.getByte(in.readerIndex()) == '*') {
-                        String line = readLine(in);
-                        if (line == null) {
+                        long count = readNumberLine(in, "invalid multibulk length");
+                        if (count == INCOMPLETE) {
                             return;
                         }
-                        startArray(line.substring(1));
+                        startArray(count);
                     } else {
                         String line = readLine(in);
                         if (line == null) {
@@ -74,11 +74,18 @@ final class RespDecoder extends ByteToMessageDecoder {
                     }
                 }
                 case BULK_HEADER -> {
-                    String line = readLine(in);
-                    if (line == null) {
+                    if (!in.isReadable()) {
                         return;
                     }
-                    startBulk(line);
+                    byte marker = in.getByte(in.readerIndex());
+                    if (marker != '$') {
+                        fail("expected '$', got '" + (char) marker + "'");
+                    }
+                    long length = readNumberLine(in, "invalid bulk length");
+                    if (length == INCOMPLETE) {
+                        return;
+                    }
+                    startBulk(length);
                 }
                 case BULK_DATA -> {
                     int take = Math.min(in.readableBytes(), bulk.length - bulkFilled);
@@ -115,8 +122,7 @@ final class RespDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private void startArray(String countText) {
-        long count = parseLength(countText, "invalid multibulk length");
+    private void startArray(long count) {
         if (count > MAX_ARGUMENTS) {
             fail("invalid multibulk length");
         }
@@ -130,11 +136,7 @@ final class RespDecoder extends ByteToMessageDecoder {
         state = State.BULK_HEADER;
     }
 
-    private void startBulk(String line) {
-        if (line.isEmpty() || line.charAt(0) != '$') {
-            fail("expected '$', got '" + (line.isEmpty() ? "" : line.substring(0, 1)) + "'");
-        }
-        long length = parseLength(line.substring(1), "invalid bulk length");
+    private void startBulk(long length) {
         if (length < 0 || length > MAX_BULK_LENGTH) {
             fail("invalid bulk length");
         }
@@ -182,7 +184,7 @@ final class RespDecoder extends ByteToMessageDecoder {
         int end = in.forEachByte(in.readerIndex(), Math.min(in.readableBytes(), MAX_LINE_BYTES + 2), ByteProcessor.FIND_LF);
         if (end < 0) {
             if (in.readableBytes() > MAX_LINE_BYTES) {
-                fail(state == State.START ? "too big inline request" : "too big bulk count string");
+                fail("too big inline request");
             }
             return null;
         }
@@ -193,13 +195,44 @@ final class RespDecoder extends ByteToMessageDecoder {
         return line;
     }
 
-    private long parseLength(String text, String error) {
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            fail(error);
-            return -1;
+    private static final long INCOMPLETE = Long.MIN_VALUE;
+
+    /**
+     * Reads a header line such as {@code *3} or {@code $5} and returns its number, parsed
+     * straight from the buffer (no String on this hot path), or {@link #INCOMPLETE} when the
+     * line has not fully arrived.
+     */
+    private long readNumberLine(ByteBuf in, String error) {
+        int start = in.readerIndex();
+        int end = in.forEachByte(start, Math.min(in.readableBytes(), MAX_LINE_BYTES + 2), ByteProcessor.FIND_LF);
+        if (end < 0) {
+            if (in.readableBytes() > MAX_LINE_BYTES) {
+                fail("too big bulk count string");
+            }
+            return INCOMPLETE;
         }
+        int last = end - 1;
+        if (last > start && in.getByte(last) == '\r') {
+            last--;
+        }
+        int i = start + 1;
+        boolean negative = i <= last && in.getByte(i) == '-';
+        if (negative) {
+            i++;
+        }
+        if (i > last || last - i > 18) {
+            fail(error);
+        }
+        long value = 0;
+        for (; i <= last; i++) {
+            byte digit = in.getByte(i);
+            if (digit < '0' || digit > '9') {
+                fail(error);
+            }
+            value = value * 10 + (digit - '0');
+        }
+        in.readerIndex(end + 1);
+        return negative ? -value : value;
     }
 
     private void fail(String message) {
