@@ -100,7 +100,7 @@ class BadInputTest {
             // The client port refuses any argument over max(max-key-bytes, max-value-bytes) while reading it.
             assertThatThrownBy(() -> jedis.set(bytes("over-limit"), tooBig))
                     .isInstanceOf(JedisDataException.class)
-                    .hasMessage("ERR argument 3 is " + tooBig.length + " bytes, more than the limit of " + MAX_VALUE_BYTES);
+                    .hasMessage("ERR argument 3 is " + tooBig.length + " bytes, more than the limit of " + MAX_VALUE_BYTES + " (max-value-bytes)");
 
             assertThat(jedis.set("after-big-value", "fine")).isEqualTo("OK");
             assertThat(jedis.get("after-big-value")).isEqualTo("fine");
@@ -117,7 +117,7 @@ class BadInputTest {
 
             assertThatThrownBy(() -> jedis.set(bytes("huge"), huge))
                     .isInstanceOf(JedisDataException.class)
-                    .hasMessage("ERR argument 3 is " + huge.length + " bytes, more than the limit of " + MAX_VALUE_BYTES);
+                    .hasMessage("ERR argument 3 is " + huge.length + " bytes, more than the limit of " + MAX_VALUE_BYTES + " (max-value-bytes)");
 
             assertThat(jedis.set("after-huge-value", "fine")).isEqualTo("OK");
             assertThat(jedis.get("after-huge-value")).isEqualTo("fine");

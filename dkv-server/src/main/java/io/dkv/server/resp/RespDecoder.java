@@ -33,6 +33,7 @@ final class RespDecoder extends ByteToMessageDecoder {
     private static final byte[] EMPTY = new byte[0];
 
     private final int maxArgumentBytes;
+    private final String limitName;
     private final long maxCommandBytes;
     private State state = State.START;
     private byte[][] args;
@@ -43,8 +44,14 @@ final class RespDecoder extends ByteToMessageDecoder {
     private long commandBytes;
     private String rejection;
 
-    RespDecoder(int maxArgumentBytes, long maxCommandBytes) {
+    /**
+     * @param maxArgumentBytes the largest argument kept
+     * @param limitName        the setting that limit comes from, named in the error
+     * @param maxCommandBytes  the largest command kept, all arguments together
+     */
+    RespDecoder(int maxArgumentBytes, String limitName, long maxCommandBytes) {
         this.maxArgumentBytes = maxArgumentBytes;
+        this.limitName = limitName;
         this.maxCommandBytes = maxCommandBytes;
     }
 
@@ -145,6 +152,7 @@ final class RespDecoder extends ByteToMessageDecoder {
             if (rejection == null) {
                 rejection = length > maxArgumentBytes
                         ? "argument " + (argIndex + 1) + " is " + length + " bytes, more than the limit of " + maxArgumentBytes
+                                + " (" + limitName + ")"
                         : "command is more than " + maxCommandBytes + " bytes";
             }
             skipRemaining = length + 2;

@@ -58,7 +58,7 @@ public final class RespServer implements AutoCloseable {
                         ClientSession session = new ClientSession(stats.nextClientId(), String.valueOf(ch.remoteAddress()),
                                 node.config().readConsistency(), node.config().writeConsistency());
                         ch.pipeline().addLast(
-                                new RespDecoder(maxArgumentBytes, maxCommandBytes),
+                                new RespDecoder(maxArgumentBytes, limitName(), maxCommandBytes),
                                 new RespConnectionHandler(commands, stats, session));
                     }
                 });
@@ -67,6 +67,11 @@ public final class RespServer implements AutoCloseable {
         } catch (Exception e) {
             throw new DkvException(node.id() + " cannot listen for clients on " + address + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The setting the per-argument limit comes from (the larger of the key and value limits). */
+    private String limitName() {
+        return node.config().maxValueBytes() >= node.config().maxKeyBytes() ? "max-value-bytes" : "max-key-bytes";
     }
 
     public int port() {

@@ -24,7 +24,7 @@ class RespDecoderTest {
     private static final int MAX_ARGUMENT = 1024;
     private static final long MAX_COMMAND = 4096;
 
-    private final EmbeddedChannel channel = new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, MAX_COMMAND));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, "max-value-bytes", MAX_COMMAND));
 
     @Test
     void multibulkCommand() {
@@ -108,7 +108,7 @@ class RespDecoderTest {
     @Test
     void oneMebibyteBulkArgumentInManyReads() {
         int size = 1 << 20;
-        EmbeddedChannel big = new EmbeddedChannel(new RespDecoder(size, 4L * size));
+        EmbeddedChannel big = new EmbeddedChannel(new RespDecoder(size, "max-value-bytes", 4L * size));
         byte[] value = new byte[size];
         new SplittableRandom(7).nextBytes(value);
         byte[] wire = concat(ascii("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + size + "\r\n"), value, ascii("\r\n"));

@@ -26,7 +26,7 @@ class RespPipelineTest {
         CommandTable commands = new CommandTable(CommandMetrics.none());
         ConnectionCommands.register(commands, new ServerInfo("test", "127.0.0.1", 7400, 8400, 0), stats);
         ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM);
-        return new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, 4 * MAX_ARGUMENT),
+        return new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, "max-value-bytes", 4 * MAX_ARGUMENT),
                 new RespConnectionHandler(commands, stats, session));
     }
 
@@ -62,7 +62,7 @@ class RespPipelineTest {
         String big = "v".repeat(MAX_ARGUMENT + 1);
 
         assertThat(send("*2\r\n$4\r\nECHO\r\n$" + big.length() + "\r\n" + big + "\r\n"))
-                .isEqualTo("-ERR argument 2 is " + big.length() + " bytes, more than the limit of " + MAX_ARGUMENT + "\r\n");
+                .isEqualTo("-ERR argument 2 is " + big.length() + " bytes, more than the limit of " + MAX_ARGUMENT + " (max-value-bytes)\r\n");
         assertThat(channel.isOpen()).isTrue();
         assertThat(send("ECHO fine\r\n")).isEqualTo("$4\r\nfine\r\n");
     }
