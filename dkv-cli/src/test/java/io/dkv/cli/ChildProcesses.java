@@ -72,7 +72,12 @@ final class ChildProcesses {
 
     /** Runs one dkv command (put, get, cluster kill, ...) to completion. */
     static Result dkv(Path workDir, String... args) {
-        return run(workDir, dkvCommand(CLIENT_JVM, args));
+        return run(workDir, dkvClientCommand(args));
+    }
+
+    /** The command line {@link #dkv} runs, for handing to another program that runs it itself. */
+    static List<String> dkvClientCommand(String... args) {
+        return dkvCommand(CLIENT_JVM, args);
     }
 
     /** Runs a command to completion, failing the test if it takes longer than a few minutes. */
