@@ -241,6 +241,18 @@ class BadInputTest {
     }
 
     @Test
+    @Order(7)
+    void aSilentInternodeConnectionIsClosedAfterTheHandshakeTimeout() throws IOException {
+        try (Socket silent = connect(internodePort(2))) {
+            silent.setSoTimeout(30_000);
+            long started = System.nanoTime();
+            assertThat(silent.getInputStream().read()).as("the node closes the connection").isEqualTo(-1);
+            assertThat((System.nanoTime() - started) / 1_000_000_000.0).isBetween(3.0, 20.0);
+        }
+        assertServesThroughPeers(2, "after-silent-peer");
+    }
+
+    @Test
     @Order(8)
     void clientThatSendsHalfALargeSetAndVanishesChangesNothing() throws IOException {
         NodeServer server = cluster.server(NodeId.of(3));

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 final class InboundHandler extends SimpleChannelInboundHandler<Object> {
 
     private static final Logger log = LoggerFactory.getLogger(InboundHandler.class);
+    /** A connection that has not completed its handshake by then is closed. */
+    static final long HANDSHAKE_TIMEOUT_SECONDS = 5;
 
     private final NettyTransport transport;
     private final MessageHandler handler;
@@ -25,6 +27,18 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
     InboundHandler(NettyTransport transport, MessageHandler handler) {
         this.transport = transport;
         this.handler = handler;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.executor().schedule(() -> {
+            if (peer == null && ctx.channel().isActive()) {
+                log.warn("{}: closing internode connection from {}: no handshake within {} s", transport.self(),
+                        ctx.channel().remoteAddress(), HANDSHAKE_TIMEOUT_SECONDS);
+                ctx.close();
+            }
+        }, HANDSHAKE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        ctx.fireChannelActive();
     }
 
     @Override
