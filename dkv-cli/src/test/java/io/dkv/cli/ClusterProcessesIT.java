@@ -1,16 +1,12 @@
 package io.dkv.cli;
 
 import io.dkv.cli.ChildProcesses.Result;
-import io.dkv.testkit.Ports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,30 +25,17 @@ class ClusterProcessesIT {
     private static final int KEYS_PER_BATCH = 1_000;
     private static final String VICTIM = "n2";
 
-    private static Path workDir;
-    private static Path clusterDir;
-    private static int basePort;
+    private static ProcessCluster cluster;
 
     @BeforeAll
     static void clusterUp() {
-        workDir = ChildProcesses.workDir("cluster-processes-it");
-        clusterDir = workDir.resolve("cluster");
-        basePort = Ports.freeBasePort(NODES);
-        Result up = ChildProcesses.dkv(workDir, "cluster", "up", "--nodes", String.valueOf(NODES), "--replicas", "3",
-                "--dir", clusterDir.toString(), "--base-port", String.valueOf(basePort), "--jvm-opt=-Xmx192m");
-        assertThat(up.exitCode()).as(up.describe()).isZero();
+        cluster = ProcessCluster.up("cluster-processes-it", NODES);
     }
 
     @AfterAll
     static void clusterDown() {
-        if (clusterDir == null || !Files.exists(clusterDir.resolve("cluster.properties"))) {
-            return;
-        }
-        try {
-            Result down = ChildProcesses.dkv(workDir, "cluster", "down", "--dir", clusterDir.toString());
-            assertThat(down.exitCode()).as(down.describe()).isZero();
-        } finally {
-            killLeftoverNodes();
+        if (cluster != null) {
+            cluster.down();
         }
     }
 
@@ -61,7 +44,7 @@ class ClusterProcessesIT {
         Map<String, String> acknowledged = new HashMap<>();
         writeBatch(0, List.of(1, 2, 3, 4, 5), acknowledged);
 
-        Result kill = ChildProcesses.dkv(workDir, "cluster", "kill", "--dir", clusterDir.toString(), VICTIM);
+        Result kill = cluster.dkv("cluster", "kill", "--dir", cluster.dir().toString(), VICTIM);
         assertThat(kill.exitCode()).as(kill.describe()).isZero();
         assertThat(kill.stdout()).startsWith("killed " + VICTIM + " (pid ");
         Map<String, String[]> status = status();
@@ -74,7 +57,7 @@ class ClusterProcessesIT {
         assertEveryKeyReadsBack(acknowledged, survivors, "after " + VICTIM + " was killed");
         writeBatch(1, survivors, acknowledged);
 
-        Result start = ChildProcesses.dkv(workDir, "cluster", "start", "--dir", clusterDir.toString(), VICTIM);
+        Result start = cluster.dkv("cluster", "start", "--dir", cluster.dir().toString(), VICTIM);
         assertThat(start.exitCode()).as(start.describe()).isZero();
         assertThat(status().get(VICTIM)[2] + " " + status().get(VICTIM)[3]).as("%s after restart", VICTIM).isEqualTo("yes yes");
 
@@ -118,7 +101,7 @@ class ClusterProcessesIT {
     private static Jedis[] connect(List<Integer> nodes) {
         Jedis[] clients = new Jedis[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
-            clients[i] = new Jedis("127.0.0.1", basePort + nodes.get(i) - 1, 30_000);
+            clients[i] = new Jedis("127.0.0.1", cluster.respPort(nodes.get(i)), 30_000);
             Object levels = clients[i].sendCommand(() -> "DKV.CONSISTENCY".getBytes(StandardCharsets.UTF_8), "QUORUM");
             assertThat(levels).asList().hasSize(4);
         }
@@ -135,7 +118,7 @@ class ClusterProcessesIT {
 
     /** {@code dkv cluster status}, by node: the columns node, pid, alive, answering, client port. */
     private static Map<String, String[]> status() {
-        Result status = ChildProcesses.dkv(workDir, "cluster", "status", "--dir", clusterDir.toString());
+        Result status = cluster.dkv("cluster", "status", "--dir", cluster.dir().toString());
         assertThat(status.exitCode()).as(status.describe()).isZero();
         Map<String, String[]> rows = new HashMap<>();
         for (String line : status.stdout().split("\n")) {
@@ -146,24 +129,5 @@ class ClusterProcessesIT {
         }
         assertThat(rows).as(status.describe()).hasSize(NODES);
         return rows;
-    }
-
-    /**
-     * Should {@code cluster down} fail, kills any node process it left, by the pid in the
-     * node's folder, and only if that process is one of this cluster's nodes.
-     */
-    private static void killLeftoverNodes() {
-        for (int node = 1; node <= NODES; node++) {
-            Path pidFile = clusterDir.resolve("n" + node).resolve("pid");
-            try {
-                long pid = Long.parseLong(Files.readString(pidFile).trim());
-                ProcessHandle.of(pid)
-                        .filter(ProcessHandle::isAlive)
-                        .filter(process -> process.info().commandLine().orElse("").contains(clusterDir.toString()))
-                        .ifPresent(ProcessHandle::destroyForcibly);
-            } catch (IOException | NumberFormatException e) {
-                // No pid recorded: nothing was started for this node.
-            }
-        }
     }
 }

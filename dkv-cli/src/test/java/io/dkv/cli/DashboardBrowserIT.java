@@ -1,7 +1,6 @@
 package io.dkv.cli;
 
 import io.dkv.cli.ChildProcesses.Result;
-import io.dkv.testkit.Ports;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,27 +40,18 @@ class DashboardBrowserIT {
     private static final String KILLED = "n3";
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
-    private static Path workDir;
-    private static Path clusterDir;
-    private static int basePort;
+    private static ProcessCluster cluster;
 
     @BeforeAll
     static void clusterUp() {
-        workDir = ChildProcesses.workDir("dashboard-browser-it");
-        clusterDir = workDir.resolve("cluster");
-        basePort = Ports.freeBasePort(NODES);
-        Result up = ChildProcesses.dkv(workDir, "cluster", "up", "--nodes", String.valueOf(NODES), "--replicas", "3",
-                "--dir", clusterDir.toString(), "--base-port", String.valueOf(basePort), "--jvm-opt=-Xmx192m");
-        assertThat(up.exitCode()).as(up.describe()).isZero();
+        cluster = ProcessCluster.up("dashboard-browser-it", NODES);
     }
 
     @AfterAll
     static void clusterDown() {
-        if (clusterDir == null || !Files.exists(clusterDir.resolve("cluster.properties"))) {
-            return;
+        if (cluster != null) {
+            cluster.down();
         }
-        Result down = ChildProcesses.dkv(workDir, "cluster", "down", "--dir", clusterDir.toString());
-        assertThat(down.exitCode()).as(down.describe()).isZero();
     }
 
     @Test
@@ -86,8 +76,8 @@ class DashboardBrowserIT {
         List<String> command = new ArrayList<>(List.of("node", browserTest.resolve("dashboard.test.mjs").toString(),
                 "--url", dashboard, "--nodes", String.valueOf(NODES), "--node", KILLED,
                 "--screenshot", screenshot.toString(), "--"));
-        command.addAll(ChildProcesses.dkvClientCommand("cluster", "kill", "--dir", clusterDir.toString(), KILLED));
-        Result browser = ChildProcesses.run(workDir, command);
+        command.addAll(ChildProcesses.dkvClientCommand("cluster", "kill", "--dir", cluster.dir().toString(), KILLED));
+        Result browser = ChildProcesses.run(cluster.workDir(), command);
         System.out.print(browser.stdout());
 
         assertThat(browser.exitCode()).as(browser.describe()).isZero();
@@ -98,7 +88,7 @@ class DashboardBrowserIT {
 
     /** A node's HTTP port: base port + 2000 + its index counting from 0. */
     private static int httpPort(String node) {
-        return basePort + 2000 + Integer.parseInt(node.substring(1)) - 1;
+        return cluster.httpPort(Integer.parseInt(node.substring(1)));
     }
 
     /** Waits until the node's HTTP server answers 200; the browser test then needs no retries to open the page. */

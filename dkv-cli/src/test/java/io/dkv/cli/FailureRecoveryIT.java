@@ -1,7 +1,6 @@
 package io.dkv.cli;
 
 import io.dkv.cli.ChildProcesses.Result;
-import io.dkv.testkit.Ports;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,8 +9,6 @@ import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,28 +34,19 @@ class FailureRecoveryIT {
     private static final String KILLED = "n3";
     private static final String PAUSED = "n4";
 
-    private static Path workDir;
-    private static Path clusterDir;
-    private static int basePort;
+    private static ProcessCluster cluster;
 
     @BeforeAll
     static void clusterUp() {
-        workDir = ChildProcesses.workDir("failure-recovery-it");
-        clusterDir = workDir.resolve("cluster");
-        basePort = Ports.freeBasePort(NODES);
-        Result up = ChildProcesses.dkv(workDir, "cluster", "up", "--nodes", String.valueOf(NODES), "--replicas", "3",
-                "--dir", clusterDir.toString(), "--base-port", String.valueOf(basePort), "--jvm-opt=-Xmx192m");
-        assertThat(up.exitCode()).as(up.describe()).isZero();
+        cluster = ProcessCluster.up("failure-recovery-it", NODES);
     }
 
     @AfterAll
     static void clusterDown() {
-        if (clusterDir == null || !Files.exists(clusterDir.resolve("cluster.properties"))) {
-            return;
+        if (cluster != null) {
+            cluster.dkv("cluster", "resume", "--dir", cluster.dir().toString(), PAUSED);
+            cluster.down();
         }
-        ChildProcesses.dkv(workDir, "cluster", "resume", "--dir", clusterDir.toString(), PAUSED);
-        Result down = ChildProcesses.dkv(workDir, "cluster", "down", "--dir", clusterDir.toString());
-        assertThat(down.exitCode()).as(down.describe()).isZero();
     }
 
     @Test
@@ -68,8 +56,8 @@ class FailureRecoveryIT {
         thread.start();
         try {
             writer.awaitMoreWrites(200);
-            dkv("cluster", "kill", "--dir", clusterDir.toString(), KILLED);
-            dkv("cluster", "pause", "--dir", clusterDir.toString(), PAUSED);
+            cluster.cluster("kill", KILLED);
+            cluster.cluster("pause", PAUSED);
             long faultedAt = System.nanoTime();
 
             // Longer than the detection time: wait until the live nodes have marked both down.
@@ -80,8 +68,8 @@ class FailureRecoveryIT {
             long detectedMillis = (System.nanoTime() - faultedAt) / 1_000_000;
             writer.awaitMoreWrites(300);
 
-            dkv("cluster", "start", "--dir", clusterDir.toString(), KILLED);
-            dkv("cluster", "resume", "--dir", clusterDir.toString(), PAUSED);
+            cluster.cluster("start", KILLED);
+            cluster.cluster("resume", PAUSED);
             long recoveredAt = System.nanoTime();
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .until(() -> stateOf("n1", KILLED).equals("up") && stateOf("n1", PAUSED).equals("up"));
@@ -103,7 +91,7 @@ class FailureRecoveryIT {
                     (System.nanoTime() - recoveredAt) / 1_000_000);
             // The same answer through the command line, for a few keys.
             for (String key : sample.subList(0, 3)) {
-                Result replicas = dkv("replicas", key, "-p", String.valueOf(basePort));
+                Result replicas = dkv("replicas", key, "-p", String.valueOf(cluster.respPort(1)));
                 Set<String> versions = new HashSet<>();
                 for (String line : replicas.stdout().trim().split("\n")) {
                     versions.add(line.trim().split("\\s+")[2]);
@@ -151,14 +139,14 @@ class FailureRecoveryIT {
     }
 
     private static Jedis connect(int node) {
-        Jedis jedis = new Jedis("127.0.0.1", basePort + node - 1, 20_000);
+        Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(node), 20_000);
         jedis.sendCommand(() -> "DKV.CONSISTENCY".getBytes(StandardCharsets.UTF_8), "QUORUM");
         return jedis;
     }
 
     /** A peer's state as {@code observer} sees it, from DKV.STATUS (what dkv status prints). */
     private static String stateOf(String observer, String peer) throws IOException {
-        try (Jedis jedis = new Jedis("127.0.0.1", basePort + Integer.parseInt(observer.substring(1)) - 1, 5_000)) {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(Integer.parseInt(observer.substring(1))), 5_000)) {
             Object rows = jedis.sendCommand(() -> "DKV.STATUS".getBytes(StandardCharsets.UTF_8));
             for (Object row : (List<?>) rows) {
                 List<?> fields = (List<?>) row;
@@ -173,7 +161,7 @@ class FailureRecoveryIT {
     /** Keys among {@code keys} whose replicas do not all hold the same version. */
     private static List<String> divergent(List<String> keys) {
         List<String> divergent = new ArrayList<>();
-        try (Jedis jedis = new Jedis("127.0.0.1", basePort, 10_000)) {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(1), 10_000)) {
             for (String key : keys) {
                 Object rows = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(StandardCharsets.UTF_8), key);
                 Set<String> versions = new HashSet<>();
@@ -189,7 +177,7 @@ class FailureRecoveryIT {
     }
 
     private static Result dkv(String... args) {
-        Result result = ChildProcesses.dkv(workDir, args);
+        Result result = cluster.dkv(args);
         assertThat(result.exitCode()).as(result.describe()).isZero();
         return result;
     }

@@ -122,8 +122,11 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kills one node with SIGKILL.")
-    static final class Kill implements Callable<Integer> {
+    /**
+     * A subcommand that acts on one node of the cluster: opens the folder, checks the node
+     * belongs to it, and hands over its process when it is running.
+     */
+    abstract static class NodeAction implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         DirOption options = new DirOption();
 
@@ -131,93 +134,77 @@ public final class ClusterCommand implements Runnable {
         String node;
 
         @Override
-        public Integer call() throws IOException {
+        public final Integer call() throws IOException, InterruptedException {
             ClusterDirectory cluster = ClusterDirectory.open(options.dir);
             NodeId id = cluster.node(node);
-            Optional<ProcessHandle> process = cluster.process(id);
+            return act(cluster, id, cluster.process(id));
+        }
+
+        abstract int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process)
+                throws IOException, InterruptedException;
+
+        static int notRunning(NodeId node) {
+            System.err.println("error: " + node + " is not running");
+            return 1;
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kills one node with SIGKILL.")
+    static final class Kill extends NodeAction {
+        @Override
+        int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process) {
             if (process.isEmpty()) {
-                System.err.println("error: " + id + " is not running");
-                return 1;
+                return notRunning(node);
             }
             process.get().destroyForcibly();
             Signals.awaitExit(List.of(process.get()), Duration.ofSeconds(10), false);
-            System.out.println("killed " + id + " (pid " + process.get().pid() + ")");
+            System.out.println("killed " + node + " (pid " + process.get().pid() + ")");
             return 0;
         }
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops one node gracefully (SIGTERM).")
-    static final class Stop implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        DirOption options = new DirOption();
-
-        @Parameters(index = "0", description = "The node, e.g. n2.")
-        String node;
-
+    static final class Stop extends NodeAction {
         @Override
-        public Integer call() throws IOException {
-            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
-            NodeId id = cluster.node(node);
-            Optional<ProcessHandle> process = cluster.process(id);
+        int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process) {
             if (process.isEmpty()) {
-                System.err.println("error: " + id + " is not running");
-                return 1;
+                return notRunning(node);
             }
             process.get().destroy();
             Signals.awaitExit(List.of(process.get()), Duration.ofSeconds(options.waitSeconds), true);
-            System.out.println("stopped " + id);
+            System.out.println("stopped " + node);
             return 0;
         }
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts a stopped or killed node again, same ports.")
-    static final class Start implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        DirOption options = new DirOption();
-
-        @Parameters(index = "0", description = "The node, e.g. n2.")
-        String node;
-
+    static final class Start extends NodeAction {
         @Override
-        public Integer call() throws IOException {
-            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
-            NodeId id = cluster.node(node);
-            if (cluster.process(id).isPresent()) {
-                System.err.println("error: " + id + " is already running");
+        int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process) throws IOException {
+            if (process.isPresent()) {
+                System.err.println("error: " + node + " is already running");
                 return 1;
             }
-            cluster.launch(id);
-            cluster.awaitServing(id, Duration.ofSeconds(options.waitSeconds));
-            System.out.println("started " + id + " (pid " + cluster.recordedPid(id).orElseThrow() + ")");
+            cluster.launch(node);
+            cluster.awaitServing(node, Duration.ofSeconds(options.waitSeconds));
+            System.out.println("started " + node + " (pid " + cluster.recordedPid(node).orElseThrow() + ")");
             return 0;
         }
     }
 
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Freezes one node with SIGSTOP (it stays connected but silent).")
-    static final class Pause implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        DirOption options = new DirOption();
-
-        @Parameters(index = "0", description = "The node, e.g. n2.")
-        String node;
-
+    static final class Pause extends NodeAction {
         @Override
-        public Integer call() throws IOException, InterruptedException {
-            return Signals.send(ClusterDirectory.open(options.dir), node, "STOP", "paused");
+        int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process) throws IOException, InterruptedException {
+            return process.isEmpty() ? notRunning(node) : Signals.send(node, process.get(), "STOP", "paused");
         }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Thaws a paused node with SIGCONT.")
-    static final class Resume implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        DirOption options = new DirOption();
-
-        @Parameters(index = "0", description = "The node, e.g. n2.")
-        String node;
-
+    static final class Resume extends NodeAction {
         @Override
-        public Integer call() throws IOException, InterruptedException {
-            return Signals.send(ClusterDirectory.open(options.dir), node, "CONT", "resumed");
+        int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process) throws IOException, InterruptedException {
+            return process.isEmpty() ? notRunning(node) : Signals.send(node, process.get(), "CONT", "resumed");
         }
     }
 

@@ -5,7 +5,6 @@ import io.dkv.core.NodeId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /** Signalling node processes and waiting for them to go. */
 final class Signals {
@@ -29,20 +28,13 @@ final class Signals {
     }
 
     /** Sends a signal by name (STOP, CONT) with the system's kill command. */
-    static int send(ClusterDirectory cluster, String nodeText, String signal, String done)
-            throws IOException, InterruptedException {
-        NodeId node = cluster.node(nodeText);
-        Optional<ProcessHandle> process = cluster.process(node);
-        if (process.isEmpty()) {
-            System.err.println("error: " + node + " is not running");
-            return 1;
-        }
-        int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.get().pid())).inheritIO().start().waitFor();
+    static int send(NodeId node, ProcessHandle process, String signal, String done) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start().waitFor();
         if (exit != 0) {
             System.err.println("error: kill -" + signal + " failed with exit code " + exit);
             return 1;
         }
-        System.out.println(done + " " + node + " (pid " + process.get().pid() + ")");
+        System.out.println(done + " " + node + " (pid " + process.pid() + ")");
         return 0;
     }
 }

@@ -333,37 +333,21 @@ public final class Membership implements LivenessView {
 
     /** Everything this node knows, as a gossip push. */
     private Gossip snapshot() {
-        int known = 0;
-        for (int index = 0; index < nodes; index++) {
-            if (generation[index] != 0) {
-                known++;
-            }
-        }
-        int[] ids = new int[known];
-        long[] generations = new long[known];
-        long[] heartbeats = new long[known];
-        int[] ages = new int[known];
-        NodeLoad[] entryLoads = new NodeLoad[known];
-        long now = clock.monotonicMillis();
-        int i = 0;
-        for (int index = 0; index < nodes; index++) {
-            if (generation[index] != 0) {
-                ids[i] = index + 1;
-                generations[i] = generation[index];
-                heartbeats[i] = heartbeat[index];
-                ages[i] = age(index, now);
-                entryLoads[i] = loads[index];
-                i++;
-            }
-        }
-        return new Gossip(ids, generations, heartbeats, ages, entryLoads, Gossip.Kind.PUSH);
+        return gossipOf(index -> generation[index] != 0, Gossip.Kind.PUSH);
     }
 
     /** The entries this node knows better than the gossip just merged (held in the scratch arrays). */
     private Gossip deltaAgainstScratch() {
+        return gossipOf(index -> generation[index] != 0
+                && newer(generation[index], heartbeat[index], scratchGeneration[index], scratchHeartbeat[index]),
+                Gossip.Kind.REPLY);
+    }
+
+    /** A gossip message holding the entries of the nodes {@code include} accepts. */
+    private Gossip gossipOf(java.util.function.IntPredicate include, Gossip.Kind kind) {
         int count = 0;
         for (int index = 0; index < nodes; index++) {
-            if (generation[index] != 0 && newer(generation[index], heartbeat[index], scratchGeneration[index], scratchHeartbeat[index])) {
+            if (include.test(index)) {
                 count++;
             }
         }
@@ -374,8 +358,8 @@ public final class Membership implements LivenessView {
         NodeLoad[] entryLoads = new NodeLoad[count];
         long now = clock.monotonicMillis();
         int i = 0;
-        for (int index = 0; index < nodes; index++) {
-            if (generation[index] != 0 && newer(generation[index], heartbeat[index], scratchGeneration[index], scratchHeartbeat[index])) {
+        for (int index = 0; index < nodes && i < count; index++) {
+            if (include.test(index)) {
                 ids[i] = index + 1;
                 generations[i] = generation[index];
                 heartbeats[i] = heartbeat[index];
@@ -384,9 +368,8 @@ public final class Membership implements LivenessView {
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, entryLoads, Gossip.Kind.REPLY);
+        return new Gossip(ids, generations, heartbeats, ages, entryLoads, kind);
     }
-
 
     /** How long ago the heartbeat we know for this node was counted at its origin. */
     private int age(int index, long now) {

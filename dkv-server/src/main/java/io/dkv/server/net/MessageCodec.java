@@ -89,11 +89,7 @@ final class MessageCodec {
             out.writeByte(KEY_DIGESTS);
             out.writeInt(digests.partition());
             WireFormat.writeInts(out, digests.leaves());
-            out.writeInt(digests.keys().length);
-            for (int i = 0; i < digests.keys().length; i++) {
-                WireFormat.writeBytes(out, digests.keys()[i]);
-                WireFormat.writeVersion(out, digests.versions()[i]);
-            }
+            writeKeysAndVersions(out, digests.keys(), digests.versions());
         } else if (message instanceof KeyDigestsReply reply) {
             out.writeByte(KEY_DIGESTS_REPLY);
             out.writeInt(reply.newerKeys().length);
@@ -105,11 +101,7 @@ final class MessageCodec {
         } else if (message instanceof TombstoneCheck check) {
             out.writeByte(TOMBSTONE_CHECK);
             out.writeInt(check.partition());
-            out.writeInt(check.keys().length);
-            for (int i = 0; i < check.keys().length; i++) {
-                WireFormat.writeBytes(out, check.keys()[i]);
-                WireFormat.writeVersion(out, check.versions()[i]);
-            }
+            writeKeysAndVersions(out, check.keys(), check.versions());
         } else if (message instanceof TombstoneCheckReply reply) {
             out.writeByte(TOMBSTONE_CHECK_REPLY);
             out.writeInt(reply.safe().length);
@@ -199,6 +191,22 @@ final class MessageCodec {
     private static KeyDigests readKeyDigests(ByteBuf in) {
         int partition = readPartition(in);
         int[] leaves = WireFormat.readInts(in);
+        KeysAndVersions read = readKeysAndVersions(in);
+        return new KeyDigests(partition, leaves, read.keys(), read.versions());
+    }
+
+    private record KeysAndVersions(byte[][] keys, Version[] versions) {
+    }
+
+    private static void writeKeysAndVersions(ByteBuf out, byte[][] keys, Version[] versions) {
+        out.writeInt(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            WireFormat.writeBytes(out, keys[i]);
+            WireFormat.writeVersion(out, versions[i]);
+        }
+    }
+
+    private static KeysAndVersions readKeysAndVersions(ByteBuf in) {
         int count = WireFormat.readCount(in, 16);
         byte[][] keys = new byte[count][];
         Version[] versions = new Version[count];
@@ -206,7 +214,7 @@ final class MessageCodec {
             keys[i] = WireFormat.readBytes(in);
             versions[i] = WireFormat.readVersion(in);
         }
-        return new KeyDigests(partition, leaves, keys, versions);
+        return new KeysAndVersions(keys, versions);
     }
 
     private static KeyDigestsReply readKeyDigestsReply(ByteBuf in) {
@@ -222,14 +230,8 @@ final class MessageCodec {
 
     private static TombstoneCheck readTombstoneCheck(ByteBuf in) {
         int partition = readPartition(in);
-        int count = WireFormat.readCount(in, 16);
-        byte[][] keys = new byte[count][];
-        Version[] versions = new Version[count];
-        for (int i = 0; i < count; i++) {
-            keys[i] = WireFormat.readBytes(in);
-            versions[i] = WireFormat.readVersion(in);
-        }
-        return new TombstoneCheck(partition, keys, versions);
+        KeysAndVersions read = readKeysAndVersions(in);
+        return new TombstoneCheck(partition, read.keys(), read.versions());
     }
 
     private static int readPartition(ByteBuf in) {

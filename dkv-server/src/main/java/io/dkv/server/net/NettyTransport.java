@@ -3,17 +3,10 @@ package io.dkv.server.net;
 import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.cluster.runtime.Transport;
-import io.dkv.core.DkvException;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -37,8 +30,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final long fingerprint;
     private final int maxFrameBytes;
     private final Map<NodeId, PeerConnection> connections = new ConcurrentHashMap<>();
-    private final ChannelGroup inbound = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private volatile Channel serverChannel;
+    private volatile Listener listener;
 
     /**
      * @param self          this node
@@ -64,28 +56,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
     /** Starts listening for peers; fails with a clear message when the port is taken. */
     @Override
     public void bind(MessageHandler handler) {
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(runtime.group())
-                .channel(runtime.serverChannelType())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        inbound.add(ch);
-                        ch.pipeline().addLast(
-                                new FlushConsolidationHandler(64, true),
-                                new FrameEncoder(),
-                                new FrameDecoder(maxFrameBytes),
-                                new InboundHandler(NettyTransport.this, handler));
-                    }
-                });
-        try {
-            serverChannel = bootstrap.bind(listenAddress).syncUninterruptibly().channel();
-        } catch (Exception e) {
-            throw new DkvException(self + " cannot listen for peers on " + listenAddress + ": " + e.getMessage(), e);
-        }
+        listener = Listener.open(runtime, self + " cannot listen for peers", listenAddress,
+                bootstrap -> bootstrap.childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true),
+                ch -> ch.pipeline().addLast(
+                        new FlushConsolidationHandler(64, true),
+                        new FrameEncoder(),
+                        new FrameDecoder(maxFrameBytes),
+                        new InboundHandler(NettyTransport.this, handler)));
     }
 
     @Override
@@ -103,16 +81,15 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     /** The port peers connect to (useful when bound to port 0). */
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return listener.port();
     }
 
     /** Stops listening and drops every connection, inbound and outbound, as a crash would. */
     @Override
     public void close() {
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+        if (listener != null) {
+            listener.close();
         }
-        inbound.close().syncUninterruptibly();
         connections.values().forEach(PeerConnection::close);
     }
 
