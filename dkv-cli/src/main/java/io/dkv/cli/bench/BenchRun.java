@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +33,7 @@ final class BenchRun {
     private final LongSupplier nanoTime;
     private final RequestBudget budget;
     private final BenchStats stats = new BenchStats();
+    private final AtomicInteger connectionsLost = new AtomicInteger();
 
     /**
      * @param progress where the live lines and connection losses go (stderr, so that the
@@ -147,8 +149,11 @@ final class BenchRun {
 
     private void reportLoss(BenchConnection.Outcome outcome) {
         if (outcome.dropped()) {
-            progress.printf("connection %d lost (%s): its %d request(s) in flight count as errors; %d of %d connections lost so far%n",
-                    outcome.connection(), outcome.lostBecause(), outcome.lostRequests(), stats.droppedConnections(), plan.clients());
+            int lost = connectionsLost.incrementAndGet();
+            progress.printf("connection %d lost (%s): %d request(s) in flight counted as errors; %s%n",
+                    outcome.connection(), outcome.lostBecause(), outcome.lostRequests(),
+                    lost < plan.clients() ? "going on with " + (plan.clients() - lost) + " of " + plan.clients() + " connections"
+                            : "no connection left");
             progress.flush();
         }
     }
