@@ -21,11 +21,12 @@ import java.util.concurrent.TimeUnit;
  * pointed at a dkv node or at redis-server. Live lines go to stderr, the summary to stdout.
  */
 @Command(name = "bench", sortOptions = false,
-        description = {"Sends GETs and SETs over C connections to one node and reports throughput and latency.",
-                "Keys are key:0 .. key:K-1, drawn uniformly from --seed; every SET writes the same random value.",
-                "A line per second goes to stderr; the summary (HdrHistogram percentiles) to stdout, and to --json.",
-                "Exits 0 when the run completed (error replies are counted, not fatal), 1 when every",
-                "connection was lost, 2 on bad arguments or when it cannot connect."})
+        description = {"Sends GETs and SETs over C connections to one node and reports",
+                "throughput and latency. Keys are key:0 .. key:K-1, drawn uniformly from",
+                "--seed; every SET writes the same random value. A line per second goes to",
+                "stderr; the summary (HdrHistogram percentiles) to stdout and to --json FILE.",
+                "Exits 0 when the run completed (error replies are counted, not fatal),",
+                "1 when every connection was lost, 2 on bad arguments or when it cannot connect."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
