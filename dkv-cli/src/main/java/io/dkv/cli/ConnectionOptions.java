@@ -4,9 +4,10 @@ import io.dkv.cli.client.RespClient;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /** Where a client command connects: {@code -h HOST -p PORT}, as redis-cli spells them. */
-final class ConnectionOptions {
+public final class ConnectionOptions {
 
     @Option(names = {"-h", "--host"}, defaultValue = "127.0.0.1", description = "Node to connect to (default ${DEFAULT-VALUE}).")
     String host;
@@ -16,6 +17,18 @@ final class ConnectionOptions {
 
     @Option(names = "--timeout-ms", defaultValue = "10000", description = "Give up after this long (default ${DEFAULT-VALUE}).")
     int timeoutMillis;
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Duration timeout() {
+        return Duration.ofMillis(timeoutMillis);
+    }
 
     RespClient connect() throws IOException {
         try {

@@ -1,5 +1,6 @@
 package io.dkv.cli;
 
+import io.dkv.cli.bench.BenchCommand;
 import io.dkv.cli.cluster.ClusterCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 StatusCommand.class,
                 ShellCommand.class,
                 RingCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Dkv implements Runnable {

@@ -1,0 +1,208 @@
+package io.dkv.cli.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One {@link BenchConnection} on an {@link EmbeddedChannel}, with a hand-driven clock. */
+class BenchConnectionTest {
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final Pattern REQUEST = Pattern.compile("\\*[23]\r\n\\$3\r\n(GET|SET)\r\n");
+
+    private final AtomicLong clock = new AtomicLong(1_000 * MS);
+    private final BenchStats stats = new BenchStats();
+    private final RequestWriter writer = new RequestWriter("value".getBytes(StandardCharsets.US_ASCII));
+    private EmbeddedChannel channel;
+    private BenchConnection connection;
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+        writer.close();
+    }
+
+    @Test
+    void keepsThePipelineFullUntilTheBudgetIsSpent() {
+        open(3, new RunLimit.Requests(5), null);
+
+        connection.start();
+        channel.runPendingTasks();
+        assertThat(requestsSent()).as("first batch: the pipeline depth").isEqualTo(3);
+
+        reply("+OK\r\n$-1\r\n");
+        assertThat(requestsSent()).as("two replies free two slots, the budget has two left").isEqualTo(2);
+        assertThat(connection.finished()).isNotDone();
+
+        reply("$5\r\nvalue\r\n+OK\r\n");
+        assertThat(requestsSent()).isZero();
+        assertThat(connection.finished()).as("budget spent, one reply outstanding").isNotDone();
+
+        reply("+OK\r\n");
+        assertThat(connection.finished()).isCompleted();
+        assertThat(connection.finished().join().dropped()).isFalse();
+        assertThat(successes()).isEqualTo(5);
+        assertThat(stats.errors()).isZero();
+    }
+
+    @Test
+    void latencyRunsFromTheWriteToTheReply() {
+        open(1, new RunLimit.Requests(2), null);
+        connection.start();
+        channel.runPendingTasks();
+        requestsSent();
+
+        clock.addAndGet(2 * MS);
+        reply("+OK\r\n");
+        clock.addAndGet(7 * MS);
+        reply("+OK\r\n");
+
+        Histogram latencies = latencies();
+        assertThat(latencies.getTotalCount()).isEqualTo(2);
+        assertThat(latencies.getMinValue()).isEqualTo(2_000);
+        assertThat(latencies.getMaxValue()).isBetween(7_000L, 7_010L);
+    }
+
+    @Test
+    void anErrorReplyIsCountedAndTheRunGoesOn() {
+        open(1, new RunLimit.Requests(3), null);
+        connection.start();
+        channel.runPendingTasks();
+        requestsSent();
+
+        reply("-ERR something went wrong\r\n");
+        assertThat(requestsSent()).as("next request after the error").isEqualTo(1);
+        reply("+OK\r\n");
+        reply("+OK\r\n");
+
+        assertThat(connection.finished()).isCompleted();
+        assertThat(stats.errors()).isEqualTo(1);
+        assertThat(stats.firstError()).isEqualTo("ERR something went wrong");
+        assertThat(successes()).isEqualTo(2);
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aLostConnectionCountsItsRequestsInFlightAsErrors() {
+        open(4, new RunLimit.Timed(Duration.ofSeconds(10)), null);
+        connection.start();
+        channel.runPendingTasks();
+        assertThat(requestsSent()).isEqualTo(4);
+        reply("+OK\r\n");
+        assertThat(requestsSent()).isEqualTo(1);
+
+        channel.close();
+
+        BenchConnection.Outcome outcome = connection.finished().join();
+        assertThat(outcome.dropped()).isTrue();
+        assertThat(outcome.lostRequests()).isEqualTo(4);
+        assertThat(outcome.lostBecause()).isEqualTo("closed by the server");
+        assertThat(stats.errors()).isEqualTo(4);
+        assertThat(stats.droppedConnections()).isEqualTo(1);
+        assertThat(successes()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionWithoutRepliesIsClosedAsStalled() {
+        open(2, new RunLimit.Timed(Duration.ofSeconds(10)), null);
+        connection.start();
+        channel.runPendingTasks();
+        requestsSent();
+
+        clock.addAndGet(500 * MS);
+        connection.closeIfStalled(1_000 * MS);
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("waiting less than the timeout").isTrue();
+
+        clock.addAndGet(600 * MS);
+        connection.closeIfStalled(1_000 * MS);
+        channel.runPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(connection.finished().join().lostBecause()).isEqualTo("no reply for 1000 ms");
+        assertThat(stats.errors()).isEqualTo(2);
+    }
+
+    @Test
+    void consistencyIsSetBeforeTheLoadAndARefusalFailsTheSetup() {
+        open(1, new RunLimit.Requests(1), "QUORUM");
+
+        assertThat(outbound()).isEqualTo("*2\r\n$15\r\nDKV.CONSISTENCY\r\n$6\r\nQUORUM\r\n");
+        assertThat(connection.ready()).isNotDone();
+
+        reply("-ERR unknown command 'DKV.CONSISTENCY', with args beginning with: 'QUORUM'\r\n");
+
+        assertThat(connection.ready()).isCompletedExceptionally();
+        assertThat(connection.ready().handle((ok, error) -> error.getMessage()).join())
+                .isEqualTo("ERR unknown command 'DKV.CONSISTENCY', with args beginning with: 'QUORUM'");
+        assertThat(stats.errors()).as("setup is not part of the load").isZero();
+    }
+
+    @Test
+    void acceptedConsistencyMakesTheConnectionReady() {
+        open(1, new RunLimit.Requests(1), "ALL");
+        outbound();
+
+        reply("*4\r\n$4\r\nread\r\n$3\r\nALL\r\n$5\r\nwrite\r\n$3\r\nALL\r\n");
+
+        assertThat(connection.ready()).isCompleted();
+        connection.start();
+        channel.runPendingTasks();
+        assertThat(requestsSent()).isEqualTo(1);
+    }
+
+    private void open(int pipeline, RunLimit limit, String consistency) {
+        Workload workload = new Workload(100, 5, new Ratio(1, 1), 1);
+        connection = new BenchConnection(0, workload.operations(0), writer, RequestBudget.of(limit), stats, pipeline,
+                consistency, clock::get);
+        channel = new EmbeddedChannel(new ReplyDecoder(), connection);
+    }
+
+    private void reply(String bytes) {
+        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.US_ASCII));
+    }
+
+    /** How many requests were written since the last call. */
+    private int requestsSent() {
+        Matcher matcher = REQUEST.matcher(outbound());
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private String outbound() {
+        StringBuilder text = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            text.append(buf.toString(StandardCharsets.US_ASCII));
+            buf.release();
+        }
+        return text.toString();
+    }
+
+    private Histogram latencies() {
+        Histogram all = BenchStats.newHistogram();
+        for (Operation operation : Operation.values()) {
+            stats.takeInterval(operation, all);
+        }
+        return all;
+    }
+
+    private long successes() {
+        return latencies().getTotalCount();
+    }
+}
