@@ -6,17 +6,22 @@ import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * The real-network {@link Transport}: length-prefixed binary frames over TCP, one reused
- * outbound connection per peer carrying many concurrent requests matched by correlation id.
+ * The real-network {@link Transport}: length-prefixed binary frames over TCP, reused
+ * outbound connections to each peer (one per event loop) carrying many concurrent requests
+ * matched by correlation id.
  *
  * <p>Thread-safe.
  */
@@ -29,7 +34,9 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final int clusterNodes;
     private final long fingerprint;
     private final int maxFrameBytes;
-    private final Map<NodeId, PeerConnection> connections = new ConcurrentHashMap<>();
+    private final List<EventLoop> loops = new ArrayList<>();
+    private final Map<NodeId, PeerConnection[]> connections = new ConcurrentHashMap<>();
+    private final AtomicInteger roundRobin = new AtomicInteger();
     private volatile Listener listener;
 
     /**
@@ -51,6 +58,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         this.clusterNodes = clusterNodes;
         this.fingerprint = fingerprint;
         this.maxFrameBytes = maxFrameBytes;
+        runtime.group().forEach(executor -> loops.add((EventLoop) executor));
     }
 
     /** Starts listening for peers; fails with a clear message when the port is taken. */
@@ -90,7 +98,13 @@ public final class NettyTransport implements Transport, AutoCloseable {
         if (listener != null) {
             listener.close();
         }
-        connections.values().forEach(PeerConnection::close);
+        connections.values().forEach(perLoop -> {
+            for (PeerConnection connection : perLoop) {
+                if (connection != null) {
+                    connection.close();
+                }
+            }
+        });
     }
 
     NodeId self() {
@@ -125,10 +139,46 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     /** A peer opened a connection to this node: it is up, so reconnect to it without waiting. */
     void peerConnected(NodeId peer) {
-        connection(peer).peerSeen();
+        PeerConnection[] perLoop = connections.get(peer);
+        if (perLoop != null) {
+            for (PeerConnection connection : perLoop) {
+                if (connection != null) {
+                    connection.peerSeen();
+                }
+            }
+        }
     }
 
+    /*
+     * One outbound connection per peer and per event loop. A client request is handled on
+     * its connection's loop; sending to the peer on a connection of that same loop means
+     * the request is written, its reply read, and the client answered, all on one thread,
+     * without handing work between threads (each hand-over costs a queue and a wake-up,
+     * which dominated the profile of a 3-node cluster on 2 cores).
+     */
     private PeerConnection connection(NodeId to) {
-        return connections.computeIfAbsent(to, peer -> new PeerConnection(peer, peerAddresses.apply(peer), this));
+        PeerConnection[] perLoop = connections.computeIfAbsent(to, peer -> new PeerConnection[loops.size()]);
+        int index = currentLoop();
+        PeerConnection connection = perLoop[index];
+        if (connection == null) {
+            synchronized (perLoop) {
+                connection = perLoop[index];
+                if (connection == null) {
+                    connection = new PeerConnection(to, peerAddresses.apply(to), this, loops.get(index));
+                    perLoop[index] = connection;
+                }
+            }
+        }
+        return connection;
+    }
+
+    /** The index of the event loop running this thread, or a rotating one for other threads. */
+    private int currentLoop() {
+        for (int i = 0; i < loops.size(); i++) {
+            if (loops.get(i).inEventLoop()) {
+                return i;
+            }
+        }
+        return Math.floorMod(roundRobin.getAndIncrement(), loops.size());
     }
 }

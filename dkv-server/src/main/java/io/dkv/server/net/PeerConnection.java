@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -20,7 +21,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * This node's outbound connection to one peer, reused by every request to it. Connects on
+ * One of this node's outbound connections to one peer, living on one event loop and reused
+ * by every request sent from that loop. Connects on
  * first use; after a failed attempt it fails requests fast until a backoff delay has passed
  * (doubling up to a ceiling), so a down peer costs callers only a quick error.
  *
@@ -38,16 +40,19 @@ final class PeerConnection {
     private final NodeId peer;
     private final InetSocketAddress address;
     private final NettyTransport owner;
+    private final EventLoop loop;
     private ChannelFuture connection;
     private long retryAtNanos;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private String lastFailure = "not connected yet";
     private boolean closed;
 
-    PeerConnection(NodeId peer, InetSocketAddress address, NettyTransport owner) {
+    /** @param loop the event loop this connection lives on */
+    PeerConnection(NodeId peer, InetSocketAddress address, NettyTransport owner, EventLoop loop) {
         this.peer = peer;
         this.address = address;
         this.owner = owner;
+        this.loop = loop;
     }
 
     CompletableFuture<Message> request(Message message, long timeoutMillis) {
@@ -123,7 +128,7 @@ final class PeerConnection {
         }
         ChannelFuture connecting = bootstrap().connect(address);
         Channel channel = connecting.channel();
-        channel.attr(PENDING).set(new PendingRequests(peer, owner.runtime().timer()));
+        channel.attr(PENDING).set(new PendingRequests(peer, owner.runtime().timer(), loop));
         // The first listener: writes the handshake before any request queued behind the connect.
         connecting.addListener(done -> onConnectResult(connecting, done.cause()));
         channel.closeFuture().addListener(done -> onClosed(connecting));
@@ -160,7 +165,7 @@ final class PeerConnection {
     private Bootstrap bootstrap() {
         NettyRuntime runtime = owner.runtime();
         return new Bootstrap()
-                .group(runtime.group())
+                .group(loop)
                 .channel(runtime.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

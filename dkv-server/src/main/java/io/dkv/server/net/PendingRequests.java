@@ -14,16 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The requests waiting for a response on one outbound connection, by correlation id.
  * Thread-safe: requests are registered from any thread, responses and timeouts complete
- * them from the event loop and the timer thread.
+ * them from the event loop and the timer thread. A request registered on the connection's
+ * own event loop times out through that loop's scheduler, so the common path crosses no
+ * thread; others use the shared wheel timer.
  */
 final class PendingRequests {
 
     private final NodeId peer;
     private final Timer timer;
+    private final io.netty.channel.EventLoop loop;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ConcurrentHashMap<Long, Waiting> waiting = new ConcurrentHashMap<>();
 
-    PendingRequests(NodeId peer, Timer timer) {
+    PendingRequests(NodeId peer, Timer timer, io.netty.channel.EventLoop loop) {
+        this.loop = loop;
         this.peer = peer;
         this.timer = timer;
     }
@@ -33,11 +37,16 @@ final class PendingRequests {
         long id = nextId.getAndIncrement();
         Waiting entry = new Waiting(future);
         waiting.put(id, entry);
-        entry.timeout = timer.newTimeout(t -> {
+        Runnable expire = () -> {
             if (waiting.remove(id) != null) {
                 future.completeExceptionally(PeerUnavailableException.timedOut(peer, timeoutMillis));
             }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        };
+        if (loop.inEventLoop()) {
+            entry.scheduled = loop.schedule(expire, timeoutMillis, TimeUnit.MILLISECONDS);
+        } else {
+            entry.timeout = timer.newTimeout(t -> expire.run(), timeoutMillis, TimeUnit.MILLISECONDS);
+        }
         return id;
     }
 
@@ -71,15 +80,20 @@ final class PendingRequests {
     private static final class Waiting {
         private final CompletableFuture<Message> future;
         private volatile Timeout timeout;
+        private volatile java.util.concurrent.ScheduledFuture<?> scheduled;
 
         Waiting(CompletableFuture<Message> future) {
             this.future = future;
         }
 
         void cancelTimeout() {
-            Timeout scheduled = timeout;
-            if (scheduled != null) {
-                scheduled.cancel();
+            Timeout onWheel = timeout;
+            if (onWheel != null) {
+                onWheel.cancel();
+            }
+            java.util.concurrent.ScheduledFuture<?> onLoop = scheduled;
+            if (onLoop != null) {
+                onLoop.cancel(false);
             }
         }
     }
