@@ -22,7 +22,14 @@ public record RespCommand(byte[][] args, String rejection) {
 
     /** The command name in upper case. */
     public String name() {
-        return new String(args[0], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+        byte[] name = args[0];
+        for (byte b : name) {
+            if (b >= 'a' && b <= 'z' || b < 0) {
+                return new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+            }
+        }
+        // Already upper case ASCII, as most clients send it: no case conversion needed.
+        return new String(name, StandardCharsets.ISO_8859_1);
     }
 
     public int argCount() {

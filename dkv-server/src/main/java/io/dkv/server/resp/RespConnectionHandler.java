@@ -27,6 +27,8 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RespConnectionHandler.class);
     static final int MAX_OUTSTANDING = 1024;
+    /** Replies up to this size are gathered into one buffer per flushed batch. */
+    static final int GATHER_LIMIT = 16 * 1024;
 
     private final CommandTable commands;
     private final ServerStats stats;
@@ -34,6 +36,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<CompletableFuture<RespReply>> outstanding = new ArrayDeque<>();
     private ChannelHandlerContext context;
     private boolean unflushed;
+    private ByteBuf gathered;
     private boolean pausedForBacklog;
 
     RespConnectionHandler(CommandTable commands, ServerStats stats, ClientSession session) {
@@ -53,6 +56,10 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         stats.disconnected(session);
         outstanding.clear();
+        if (gathered != null) {
+            gathered.release();
+            gathered = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -134,23 +141,49 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         writeReply(result);
     }
 
+    /**
+     * Encodes a reply. Small replies are gathered in one buffer that is written when the
+     * batch is flushed (a pipelined batch of GETs becomes one buffer and one write); a large
+     * reply goes out in a buffer of its own.
+     */
     private void writeReply(RespReply reply) {
         if (reply instanceof RespReply.Error) {
             stats.errorReplied();
         }
-        ByteBuf buffer = context.alloc().ioBuffer(RespEncoder.estimateSize(reply));
-        RespEncoder.write(reply, session.protocol(), buffer);
-        context.write(buffer, context.voidPromise());
+        int size = RespEncoder.estimateSize(reply);
+        if (size > GATHER_LIMIT) {
+            writeGathered();
+            ByteBuf buffer = context.alloc().ioBuffer(size);
+            RespEncoder.write(reply, session.protocol(), buffer);
+            context.write(buffer, context.voidPromise());
+        } else {
+            if (gathered == null) {
+                gathered = context.alloc().ioBuffer(Math.max(size, 4096));
+            }
+            RespEncoder.write(reply, session.protocol(), gathered);
+            if (gathered.readableBytes() >= GATHER_LIMIT) {
+                writeGathered();
+            }
+        }
         unflushed = true;
         if (session.closing()) {
             unflushed = false;
+            writeGathered();
             context.writeAndFlush(context.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void writeGathered() {
+        if (gathered != null) {
+            context.write(gathered, context.voidPromise());
+            gathered = null;
         }
     }
 
     private void flushIfNeeded() {
         if (unflushed) {
             unflushed = false;
+            writeGathered();
             context.flush();
         }
     }

@@ -80,7 +80,8 @@ final class RespEncoder {
 
     private static void writeLine(String text, ByteBuf out) {
         // Status and error lines must not contain CR or LF; replace them rather than break framing.
-        out.writeCharSequence(text.replace('\r', ' ').replace('\n', ' '), StandardCharsets.UTF_8);
+        boolean clean = text.indexOf('\r') < 0 && text.indexOf('\n') < 0;
+        out.writeCharSequence(clean ? text : text.replace('\r', ' ').replace('\n', ' '), StandardCharsets.UTF_8);
         out.writeBytes(CRLF);
     }
 
