@@ -111,6 +111,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             // As Redis does: say what was wrong, then close this connection only.
             drain();
             writeReply(RespReply.error("ERR " + root.getMessage()));
+            writeGathered();
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
             session.closeAfterReply();
             log.debug("closing client {}: {}", session.remoteAddress(), root.getMessage());
