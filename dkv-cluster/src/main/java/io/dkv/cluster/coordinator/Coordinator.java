@@ -12,6 +12,7 @@ import io.dkv.core.Entry;
 import io.dkv.core.LimitExceededException;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
@@ -95,58 +96,73 @@ public final class Coordinator {
         if (targets.size() < required) {
             return CompletableFuture.failedFuture(tooFewTargets("read", targets.size(), required));
         }
-        if (targets.size() == 1 && targets.get(0).node().equals(self)) {
-            // The only replica is this node (RF = 1): no one to wait for or repair.
-            try {
-                return CompletableFuture.completedFuture(local.read(new ReadRequest(partition, key, targets.get(0).hintFor())).entry());
-            } catch (DkvException e) {
-                return CompletableFuture.failedFuture(new NotEnoughReplicasException("read", 0, required, self + ": " + e.getMessage()));
-            }
-        }
-        boolean repair = config.readRepairChance() >= 1.0
-                || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
-        ReadOperation operation = new ReadOperation(targets, required, targets.size() + config.replicas(),
-                repair ? done -> repair(partition, key, done) : done -> { });
         int selfIndex = -1;
         for (int i = 0; i < targets.size(); i++) {
             if (targets.get(i).node().equals(self)) {
                 selfIndex = i;
-            } else {
-                sendRead(operation, partition, key, i, targets.get(i));
             }
         }
-        if (selfIndex >= 0) {
-            readLocally(operation, partition, key, selfIndex, targets.get(selfIndex));
+        if (targets.size() == 1 && selfIndex == 0) {
+            // The only replica is this node (RF = 1): no one to wait for or repair.
+            return CompletableFuture.completedFuture(local.lookup(partition, key, targets.get(0).hintFor()));
+        }
+        boolean repair = config.readRepairChance() >= 1.0
+                || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
+        // The value comes from this node when it is a target (no network), else from the first.
+        ReadOperation operation = new ReadOperation(targets, Math.max(selfIndex, 0), required,
+                targets.size() + config.replicas(), repair ? done -> repair(partition, key, done) : done -> { });
+        ReadOperation.Send local = null;
+        for (ReadOperation.Send send : operation.initialRequests()) {
+            if (send.target().node().equals(self)) {
+                local = send;
+            } else {
+                sendRead(operation, partition, key, send);
+            }
+        }
+        if (local != null) {
+            readLocally(operation, partition, key, local);
         }
         return operation.result();
     }
 
-    /** Sends the read to one target; if it fails to answer, a stand-in may take its place. */
-    private void sendRead(ReadOperation operation, int partition, byte[] key, int index, ReplicaTarget target) {
-        ReadRequest request = new ReadRequest(partition, key, target.hintFor());
+    /**
+     * Sends one read request (for the value, or a digest). If the target fails to answer, a
+     * stand-in may take its place; if an answer shows a newer version than the value at
+     * hand, the operation asks for the value there.
+     */
+    private void sendRead(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
+        ReplicaTarget target = send.target();
+        ReadRequest request = new ReadRequest(partition, key, target.hintFor(), send.digest());
         transport.request(target.node(), request, config.replicaTimeoutMillis())
                 .whenComplete(answer(reply -> {
                     observe(reply);
-                    operation.onReply(index, reply);
+                    next(operation, partition, key, operation.onReply(send.index(), reply));
                 }, reason -> {
                     metrics.replicaFailures.increment();
-                    ReadOperation.StandIn standIn = operation.onFailure(index, reason,
-                            tried -> router.nextStandIn(partition, tried));
-                    if (standIn != null) {
-                        if (standIn.target().node().equals(self)) {
-                            readLocally(operation, partition, key, standIn.index(), standIn.target());
-                        } else {
-                            sendRead(operation, partition, key, standIn.index(), standIn.target());
-                        }
-                    }
+                    next(operation, partition, key,
+                            operation.onFailure(send.index(), reason, tried -> router.nextStandIn(partition, tried)));
                 }));
     }
 
-    private void readLocally(ReadOperation operation, int partition, byte[] key, int index, ReplicaTarget target) {
+    private void readLocally(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
+        ReadOperation.Send next;
         try {
-            operation.onReply(index, local.read(new ReadRequest(partition, key, target.hintFor())));
+            Message reply = local.read(new ReadRequest(partition, key, send.target().hintFor(), send.digest()));
+            next = operation.onReply(send.index(), reply);
         } catch (DkvException e) {
-            operation.onFailure(index, e.getMessage(), null);
+            next = operation.onFailure(send.index(), e.getMessage(), null);
+        }
+        next(operation, partition, key, next);
+    }
+
+    private void next(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
+        if (send == null) {
+            return;
+        }
+        if (send.target().node().equals(self)) {
+            readLocally(operation, partition, key, send);
+        } else {
+            sendRead(operation, partition, key, send);
         }
     }
 
@@ -240,6 +256,8 @@ public final class Coordinator {
     private void observe(Message reply) {
         if (reply instanceof ReadReply read && read.entry() != null) {
             clock.observe(read.entry().version().stamp());
+        } else if (reply instanceof DigestReply digest && digest.version() != null) {
+            clock.observe(digest.version().stamp());
         }
     }
 

@@ -3,14 +3,15 @@ package io.dkv.cluster.coordinator;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
+import io.dkv.core.version.Version;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
@@ -18,136 +19,255 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Collects the answers to one read. Completes its future with the newest entry among the
- * first {@code required} answers (or fails once that many can no longer come), then keeps
- * listening until every target answered or failed, and hands the full picture to
- * {@code onAllAnswered} so stale replicas can be repaired. A target that fails may be
- * replaced by a stand-in while answers are still needed.
+ * Collects the answers to one read: the value from one target, versions (digests) from the
+ * others, as Cassandra reads. It completes once {@code required} targets answered and it
+ * holds the entry with the newest version among them; when a digest names a newer version
+ * than any value at hand, it asks that target for the value ("upgrade"). It fails once
+ * {@code required} answers can no longer come. After every target answered or failed it
+ * hands the picture to {@code onAllAnswered} so stale replicas can be repaired. A target
+ * that fails may be replaced by a stand-in while answers are still needed.
  *
  * <p>Thread-safe: answers may arrive on any thread; futures and callbacks run outside the lock.
  */
 final class ReadOperation {
 
+    /** What the coordinator must do next: send a read to a target. */
+    record Send(int index, ReplicaTarget target, boolean digest) {
+    }
+
+    /** One target of the read and what it said. */
+    private static final class Slot {
+        final ReplicaTarget target;
+        final boolean digest;
+        /** Whether its answer counts towards the consistency level (upgrades do not: their target already counted). */
+        final boolean counted;
+        boolean answered;
+        boolean failed;
+        boolean upgraded;
+        Version version;
+        boolean tombstone;
+        Entry entry;
+
+        Slot(ReplicaTarget target, boolean digest, boolean counted) {
+            this.target = target;
+            this.digest = digest;
+            this.counted = counted;
+        }
+    }
+
     private final int required;
     private final int maxTargets;
     private final Consumer<ReadOperation> onAllAnswered;
     private final CompletableFuture<Entry> result = new CompletableFuture<>();
-    private final List<ReplicaTarget> targets;
-    private final List<Entry> entries = new ArrayList<>();
-    private final List<Boolean> answered = new ArrayList<>();
+    private final List<Slot> slots = new ArrayList<>();
     private final Set<NodeId> tried = new HashSet<>();
     private final StringJoiner failureReasons = new StringJoiner("; ");
     private int answers;
     private int failures;
-    private Entry newest;
+    private int outstanding;
+    private Entry decidedEntry;
     private boolean decided;
+    private boolean upgrading;
 
-    ReadOperation(List<ReplicaTarget> targets, int required, int maxTargets, Consumer<ReadOperation> onAllAnswered) {
-        this.targets = new ArrayList<>(targets);
+    /**
+     * @param targets    where the read first goes
+     * @param dataIndex  which of them is asked for the value (the others for digests)
+     * @param maxTargets how many counted targets it may reach in all, stand-ins included
+     */
+    ReadOperation(List<ReplicaTarget> targets, int dataIndex, int required, int maxTargets,
+                  Consumer<ReadOperation> onAllAnswered) {
         this.required = required;
         this.maxTargets = maxTargets;
         this.onAllAnswered = onAllAnswered;
-        for (ReplicaTarget target : targets) {
-            entries.add(null);
-            answered.add(false);
-            tried.add(target.node());
+        for (int i = 0; i < targets.size(); i++) {
+            slots.add(new Slot(targets.get(i), i != dataIndex, true));
+            tried.add(targets.get(i).node());
         }
+        outstanding = targets.size();
     }
 
     CompletableFuture<Entry> result() {
         return result;
     }
 
-    void onReply(int target, Message reply) {
-        if (reply instanceof ReadReply read) {
-            onEntry(target, read.entry());
-        } else if (reply instanceof ErrorReply error) {
-            onFailure(target, error.message(), null);
-        } else {
-            onFailure(target, "unexpected reply " + reply.getClass().getSimpleName(), null);
+    /** The first requests to send, one per target. */
+    synchronized List<Send> initialRequests() {
+        List<Send> sends = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) {
+            sends.add(new Send(i, slots.get(i).target, slots.get(i).digest));
         }
+        return sends;
     }
 
-    private void onEntry(int target, Entry entry) {
-        boolean succeed;
-        boolean finished;
-        Entry answer;
+    /** Records an answer; returns a further request to send (an upgrade), or {@code null}. */
+    Send onReply(int index, Message reply) {
+        if (reply instanceof ReadReply read) {
+            return answer(index, read.entry() == null ? null : read.entry().version(),
+                    read.entry() != null && read.entry().isTombstone(), read.entry());
+        }
+        if (reply instanceof DigestReply digest) {
+            return answer(index, digest.version(), digest.tombstone(), null);
+        }
+        String reason = reply instanceof ErrorReply error ? error.message() : "unexpected reply " + reply.getClass().getSimpleName();
+        return onFailure(index, reason, null);
+    }
+
+    private Send answer(int index, Version version, boolean tombstone, Entry entry) {
+        Decision decision;
         synchronized (this) {
-            entries.set(target, entry);
-            answered.set(target, true);
-            answers++;
-            newest = Entry.newer(newest, entry);
-            succeed = !decided && answers >= required;
-            decided |= succeed;
-            answer = newest;
-            finished = answers + failures == targets.size();
+            Slot slot = slots.get(index);
+            slot.answered = true;
+            slot.version = version;
+            slot.tombstone = tombstone;
+            slot.entry = entry;
+            if (slot.counted) {
+                answers++;
+            } else {
+                upgrading = false;
+            }
+            outstanding--;
+            decision = decide();
         }
-        if (succeed) {
-            result.complete(answer);
-        }
-        if (finished) {
-            onAllAnswered.accept(this);
-        }
+        return decision.apply(this);
     }
 
     /**
      * Records a target's failure. While the read still needs answers, {@code replacement}
-     * picks a stand-in (given every node tried so far).
+     * picks a stand-in (given every node tried so far), asked for a digest.
      *
-     * @return the new target's index and node, or {@code null} when none is added
+     * @return the request to send next (to a stand-in, or an upgrade elsewhere), or {@code null}
      */
-    StandIn onFailure(int target, String reason, Function<Set<NodeId>, NodeId> replacement) {
-        NotEnoughReplicasException failure = null;
-        StandIn standIn = null;
-        boolean finished;
+    Send onFailure(int index, String reason, Function<Set<NodeId>, NodeId> replacement) {
+        Decision decision;
+        Send standIn = null;
         synchronized (this) {
-            failures++;
-            ReplicaTarget failed = targets.get(target);
-            failureReasons.add(failed.node() + ": " + reason);
-            if (!decided && replacement != null && targets.size() < maxTargets) {
-                NodeId node = replacement.apply(tried);
-                if (node != null) {
-                    ReplicaTarget added = new ReplicaTarget(node, failed.isStandIn() ? failed.hintFor() : failed.node());
-                    tried.add(node);
-                    targets.add(added);
-                    entries.add(null);
-                    answered.add(false);
-                    standIn = new StandIn(targets.size() - 1, added);
+            Slot slot = slots.get(index);
+            slot.failed = true;
+            outstanding--;
+            failureReasons.add(slot.target.node() + ": " + reason);
+            if (slot.counted) {
+                failures++;
+                if (!decided && replacement != null && countedTargets() < maxTargets) {
+                    NodeId node = replacement.apply(tried);
+                    if (node != null) {
+                        ReplicaTarget added = new ReplicaTarget(node,
+                                slot.target.isStandIn() ? slot.target.hintFor() : slot.target.node());
+                        tried.add(node);
+                        slots.add(new Slot(added, true, true));
+                        outstanding++;
+                        standIn = new Send(slots.size() - 1, added, true);
+                    }
+                }
+            } else {
+                upgrading = false;
+            }
+            decision = decide();
+        }
+        Send next = decision.apply(this);
+        return standIn != null ? standIn : next;
+    }
+
+    /**
+     * What {@link #decide} concluded, acted on outside the lock: complete with {@code entry}
+     * (possibly null: the key is absent), fail, send an upgrade, report that all answered.
+     */
+    private record Decision(boolean complete, Entry entry, NotEnoughReplicasException fail, Send upgrade, boolean finished) {
+        static final Decision NOTHING = new Decision(false, null, null, null, false);
+        static final Decision FINISHED = new Decision(false, null, null, null, true);
+
+        Send apply(ReadOperation operation) {
+            if (fail != null) {
+                operation.result.completeExceptionally(fail);
+            } else if (complete) {
+                operation.result.complete(entry);
+            }
+            if (finished) {
+                operation.onAllAnswered.accept(operation);
+            }
+            return upgrade;
+        }
+    }
+
+    /** Called under the lock after every change. */
+    private Decision decide() {
+        boolean finished = outstanding == 0;
+        if (decided) {
+            return finished ? Decision.FINISHED : Decision.NOTHING;
+        }
+        if (countedTargets() - failures < required) {
+            decided = true;
+            return new Decision(false, null,
+                    new NotEnoughReplicasException("read", answers, required, failureReasons.toString()), null, finished);
+        }
+        if (answers < required) {
+            return finished ? Decision.FINISHED : Decision.NOTHING;
+        }
+        Version newest = newestVersion();
+        if (newest == null) {
+            decided = true;
+            return new Decision(true, null, null, null, finished);
+        }
+        for (Slot slot : slots) {
+            if (slot.answered && newest.equals(slot.version) && (slot.entry != null || slot.tombstone)) {
+                decided = true;
+                decidedEntry = slot.entry != null ? slot.entry : Entry.tombstone(newest);
+                return new Decision(true, decidedEntry, null, null, finished);
+            }
+        }
+        if (!upgrading) {
+            for (Slot slot : slots) {
+                if (slot.answered && slot.digest && !slot.upgraded && newest.equals(slot.version)) {
+                    upgrading = true;
+                    slot.upgraded = true;
+                    Slot upgrade = new Slot(slot.target, false, false);
+                    slots.add(upgrade);
+                    outstanding++;
+                    return new Decision(false, null, null, new Send(slots.size() - 1, slot.target, false), false);
                 }
             }
-            if (!decided && targets.size() - failures < required) {
-                decided = true;
-                failure = new NotEnoughReplicasException("read", answers, required, failureReasons.toString());
+            decided = true;
+            return new Decision(false, null, new NotEnoughReplicasException("read", answers, required,
+                    "no replica that has the newest version " + newest + " returned its value"), null, finished);
+        }
+        return Decision.NOTHING;
+    }
+
+    private int countedTargets() {
+        int counted = 0;
+        for (Slot slot : slots) {
+            if (slot.counted) {
+                counted++;
             }
-            finished = answers + failures == targets.size();
         }
-        if (failure != null) {
-            result.completeExceptionally(failure);
-        }
-        if (finished) {
-            onAllAnswered.accept(this);
-        }
-        return standIn;
+        return counted;
     }
 
-    /** A stand-in added to the read: where it sits among the targets, and whom it stands in for. */
-    record StandIn(int index, ReplicaTarget target) {
-    }
-
-    /** The newest entry any target returned; call once all answered. */
-    synchronized Entry newest() {
+    private Version newestVersion() {
+        Version newest = null;
+        for (Slot slot : slots) {
+            if (slot.answered && slot.version != null && (newest == null || slot.version.isAfter(newest))) {
+                newest = slot.version;
+            }
+        }
         return newest;
     }
 
-    /** Targets that answered with something older than (or missing next to) the newest entry. */
+    /** The entry the read settled on (value or tombstone), or {@code null}; call once all answered. */
+    synchronized Entry newest() {
+        return decidedEntry;
+    }
+
+    /** Targets that answered with an older version than the one the read settled on, or with none. */
     synchronized List<ReplicaTarget> staleTargets() {
         List<ReplicaTarget> stale = new ArrayList<>();
-        if (newest == null) {
+        if (decidedEntry == null) {
             return stale;
         }
-        for (int i = 0; i < targets.size(); i++) {
-            if (answered.get(i) && !Objects.equals(entries.get(i), newest)) {
-                stale.add(targets.get(i));
+        Set<NodeId> seen = new HashSet<>();
+        for (Slot slot : slots) {
+            if (slot.counted && slot.answered && seen.add(slot.target.node())
+                    && (slot.version == null || decidedEntry.version().isAfter(slot.version))) {
+                stale.add(slot.target);
             }
         }
         return stale;

@@ -45,7 +45,7 @@ public final class ReplicaInspector {
         for (NodeId replica : ring.replicas(partition)) {
             boolean up = replica.equals(self) || liveness.isUp(replica);
             if (replica.equals(self)) {
-                views.add(CompletableFuture.completedFuture(new ReplicaView(replica, true, local.read(request).entry(), null)));
+                views.add(CompletableFuture.completedFuture(new ReplicaView(replica, true, local.lookup(partition, key, null), null)));
                 continue;
             }
             views.add(transport.request(replica, request, timeoutMillis).handle((reply, error) -> {

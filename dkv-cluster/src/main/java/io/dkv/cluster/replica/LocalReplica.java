@@ -3,6 +3,8 @@ package io.dkv.cluster.replica;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
+import io.dkv.core.message.DigestReply;
+import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
@@ -49,10 +51,17 @@ public final class LocalReplica {
         return WriteReply.of(result.hadValue());
     }
 
-    public ReadReply read(ReadRequest request) {
-        Entry entry = request.standInFor() != null
-                ? handoff.hintedEntry(request.standInFor(), request.partition(), request.key())
-                : storage.get(request.partition(), request.key());
+    /** The entry this node holds for the key, or the hint it keeps for {@code standInFor}; {@code null} when none. */
+    public Entry lookup(int partition, byte[] key, io.dkv.core.NodeId standInFor) {
+        return standInFor != null ? handoff.hintedEntry(standInFor, partition, key) : storage.get(partition, key);
+    }
+
+    /** The entry for the key ({@link ReadReply}), or only its version when the request asks for a digest. */
+    public Message read(ReadRequest request) {
+        Entry entry = lookup(request.partition(), request.key(), request.standInFor());
+        if (request.digest()) {
+            return DigestReply.of(entry);
+        }
         return entry == null ? ReadReply.MISSING : new ReadReply(entry);
     }
 

@@ -11,14 +11,20 @@ import java.util.Objects;
  * @param key       the key
  * @param standInFor when not {@code null}, the receiver stands in for this replica and also
  *                   consults the hints it keeps for it
+ * @param digest     when true, answer with the version only ({@link DigestReply}), not the
+ *                   value: a read needs the value from one replica and versions from the rest
  */
-public record ReadRequest(int partition, byte[] key, NodeId standInFor) implements Message {
+public record ReadRequest(int partition, byte[] key, NodeId standInFor, boolean digest) implements Message {
 
     public ReadRequest {
         Objects.requireNonNull(key, "key");
     }
 
+    public ReadRequest(int partition, byte[] key, NodeId standInFor) {
+        this(partition, key, standInFor, false);
+    }
+
     public ReadRequest(int partition, byte[] key) {
-        this(partition, key, null);
+        this(partition, key, null, false);
     }
 }

@@ -1,6 +1,7 @@
 package io.dkv.server.net;
 
 import io.dkv.core.Entry;
+import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
@@ -37,6 +38,7 @@ final class MessageCodec {
     private static final byte KEY_DIGESTS_REPLY = 10;
     private static final byte TOMBSTONE_CHECK = 11;
     private static final byte TOMBSTONE_CHECK_REPLY = 12;
+    private static final byte DIGEST_REPLY = 13;
 
     private MessageCodec() {
     }
@@ -56,9 +58,17 @@ final class MessageCodec {
             out.writeInt(read.partition());
             WireFormat.writeBytes(out, read.key());
             WireFormat.writeNode(out, read.standInFor());
+            out.writeBoolean(read.digest());
         } else if (message instanceof ReadReply reply) {
             out.writeByte(READ_REPLY);
             WireFormat.writeOptionalEntry(out, reply.entry());
+        } else if (message instanceof DigestReply digest) {
+            out.writeByte(DIGEST_REPLY);
+            out.writeBoolean(digest.version() != null);
+            if (digest.version() != null) {
+                WireFormat.writeVersion(out, digest.version());
+                out.writeBoolean(digest.tombstone());
+            }
         } else if (message instanceof ErrorReply error) {
             out.writeByte(ERROR_REPLY);
             WireFormat.writeString(out, error.message());
@@ -119,7 +129,11 @@ final class MessageCodec {
             case WRITE_REQUEST -> new WriteRequest(readPartition(in), WireFormat.readBytes(in),
                     WireFormat.readEntry(in), WireFormat.readNode(in));
             case WRITE_REPLY -> WriteReply.of(in.readBoolean());
-            case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), WireFormat.readNode(in));
+            case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), WireFormat.readNode(in),
+                    in.readBoolean());
+            case DIGEST_REPLY -> in.readBoolean()
+                    ? new DigestReply(WireFormat.readVersion(in), in.readBoolean())
+                    : DigestReply.MISSING;
             case READ_REPLY -> {
                 var entry = WireFormat.readOptionalEntry(in);
                 yield entry == null ? ReadReply.MISSING : new ReadReply(entry);
@@ -152,7 +166,7 @@ final class MessageCodec {
             return 14 + write.key().length + WireFormat.entrySize(write.entry());
         }
         if (message instanceof ReadRequest read) {
-            return 14 + read.key().length;
+            return 15 + read.key().length;
         }
         if (message instanceof ReadReply reply) {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));

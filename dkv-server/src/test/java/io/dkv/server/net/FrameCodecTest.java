@@ -2,6 +2,7 @@ package io.dkv.server.net;
 
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
+import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
@@ -66,6 +67,10 @@ class FrameCodecTest {
                 WriteReply.NO_VALUE,
                 new ReadRequest(3, bytes("key")),
                 new ReadRequest(3, bytes("key"), NodeId.of(4)),
+                new ReadRequest(3, bytes("key"), null, true),
+                DigestReply.MISSING,
+                new DigestReply(VERSION, false),
+                new DigestReply(VERSION, true),
                 ReadReply.MISSING,
                 new ReadReply(Entry.value(bytes("value"), VERSION)),
                 new ReadReply(Entry.tombstone(VERSION)),
