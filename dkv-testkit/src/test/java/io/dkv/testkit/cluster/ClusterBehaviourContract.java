@@ -138,6 +138,26 @@ public abstract class ClusterBehaviourContract {
                 .isEqualTo(cluster.localEntry(replicasOf(key).get(0), key)));
     }
 
+    /**
+     * A read coordinated by a replica takes the value from itself and versions (digests) from
+     * the others; when they are newer, the value is fetched from one of them.
+     */
+    @Test
+    void aStaleCoordinatingReplicaIsOutvotedByNewerDigests() {
+        String key = "outvoted";
+        NodeId stale = replicasOf(key).get(0);
+        NodeId other = replicasOf(key).get(1);
+        cluster.put(other, key, "old", Consistency.ALL);
+        cluster.crash(stale);
+        cluster.put(other, key, "new", Consistency.QUORUM);
+        cluster.restart(stale);
+
+        // The first read already answers right (read repair would hide a wrong first answer).
+        assertThat(cluster.get(stale, key, Consistency.QUORUM)).isEqualTo("new");
+        cluster.eventually(() -> assertThat(cluster.localEntry(stale, key)).isNotNull()
+                .satisfies(entry -> assertThat(new String(entry.value())).isEqualTo("new")));
+    }
+
     @Test
     void concurrentWritersThroughEveryNodeConvergeOnOneValue() {
         String key = "contended";
