@@ -20,6 +20,7 @@ import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
+import io.dkv.core.StorageFullException;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
@@ -244,7 +245,7 @@ public final class ClusterNode implements MessageHandler {
                 response = new ErrorReply("unknown request " + request.getClass().getSimpleName());
             }
         } catch (DkvException e) {
-            response = new ErrorReply(e.getMessage());
+            response = new ErrorReply(e.getMessage(), e instanceof StorageFullException);
         } catch (RuntimeException e) {
             log.error("{} failed to handle {} from {}", context.self(), request.getClass().getSimpleName(), from, e);
             response = new ErrorReply("internal error: " + e);

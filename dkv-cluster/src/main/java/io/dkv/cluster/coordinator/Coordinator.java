@@ -179,7 +179,8 @@ public final class Coordinator {
                 boolean hadValue = local.write(new WriteRequest(partition, key, entry, null)).hadValue();
                 return CompletableFuture.completedFuture(new WriteResult(entry.version(), hadValue));
             } catch (DkvException e) {
-                return CompletableFuture.failedFuture(new NotEnoughReplicasException(name, 0, required, self + ": " + e.getMessage()));
+                return CompletableFuture.failedFuture(new NotEnoughReplicasException(name, 0, required,
+                        self + ": " + e.getMessage(), e instanceof io.dkv.core.StorageFullException));
             }
         }
         WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,
@@ -227,7 +228,7 @@ public final class Coordinator {
         try {
             operation.onReply(self, local.write(new WriteRequest(partition, key, entry, target.hintFor())));
         } catch (DkvException e) {
-            operation.onFailure(self, e.getMessage());
+            operation.onLocalFailure(self, e);
         }
     }
 

@@ -29,6 +29,7 @@ final class WriteOperation {
     private final StringJoiner failureReasons = new StringJoiner("; ");
     private int acks;
     private int failures;
+    private int fullReplicas;
     private boolean hadValue;
     private boolean decided;
 
@@ -53,6 +54,11 @@ final class WriteOperation {
         if (reply instanceof WriteReply ack) {
             onAck(ack.hadValue());
         } else if (reply instanceof ErrorReply error) {
+            if (error.storageFull()) {
+                synchronized (this) {
+                    fullReplicas++;
+                }
+            }
             onFailure(node, error.message());
         } else {
             onFailure(node, "unexpected reply " + reply.getClass().getSimpleName());
@@ -74,6 +80,11 @@ final class WriteOperation {
 
     void onFailure(NodeId node, String reason) {
         onFailure(node, reason, null);
+    }
+
+    /** A local write failed: counted like a replica's error reply. */
+    void onLocalFailure(NodeId node, io.dkv.core.DkvException failure) {
+        onReply(node, new ErrorReply(failure.getMessage(), failure instanceof io.dkv.core.StorageFullException));
     }
 
     /**
@@ -98,7 +109,7 @@ final class WriteOperation {
             }
             if (!decided && targets - failures < required) {
                 decided = true;
-                failure = new NotEnoughReplicasException(operation, acks, required, failureReasons.toString());
+                failure = new NotEnoughReplicasException(operation, acks, required, failureReasons.toString(), fullReplicas > 0);
             }
         }
         if (failure != null) {

@@ -72,6 +72,7 @@ final class MessageCodec {
         } else if (message instanceof ErrorReply error) {
             out.writeByte(ERROR_REPLY);
             WireFormat.writeString(out, error.message());
+            out.writeBoolean(error.storageFull());
         } else if (message instanceof Gossip gossip) {
             out.writeByte(GOSSIP);
             out.writeByte(gossip.kind().ordinal());
@@ -138,7 +139,7 @@ final class MessageCodec {
                 var entry = WireFormat.readOptionalEntry(in);
                 yield entry == null ? ReadReply.MISSING : new ReadReply(entry);
             }
-            case ERROR_REPLY -> new ErrorReply(WireFormat.readString(in));
+            case ERROR_REPLY -> new ErrorReply(WireFormat.readString(in), in.readBoolean());
             case GOSSIP -> readGossip(in);
             case MERKLE_ROOT_REQUEST -> new MerkleRootRequest(readPartition(in), in.readLong());
             case MERKLE_LEAVES_REPLY -> new MerkleLeavesReply(in.readBoolean(), WireFormat.readLongs(in));

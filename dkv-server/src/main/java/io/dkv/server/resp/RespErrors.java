@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionException;
  * error code clients switch on:
  * <ul>
  *   <li>{@code NOREPLICAS}: not enough replicas answered (retry, or lower the consistency);</li>
- *   <li>{@code OOM}: a node's storage is full;</li>
+ *   <li>{@code OOM}: a node's storage is full (including replicas that refused for that reason);</li>
  *   <li>{@code ERR}: anything else, including limits and bad arguments.</li>
  * </ul>
  */
@@ -27,8 +27,8 @@ final class RespErrors {
 
     static RespReply of(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof NotEnoughReplicasException) {
-            return RespReply.error("NOREPLICAS " + cause.getMessage());
+        if (cause instanceof NotEnoughReplicasException notEnough) {
+            return RespReply.error((notEnough.storageFull() ? "OOM " : "NOREPLICAS ") + cause.getMessage());
         }
         if (cause instanceof StorageFullException) {
             return RespReply.error("OOM " + cause.getMessage());

@@ -76,6 +76,7 @@ class FrameCodecTest {
                 new ReadReply(Entry.tombstone(VERSION)),
                 new ErrorReply("storage full: ünïcode ✓"),
                 new ErrorReply(""),
+                new ErrorReply("storage full", true),
                 new Gossip(new int[]{1, 2, 1000}, new long[]{1_700_000_000_000L, 5, Long.MAX_VALUE},
                         new long[]{0, 42, 7}, new int[]{0, 1500, Integer.MAX_VALUE},
                         new NodeLoad[]{NodeLoad.NONE, new NodeLoad(120_000, 850, 1L << 40, 3), new NodeLoad(1, 2, 3, 4)},
