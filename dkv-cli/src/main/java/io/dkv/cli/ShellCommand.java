@@ -38,7 +38,7 @@ final class ShellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             List<String> commands = new ArrayList<>(KNOWN);
             commands.addAll(KNOWN.stream().map(String::toLowerCase).toList());
             LineReader reader = LineReaderBuilder.builder()
