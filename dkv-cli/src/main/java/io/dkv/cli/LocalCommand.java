@@ -29,13 +29,17 @@ final class LocalCommand implements Callable<Integer> {
             description = "First client port, P (default ${DEFAULT-VALUE}).")
     int basePort;
 
+    @Option(names = "--io-threads", description = "Event loops shared by the nodes (default: cores, at most one per node).")
+    Integer ioThreads;
+
     @Option(names = "--set", paramLabel = "NAME=VALUE",
             description = "Any other node setting, e.g. --set read-consistency=ONE (see config/node.example.yaml).")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws InterruptedException {
-        LocalCluster cluster = LocalCluster.start(nodes, replicas, basePort, builder -> settings.forEach(builder::set));
+        LocalCluster cluster = LocalCluster.start(nodes, replicas, basePort,
+                ioThreads != null ? ioThreads : LocalCluster.defaultIoThreads(nodes), builder -> settings.forEach(builder::set));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("dkv local: stopping " + nodes + " nodes");

@@ -58,6 +58,9 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write this process's id here once serving.")
     Path pidFile;
 
+    @Option(names = "--io-threads", description = "Event loops for clients and peers (default: one per core).")
+    Integer ioThreads;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
         SettingsBuilder builder = new SettingsBuilder();
@@ -82,7 +85,7 @@ final class ServerCommand implements Callable<Integer> {
         peers.forEach(builder::peer);
         NodeSettings nodeSettings = builder.build();
 
-        NettyRuntime runtime = NettyRuntime.perCore();
+        NettyRuntime runtime = ioThreads != null ? new NettyRuntime(ioThreads) : NettyRuntime.perCore();
         NodeServer server;
         try {
             server = NodeServer.start(nodeSettings, runtime);

@@ -28,7 +28,21 @@ public final class LocalCluster implements AutoCloseable {
      * holding node, nodes, replicas and base port) to change anything else.
      */
     public static LocalCluster start(int nodes, int replicas, int basePort, Consumer<SettingsBuilder> adjust) {
-        LocalCluster cluster = new LocalCluster(NettyRuntime.perCore());
+        return start(nodes, replicas, basePort, defaultIoThreads(nodes), adjust);
+    }
+
+    /**
+     * Event loops for N nodes in one process: one per core, but not more than nodes. A
+     * single node then runs on one thread, as Redis does, leaving the other cores to the
+     * clients on the same machine; more nodes spread over the cores.
+     */
+    public static int defaultIoThreads(int nodes) {
+        return Math.max(1, Math.min(NettyRuntime.cores(), nodes));
+    }
+
+    /** Starts nodes n1..nN on {@code ioThreads} shared event loops. */
+    public static LocalCluster start(int nodes, int replicas, int basePort, int ioThreads, Consumer<SettingsBuilder> adjust) {
+        LocalCluster cluster = new LocalCluster(new NettyRuntime(ioThreads));
         try {
             for (int number = 1; number <= nodes; number++) {
                 SettingsBuilder builder = new SettingsBuilder()

@@ -30,6 +30,9 @@ public final class NettyRuntime implements AutoCloseable {
     private final HashedWheelTimer timer;
 
     public NettyRuntime(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("io threads (" + threads + ") must be at least 1");
+        }
         this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("dkv.nio");
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("dkv-io", true);
         this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
@@ -38,7 +41,11 @@ public final class NettyRuntime implements AutoCloseable {
 
     /** A runtime with one event loop per core. */
     public static NettyRuntime perCore() {
-        return new NettyRuntime(Runtime.getRuntime().availableProcessors());
+        return new NettyRuntime(cores());
+    }
+
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     public EventLoopGroup group() {
