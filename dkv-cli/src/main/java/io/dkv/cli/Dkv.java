@@ -2,8 +2,11 @@ package io.dkv.cli;
 
 import io.dkv.cli.bench.BenchCommand;
 import io.dkv.cli.cluster.ClusterCommand;
+import io.dkv.core.DkvException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.IOException;
 
 /** The {@code dkv} command: one launcher, one subcommand per job. */
 @Command(name = "dkv",
@@ -39,8 +42,8 @@ public final class Dkv implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((error, commandLine, parseResult) -> {
                     // Expected failures (bad settings, ports taken) get one clear line, not a stack trace.
-                    if (error instanceof io.dkv.core.DkvException || error instanceof IllegalArgumentException
-                            || error instanceof java.io.IOException) {
+                    if (error instanceof DkvException || error instanceof IllegalArgumentException
+                            || error instanceof IOException) {
                         commandLine.getErr().println("error: " + error.getMessage());
                         return 2;
                     }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -45,7 +46,7 @@ final class RingCommand implements Callable<Integer> {
         }
         Ring ring = Ring.build(Ring.numberedNodes(nodes), replicas, partitionsPerNode, Ring.DEFAULT_SEED);
         long[] keysPerPartition = new long[ring.partitionCount()];
-        byte[] key = "key:0000000000000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] key = "key:0000000000000000".getBytes(StandardCharsets.US_ASCII);
         SplittableRandom random = new SplittableRandom(seed);
         long placed = 0;
         long started = System.nanoTime();
@@ -71,7 +72,7 @@ final class RingCommand implements Callable<Integer> {
         return placed == keys * (long) replicas ? 0 : 1;
     }
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private static void writeHex(long value, byte[] into, int offset) {
         for (int i = 15; i >= 0; i--) {

@@ -7,6 +7,7 @@ import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.membership.Membership;
+import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.cluster.repair.AntiEntropy;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One dkv node: coordinates the client requests it receives, serves as a replica for its
@@ -212,7 +214,7 @@ public final class ClusterNode implements MessageHandler {
         if (membership == null) {
             List<PeerStatus> all = new ArrayList<>();
             for (NodeId node : ring.nodes()) {
-                all.add(new PeerStatus(node, io.dkv.cluster.membership.PeerState.UP, 0, -1, 0, 0,
+                all.add(new PeerStatus(node, PeerState.UP, 0, -1, 0, 0,
                         node.equals(context.self()) ? load() : NodeLoad.NONE));
             }
             result.complete(all);
@@ -268,7 +270,7 @@ public final class ClusterNode implements MessageHandler {
     }
 
     /** Runs a client request, recording how long it took for the node's headline figures. */
-    private <T> CompletableFuture<T> timed(java.util.function.Supplier<CompletableFuture<T>> call) {
+    private <T> CompletableFuture<T> timed(Supplier<CompletableFuture<T>> call) {
         long started = context.clock().monotonicNanos();
         CompletableFuture<T> request = call.get();
         if (request.isDone()) {

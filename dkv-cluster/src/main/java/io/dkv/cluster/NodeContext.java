@@ -1,9 +1,10 @@
 package io.dkv.cluster;
 
+import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.cluster.runtime.Transport;
-import io.dkv.cluster.handoff.HintStore;
+import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
 
@@ -38,7 +39,7 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(transport, "transport");
         if (self.number() > config.nodes()) {
-            throw new io.dkv.core.InvalidConfigException("node " + self + " is not in a cluster of "
+            throw new InvalidConfigException("node " + self + " is not in a cluster of "
                     + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
         }
     }

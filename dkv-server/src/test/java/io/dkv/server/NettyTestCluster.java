@@ -6,6 +6,7 @@ import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
+import io.dkv.server.config.SettingsBuilder;
 import io.dkv.testkit.Ports;
 import io.dkv.testkit.cluster.TestCluster;
 import org.awaitility.Awaitility;
@@ -31,7 +32,7 @@ final class NettyTestCluster implements TestCluster {
     private final Ring ring;
     private final List<CompletableFuture<?>> background = new ArrayList<>();
 
-    NettyTestCluster(int nodes, int replicas, Consumer<io.dkv.server.config.SettingsBuilder> adjust) {
+    NettyTestCluster(int nodes, int replicas, Consumer<SettingsBuilder> adjust) {
         this.cluster = LocalCluster.start(nodes, replicas, Ports.freeBasePort(nodes), adjust);
         this.ring = cluster.servers().get(0).node().ring();
     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ByteProcessor;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -90,7 +91,7 @@ final class ReplyDecoder extends ByteToMessageDecoder {
             return;
         }
         if (depth == aggregates.length) {
-            aggregates = java.util.Arrays.copyOf(aggregates, depth * 2);
+            aggregates = Arrays.copyOf(aggregates, depth * 2);
         }
         aggregates[depth++] = elements;
     }

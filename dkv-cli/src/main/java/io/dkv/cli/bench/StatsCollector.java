@@ -2,6 +2,8 @@ package io.dkv.cli.bench;
 
 import org.HdrHistogram.Histogram;
 
+import java.util.Locale;
+
 /**
  * Takes interval histograms from {@link BenchStats}, once a second for the live line and once
  * at the end, and adds each into the run's totals. Not thread-safe: one reporting thread.
@@ -17,7 +19,7 @@ final class StatsCollector {
 
         /** The live line, e.g. {@code 3.0 s  98213 ops/s  p50 0.412 ms  p99 1.934 ms  errors 0}. */
         String line(double elapsedSeconds) {
-            return String.format(java.util.Locale.ROOT, "%6.1f s %10.0f ops/s   p50 %8.3f ms   p99 %8.3f ms   errors %d",
+            return String.format(Locale.ROOT, "%6.1f s %10.0f ops/s   p50 %8.3f ms   p99 %8.3f ms   errors %d",
                     elapsedSeconds, opsPerSecond(), p50Ms, p99Ms, errorsSoFar);
         }
     }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
@@ -55,8 +56,8 @@ class WorkloadTest {
         }
         assertThat(seen.cardinality()).isEqualTo(keys);
         // Uniform: each key expects 200 draws (stddev about 14); none should be far off.
-        assertThat(java.util.Arrays.stream(counts).min().orElseThrow()).isGreaterThanOrEqualTo(120);
-        assertThat(java.util.Arrays.stream(counts).max().orElseThrow()).isLessThanOrEqualTo(280);
+        assertThat(Arrays.stream(counts).min().orElseThrow()).isGreaterThanOrEqualTo(120);
+        assertThat(Arrays.stream(counts).max().orElseThrow()).isLessThanOrEqualTo(280);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.dkv.core.Entry;
 import io.dkv.core.LimitExceededException;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.StorageFullException;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
@@ -180,7 +181,7 @@ public final class Coordinator {
                 return CompletableFuture.completedFuture(new WriteResult(entry.version(), hadValue));
             } catch (DkvException e) {
                 return CompletableFuture.failedFuture(new NotEnoughReplicasException(name, 0, required,
-                        self + ": " + e.getMessage(), e instanceof io.dkv.core.StorageFullException));
+                        self + ": " + e.getMessage(), e instanceof StorageFullException));
             }
         }
         WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,

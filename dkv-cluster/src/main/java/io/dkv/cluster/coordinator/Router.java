@@ -7,6 +7,7 @@ import io.dkv.core.ring.Ring;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Chooses the nodes a request for a partition goes to: the partition's replicas, with each
@@ -80,7 +81,7 @@ public final class Router {
      * The next node clockwise from the partition that is up and not in {@code exclude}: where
      * a request goes when one of its targets failed to answer. {@code null} when none is left.
      */
-    public NodeId nextStandIn(int partition, java.util.Set<NodeId> exclude) {
+    public NodeId nextStandIn(int partition, Set<NodeId> exclude) {
         if (!sloppy) {
             return null;
         }

@@ -1,14 +1,20 @@
 package io.dkv.cluster.coordinator;
 
+import io.dkv.core.DkvException;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.StorageFullException;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.version.Version;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Collects the answers to one write and completes its future once {@code required} replicas
@@ -23,7 +29,7 @@ final class WriteOperation {
     private final Version version;
     private final int required;
     private final int maxTargets;
-    private final java.util.Set<NodeId> tried = new java.util.HashSet<>();
+    private final Set<NodeId> tried = new HashSet<>();
     private int targets;
     private final CompletableFuture<WriteResult> result = new CompletableFuture<>();
     private final StringJoiner failureReasons = new StringJoiner("; ");
@@ -37,7 +43,7 @@ final class WriteOperation {
      * @param targets    the nodes the write is first sent to
      * @param maxTargets how many nodes it may reach in all, stand-ins for failed ones included
      */
-    WriteOperation(String operation, Version version, int required, java.util.List<ReplicaTarget> targets, int maxTargets) {
+    WriteOperation(String operation, Version version, int required, List<ReplicaTarget> targets, int maxTargets) {
         this.operation = operation;
         this.version = version;
         this.required = required;
@@ -83,8 +89,8 @@ final class WriteOperation {
     }
 
     /** A local write failed: counted like a replica's error reply. */
-    void onLocalFailure(NodeId node, io.dkv.core.DkvException failure) {
-        onReply(node, new ErrorReply(failure.getMessage(), failure instanceof io.dkv.core.StorageFullException));
+    void onLocalFailure(NodeId node, DkvException failure) {
+        onReply(node, new ErrorReply(failure.getMessage(), failure instanceof StorageFullException));
     }
 
     /**
@@ -94,7 +100,7 @@ final class WriteOperation {
      *
      * @return the stand-in to send the write to, or {@code null}
      */
-    NodeId onFailure(NodeId node, String reason, java.util.function.Function<java.util.Set<NodeId>, NodeId> replacement) {
+    NodeId onFailure(NodeId node, String reason, Function<Set<NodeId>, NodeId> replacement) {
         NotEnoughReplicasException failure = null;
         NodeId standIn = null;
         synchronized (this) {

@@ -11,8 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -52,14 +56,14 @@ public final class Membership implements LivenessView {
     private final long[] heartbeat;
     private final long[] aliveAtMillis;
     private final NodeLoad[] loads;
-    private final java.util.function.Supplier<NodeLoad> ownLoad;
+    private final Supplier<NodeLoad> ownLoad;
     private final PhiAccrualDetector[] detectors;
     private final PeerState[] states;
     private final int[] probedAtLateness;
     private final long[] scratchGeneration;
     private final long[] scratchHeartbeat;
     private final List<Consumer<NodeId>> upListeners = new ArrayList<>();
-    private final java.util.concurrent.atomic.LongAdder markedDown;
+    private final LongAdder markedDown;
     private volatile boolean[] upSnapshot;
     private long startedAtMillis;
 
@@ -68,8 +72,8 @@ public final class Membership implements LivenessView {
      * @param ownLoad    this node's headline figures, read once per gossip round
      */
     public Membership(NodeId self, int nodes, FailureDetectionConfig config, Clock clock, Transport transport,
-                      RandomGenerator random, java.util.concurrent.atomic.LongAdder markedDown,
-                      java.util.function.Supplier<NodeLoad> ownLoad) {
+                      RandomGenerator random, LongAdder markedDown,
+                      Supplier<NodeLoad> ownLoad) {
         this.self = self;
         this.selfIndex = self.number() - 1;
         this.nodes = nodes;
@@ -82,16 +86,16 @@ public final class Membership implements LivenessView {
         this.heartbeat = new long[nodes];
         this.aliveAtMillis = new long[nodes];
         this.loads = new NodeLoad[nodes];
-        java.util.Arrays.fill(loads, NodeLoad.NONE);
+        Arrays.fill(loads, NodeLoad.NONE);
         this.ownLoad = ownLoad;
         this.detectors = new PhiAccrualDetector[nodes];
         this.states = new PeerState[nodes];
         this.probedAtLateness = new int[nodes];
         this.scratchGeneration = new long[nodes];
         this.scratchHeartbeat = new long[nodes];
-        java.util.Arrays.fill(states, PeerState.UP);
+        Arrays.fill(states, PeerState.UP);
         boolean[] allUp = new boolean[nodes];
-        java.util.Arrays.fill(allUp, true);
+        Arrays.fill(allUp, true);
         this.upSnapshot = allUp;
     }
 
@@ -204,8 +208,8 @@ public final class Membership implements LivenessView {
     /** Merges gossip from a peer; answers a push with what this node knows better. */
     public void onGossip(NodeId from, Gossip gossip) {
         long now = clock.monotonicMillis();
-        java.util.Arrays.fill(scratchGeneration, 0);
-        java.util.Arrays.fill(scratchHeartbeat, 0);
+        Arrays.fill(scratchGeneration, 0);
+        Arrays.fill(scratchHeartbeat, 0);
         List<NodeId> cameUp = null;
         for (int i = 0; i < gossip.size(); i++) {
             int index = gossip.nodes()[i] - 1;
@@ -344,7 +348,7 @@ public final class Membership implements LivenessView {
     }
 
     /** A gossip message holding the entries of the nodes {@code include} accepts. */
-    private Gossip gossipOf(java.util.function.IntPredicate include, Gossip.Kind kind) {
+    private Gossip gossipOf(IntPredicate include, Gossip.Kind kind) {
         int count = 0;
         for (int index = 0; index < nodes; index++) {
             if (include.test(index)) {

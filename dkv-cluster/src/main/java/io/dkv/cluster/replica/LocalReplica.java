@@ -3,6 +3,7 @@ package io.dkv.cluster.replica;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
@@ -52,7 +53,7 @@ public final class LocalReplica {
     }
 
     /** The entry this node holds for the key, or the hint it keeps for {@code standInFor}; {@code null} when none. */
-    public Entry lookup(int partition, byte[] key, io.dkv.core.NodeId standInFor) {
+    public Entry lookup(int partition, byte[] key, NodeId standInFor) {
         return standInFor != null ? handoff.hintedEntry(standInFor, partition, key) : storage.get(partition, key);
     }
 

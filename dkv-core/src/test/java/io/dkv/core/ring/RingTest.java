@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -119,7 +120,7 @@ class RingTest {
     void sameInputsBuildTheSameRing() {
         Ring a = Ring.of(50, 3);
         List<NodeId> reversed = new ArrayList<>(Ring.numberedNodes(50));
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         Ring b = Ring.build(reversed, 3, Ring.DEFAULT_PARTITIONS_PER_NODE, Ring.DEFAULT_SEED);
         for (int partition = 0; partition < a.partitionCount(); partition++) {
             assertThat(b.replicas(partition)).isEqualTo(a.replicas(partition));

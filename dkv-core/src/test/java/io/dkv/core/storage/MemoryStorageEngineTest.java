@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -84,7 +85,7 @@ class MemoryStorageEngineTest extends StorageEngineContract {
         List<Future<?>> done = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             List<Object[]> mine = new ArrayList<>(writes);
-            Collections.shuffle(mine, new java.util.Random(seed + t));
+            Collections.shuffle(mine, new Random(seed + t));
             done.add(pool.submit(() -> {
                 start.await();
                 for (Object[] write : mine) {

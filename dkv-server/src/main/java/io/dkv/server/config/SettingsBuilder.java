@@ -3,6 +3,9 @@ package io.dkv.server.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.FailureDetectionConfig;
+import io.dkv.cluster.HandoffConfig;
+import io.dkv.cluster.RepairConfig;
 import io.dkv.core.Consistency;
 import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
@@ -12,9 +15,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Collects node settings by name, from a YAML file and then from flags (later values win),
@@ -150,20 +155,20 @@ public final class SettingsBuilder {
         return new NodeSettings(node, config, host, resp, internode, http, addresses);
     }
 
-    private void detection(java.util.function.UnaryOperator<io.dkv.cluster.FailureDetectionConfig> change) {
+    private void detection(UnaryOperator<FailureDetectionConfig> change) {
         cluster.failureDetection(change.apply(cluster.failureDetection()));
     }
 
-    private void handoff(java.util.function.UnaryOperator<io.dkv.cluster.HandoffConfig> change) {
+    private void handoff(UnaryOperator<HandoffConfig> change) {
         cluster.handoff(change.apply(cluster.handoff()));
     }
 
-    private void repair(java.util.function.UnaryOperator<io.dkv.cluster.RepairConfig> change) {
+    private void repair(UnaryOperator<RepairConfig> change) {
         cluster.repair(change.apply(cluster.repair()));
     }
 
     private static boolean parseBoolean(String name, String value) {
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true", "on", "yes" -> true;
             case "false", "off", "no" -> false;
             default -> throw new InvalidConfigException(name + ": expected true or false, got '" + value + "'");

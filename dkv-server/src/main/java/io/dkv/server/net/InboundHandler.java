@@ -9,6 +9,8 @@ import io.netty.handler.codec.CorruptedFrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Serves one connection a peer opened to this node: checks the handshake, then hands each
  * request to the node and writes its reply back with the request's correlation id. Any
@@ -37,7 +39,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
                         ctx.channel().remoteAddress(), HANDSHAKE_TIMEOUT_SECONDS);
                 ctx.close();
             }
-        }, HANDSHAKE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         ctx.fireChannelActive();
     }
 

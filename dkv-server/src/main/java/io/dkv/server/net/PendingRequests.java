@@ -3,11 +3,13 @@ package io.dkv.server.net;
 import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
+import io.netty.channel.EventLoop;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,11 +24,11 @@ final class PendingRequests {
 
     private final NodeId peer;
     private final Timer timer;
-    private final io.netty.channel.EventLoop loop;
+    private final EventLoop loop;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ConcurrentHashMap<Long, Waiting> waiting = new ConcurrentHashMap<>();
 
-    PendingRequests(NodeId peer, Timer timer, io.netty.channel.EventLoop loop) {
+    PendingRequests(NodeId peer, Timer timer, EventLoop loop) {
         this.loop = loop;
         this.peer = peer;
         this.timer = timer;
@@ -80,7 +82,7 @@ final class PendingRequests {
     private static final class Waiting {
         private final CompletableFuture<Message> future;
         private volatile Timeout timeout;
-        private volatile java.util.concurrent.ScheduledFuture<?> scheduled;
+        private volatile ScheduledFuture<?> scheduled;
 
         Waiting(CompletableFuture<Message> future) {
             this.future = future;
@@ -91,7 +93,7 @@ final class PendingRequests {
             if (onWheel != null) {
                 onWheel.cancel();
             }
-            java.util.concurrent.ScheduledFuture<?> onLoop = scheduled;
+            ScheduledFuture<?> onLoop = scheduled;
             if (onLoop != null) {
                 onLoop.cancel(false);
             }

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Counts and times client commands by command, consistency and outcome:
@@ -36,8 +38,8 @@ public final class CommandMetrics {
 
     /** Meters of one command, indexed by consistency (NONE last) and outcome; filled lazily. */
     private static final class ForCommand {
-        final java.util.concurrent.atomic.AtomicReferenceArray<Meters> slots =
-                new java.util.concurrent.atomic.AtomicReferenceArray<>((Consistency.values().length + 1) * Outcome.values().length);
+        final AtomicReferenceArray<Meters> slots =
+                new AtomicReferenceArray<>((Consistency.values().length + 1) * Outcome.values().length);
     }
 
     private final MeterRegistry registry;
@@ -75,8 +77,8 @@ public final class CommandMetrics {
                 .description("Time from receiving a client command to its reply being ready")
                 .tag("command", command).tag("consistency", consistency).tag("outcome", outcome.tag)
                 .publishPercentileHistogram()
-                .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(20))
-                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .minimumExpectedValue(Duration.ofMillis(1).dividedBy(20))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         return new Meters(requests, duration);
     }

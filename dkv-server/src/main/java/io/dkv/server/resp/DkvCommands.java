@@ -3,11 +3,14 @@ package io.dkv.server.resp;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.membership.PeerStatus;
-import io.dkv.core.message.NodeLoad;
 import io.dkv.core.Consistency;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.NodeLoad;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static io.dkv.server.resp.Futures.done;
@@ -69,18 +72,18 @@ final class DkvCommands {
     }
 
     private CompletableFuture<RespReply> status(ClientSession session, RespCommand command) {
-        java.util.Map<io.dkv.core.NodeId, Integer> hintsHere = node.handoff().store().countsByTarget();
+        Map<NodeId, Integer> hintsHere = node.handoff().store().countsByTarget();
         return node.peerStatuses().thenApply(statuses -> {
             List<RespReply> rows = new ArrayList<>();
             for (PeerStatus status : statuses) {
                 NodeLoad load = status.load();
                 rows.add(RespReply.bulkArray(List.of(
                         status.node().toString(),
-                        status.state().name().toLowerCase(java.util.Locale.ROOT),
-                        String.format(java.util.Locale.ROOT, "%.1f", Math.max(0, Math.min(status.phi(), 999.9))),
+                        status.state().name().toLowerCase(Locale.ROOT),
+                        String.format(Locale.ROOT, "%.1f", Math.max(0, Math.min(status.phi(), 999.9))),
                         String.valueOf(status.lastHeardMillis()),
                         String.valueOf(load.opsPerSecond()),
-                        String.format(java.util.Locale.ROOT, "%.2f", load.p99Micros() / 1000.0),
+                        String.format(Locale.ROOT, "%.2f", load.p99Micros() / 1000.0),
                         String.valueOf(load.keys()),
                         String.valueOf(load.hints()),
                         String.valueOf(hintsHere.getOrDefault(status.node(), 0)))));

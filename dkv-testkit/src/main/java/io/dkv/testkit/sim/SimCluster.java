@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
@@ -224,7 +225,7 @@ public final class SimCluster {
         node.scheduler = new SimScheduler(simulation);
         node.transport = new SimTransport(node.id, network, node.scheduler);
         NodeContext context = new NodeContext(node.id, config, node.storage, node.hints, node.clock, node.scheduler,
-                new java.util.SplittableRandom(node.randomSeed + node.incarnation), node.transport);
+                new SplittableRandom(node.randomSeed + node.incarnation), node.transport);
         node.running = new ClusterNode(context, ring);
         node.running.start();
         node.incarnation++;

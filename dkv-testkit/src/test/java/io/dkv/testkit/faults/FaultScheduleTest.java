@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -175,7 +176,7 @@ class FaultScheduleTest {
             Entry first = cluster.localEntry(replicas.get(0), key);
             for (NodeId replica : replicas) {
                 Entry entry = cluster.localEntry(replica, key);
-                if (!java.util.Objects.equals(entry, first)) {
+                if (!Objects.equals(entry, first)) {
                     problems.add("diverged " + key + ": " + replicas.get(0) + " has " + first + ", " + replica + " has " + entry);
                 }
             }

@@ -3,6 +3,7 @@ package io.dkv.testkit.membership;
 import io.dkv.core.NodeId;
 import io.dkv.testkit.Seeds;
 import io.dkv.testkit.sim.SimCluster;
+import io.dkv.testkit.sim.SimNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailureDetectionTest {
 
     /** Cluster settings for these tests: only membership runs, so the simulation stays fast. */
-    private static SimCluster cluster(int nodes, long seed, Consumer<io.dkv.testkit.sim.SimNetwork> network) {
+    private static SimCluster cluster(int nodes, long seed, Consumer<SimNetwork> network) {
         return SimCluster.builder().nodes(nodes).replicas(Math.min(3, nodes)).seed(seed)
                 .config(c -> c.repair(c.repair().withAntiEntropyEnabled(false)).handoff(c.handoff().withEnabled(false)))
                 .network(network).start();

@@ -5,6 +5,7 @@ import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,7 +93,7 @@ class ReplicaFailureTest {
         assertThat(cluster.localEntry(replicas.get(0), key)).isNull();
 
         assertThat(client.get(key, Consistency.ALL)).isEqualTo("while-down");
-        cluster.runFor(java.time.Duration.ofSeconds(1));
+        cluster.runFor(Duration.ofSeconds(1));
 
         assertThat(cluster.localEntry(replicas.get(0), key)).isEqualTo(cluster.localEntry(replicas.get(1), key));
     }
@@ -107,7 +108,7 @@ class ReplicaFailureTest {
         noRepair.restart(lagging);
 
         assertThat(noRepair.client(NodeId.of(1)).get(key, Consistency.ALL)).isEqualTo("v");
-        noRepair.runFor(java.time.Duration.ofSeconds(1));
+        noRepair.runFor(Duration.ofSeconds(1));
 
         assertThat(noRepair.localEntry(lagging, key)).isNull();
     }
