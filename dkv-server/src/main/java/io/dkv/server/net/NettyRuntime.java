@@ -10,14 +10,13 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads and timers every node in one process shares: one event loop group for all
- * sockets (client and internode, accept and I/O) and one wheel timer for request timeouts.
+ * The threads every node in one process shares: one event loop group for all sockets
+ * (client and internode, accept and I/O); request timeouts run on those loops too.
  * Uses epoll when the native library loads, NIO otherwise.
  *
  * <p>Sharing matters when many nodes run in one JVM (dkv local, tests): threads stay at
@@ -27,7 +26,6 @@ public final class NettyRuntime implements AutoCloseable {
 
     private final boolean epoll;
     private final EventLoopGroup group;
-    private final HashedWheelTimer timer;
 
     public NettyRuntime(int threads) {
         if (threads < 1) {
@@ -36,7 +34,6 @@ public final class NettyRuntime implements AutoCloseable {
         this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("dkv.nio");
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("dkv-io", true);
         this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("dkv-timer", true), 5, TimeUnit.MILLISECONDS);
     }
 
     /** A runtime with one event loop per core. */
@@ -50,10 +47,6 @@ public final class NettyRuntime implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
-    }
-
-    public HashedWheelTimer timer() {
-        return timer;
     }
 
     public boolean isEpoll() {
@@ -70,7 +63,6 @@ public final class NettyRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.stop();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

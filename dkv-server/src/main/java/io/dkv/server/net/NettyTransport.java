@@ -41,7 +41,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     /**
      * @param self          this node
-     * @param runtime       shared event loops and timer
+     * @param runtime       shared event loops
      * @param listenAddress where peers connect to this node
      * @param peerAddresses where to reach each peer's internode port
      * @param clusterNodes  how many nodes the cluster has (handshakes from others are refused)

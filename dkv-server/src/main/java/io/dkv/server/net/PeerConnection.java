@@ -57,12 +57,22 @@ final class PeerConnection {
 
     CompletableFuture<Message> request(Message message, long timeoutMillis) {
         CompletableFuture<Message> future = new CompletableFuture<>();
+        if (loop.inEventLoop()) {
+            sendRequest(message, timeoutMillis, future);
+        } else {
+            // Requests from other threads (tests, the shell) hop to the loop: PendingRequests is confined to it.
+            loop.execute(() -> sendRequest(message, timeoutMillis, future));
+        }
+        return future;
+    }
+
+    private void sendRequest(Message message, long timeoutMillis, CompletableFuture<Message> future) {
         ChannelFuture current;
         try {
             current = connection();
         } catch (PeerUnavailableException e) {
             future.completeExceptionally(e);
-            return future;
+            return;
         }
         PendingRequests pending = current.channel().attr(PENDING).get();
         long id = pending.register(future, timeoutMillis);
@@ -78,7 +88,6 @@ final class PeerConnection {
                 }
             });
         }
-        return future;
     }
 
     /** Sends a one-way message if the peer is reachable; drops it otherwise. */
@@ -128,7 +137,7 @@ final class PeerConnection {
         }
         ChannelFuture connecting = bootstrap().connect(address);
         Channel channel = connecting.channel();
-        channel.attr(PENDING).set(new PendingRequests(peer, owner.runtime().timer(), loop));
+        channel.attr(PENDING).set(new PendingRequests(peer, loop));
         // The first listener: writes the handshake before any request queued behind the connect.
         connecting.addListener(done -> onConnectResult(connecting, done.cause()));
         channel.closeFuture().addListener(done -> onClosed(connecting));

@@ -4,99 +4,152 @@ import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.netty.channel.EventLoop;
-import io.netty.util.Timeout;
-import io.netty.util.Timer;
+import io.netty.util.collection.LongObjectHashMap;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The requests waiting for a response on one outbound connection, by correlation id.
- * Thread-safe: requests are registered from any thread, responses and timeouts complete
- * them from the event loop and the timer thread. A request registered on the connection's
- * own event loop times out through that loop's scheduler, so the common path crosses no
- * thread; others use the shared wheel timer.
+ * The requests waiting for a response on one outbound connection, by correlation id, and
+ * their timeouts.
+ *
+ * <p>Confined to the connection's event loop: every method must be called on it. That is
+ * what keeps the per-request cost to a primitive-keyed map and a queue append. Timeouts
+ * need no scheduled task per request (profiling showed the event loop's priority queue
+ * costing more than the map): requests with the same timeout expire in the order they were
+ * sent, so each timeout length gets a first-in-first-out queue, and one sweep, armed at the
+ * earliest deadline still open, expires what is due. Exactly one sweep is scheduled while
+ * anything waits.
  */
 final class PendingRequests {
 
     private final NodeId peer;
-    private final Timer timer;
     private final EventLoop loop;
-    private final AtomicLong nextId = new AtomicLong(1);
-    private final ConcurrentHashMap<Long, Waiting> waiting = new ConcurrentHashMap<>();
+    private final LongObjectHashMap<Waiting> waiting = new LongObjectHashMap<>();
+    /** Per timeout length (ms): waiting requests in deadline order; answered ones are skipped lazily. */
+    private final LongObjectHashMap<ArrayDeque<Waiting>> byTimeout = new LongObjectHashMap<>();
+    private long nextId = 1;
+    private long sweepAtNanos = Long.MAX_VALUE;
+    private ScheduledFuture<?> sweepTask;
 
-    PendingRequests(NodeId peer, Timer timer, EventLoop loop) {
-        this.loop = loop;
+    PendingRequests(NodeId peer, EventLoop loop) {
         this.peer = peer;
-        this.timer = timer;
+        this.loop = loop;
     }
 
     /** Registers a request; its future fails on its own if no response comes in time. */
     long register(CompletableFuture<Message> future, long timeoutMillis) {
-        long id = nextId.getAndIncrement();
-        Waiting entry = new Waiting(future);
+        assert loop.inEventLoop();
+        long id = nextId++;
+        Waiting entry = new Waiting(id, future, timeoutMillis, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         waiting.put(id, entry);
-        Runnable expire = () -> {
-            if (waiting.remove(id) != null) {
-                future.completeExceptionally(PeerUnavailableException.timedOut(peer, timeoutMillis));
-            }
-        };
-        if (loop.inEventLoop()) {
-            entry.scheduled = loop.schedule(expire, timeoutMillis, TimeUnit.MILLISECONDS);
-        } else {
-            entry.timeout = timer.newTimeout(t -> expire.run(), timeoutMillis, TimeUnit.MILLISECONDS);
+        ArrayDeque<Waiting> queue = byTimeout.get(timeoutMillis);
+        if (queue == null) {
+            queue = new ArrayDeque<>();
+            byTimeout.put(timeoutMillis, queue);
         }
+        queue.addLast(entry);
+        armSweep(entry.deadlineNanos);
         return id;
     }
 
     void complete(long id, Message response) {
-        Waiting entry = waiting.remove(id);
-        if (entry != null) {
-            entry.cancelTimeout();
-            entry.future.complete(response);
+        CompletableFuture<Message> future = remove(id);
+        if (future != null) {
+            future.complete(response);
         }
     }
 
     void fail(long id, String reason) {
-        Waiting entry = waiting.remove(id);
-        if (entry != null) {
-            entry.cancelTimeout();
-            entry.future.completeExceptionally(new PeerUnavailableException(peer, reason));
+        CompletableFuture<Message> future = remove(id);
+        if (future != null) {
+            future.completeExceptionally(new PeerUnavailableException(peer, reason));
         }
     }
 
     /** Fails everything still waiting: the connection they were sent on is gone. */
     void failAll(String reason) {
-        for (Long id : waiting.keySet()) {
+        for (long id : new ArrayList<>(waiting.keySet())) {
             fail(id, reason);
         }
     }
 
-    int size() {
-        return waiting.size();
+    /** Takes a request out; its future, or {@code null} when it was already answered or expired. */
+    private CompletableFuture<Message> remove(long id) {
+        assert loop.inEventLoop();
+        Waiting entry = waiting.remove(id);
+        if (entry == null) {
+            return null;
+        }
+        CompletableFuture<Message> future = entry.future;
+        entry.future = null; // the entry may stay queued until the sweep; it must not hold the reply
+        dropAnsweredHeads(byTimeout.get(entry.timeoutMillis));
+        return future;
+    }
+
+    /** Answers mostly come in order, so trimming answered entries at the head keeps queues short. */
+    private static void dropAnsweredHeads(ArrayDeque<Waiting> queue) {
+        while (queue != null && !queue.isEmpty() && queue.peekFirst().future == null) {
+            queue.pollFirst();
+        }
+    }
+
+    private void armSweep(long deadlineNanos) {
+        if (deadlineNanos - sweepAtNanos < 0 || sweepTask == null) {
+            if (sweepTask != null) {
+                sweepTask.cancel(false); // rare: a shorter timeout registered after longer ones
+            }
+            sweepAtNanos = deadlineNanos;
+            sweepTask = loop.schedule(this::sweep, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweep() {
+        sweepTask = null;
+        long now = System.nanoTime();
+        List<Waiting> expired = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (ArrayDeque<Waiting> queue : byTimeout.values()) {
+            while (!queue.isEmpty()) {
+                Waiting head = queue.peekFirst();
+                if (head.future == null) {
+                    queue.pollFirst();
+                } else if (head.deadlineNanos - now <= 0) {
+                    queue.pollFirst();
+                    expired.add(head);
+                } else {
+                    next = Math.min(next, head.deadlineNanos);
+                    break;
+                }
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            armSweep(next);
+        }
+        for (Waiting entry : expired) {
+            CompletableFuture<Message> future = remove(entry.id);
+            if (future != null) {
+                future.completeExceptionally(PeerUnavailableException.timedOut(peer, entry.timeoutMillis));
+            }
+        }
     }
 
     private static final class Waiting {
-        private final CompletableFuture<Message> future;
-        private volatile Timeout timeout;
-        private volatile ScheduledFuture<?> scheduled;
+        final long id;
+        /** Null once answered, failed or expired. */
+        CompletableFuture<Message> future;
+        final long timeoutMillis;
+        final long deadlineNanos;
 
-        Waiting(CompletableFuture<Message> future) {
+        Waiting(long id, CompletableFuture<Message> future, long timeoutMillis, long deadlineNanos) {
+            this.id = id;
             this.future = future;
-        }
-
-        void cancelTimeout() {
-            Timeout onWheel = timeout;
-            if (onWheel != null) {
-                onWheel.cancel();
-            }
-            ScheduledFuture<?> onLoop = scheduled;
-            if (onLoop != null) {
-                onLoop.cancel(false);
-            }
+            this.timeoutMillis = timeoutMillis;
+            this.deadlineNanos = deadlineNanos;
         }
     }
 }

@@ -1,0 +1,134 @@
+package io.dkv.server.net;
+
+import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.core.NodeId;
+import io.dkv.core.message.Message;
+import io.dkv.core.message.WriteReply;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Correlation and timeouts of one connection's requests, on a real event loop. */
+class PendingRequestsTest {
+
+    private static final NodeId PEER = NodeId.of(2);
+    private static final long LONG_TIMEOUT_MS = 60_000;
+
+    private final EventLoop loop = new DefaultEventLoop();
+    private final PendingRequests pending = new PendingRequests(PEER, loop);
+
+    @AfterEach
+    void stopLoop() {
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aResponseCompletesTheRequestWithThatIdOnly() {
+        CompletableFuture<Message> first = new CompletableFuture<>();
+        CompletableFuture<Message> second = new CompletableFuture<>();
+        long firstId = onLoop(() -> pending.register(first, LONG_TIMEOUT_MS));
+        onLoop(() -> pending.register(second, LONG_TIMEOUT_MS));
+
+        onLoop(() -> {
+            pending.complete(firstId, WriteReply.HAD_VALUE);
+            pending.complete(firstId, WriteReply.NO_VALUE); // a duplicate answer is ignored
+            return null;
+        });
+
+        assertThat(first).isCompletedWithValue(WriteReply.HAD_VALUE);
+        assertThat(second).isNotDone();
+    }
+
+    @Test
+    void aRequestWithoutAnswerFailsWithATimeoutNamingThePeer() {
+        CompletableFuture<Message> future = new CompletableFuture<>();
+        onLoop(() -> pending.register(future, 50));
+
+        await().atMost(Duration.ofSeconds(10)).until(future::isDone);
+        assertThat(future).isCompletedExceptionally();
+        assertThat(future.handle((reply, error) -> error).join())
+                .isInstanceOf(PeerUnavailableException.class)
+                .hasMessageContaining(PEER.toString())
+                .hasMessageContaining("timed out after 50 ms");
+    }
+
+    @Test
+    void anAnsweredRequestNeverTimesOut() {
+        CompletableFuture<Message> answered = new CompletableFuture<>();
+        CompletableFuture<Message> unanswered = new CompletableFuture<>();
+        long id = onLoop(() -> pending.register(answered, 50));
+        onLoop(() -> pending.register(unanswered, 50));
+        onLoop(() -> {
+            pending.complete(id, WriteReply.HAD_VALUE);
+            return null;
+        });
+
+        // The unanswered one, registered after it with the same timeout, expiring proves the sweep passed it.
+        await().atMost(Duration.ofSeconds(10)).until(unanswered::isDone);
+        assertThat(unanswered).isCompletedExceptionally();
+        assertThat(answered).isCompletedWithValue(WriteReply.HAD_VALUE);
+    }
+
+    @Test
+    void aShortTimeoutRegisteredAfterLongOnesExpiresOnTime() {
+        List<CompletableFuture<Message>> slow = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture<Message> future = new CompletableFuture<>();
+            slow.add(future);
+            onLoop(() -> pending.register(future, LONG_TIMEOUT_MS));
+        }
+        CompletableFuture<Message> quick = new CompletableFuture<>();
+        onLoop(() -> pending.register(quick, 50));
+
+        await().atMost(Duration.ofSeconds(10)).until(quick::isDone);
+        assertThat(quick).isCompletedExceptionally();
+        assertThat(slow).noneMatch(CompletableFuture::isDone);
+    }
+
+    @Test
+    void timeoutsKeepExpiringAfterEarlierSweeps() {
+        // Several rounds: each sweep must arm the next one.
+        for (int round = 0; round < 3; round++) {
+            CompletableFuture<Message> early = new CompletableFuture<>();
+            CompletableFuture<Message> later = new CompletableFuture<>();
+            onLoop(() -> pending.register(early, 20));
+            onLoop(() -> pending.register(later, 120));
+            await().atMost(Duration.ofSeconds(10)).until(later::isDone);
+            assertThat(early).isCompletedExceptionally();
+            assertThat(later).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void losingTheConnectionFailsEverythingStillWaiting() {
+        List<CompletableFuture<Message>> futures = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            CompletableFuture<Message> future = new CompletableFuture<>();
+            futures.add(future);
+            onLoop(() -> pending.register(future, LONG_TIMEOUT_MS));
+        }
+        onLoop(() -> {
+            pending.failAll("connection lost before it answered");
+            return null;
+        });
+
+        assertThat(futures).allMatch(CompletableFuture::isCompletedExceptionally);
+        assertThat(futures.get(0).handle((reply, error) -> error.getMessage()).join())
+                .contains("connection lost before it answered");
+    }
+
+    private <T> T onLoop(Callable<T> action) {
+        return loop.submit(action).syncUninterruptibly().getNow();
+    }
+}
