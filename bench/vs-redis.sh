@@ -62,6 +62,7 @@ need timeout coreutils
 need "${JAVA_HOME:+$JAVA_HOME/bin/}java" openjdk-17-jdk-headless
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-vs-redis.XXXXXX")"
+failures=0 # measurements that produced no figure; their logs are kept
 # The one server running at a time: its pid and its (first) client port.
 server_pid=""
 server_port=""
@@ -85,8 +86,10 @@ stop_server() {
 on_exit() {
   local status=$?
   stop_server
-  if ((status == 0)); then
+  if ((status == 0 && failures == 0)); then
     rm -rf "$work"
+  elif ((status == 0)); then
+    echo "vs-redis: $failures measurement(s) failed; logs kept in $work" >&2
   else
     echo "vs-redis: stopped with exit status $status; logs kept in $work" >&2
   fi
@@ -161,6 +164,7 @@ declare -A ops latency
 
 record() { # target test ops/s latency
   rows+=("$1|$2")
+  [[ $3 != failed ]] || failures=$((failures + 1))
   ops["$1|$2"]=$3
   latency["$1|$2"]=$4
   printf '  %-6s %-28s %12s ops/s  %s\n' "$1" "$2" "$3" "$4" >&2
