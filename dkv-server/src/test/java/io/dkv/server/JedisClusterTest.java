@@ -91,6 +91,20 @@ class JedisClusterTest {
     }
 
     @Test
+    void infoHasTheFieldsRedisToolsRead() {
+        try (Jedis jedis = client(1)) {
+            jedis.set("info:key", "v");
+            String info = jedis.info();
+            // redis-cli --stat prints blocked_clients, the persistence flags and the keyspace line.
+            assertThat(info).contains("# Clients\r\nconnected_clients:").contains("blocked_clients:0\r\n")
+                    .contains("# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:0\r\n")
+                    .containsPattern("used_memory_human:[0-9.]+[BKMGTP]\r\n")
+                    .containsPattern("db0:keys=[1-9][0-9]*,expires=0,avg_ttl=0");
+            assertThat(jedis.info("persistence")).startsWith("# Persistence").doesNotContain("# Server");
+        }
+    }
+
+    @Test
     void unsupportedSetOptionsAreRefusedClearly() {
         try (Jedis jedis = client(1)) {
             assertThatThrownBy(() -> jedis.set("k", "v", redis.clients.jedis.params.SetParams.setParams().ex(10)))

@@ -21,7 +21,7 @@ import static io.dkv.server.resp.Futures.done;
 final class ServerCommands {
 
     private static final List<String> INFO_SECTIONS =
-            List.of("server", "clients", "memory", "stats", "replication", "keyspace", "dkv");
+            List.of("server", "clients", "memory", "persistence", "stats", "replication", "keyspace", "dkv");
 
     private final ClusterNode node;
     private final ServerInfo info;
@@ -120,12 +120,21 @@ final class ServerCommands {
             }
             case "clients" -> {
                 fields.put("connected_clients", stats.connectedClients());
+                fields.put("blocked_clients", 0); // no blocking commands; tools such as redis-cli --stat read it
             }
             case "memory" -> {
                 fields.put("used_memory", storage.bytes());
+                fields.put("used_memory_human", humanBytes(storage.bytes()));
                 fields.put("maxmemory", config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes());
                 fields.put("jvm_heap_used", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 fields.put("jvm_heap_max", Runtime.getRuntime().maxMemory());
+            }
+            case "persistence" -> {
+                // Storage is in memory: nothing is loading or being saved. Monitoring tools expect the fields.
+                fields.put("loading", 0);
+                fields.put("rdb_bgsave_in_progress", 0);
+                fields.put("aof_enabled", 0);
+                fields.put("aof_rewrite_in_progress", 0);
             }
             case "stats" -> {
                 fields.put("total_connections_received", stats.connectionsReceived());
@@ -162,6 +171,18 @@ final class ServerCommands {
         }
         text.append("# ").append(Character.toUpperCase(section.charAt(0))).append(section.substring(1)).append("\r\n");
         fields.forEach((key, value) -> text.append(key).append(':').append(value).append("\r\n"));
+    }
+
+    /** Bytes the way Redis prints them in INFO: 1.02M, 512B. */
+    static String humanBytes(long bytes) {
+        String[] units = {"B", "K", "M", "G", "T", "P"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + "B" : String.format(Locale.ROOT, "%.2f%s", value, units[unit]);
     }
 
     private CompletableFuture<RespReply> command(ClientSession session, RespCommand command) {
