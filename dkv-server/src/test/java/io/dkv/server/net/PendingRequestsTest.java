@@ -82,12 +82,7 @@ class PendingRequestsTest {
 
     @Test
     void aShortTimeoutRegisteredAfterLongOnesExpiresOnTime() {
-        List<CompletableFuture<Message>> slow = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            CompletableFuture<Message> future = new CompletableFuture<>();
-            slow.add(future);
-            onLoop(() -> pending.register(future, LONG_TIMEOUT_MS));
-        }
+        List<CompletableFuture<Message>> slow = registerMany(3, LONG_TIMEOUT_MS);
         CompletableFuture<Message> quick = new CompletableFuture<>();
         onLoop(() -> pending.register(quick, 50));
 
@@ -112,12 +107,7 @@ class PendingRequestsTest {
 
     @Test
     void losingTheConnectionFailsEverythingStillWaiting() {
-        List<CompletableFuture<Message>> futures = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            CompletableFuture<Message> future = new CompletableFuture<>();
-            futures.add(future);
-            onLoop(() -> pending.register(future, LONG_TIMEOUT_MS));
-        }
+        List<CompletableFuture<Message>> futures = registerMany(5, LONG_TIMEOUT_MS);
         onLoop(() -> {
             pending.failAll("connection lost before it answered");
             return null;
@@ -126,6 +116,16 @@ class PendingRequestsTest {
         assertThat(futures).allMatch(CompletableFuture::isCompletedExceptionally);
         assertThat(futures.get(0).handle((reply, error) -> error.getMessage()).join())
                 .contains("connection lost before it answered");
+    }
+
+    private List<CompletableFuture<Message>> registerMany(int count, long timeoutMillis) {
+        List<CompletableFuture<Message>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            CompletableFuture<Message> future = new CompletableFuture<>();
+            futures.add(future);
+            onLoop(() -> pending.register(future, timeoutMillis));
+        }
+        return futures;
     }
 
     private <T> T onLoop(Callable<T> action) {
