@@ -15,7 +15,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Serves one client connection: runs each decoded command and writes the replies in the
  * order the commands came, however their answers arrive (pipelining). Replies that are
- * ready at once are written without a hop; the flush happens once per read batch.
+ * ready at once are written without a hop; the flush happens once per read batch. Replies
+ * to a pipelined batch that complete later (answers from other replicas) are flushed by one
+ * task queued behind the event loop's current I/O, so those that complete in one round of
+ * peer reads leave in one system call rather than one each.
  *
  * <p>Back-pressure: when too many replies are outstanding or the socket's send buffer is
  * full, it stops reading from the client until the backlog drains, so one greedy client
@@ -38,6 +41,11 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean unflushed;
     private ByteBuf gathered;
     private boolean pausedForBacklog;
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        flushIfNeeded();
+    };
 
     RespConnectionHandler(CommandTable commands, ServerStats stats, ClientSession session) {
         this.commands = commands;
@@ -79,9 +87,9 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!reply.isDone()) {
             reply.whenComplete((result, error) -> {
                 if (ctx.executor().inEventLoop()) {
-                    drain();
+                    drainLater();
                 } else {
-                    ctx.executor().execute(this::drain);
+                    ctx.executor().execute(this::drainLater);
                 }
             });
         }
@@ -123,13 +131,35 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Writes every reply at the head of the queue that is ready, in order. */
+    /** Writes every reply at the head of the queue that is ready, in order, and flushes. */
     private void drain() {
+        writeReady();
+        flushIfNeeded();
+        updateAutoRead();
+    }
+
+    /**
+     * For replies that complete after their command was read. When nothing else is
+     * outstanding the client waits for exactly what was written, so it is flushed now (a
+     * queued flush measured 15 % slower for one request at a time); while more replies are
+     * outstanding, the flush waits for the end of the event loop's current I/O, in which
+     * more of them usually complete.
+     */
+    private void drainLater() {
+        writeReady();
+        if (outstanding.isEmpty()) {
+            flushIfNeeded();
+        } else if (unflushed && !flushQueued && context.channel().isActive()) {
+            flushQueued = true;
+            context.executor().execute(queuedFlush);
+        }
+        updateAutoRead();
+    }
+
+    private void writeReady() {
         while (!outstanding.isEmpty() && outstanding.peek().isDone()) {
             write(outstanding.poll());
         }
-        flushIfNeeded();
-        updateAutoRead();
     }
 
     private void write(CompletableFuture<RespReply> reply) {
