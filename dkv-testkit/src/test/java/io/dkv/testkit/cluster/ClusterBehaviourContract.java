@@ -8,10 +8,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Cluster behaviour that must hold whatever the transport: written once, run on the
@@ -86,7 +88,10 @@ public abstract class ClusterBehaviourContract {
         cluster = start(5, 3, false);
         String key = "two-down";
         NodeId coordinator = nonReplica(key);
-        cluster.put(coordinator, key, "before", Consistency.ALL);
+        // Over TCP, a node that gossiped to a peer not yet listening backs off from it for a
+        // moment after the cluster starts; ALL needs every replica, so wait until it is reachable.
+        await().atMost(Duration.ofSeconds(30)).ignoreException(NotEnoughReplicasException.class)
+                .untilAsserted(() -> cluster.put(coordinator, key, "before", Consistency.ALL));
         cluster.crash(replicasOf(key).get(1));
         cluster.crash(replicasOf(key).get(2));
 
