@@ -88,7 +88,9 @@ final class ServerCommand implements Callable<Integer> {
         NettyRuntime runtime = ioThreads != null ? new NettyRuntime(ioThreads) : NettyRuntime.perCore();
         NodeServer server;
         try {
-            server = NodeServer.start(nodeSettings, runtime);
+            // Storage is in memory: this process cannot tell a first start from a restart that
+            // lost everything, so it recovers (compares with the other replicas) before it votes.
+            server = NodeServer.start(nodeSettings, runtime, true);
         } catch (RuntimeException e) {
             runtime.close();
             throw e;

@@ -2,6 +2,7 @@ package io.dkv.cluster;
 
 import io.dkv.core.Consistency;
 import io.dkv.core.ring.Ring;
+import io.dkv.core.version.HybridLogicalClock;
 
 /**
  * The settings every node of a cluster shares. Validated once, when built, with messages
@@ -18,6 +19,8 @@ import io.dkv.core.ring.Ring;
  * @param maxValueBytes      largest accepted value
  * @param memoryLimitBytes   writes that would take a node's store past this are refused
  * @param readRepairChance   probability that a read repairs the stale replicas it saw (0..1)
+ * @param maxClockSkewMillis how far ahead of a node's clock a version it receives may be;
+ *                           further ahead it is refused (CockroachDB's maximum offset idea)
  * @param failureDetection   gossip and phi-accrual settings
  * @param handoff            hinted handoff settings
  * @param repair             anti-entropy and tombstone settings
@@ -34,6 +37,7 @@ public record ClusterConfig(
         int maxValueBytes,
         long memoryLimitBytes,
         double readRepairChance,
+        long maxClockSkewMillis,
         FailureDetectionConfig failureDetection,
         HandoffConfig handoff,
         RepairConfig repair) {
@@ -53,11 +57,25 @@ public record ClusterConfig(
         require(memoryLimitBytes > 0, "memory-limit-bytes (" + memoryLimitBytes + ") must be positive");
         require(readRepairChance >= 0 && readRepairChance <= 1,
                 "read-repair-chance (" + readRepairChance + ") must be between 0 and 1");
+        require(maxClockSkewMillis >= 1 && maxClockSkewMillis <= HybridLogicalClock.MAX_SKEW_BOUND_MILLIS,
+                "max-clock-skew-ms (" + maxClockSkewMillis + ") must be between 1 and "
+                        + HybridLogicalClock.MAX_SKEW_BOUND_MILLIS);
         require(failureDetection != null && handoff != null && repair != null, "all setting groups must be set");
         require(repair.tombstoneGraceMillis() > handoff.maxAgeMillis(),
                 "tombstone-grace-ms (" + repair.tombstoneGraceMillis() + ") must exceed hint-max-age-ms ("
                         + handoff.maxAgeMillis() + "), or a late hint could bring a deleted value back");
     }
+
+    /**
+     * The largest internode message: a write of the largest key and value, plus headroom for
+     * its framing. Transports refuse longer frames; senders (anti-entropy) stay below it.
+     */
+    public int maxMessageBytes() {
+        return (int) Math.min(Integer.MAX_VALUE - 1024, (long) maxKeyBytes + maxValueBytes + MESSAGE_HEADROOM_BYTES);
+    }
+
+    /** Room in {@link #maxMessageBytes()} for everything a message carries besides one key and value. */
+    public static final int MESSAGE_HEADROOM_BYTES = 65_536;
 
     private static void require(boolean condition, String message) {
         ConfigChecks.require(condition, message);
@@ -72,7 +90,7 @@ public record ClusterConfig(
                 .nodes(nodes).replicas(replicas).partitionsPerNode(partitionsPerNode).ringSeed(ringSeed)
                 .readConsistency(readConsistency).writeConsistency(writeConsistency)
                 .replicaTimeoutMillis(replicaTimeoutMillis).maxKeyBytes(maxKeyBytes).maxValueBytes(maxValueBytes)
-                .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance)
+                .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance).maxClockSkewMillis(maxClockSkewMillis)
                 .failureDetection(failureDetection).handoff(handoff).repair(repair);
     }
 
@@ -94,6 +112,7 @@ public record ClusterConfig(
         private int maxValueBytes = 16 * MIB;
         private long memoryLimitBytes = Long.MAX_VALUE;
         private double readRepairChance = 1.0;
+        private long maxClockSkewMillis = 500;
         private FailureDetectionConfig failureDetection = FailureDetectionConfig.DEFAULT;
         private HandoffConfig handoff = HandoffConfig.DEFAULT;
         private RepairConfig repair = RepairConfig.DEFAULT;
@@ -156,6 +175,11 @@ public record ClusterConfig(
             return this;
         }
 
+        public Builder maxClockSkewMillis(long maxClockSkewMillis) {
+            this.maxClockSkewMillis = maxClockSkewMillis;
+            return this;
+        }
+
         public Builder failureDetection(FailureDetectionConfig failureDetection) {
             this.failureDetection = failureDetection;
             return this;
@@ -186,7 +210,7 @@ public record ClusterConfig(
         public ClusterConfig build() {
             return new ClusterConfig(nodes, replicas, partitionsPerNode, ringSeed, readConsistency, writeConsistency,
                     replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance,
-                    failureDetection, handoff, repair);
+                    maxClockSkewMillis, failureDetection, handoff, repair);
         }
     }
 }

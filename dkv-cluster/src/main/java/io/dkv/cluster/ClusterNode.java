@@ -14,6 +14,8 @@ import io.dkv.cluster.repair.MerkleTrackingStorage;
 import io.dkv.cluster.repair.MerkleTrees;
 import io.dkv.cluster.repair.TombstoneCollector;
 import io.dkv.cluster.replica.LocalReplica;
+import io.dkv.cluster.replica.ReplicaEndpoints;
+import io.dkv.cluster.repair.Recovery;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.Scheduler;
@@ -66,6 +68,7 @@ public final class ClusterNode implements MessageHandler {
     private final Membership membership;
     private final LivenessView liveness;
     private final HintedHandoff handoff;
+    private final Recovery recovery;
     private final LocalReplica replica;
     private final Coordinator coordinator;
     private final ReplicaInspector inspector;
@@ -83,7 +86,8 @@ public final class ClusterNode implements MessageHandler {
         this.context = context;
         this.ring = ring;
         this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.of(context.storage(), ring.partitionCount()));
-        this.clock = new HybridLogicalClock(context.clock()::wallMillis);
+        this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis());
+        this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
         this.membership = detection.enabled()
                 ? new Membership(context.self(), config.nodes(), detection, context.clock(), context.transport(),
@@ -91,46 +95,87 @@ public final class ClusterNode implements MessageHandler {
                 : null;
         this.liveness = membership != null ? membership : LivenessView.ALL_UP;
         HandoffConfig hints = config.handoff();
-        this.handoff = new HintedHandoff(context.self(), hints, context.hints(),
+        this.handoff = new HintedHandoff(context.self(), config.nodes(), hints, context.hints(),
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
-        this.replica = new LocalReplica(storage, clock, handoff);
-        Router router = new Router(ring, liveness, hints.enabled());
-        this.coordinator = new Coordinator(context.self(), config, ring, router, replica, context.transport(), clock,
-                context.random(), handoff, metrics);
-        this.inspector = new ReplicaInspector(context.self(), ring, replica, context.transport(), liveness,
+        this.replica = new LocalReplica(context.self(), config.nodes(), ring.partitionCount(), storage, clock,
+                context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics);
+        ReplicaEndpoints endpoints = new ReplicaEndpoints(context.self(), replica, context.transport(),
                 config.replicaTimeoutMillis());
-        this.antiEntropy = new AntiEntropy(context.self(), ring, config.repair(), storage, storage.trees(),
-                context.transport(), liveness, context.random(), config.replicaTimeoutMillis(), metrics);
+        Router router = new Router(ring, liveness, hints.enabled());
+        this.coordinator = new Coordinator(context.self(), config, ring, router, endpoints, clock,
+                context.random(), handoff, metrics);
+        this.inspector = new ReplicaInspector(ring, endpoints, liveness);
+        this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
+                storage.trees(), context.transport(), liveness, context.random(), context.clock(),
+                config.replicaTimeoutMillis(), config.maxMessageBytes(), metrics, replica, recovery));
         this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
     }
 
     /** Connects the node to its transport and starts its background duties. */
     public void start() {
-        context.transport().bind(this);
-        Scheduler scheduler = context.scheduler();
         ClusterConfig config = context.config();
         if (membership != null) {
-            long interval = config.failureDetection().gossipIntervalMillis();
-            scheduler.execute(membership::start);
             membership.onPeerUp(handoff::replayTo);
-            duties.add(scheduler.scheduleAtFixedRate(jitter(interval), interval, membership::gossipRound));
+        }
+        context.transport().bind(this);
+        if (membership != null) {
+            long interval = config.failureDetection().gossipIntervalMillis();
+            context.scheduler().execute(membership::start);
+            every(jitter(interval), interval, "gossip", membership::gossipRound);
             long evaluation = Math.max(1, interval / 10);
-            duties.add(scheduler.scheduleAtFixedRate(evaluation, evaluation, membership::evaluate));
+            every(evaluation, evaluation, "failure detection", membership::evaluate);
         }
         if (config.handoff().enabled()) {
             long interval = config.handoff().replayIntervalMillis();
-            duties.add(scheduler.scheduleAtFixedRate(jitter(interval), interval, handoff::replayRound));
+            every(jitter(interval), interval, "hint replay", handoff::replayRound);
         }
-        duties.add(scheduler.scheduleAtFixedRate(1_000, 1_000, () -> requests.sample(context.clock().monotonicNanos())));
+        every(1_000, 1_000, "request statistics", () -> requests.sample(context.clock().monotonicNanos()));
         RepairConfig repair = config.repair();
         if (repair.antiEntropyEnabled()) {
-            duties.add(scheduler.scheduleAtFixedRate(jitter(repair.antiEntropyIntervalMillis()),
-                    repair.antiEntropyIntervalMillis(), antiEntropy::round));
+            every(jitter(repair.antiEntropyIntervalMillis()), repair.antiEntropyIntervalMillis(), "anti-entropy",
+                    antiEntropy::round);
         }
-        duties.add(scheduler.scheduleAtFixedRate(jitter(repair.tombstoneSweepIntervalMillis()),
-                repair.tombstoneSweepIntervalMillis(), tombstones::sweep));
+        if (recovery.isRecovering()) {
+            // Recovery needs its comparisons even with periodic anti-entropy off.
+            every(RECOVERY_INTERVAL_MILLIS, RECOVERY_INTERVAL_MILLIS, "recovery", antiEntropy::recoveryRound);
+            log.info("{} starts recovering: it may lack data, so it does not count toward quorums until it has"
+                    + " compared {} partition copies with the other replicas", context.self(), recovery.pendingComparisons());
+        }
+        every(jitter(repair.tombstoneSweepIntervalMillis()), repair.tombstoneSweepIntervalMillis(), "tombstone sweep",
+                tombstones::sweep);
     }
+
+    /** How often a recovering node starts the comparisons it owes. */
+    static final long RECOVERY_INTERVAL_MILLIS = 50;
+
+    /**
+     * Schedules a periodic duty that survives its own failures: a duty that throws is
+     * logged and counted, and runs again next period (a scheduler drops a repeating task
+     * that throws, and a node whose gossip stopped would be marked down for good while it
+     * keeps serving).
+     */
+    private void every(long initialDelayMillis, long periodMillis, String name, Runnable duty) {
+        duties.add(context.scheduler().scheduleAtFixedRate(initialDelayMillis, periodMillis, () -> {
+            try {
+                duty.run();
+            } catch (RuntimeException | Error e) {
+                metrics.dutyFailures.increment();
+                long now = context.clock().monotonicMillis();
+                if (now - lastDutyFailureLogMillis >= DUTY_FAILURE_LOG_INTERVAL_MILLIS) {
+                    lastDutyFailureLogMillis = now;
+                    log.error("{}: {} failed ({} duty failures so far); it runs again next period", context.self(), name,
+                            metrics.dutyFailures.sum(), e);
+                }
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+            }
+        }));
+    }
+
+    private static final long DUTY_FAILURE_LOG_INTERVAL_MILLIS = 10_000;
+    private volatile long lastDutyFailureLogMillis = Long.MIN_VALUE;
 
     /** Stops the background duties (the transport is closed by whoever owns it). */
     public void stop() {
@@ -200,6 +245,11 @@ public final class ClusterNode implements MessageHandler {
         return inspector.inspect(key);
     }
 
+    /** Whether this node may lack data and so does not count toward quorums yet. */
+    public boolean isRecovering() {
+        return recovery.isRecovering();
+    }
+
     /** Whether this node believes {@code node} is up. */
     public boolean isUp(NodeId node) {
         return node.equals(context.self()) || liveness.isUp(node);
@@ -238,9 +288,9 @@ public final class ClusterNode implements MessageHandler {
             } else if (request instanceof ReadRequest read) {
                 response = replica.read(read);
             } else if (request instanceof MerkleRootRequest root) {
-                response = antiEntropy.onRootRequest(root);
+                response = antiEntropy.responder().onRootRequest(root);
             } else if (request instanceof KeyDigests digests) {
-                response = antiEntropy.onKeyDigests(digests);
+                response = antiEntropy.responder().onKeyDigests(digests);
             } else if (request instanceof TombstoneCheck check) {
                 response = tombstones.onCheck(check);
             } else {
@@ -266,7 +316,8 @@ public final class ClusterNode implements MessageHandler {
 
     /** This node's headline figures: request rate and p99 of the last interval, keys, hints. */
     public NodeLoad load() {
-        return new NodeLoad(requests.opsPerSecond(), requests.p99Micros(), storage.keyCount(), handoff.store().count());
+        return new NodeLoad(requests.opsPerSecond(), requests.p99Micros(), storage.keyCount(), handoff.store().count(),
+                recovery.isRecovering());
     }
 
     /** Runs a client request, recording how long it took for the node's headline figures. */

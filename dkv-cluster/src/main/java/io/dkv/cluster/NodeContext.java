@@ -25,9 +25,12 @@ import java.util.random.RandomGenerator;
  * @param random    the node's randomness (seeded in the simulator; must be thread-safe in
  *                  the real runtime, e.g. {@code ThreadLocalRandom.current()})
  * @param transport reaches the other nodes
+ * @param recovering whether the node may lack data it held before (it restarted without its
+ *                  data, or may have lost its last writes): it then does not count toward
+ *                  quorums until it has compared its partitions with the other replicas
  */
 public record NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
-                          Scheduler scheduler, RandomGenerator random, Transport transport) {
+                          Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering) {
 
     public NodeContext {
         Objects.requireNonNull(self, "self");
@@ -42,5 +45,11 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
             throw new InvalidConfigException("node " + self + " is not in a cluster of "
                     + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
         }
+    }
+
+    /** A node that starts with all the data it ever acknowledged (a new cluster, or a durable restart). */
+    public NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
+                       Scheduler scheduler, RandomGenerator random, Transport transport) {
+        this(self, config, storage, hints, clock, scheduler, random, transport, false);
     }
 }

@@ -19,4 +19,9 @@ public final class NodeMetrics {
     public final LongAdder antiEntropyKeysCompared = new LongAdder();
     public final LongAdder antiEntropyKeysRepaired = new LongAdder();
     public final LongAdder tombstonesPurged = new LongAdder();
+    public final LongAdder clockSkewRefusals = new LongAdder();
+    public final LongAdder dutyFailures = new LongAdder();
+    public final LongAdder antiEntropyBytes = new LongAdder();
+    /** The node number of the writer of the last version refused for clock skew (0: none yet). */
+    public volatile int lastSkewedWriter;
 }

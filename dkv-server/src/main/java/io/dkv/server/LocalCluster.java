@@ -83,10 +83,13 @@ public final class LocalCluster implements AutoCloseable {
         servers.remove(server);
     }
 
-    /** Starts a stopped node again on the same ports, with empty memory. */
+    /**
+     * Starts a stopped node again on the same ports, with empty memory: it recovers (compares
+     * its partitions with the other replicas) before it counts toward quorums.
+     */
     public NodeServer restart(NodeId id) {
         NodeSettings nodeSettings = settings.stream().filter(s -> s.node().equals(id)).findFirst().orElseThrow();
-        NodeServer server = NodeServer.start(nodeSettings, runtime);
+        NodeServer server = NodeServer.start(nodeSettings, runtime, true);
         servers.add(server);
         return server;
     }

@@ -47,17 +47,17 @@ public final class NodeServer implements AutoCloseable {
     private final ServerStats stats = new ServerStats();
     private final Cancellable sampler;
 
-    private NodeServer(NodeSettings settings, NettyRuntime runtime, StorageEngine storage) {
+    private NodeServer(NodeSettings settings, NettyRuntime runtime, StorageEngine storage, boolean mayLackData) {
         this.settings = settings;
         ClusterConfig config = settings.cluster();
         EventLoopScheduler scheduler = new EventLoopScheduler(runtime.group().next());
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
-                config.nodes(), fingerprint(config), maxFrameBytes(config));
+                config.nodes(), fingerprint(config), config.maxMessageBytes());
         HintStore hints = new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes());
         NodeContext context = new NodeContext(settings.node(), config, storage, hints, SystemClock.INSTANCE, scheduler,
-                ThreadLocalRandom.current(), transport);
+                ThreadLocalRandom.current(), transport, mayLackData);
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
@@ -70,11 +70,21 @@ public final class NodeServer implements AutoCloseable {
         });
     }
 
-    /** Starts a node: listens for peers, then for clients. Fails clearly if a port is taken. */
+    /** Starts a node of a new cluster (it lacks nothing): see {@link #start(NodeSettings, NettyRuntime, boolean)}. */
     public static NodeServer start(NodeSettings settings, NettyRuntime runtime) {
+        return start(settings, runtime, false);
+    }
+
+    /**
+     * Starts a node: listens for peers, then for clients. Fails clearly if a port is taken.
+     *
+     * @param mayLackData whether the node may have held data it no longer has (a restart of an
+     *                    in-memory node): it then recovers before it counts toward quorums
+     */
+    public static NodeServer start(NodeSettings settings, NettyRuntime runtime, boolean mayLackData) {
         StorageEngine storage = new MemoryStorageEngine(settings.cluster().buildRing().partitionCount(),
                 settings.cluster().memoryLimitBytes());
-        NodeServer server = new NodeServer(settings, runtime, storage);
+        NodeServer server = new NodeServer(settings, runtime, storage, mayLackData);
         try {
             server.node.start();
             server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
@@ -132,11 +142,6 @@ public final class NodeServer implements AutoCloseable {
     /** Peers must agree on everything that decides where keys live. */
     static long fingerprint(ClusterConfig config) {
         return Objects.hash(config.nodes(), config.replicas(), config.partitionsPerNode(), config.ringSeed());
-    }
-
-    /** The largest internode frame: a write of the largest key and value, plus headroom. */
-    static int maxFrameBytes(ClusterConfig config) {
-        return (int) Math.min(Integer.MAX_VALUE - 1024, (long) config.maxKeyBytes() + config.maxValueBytes() + 65_536);
     }
 
     static String version() {

@@ -216,7 +216,7 @@ class BadInputTest {
             return garbage;
         }
         int length = ByteBuffer.wrap(garbage).getInt();
-        int maxFrameBytes = NodeServer.maxFrameBytes(cluster.servers().get(0).settings().cluster());
+        int maxFrameBytes = cluster.servers().get(0).settings().cluster().maxMessageBytes();
         if (length < 0 || length > maxFrameBytes || garbage.length >= 4 + length) {
             return garbage;
         }

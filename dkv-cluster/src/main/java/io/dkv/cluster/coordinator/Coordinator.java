@@ -3,25 +3,25 @@ package io.dkv.cluster.coordinator;
 import io.dkv.cluster.ClusterConfig;
 import io.dkv.cluster.NodeMetrics;
 import io.dkv.cluster.handoff.HintedHandoff;
-import io.dkv.cluster.replica.LocalReplica;
+import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.runtime.PeerUnavailableException;
-import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.LimitExceededException;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
-import io.dkv.core.StorageFullException;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,6 +34,14 @@ import java.util.random.RandomGenerator;
  * them to the key's targets, and answers once the consistency level is met; reads gather
  * replica answers, return the newest, and repair the replicas that were behind.
  *
+ * <p>Who votes (docs/ARCHITECTURE.md, "Quorums"): only the key's own replicas, and only
+ * those not recovering. While at least W replicas are up, a write goes to them alone and
+ * needs W of their acks; a replica that fails is not replaced (a slow one is waited for up
+ * to the timeout), and keeps a hint here. Only when fewer than W are up do stand-ins take
+ * writes in their place and count (a sloppy quorum, outside the guarantee). Reads never ask
+ * stand-ins. So with R + W > RF and at most RF - max(R, W) replicas faulty, every read
+ * meets every acknowledged write.
+ *
  * <p>Thread-safe: may be called from many threads at once. Per-request state lives in the
  * operation objects; everything else it touches is immutable or thread-safe.
  */
@@ -43,22 +51,19 @@ public final class Coordinator {
     private final ClusterConfig config;
     private final Ring ring;
     private final Router router;
-    private final LocalReplica local;
-    private final Transport transport;
+    private final ReplicaEndpoints endpoints;
     private final HybridLogicalClock clock;
     private final RandomGenerator random;
     private final HintedHandoff handoff;
     private final NodeMetrics metrics;
 
-    public Coordinator(NodeId self, ClusterConfig config, Ring ring, Router router, LocalReplica local,
-                       Transport transport, HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff,
-                       NodeMetrics metrics) {
+    public Coordinator(NodeId self, ClusterConfig config, Ring ring, Router router, ReplicaEndpoints endpoints,
+                       HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff, NodeMetrics metrics) {
         this.self = self;
         this.config = config;
         this.ring = ring;
         this.router = router;
-        this.local = local;
-        this.transport = transport;
+        this.endpoints = endpoints;
         this.clock = clock;
         this.random = random;
         this.handoff = handoff;
@@ -92,162 +97,131 @@ public final class Coordinator {
             return CompletableFuture.failedFuture(e);
         }
         int partition = ring.partitionOf(key);
-        List<ReplicaTarget> targets = router.targets(partition);
+        List<NodeId> targets = router.upReplicas(partition);
         int required = consistency.required(config.replicas());
         if (targets.size() < required) {
-            return CompletableFuture.failedFuture(tooFewTargets("read", targets.size(), required));
+            return CompletableFuture.failedFuture(tooFewReplicas("read", targets.size(), required, partition));
         }
-        int selfIndex = -1;
-        for (int i = 0; i < targets.size(); i++) {
-            if (targets.get(i).node().equals(self)) {
-                selfIndex = i;
-            }
-        }
-        if (targets.size() == 1 && selfIndex == 0) {
-            // The only replica is this node (RF = 1): no one to wait for or repair.
-            return CompletableFuture.completedFuture(local.lookup(partition, key, targets.get(0).hintFor()));
-        }
+        // The value comes from this node when it is a replica (no network), else from the first.
+        int dataIndex = Math.max(0, targets.indexOf(self));
         boolean repair = config.readRepairChance() >= 1.0
                 || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
-        // The value comes from this node when it is a target (no network), else from the first.
-        ReadOperation operation = new ReadOperation(targets, Math.max(selfIndex, 0), required,
-                targets.size() + config.replicas(), repair ? done -> repair(partition, key, done) : done -> { });
-        ReadOperation.Send local = null;
-        for (ReadOperation.Send send : operation.initialRequests()) {
-            if (send.target().node().equals(self)) {
-                local = send;
-            } else {
+        ReadOperation operation = new ReadOperation(targets, dataIndex, required,
+                repair ? done -> repair(partition, key, done) : done -> { });
+        List<ReadOperation.Send> sends = operation.initialRequests();
+        // Peers first, so this node's own (synchronous) answer does not delay their requests.
+        for (ReadOperation.Send send : sends) {
+            if (!send.node().equals(self)) {
                 sendRead(operation, partition, key, send);
             }
         }
-        if (local != null) {
-            readLocally(operation, partition, key, local);
+        for (ReadOperation.Send send : sends) {
+            if (send.node().equals(self)) {
+                sendRead(operation, partition, key, send);
+            }
         }
         return operation.result();
     }
 
     /**
-     * Sends one read request (for the value, or a digest). If the target fails to answer, a
-     * stand-in may take its place; if an answer shows a newer version than the value at
-     * hand, the operation asks for the value there.
+     * Sends one read request (for the value, or a digest). If an answer shows a newer
+     * version than the value at hand, the operation asks for the value there.
      */
     private void sendRead(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
-        ReplicaTarget target = send.target();
-        ReadRequest request = new ReadRequest(partition, key, target.hintFor(), send.digest());
-        transport.request(target.node(), request, config.replicaTimeoutMillis())
+        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest()))
                 .whenComplete(answer(reply -> {
                     observe(reply);
-                    next(operation, partition, key, operation.onReply(send.index(), reply));
+                    sendNext(operation, partition, key, operation.onReply(send.index(), reply));
                 }, reason -> {
                     metrics.replicaFailures.increment();
-                    next(operation, partition, key,
-                            operation.onFailure(send.index(), reason, tried -> router.nextStandIn(partition, tried)));
+                    sendNext(operation, partition, key, operation.onFailure(send.index(), reason));
                 }));
     }
 
-    private void readLocally(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
-        ReadOperation.Send next;
-        try {
-            Message reply = local.read(new ReadRequest(partition, key, send.target().hintFor(), send.digest()));
-            next = operation.onReply(send.index(), reply);
-        } catch (DkvException e) {
-            next = operation.onFailure(send.index(), e.getMessage(), null);
-        }
-        next(operation, partition, key, next);
-    }
-
-    private void next(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
-        if (send == null) {
-            return;
-        }
-        if (send.target().node().equals(self)) {
-            readLocally(operation, partition, key, send);
-        } else {
+    private void sendNext(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
+        if (send != null) {
             sendRead(operation, partition, key, send);
         }
     }
 
     private CompletableFuture<WriteResult> write(String name, byte[] key, Entry entry, Consistency consistency) {
         int partition = ring.partitionOf(key);
-        List<ReplicaTarget> targets = router.targets(partition);
         int required = consistency.required(config.replicas());
-        if (targets.size() < required) {
-            return CompletableFuture.failedFuture(tooFewTargets(name, targets.size(), required));
-        }
-        if (targets.size() == 1 && targets.get(0).node().equals(self) && config.replicas() == 1) {
-            // The only replica is this node: answer without the bookkeeping of a fan-out.
-            try {
-                boolean hadValue = local.write(new WriteRequest(partition, key, entry, null)).hadValue();
-                return CompletableFuture.completedFuture(new WriteResult(entry.version(), hadValue));
-            } catch (DkvException e) {
-                return CompletableFuture.failedFuture(new NotEnoughReplicasException(name, 0, required,
-                        self + ": " + e.getMessage(), e instanceof StorageFullException));
+        List<NodeId> up = router.upReplicas(partition);
+        boolean sloppy = up.size() < required && router.sloppy();
+        List<ReplicaTarget> targets;
+        if (sloppy) {
+            targets = router.sloppyTargets(partition);
+        } else {
+            targets = new ArrayList<>(up.size());
+            for (NodeId replica : up) {
+                targets.add(new ReplicaTarget(replica, null));
+            }
+            // Replicas believed down miss the write: keep it for them here.
+            for (NodeId down : router.downReplicas(partition)) {
+                handoff.keep(down, partition, key, entry);
             }
         }
+        if (targets.size() < required) {
+            return CompletableFuture.failedFuture(tooFewReplicas(name, targets.size(), required, partition));
+        }
         WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,
-                targets.size() + config.replicas());
+                sloppy ? targets.size() + config.replicas() : targets.size(), sloppy);
         ReplicaTarget selfTarget = null;
         for (ReplicaTarget target : targets) {
             if (target.node().equals(self)) {
                 selfTarget = target;
             } else {
-                sendWrite(operation, partition, key, entry, target);
+                sendWrite(operation, partition, key, entry, target, sloppy);
             }
         }
         if (selfTarget != null) {
-            writeLocally(operation, partition, key, entry, selfTarget);
+            sendWrite(operation, partition, key, entry, selfTarget, sloppy);
         }
         return operation.result();
     }
 
     /**
      * Sends the write to one target. If it fails to answer, the replica it stood for keeps
-     * a hint here, and, while the write still needs answers, the next up node clockwise
-     * takes it in that replica's place (sloppy quorum without waiting for the detector).
+     * a hint here; in a sloppy write the next up node clockwise then takes it in that
+     * replica's place, while the write still needs answers.
      */
-    private void sendWrite(WriteOperation operation, int partition, byte[] key, Entry entry, ReplicaTarget target) {
-        WriteRequest request = new WriteRequest(partition, key, entry, target.hintFor());
-        transport.request(target.node(), request, config.replicaTimeoutMillis())
-                .whenComplete(answer(reply -> operation.onReply(target.node(), reply), reason -> {
+    private void sendWrite(WriteOperation operation, int partition, byte[] key, Entry entry, ReplicaTarget target,
+                           boolean sloppy) {
+        NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
+        endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor()))
+                .whenComplete(answer(reply -> {
+                    if (reply instanceof WriteReply ack && ack.stored() != null) {
+                        clock.observe(ack.stored().stamp());
+                    }
+                    if (!(reply instanceof WriteReply)) {
+                        handoff.keep(missed, partition, key, entry);
+                    }
+                    NodeId standIn = operation.onReply(target.node(), reply, sloppy ? tried -> router.nextStandIn(partition, tried) : null);
+                    sendToStandIn(operation, partition, key, entry, missed, standIn);
+                }, reason -> {
                     metrics.replicaFailures.increment();
-                    NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
                     handoff.keep(missed, partition, key, entry);
                     NodeId standIn = operation.onFailure(target.node(), reason,
-                            tried -> router.nextStandIn(partition, tried));
-                    if (standIn != null) {
-                        ReplicaTarget replacement = new ReplicaTarget(standIn, missed);
-                        if (standIn.equals(self)) {
-                            writeLocally(operation, partition, key, entry, replacement);
-                        } else {
-                            sendWrite(operation, partition, key, entry, replacement);
-                        }
-                    }
+                            sloppy ? tried -> router.nextStandIn(partition, tried) : null);
+                    sendToStandIn(operation, partition, key, entry, missed, standIn);
                 }));
     }
 
-    private void writeLocally(WriteOperation operation, int partition, byte[] key, Entry entry, ReplicaTarget target) {
-        try {
-            operation.onReply(self, local.write(new WriteRequest(partition, key, entry, target.hintFor())));
-        } catch (DkvException e) {
-            operation.onLocalFailure(self, e);
+    private void sendToStandIn(WriteOperation operation, int partition, byte[] key, Entry entry, NodeId missed,
+                               NodeId standIn) {
+        if (standIn != null) {
+            sendWrite(operation, partition, key, entry, new ReplicaTarget(standIn, missed), true);
         }
     }
 
-    /** Sends the newest entry to every target that answered with something older. */
+    /** Sends the newest entry to every replica that answered with something older. */
     private void repair(int partition, byte[] key, ReadOperation done) {
         Entry newest = done.newest();
-        for (ReplicaTarget stale : done.staleTargets()) {
+        for (NodeId stale : done.staleReplicas()) {
             metrics.readRepairs.increment();
-            WriteRequest request = new WriteRequest(partition, key, newest, stale.hintFor());
-            if (stale.node().equals(self)) {
-                try {
-                    local.write(request);
-                } catch (DkvException e) {
-                    // Best effort: anti-entropy repairs what read repair could not.
-                }
-            } else {
-                transport.request(stale.node(), request, config.replicaTimeoutMillis());
-            }
+            // Best effort: anti-entropy repairs what read repair could not.
+            endpoints.request(stale, new WriteRequest(partition, key, newest));
         }
     }
 
@@ -255,6 +229,7 @@ public final class Coordinator {
         return new Version(clock.now(), self.number());
     }
 
+    /** Lets this node's clock see the versions replicas hold, within the skew bound. */
     private void observe(Message reply) {
         if (reply instanceof ReadReply read && read.entry() != null) {
             clock.observe(read.entry().version().stamp());
@@ -283,9 +258,10 @@ public final class Coordinator {
         }
     }
 
-    private NotEnoughReplicasException tooFewTargets(String operation, int reachable, int required) {
-        return new NotEnoughReplicasException(operation, 0, required,
-                "only " + reachable + " of " + config.replicas() + " replicas or stand-ins are up");
+    private NotEnoughReplicasException tooFewReplicas(String operation, int reachable, int required, int partition) {
+        return new NotEnoughReplicasException(operation, 0, required, "only " + reachable + " of "
+                + config.replicas() + " replicas " + (router.sloppy() && !"read".equals(operation) ? "or stand-ins " : "")
+                + "are up; down: " + router.downReplicas(partition));
     }
 
     /** Adapts a transport future's outcome to reply and failure callbacks. */

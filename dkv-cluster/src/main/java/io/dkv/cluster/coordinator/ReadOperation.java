@@ -16,52 +16,51 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * Collects the answers to one read: the value from one target, versions (digests) from the
- * others, as Cassandra reads. It completes once {@code required} targets answered and it
+ * Collects the answers to one read: the value from one replica, versions (digests) from the
+ * others, as Cassandra reads. It completes once {@code required} replicas answered and it
  * holds the entry with the newest version among them; when a digest names a newer version
- * than any value at hand, it asks that target for the value ("upgrade"). It fails once
- * {@code required} answers can no longer come. After every target answered or failed it
- * hands the picture to {@code onAllAnswered} so stale replicas can be repaired. A target
- * that fails may be replaced by a stand-in while answers are still needed.
+ * than any value at hand, it asks that replica for the value ("upgrade"). It fails once
+ * {@code required} answers can no longer come: a replica that fails, times out or is
+ * recovering is not replaced (a stand-in's answer could not count, see docs/ARCHITECTURE.md,
+ * "Quorums"). After every replica answered or failed it hands the picture to
+ * {@code onAllAnswered} so stale replicas can be repaired.
  *
- * <p>Thread-safe: answers may arrive on any thread; futures and callbacks run outside the lock.
+ * <p>I/O-free: it says what to send next and the coordinator sends it. Thread-safe: answers
+ * may arrive on any thread; futures and callbacks run outside the lock.
  */
 final class ReadOperation {
 
-    /** What the coordinator must do next: send a read to a target. */
-    record Send(int index, ReplicaTarget target, boolean digest) {
+    /** What the coordinator must do next: send a read to a replica. */
+    record Send(int index, NodeId node, boolean digest) {
     }
 
-    /** One target of the read and what it said. */
+    /** One request of the read and what it said. */
     private static final class Slot {
-        final ReplicaTarget target;
+        final NodeId node;
         final boolean digest;
-        /** Whether its answer counts towards the consistency level (upgrades do not: their target already counted). */
+        /** Whether its answer counts towards the consistency level (upgrades do not: their replica already counted). */
         final boolean counted;
         boolean answered;
-        boolean failed;
         boolean upgraded;
         Version version;
         boolean tombstone;
         Entry entry;
 
-        Slot(ReplicaTarget target, boolean digest, boolean counted) {
-            this.target = target;
+        Slot(NodeId node, boolean digest, boolean counted) {
+            this.node = node;
             this.digest = digest;
             this.counted = counted;
         }
     }
 
     private final int required;
-    private final int maxTargets;
     private final Consumer<ReadOperation> onAllAnswered;
     private final CompletableFuture<Entry> result = new CompletableFuture<>();
     private final List<Slot> slots = new ArrayList<>();
-    private final Set<NodeId> tried = new HashSet<>();
     private final StringJoiner failureReasons = new StringJoiner("; ");
+    private final int replicas;
     private int answers;
     private int failures;
     private int outstanding;
@@ -70,19 +69,16 @@ final class ReadOperation {
     private boolean upgrading;
 
     /**
-     * @param targets    where the read first goes
-     * @param dataIndex  which of them is asked for the value (the others for digests)
-     * @param maxTargets how many counted targets it may reach in all, stand-ins included
+     * @param targets   the replicas the read goes to
+     * @param dataIndex which of them is asked for the value (the others for digests)
      */
-    ReadOperation(List<ReplicaTarget> targets, int dataIndex, int required, int maxTargets,
-                  Consumer<ReadOperation> onAllAnswered) {
+    ReadOperation(List<NodeId> targets, int dataIndex, int required, Consumer<ReadOperation> onAllAnswered) {
         this.required = required;
-        this.maxTargets = maxTargets;
         this.onAllAnswered = onAllAnswered;
         for (int i = 0; i < targets.size(); i++) {
             slots.add(new Slot(targets.get(i), i != dataIndex, true));
-            tried.add(targets.get(i).node());
         }
+        replicas = targets.size();
         outstanding = targets.size();
     }
 
@@ -90,11 +86,11 @@ final class ReadOperation {
         return result;
     }
 
-    /** The first requests to send, one per target. */
+    /** The first requests to send, one per replica. */
     synchronized List<Send> initialRequests() {
         List<Send> sends = new ArrayList<>();
         for (int i = 0; i < slots.size(); i++) {
-            sends.add(new Send(i, slots.get(i).target, slots.get(i).digest));
+            sends.add(new Send(i, slots.get(i).node, slots.get(i).digest));
         }
         return sends;
     }
@@ -109,7 +105,7 @@ final class ReadOperation {
             return answer(index, digest.version(), digest.tombstone(), null);
         }
         String reason = reply instanceof ErrorReply error ? error.message() : "unexpected reply " + reply.getClass().getSimpleName();
-        return onFailure(index, reason, null);
+        return onFailure(index, reason);
     }
 
     private Send answer(int index, Version version, boolean tombstone, Entry entry) {
@@ -132,39 +128,24 @@ final class ReadOperation {
     }
 
     /**
-     * Records a target's failure. While the read still needs answers, {@code replacement}
-     * picks a stand-in (given every node tried so far), asked for a digest.
+     * Records that a replica failed to answer (or refused).
      *
-     * @return the request to send next (to a stand-in, or an upgrade elsewhere), or {@code null}
+     * @return an upgrade to send elsewhere, or {@code null}
      */
-    Send onFailure(int index, String reason, Function<Set<NodeId>, NodeId> replacement) {
+    Send onFailure(int index, String reason) {
         Decision decision;
-        Send standIn = null;
         synchronized (this) {
             Slot slot = slots.get(index);
-            slot.failed = true;
             outstanding--;
-            failureReasons.add(slot.target.node() + ": " + reason);
+            failureReasons.add(slot.node + ": " + reason);
             if (slot.counted) {
                 failures++;
-                if (!decided && replacement != null && countedTargets() < maxTargets) {
-                    NodeId node = replacement.apply(tried);
-                    if (node != null) {
-                        ReplicaTarget added = new ReplicaTarget(node,
-                                slot.target.isStandIn() ? slot.target.hintFor() : slot.target.node());
-                        tried.add(node);
-                        slots.add(new Slot(added, true, true));
-                        outstanding++;
-                        standIn = new Send(slots.size() - 1, added, true);
-                    }
-                }
             } else {
                 upgrading = false;
             }
             decision = decide();
         }
-        Send next = decision.apply(this);
-        return standIn != null ? standIn : next;
+        return decision.apply(this);
     }
 
     /**
@@ -194,7 +175,7 @@ final class ReadOperation {
         if (decided) {
             return finished ? Decision.FINISHED : Decision.NOTHING;
         }
-        if (countedTargets() - failures < required) {
+        if (replicas - failures < required) {
             decided = true;
             return new Decision(false, null,
                     new NotEnoughReplicasException("read", answers, required, failureReasons.toString()), null, finished);
@@ -219,10 +200,10 @@ final class ReadOperation {
                 if (slot.answered && slot.digest && !slot.upgraded && newest.equals(slot.version)) {
                     upgrading = true;
                     slot.upgraded = true;
-                    Slot upgrade = new Slot(slot.target, false, false);
+                    Slot upgrade = new Slot(slot.node, false, false);
                     slots.add(upgrade);
                     outstanding++;
-                    return new Decision(false, null, null, new Send(slots.size() - 1, slot.target, false), false);
+                    return new Decision(false, null, null, new Send(slots.size() - 1, slot.node, false), false);
                 }
             }
             decided = true;
@@ -230,16 +211,6 @@ final class ReadOperation {
                     "no replica that has the newest version " + newest + " returned its value"), null, finished);
         }
         return Decision.NOTHING;
-    }
-
-    private int countedTargets() {
-        int counted = 0;
-        for (Slot slot : slots) {
-            if (slot.counted) {
-                counted++;
-            }
-        }
-        return counted;
     }
 
     private Version newestVersion() {
@@ -257,17 +228,17 @@ final class ReadOperation {
         return decidedEntry;
     }
 
-    /** Targets that answered with an older version than the one the read settled on, or with none. */
-    synchronized List<ReplicaTarget> staleTargets() {
-        List<ReplicaTarget> stale = new ArrayList<>();
+    /** Replicas that answered with an older version than the one the read settled on, or with none. */
+    synchronized List<NodeId> staleReplicas() {
+        List<NodeId> stale = new ArrayList<>();
         if (decidedEntry == null) {
             return stale;
         }
         Set<NodeId> seen = new HashSet<>();
         for (Slot slot : slots) {
-            if (slot.counted && slot.answered && seen.add(slot.target.node())
+            if (slot.counted && slot.answered && seen.add(slot.node)
                     && (slot.version == null || decidedEntry.version().isAfter(slot.version))) {
-                stale.add(slot.target);
+                stale.add(slot.node);
             }
         }
         return stale;

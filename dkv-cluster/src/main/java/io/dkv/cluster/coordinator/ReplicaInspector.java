@@ -1,9 +1,8 @@
 package io.dkv.cluster.coordinator;
 
 import io.dkv.cluster.LivenessView;
-import io.dkv.cluster.replica.LocalReplica;
+import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.runtime.PeerUnavailableException;
-import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.ReadReply;
@@ -23,19 +22,14 @@ public final class ReplicaInspector {
 
     private final NodeId self;
     private final Ring ring;
-    private final LocalReplica local;
-    private final Transport transport;
+    private final ReplicaEndpoints endpoints;
     private final LivenessView liveness;
-    private final long timeoutMillis;
 
-    public ReplicaInspector(NodeId self, Ring ring, LocalReplica local, Transport transport, LivenessView liveness,
-                            long timeoutMillis) {
-        this.self = self;
+    public ReplicaInspector(Ring ring, ReplicaEndpoints endpoints, LivenessView liveness) {
+        this.self = endpoints.self();
         this.ring = ring;
-        this.local = local;
-        this.transport = transport;
+        this.endpoints = endpoints;
         this.liveness = liveness;
-        this.timeoutMillis = timeoutMillis;
     }
 
     public CompletableFuture<List<ReplicaView>> inspect(byte[] key) {
@@ -45,10 +39,12 @@ public final class ReplicaInspector {
         for (NodeId replica : ring.replicas(partition)) {
             boolean up = replica.equals(self) || liveness.isUp(replica);
             if (replica.equals(self)) {
-                views.add(CompletableFuture.completedFuture(new ReplicaView(replica, true, local.lookup(partition, key, null), null)));
+                // Its own entry even while recovering: operators want to see what it holds.
+                views.add(CompletableFuture.completedFuture(
+                        new ReplicaView(replica, true, endpoints.local().lookup(partition, key), null)));
                 continue;
             }
-            views.add(transport.request(replica, request, timeoutMillis).handle((reply, error) -> {
+            views.add(endpoints.request(replica, request).handle((reply, error) -> {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     String reason = cause instanceof PeerUnavailableException unavailable ? unavailable.reason() : cause.getMessage();

@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Chooses the nodes a request for a partition goes to: the partition's replicas, with each
- * down replica replaced by the next up node clockwise that is not already a replica (a
- * sloppy quorum, as in Dynamo section 4.6). The stand-in is told whom it stands in for so
- * that it can keep a hint.
+ * Chooses the nodes a request for a partition goes to. Reads go to the partition's replicas
+ * that are up ({@link #upReplicas}); so do writes while enough replicas are up. When too few
+ * are up for a write's consistency level, {@link #sloppyTargets} replaces each down replica
+ * by the next up node clockwise that is not already a replica (a sloppy quorum, as in Dynamo
+ * section 4.6); the stand-in is told whom it stands in for so that it can keep a hint.
  *
  * <p>Thread-safe: reads the immutable ring and the liveness view only.
  */
@@ -33,11 +34,39 @@ public final class Router {
         this.sloppy = sloppy;
     }
 
+    /** The partition's replicas that this node believes are up, in preference-list order. */
+    public List<NodeId> upReplicas(int partition) {
+        List<NodeId> replicas = ring.replicas(partition);
+        List<NodeId> up = new ArrayList<>(replicas.size());
+        for (NodeId replica : replicas) {
+            if (liveness.isUp(replica)) {
+                up.add(replica);
+            }
+        }
+        return up;
+    }
+
+    /** The partition's replicas that this node believes are down. */
+    public List<NodeId> downReplicas(int partition) {
+        List<NodeId> down = new ArrayList<>();
+        for (NodeId replica : ring.replicas(partition)) {
+            if (!liveness.isUp(replica)) {
+                down.add(replica);
+            }
+        }
+        return down;
+    }
+
+    /** Whether down replicas may be replaced by stand-ins at all (hinted handoff is on). */
+    public boolean sloppy() {
+        return sloppy;
+    }
+
     /**
      * The targets for a partition: at most one per replica, fewer when there are not enough
-     * up nodes to stand in for the down ones.
+     * up nodes to stand in for the down ones. Without sloppy quorums, just the up replicas.
      */
-    public List<ReplicaTarget> targets(int partition) {
+    public List<ReplicaTarget> sloppyTargets(int partition) {
         List<NodeId> replicas = ring.replicas(partition);
         int down = 0;
         for (NodeId replica : replicas) {

@@ -1,9 +1,7 @@
 package io.dkv.cluster.coordinator;
 
-import io.dkv.core.DkvException;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
-import io.dkv.core.StorageFullException;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.WriteReply;
@@ -18,7 +16,10 @@ import java.util.function.Function;
 
 /**
  * Collects the answers to one write and completes its future once {@code required} replicas
- * acknowledged, or once so many failed that {@code required} can no longer be reached.
+ * acknowledged, or once so many failed that {@code required} can no longer be reached. A
+ * recovering replica applies the write but its ack does not count (it may lack earlier
+ * writes); the coordinator decides beforehand whether stand-ins take part (only when too few
+ * replicas are up) and whether a failed target may be replaced.
  *
  * <p>Thread-safe: answers may arrive on any thread. The future is completed outside the
  * lock, so callbacks never run while holding it.
@@ -27,6 +28,7 @@ final class WriteOperation {
 
     private final String operation;
     private final Version version;
+    private final boolean sloppy;
     private final int required;
     private final int maxTargets;
     private final Set<NodeId> tried = new HashSet<>();
@@ -43,8 +45,10 @@ final class WriteOperation {
      * @param targets    the nodes the write is first sent to
      * @param maxTargets how many nodes it may reach in all, stand-ins for failed ones included
      */
-    WriteOperation(String operation, Version version, int required, List<ReplicaTarget> targets, int maxTargets) {
+    WriteOperation(String operation, Version version, int required, List<ReplicaTarget> targets, int maxTargets,
+                   boolean sloppy) {
         this.operation = operation;
+        this.sloppy = sloppy;
         this.version = version;
         this.required = required;
         this.targets = targets.size();
@@ -57,18 +61,32 @@ final class WriteOperation {
     }
 
     void onReply(NodeId node, Message reply) {
-        if (reply instanceof WriteReply ack) {
+        onReply(node, reply, null);
+    }
+
+    /**
+     * Records a target's answer; a refusal counts as a failure, and a recovering replica's
+     * ack counts as neither (but the target needs no hint: it applied the write).
+     *
+     * @return as {@link #onFailure(NodeId, String, Function)}: a stand-in to try next, or {@code null}
+     */
+    NodeId onReply(NodeId node, Message reply, Function<Set<NodeId>, NodeId> replacement) {
+        if (reply instanceof WriteReply ack && !ack.recovering()) {
             onAck(ack.hadValue());
-        } else if (reply instanceof ErrorReply error) {
+            return null;
+        }
+        if (reply instanceof WriteReply) {
+            return onFailure(node, "recovering (applied, but does not count yet)", replacement);
+        }
+        if (reply instanceof ErrorReply error) {
             if (error.storageFull()) {
                 synchronized (this) {
                     fullReplicas++;
                 }
             }
-            onFailure(node, error.message());
-        } else {
-            onFailure(node, "unexpected reply " + reply.getClass().getSimpleName());
+            return onFailure(node, error.message(), replacement);
         }
+        return onFailure(node, "unexpected reply " + reply.getClass().getSimpleName(), replacement);
     }
 
     private void onAck(boolean replicaHadValue) {
@@ -80,17 +98,8 @@ final class WriteOperation {
             decided |= succeed;
         }
         if (succeed) {
-            result.complete(new WriteResult(version, hadValue));
+            result.complete(new WriteResult(version, hadValue, sloppy));
         }
-    }
-
-    void onFailure(NodeId node, String reason) {
-        onFailure(node, reason, null);
-    }
-
-    /** A local write failed: counted like a replica's error reply. */
-    void onLocalFailure(NodeId node, DkvException failure) {
-        onReply(node, new ErrorReply(failure.getMessage(), failure instanceof StorageFullException));
     }
 
     /**

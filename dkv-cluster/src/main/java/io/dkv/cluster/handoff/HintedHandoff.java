@@ -32,6 +32,7 @@ public final class HintedHandoff {
     private static final long DROP_LOG_INTERVAL_MILLIS = 10_000;
 
     private final NodeId self;
+    private final int nodes;
     private final HandoffConfig config;
     private final HintStore store;
     private final Transport transport;
@@ -42,9 +43,11 @@ public final class HintedHandoff {
     private final Set<NodeId> replaying = ConcurrentHashMap.newKeySet();
     private volatile long lastDropLogMillis = Long.MIN_VALUE;
 
-    public HintedHandoff(NodeId self, HandoffConfig config, HintStore store, Transport transport, LivenessView liveness,
-                         Clock clock, long replicaTimeoutMillis, NodeMetrics metrics) {
+    /** @param nodes how many nodes the cluster has: hints are kept and replayed for n1..n(nodes) only */
+    public HintedHandoff(NodeId self, int nodes, HandoffConfig config, HintStore store, Transport transport,
+                         LivenessView liveness, Clock clock, long replicaTimeoutMillis, NodeMetrics metrics) {
         this.self = self;
+        this.nodes = nodes;
         this.config = config;
         this.store = store;
         this.transport = transport;
@@ -64,7 +67,7 @@ public final class HintedHandoff {
 
     /** Keeps a write for {@code target}; false (counted and logged) when the bounds refuse it. */
     public boolean keep(NodeId target, int partition, byte[] key, Entry entry) {
-        if (!config.enabled() || target.equals(self)) {
+        if (!config.enabled() || target.equals(self) || target.number() > nodes) {
             return false;
         }
         if (store.store(new Hint(target, partition, key, entry, clock.wallMillis()))) {
@@ -81,11 +84,6 @@ public final class HintedHandoff {
         return false;
     }
 
-    /** The entry kept for {@code target}, for reads served while standing in for it. */
-    public Entry hintedEntry(NodeId target, int partition, byte[] key) {
-        return store.get(target, partition, key);
-    }
-
     /** One replay round: drop expired hints, then send a batch to each target that is up. */
     public void replayRound() {
         int expired = store.expire(clock.wallMillis() - config.maxAgeMillis());
@@ -94,7 +92,9 @@ public final class HintedHandoff {
             log.info("{}: {} hints passed the hint window ({} ms) and were dropped", self, expired, config.maxAgeMillis());
         }
         for (NodeId target : store.countsByTarget().keySet()) {
-            replayTo(target);
+            if (target.number() <= nodes && !target.equals(self)) {
+                replayTo(target);
+            }
         }
     }
 

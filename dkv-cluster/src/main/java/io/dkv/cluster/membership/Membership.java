@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -62,7 +63,8 @@ public final class Membership implements LivenessView {
     private final int[] probedAtLateness;
     private final long[] scratchGeneration;
     private final long[] scratchHeartbeat;
-    private final List<Consumer<NodeId>> upListeners = new ArrayList<>();
+    /** Copy-on-write: listeners may be added while gossip (on the scheduler thread) calls them. */
+    private final List<Consumer<NodeId>> upListeners = new CopyOnWriteArrayList<>();
     private final LongAdder markedDown;
     private volatile boolean[] upSnapshot;
     private long startedAtMillis;

@@ -1,10 +1,15 @@
 package io.dkv.cluster.replica;
 
+import io.dkv.cluster.NodeMetrics;
 import io.dkv.cluster.handoff.HintedHandoff;
+import io.dkv.cluster.repair.Recovery;
+import io.dkv.cluster.runtime.Clock;
+import io.dkv.core.ClockSkewException;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.DigestReply;
+import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
@@ -13,24 +18,74 @@ import io.dkv.core.message.WriteRequest;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.HybridLogicalClock;
+import io.dkv.core.version.Version;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replica side of reads and writes: applies them to this node's storage, or to its
  * hints when it stands in for a down replica. Used for requests from peers and, without a
- * network hop, when the coordinator is itself a target.
+ * network hop, when the coordinator is itself a target (through {@link ReplicaEndpoints}).
+ *
+ * <p>Everything that arrives is checked before it touches state: the partition and the
+ * node a hint is for must exist, and a version stamped further ahead of this node's clock
+ * than the skew bound is refused ({@link ClockSkewException}). A node that is recovering
+ * applies writes but says so in its answer, and refuses reads: neither may count toward a
+ * consistency level while it may lack data.
  *
  * <p>Thread-safe, as the storage engine, hint store and clock are.
  */
 public final class LocalReplica {
 
+    private static final Logger log = LoggerFactory.getLogger(LocalReplica.class);
+    private static final long SKEW_LOG_INTERVAL_MILLIS = 10_000;
+
+    private final NodeId self;
+    private final int nodes;
+    private final int partitions;
     private final StorageEngine storage;
     private final HybridLogicalClock clock;
+    private final Clock wall;
+    private final long tombstoneGraceMillis;
     private final HintedHandoff handoff;
+    private final Recovery recovery;
+    private final NodeMetrics metrics;
+    private volatile long lastSkewLogMillis = Long.MIN_VALUE;
 
-    public LocalReplica(StorageEngine storage, HybridLogicalClock clock, HintedHandoff handoff) {
+    /**
+     * @param nodes                how many nodes the cluster has (a hint for n(nodes+1) is refused)
+     * @param partitions           how many partitions the ring has
+     * @param tombstoneGraceMillis a tombstone older than this is not stored where the key is
+     *                             absent: it may already have been purged everywhere else
+     */
+    public LocalReplica(NodeId self, int nodes, int partitions, StorageEngine storage, HybridLogicalClock clock,
+                        Clock wall, long tombstoneGraceMillis, HintedHandoff handoff, Recovery recovery,
+                        NodeMetrics metrics) {
+        this.self = self;
+        this.nodes = nodes;
+        this.partitions = partitions;
         this.storage = storage;
         this.clock = clock;
+        this.wall = wall;
+        this.tombstoneGraceMillis = tombstoneGraceMillis;
         this.handoff = handoff;
+        this.recovery = recovery;
+        this.metrics = metrics;
+    }
+
+    /** Answers a read or write request; anything else is an error reply. Never throws. */
+    public Message handle(Message request) {
+        try {
+            if (request instanceof WriteRequest write) {
+                return write(write);
+            }
+            if (request instanceof ReadRequest read) {
+                return read(read);
+            }
+            return new ErrorReply("a replica answers reads and writes, not " + request.getClass().getSimpleName());
+        } catch (DkvException e) {
+            return ErrorReplies.of(e);
+        }
     }
 
     /**
@@ -38,28 +93,78 @@ public final class LocalReplica {
      * says this node stands in for another. Replicas observe the write's stamp so that any
      * write they coordinate later is ordered after it.
      *
-     * @throws DkvException when the entry cannot be kept (storage or hint store full)
+     * @throws DkvException when the entry cannot be kept (storage or hint store full, a
+     *                      version too far ahead of this clock, a bad partition or hint target)
      */
     public WriteReply write(WriteRequest request) {
-        clock.observe(request.entry().version().stamp());
+        checkPartition(request.partition());
+        Entry entry = request.entry();
+        admit(entry.version());
         if (request.hintFor() != null) {
-            if (!handoff.keep(request.hintFor(), request.partition(), request.key(), request.entry())) {
+            checkNode(request.hintFor(), "hint target");
+            if (!handoff.keep(request.hintFor(), request.partition(), request.key(), entry)) {
                 throw new DkvException("cannot keep a hint for " + request.hintFor() + " (hinted handoff off or hint store full)");
             }
-            return WriteReply.NO_VALUE;
+            return WriteReply.HINT_KEPT;
         }
-        MergeResult result = storage.merge(request.partition(), request.key(), request.entry());
-        return WriteReply.of(result.hadValue());
+        MergeResult result = mergeUnlessPurgeable(request.partition(), request.key(), entry);
+        Version stored = result.applied() || result.previous() == null ? entry.version() : result.previous().version();
+        return new WriteReply(result.hadValue(), stored, recovery.isRecovering());
     }
 
-    /** The entry this node holds for the key, or the hint it keeps for {@code standInFor}; {@code null} when none. */
-    public Entry lookup(int partition, byte[] key, NodeId standInFor) {
-        return standInFor != null ? handoff.hintedEntry(standInFor, partition, key) : storage.get(partition, key);
+    /**
+     * Merges an entry that arrived from elsewhere (a write, a hint, a repair), with one
+     * exception: a tombstone past the grace period is not stored where the key is absent.
+     * Every replica may have purged it already; storing it again would only restart its
+     * collection, and there is no value here for it to hide.
+     */
+    public MergeResult mergeUnlessPurgeable(int partition, byte[] key, Entry entry) {
+        if (entry.isTombstone() && entry.version().physicalMillis() < wall.wallMillis() - tombstoneGraceMillis
+                && storage.get(partition, key) == null) {
+            return new MergeResult(false, null);
+        }
+        return storage.merge(partition, key, entry);
     }
 
-    /** The entry for the key ({@link ReadReply}), or only its version when the request asks for a digest. */
+    /**
+     * Lets a version in: advances this node's clock past it, or refuses it when it is more
+     * than the skew bound ahead (counted, logged now and then, and named in the error).
+     *
+     * @throws ClockSkewException when the version is too far ahead
+     */
+    public void admit(Version version) {
+        if (clock.observe(version.stamp())) {
+            return;
+        }
+        metrics.clockSkewRefusals.increment();
+        metrics.lastSkewedWriter = version.node();
+        ClockSkewException refused = new ClockSkewException(self, version.node(), clock.aheadMillis(version.stamp()),
+                clock.maxSkewMillis());
+        long now = wall.monotonicMillis();
+        if (now - lastSkewLogMillis >= SKEW_LOG_INTERVAL_MILLIS) {
+            lastSkewLogMillis = now;
+            log.warn("{} ({} refused so far)", refused.getMessage(), metrics.clockSkewRefusals.sum());
+        }
+        throw refused;
+    }
+
+    /** The entry this node holds for the key; {@code null} when none. */
+    public Entry lookup(int partition, byte[] key) {
+        return storage.get(partition, key);
+    }
+
+    /**
+     * The entry for the key ({@link ReadReply}), or only its version when the request asks
+     * for a digest. A recovering node refuses: its "absent" could outvote a replica that has
+     * the key.
+     */
     public Message read(ReadRequest request) {
-        Entry entry = lookup(request.partition(), request.key(), request.standInFor());
+        checkPartition(request.partition());
+        if (recovery.isRecovering()) {
+            return new ErrorReply(self + " is recovering (comparing its partitions with the other replicas)"
+                    + " and does not answer reads yet");
+        }
+        Entry entry = lookup(request.partition(), request.key());
         if (request.digest()) {
             return DigestReply.of(entry);
         }
@@ -68,5 +173,17 @@ public final class LocalReplica {
 
     public StorageEngine storage() {
         return storage;
+    }
+
+    private void checkPartition(int partition) {
+        if (partition < 0 || partition >= partitions) {
+            throw new DkvException("partition " + partition + " does not exist (the ring has " + partitions + ")");
+        }
+    }
+
+    private void checkNode(NodeId node, String role) {
+        if (node.number() > nodes || node.equals(self)) {
+            throw new DkvException(role + " " + node + " is not another node of this cluster of " + nodes);
+        }
     }
 }

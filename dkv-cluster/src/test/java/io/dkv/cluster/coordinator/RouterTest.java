@@ -19,8 +19,8 @@ class RouterTest {
     void withEveryoneUpTheTargetsAreTheReplicas() {
         Router router = new Router(ring, node -> true, true);
 
-        assertThat(router.targets(partition)).extracting(ReplicaTarget::node).containsExactlyElementsOf(replicas);
-        assertThat(router.targets(partition)).noneMatch(ReplicaTarget::isStandIn);
+        assertThat(router.sloppyTargets(partition)).extracting(ReplicaTarget::node).containsExactlyElementsOf(replicas);
+        assertThat(router.sloppyTargets(partition)).noneMatch(ReplicaTarget::isStandIn);
     }
 
     @Test
@@ -28,7 +28,7 @@ class RouterTest {
         NodeId down = replicas.get(1);
         Router router = new Router(ring, node -> !node.equals(down), true);
 
-        List<ReplicaTarget> targets = router.targets(partition);
+        List<ReplicaTarget> targets = router.sloppyTargets(partition);
 
         NodeId firstNonReplica = ring.replicasSkipping(partition, down::equals).get(2);
         assertThat(targets).containsExactly(
@@ -44,7 +44,7 @@ class RouterTest {
         Set<NodeId> down = Set.of(downReplica, firstStandIn);
         Router router = new Router(ring, node -> !down.contains(node), true);
 
-        ReplicaTarget standIn = router.targets(partition).get(2);
+        ReplicaTarget standIn = router.sloppyTargets(partition).get(2);
 
         assertThat(standIn.hintFor()).isEqualTo(downReplica);
         assertThat(standIn.node()).isNotIn(down).isNotIn(replicas);
@@ -55,7 +55,7 @@ class RouterTest {
         NodeId down = replicas.get(1);
         Router router = new Router(ring, node -> !node.equals(down), false);
 
-        assertThat(router.targets(partition)).extracting(ReplicaTarget::node)
+        assertThat(router.sloppyTargets(partition)).extracting(ReplicaTarget::node)
                 .containsExactly(replicas.get(0), replicas.get(2));
     }
 
@@ -64,7 +64,7 @@ class RouterTest {
         Set<NodeId> up = Set.of(replicas.get(0), replicas.get(1));
         Router router = new Router(ring, up::contains, true);
 
-        assertThat(router.targets(partition)).extracting(ReplicaTarget::node)
+        assertThat(router.sloppyTargets(partition)).extracting(ReplicaTarget::node)
                 .containsExactly(replicas.get(0), replicas.get(1));
     }
 }

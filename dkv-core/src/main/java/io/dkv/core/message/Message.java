@@ -2,7 +2,9 @@ package io.dkv.core.message;
 
 /**
  * Everything nodes say to each other. Messages are immutable values; the simulator hands
- * them over as objects, the network transport encodes them into frames.
+ * them over as objects, the network transport encodes them into frames. The set is
+ * closed (sealed), so adding a message makes the compiler point at the codec.
  */
-public interface Message {
+public sealed interface Message permits WriteRequest, WriteReply, ReadRequest, ReadReply, DigestReply, ErrorReply,
+        Gossip, MerkleRootRequest, MerkleLeavesReply, KeyDigests, KeyDigestsReply, TombstoneCheck, TombstoneCheckReply {
 }

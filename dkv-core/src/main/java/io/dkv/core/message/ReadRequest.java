@@ -1,30 +1,23 @@
 package io.dkv.core.message;
 
-import io.dkv.core.NodeId;
-
 import java.util.Objects;
 
 /**
- * Return the replica's entry for a key.
+ * Return the replica's entry for a key. Reads go to a key's own replicas only: a stand-in's
+ * answer could not count toward the read's consistency level.
  *
  * @param partition the key's ring partition
  * @param key       the key
- * @param standInFor when not {@code null}, the receiver stands in for this replica and also
- *                   consults the hints it keeps for it
- * @param digest     when true, answer with the version only ({@link DigestReply}), not the
- *                   value: a read needs the value from one replica and versions from the rest
+ * @param digest    when true, answer with the version only ({@link DigestReply}), not the
+ *                  value: a read needs the value from one replica and versions from the rest
  */
-public record ReadRequest(int partition, byte[] key, NodeId standInFor, boolean digest) implements Message {
+public record ReadRequest(int partition, byte[] key, boolean digest) implements Message {
 
     public ReadRequest {
         Objects.requireNonNull(key, "key");
     }
 
-    public ReadRequest(int partition, byte[] key, NodeId standInFor) {
-        this(partition, key, standInFor, false);
-    }
-
     public ReadRequest(int partition, byte[] key) {
-        this(partition, key, null, false);
+        this(partition, key, false);
     }
 }

@@ -27,30 +27,68 @@ public final class HybridLogicalClock {
 
     static final int LOGICAL_BITS = 16;
     private static final long LOGICAL_MASK = (1L << LOGICAL_BITS) - 1;
+    /** The largest skew bound accepted: a day. Far below where a stamp could overflow. */
+    public static final long MAX_SKEW_BOUND_MILLIS = 86_400_000L;
 
     private final LongSupplier physicalClockMillis;
+    private final long maxSkewMillis;
     private final AtomicLong last = new AtomicLong();
 
-    /** @param physicalClockMillis the wall clock in milliseconds; it may jump in either direction */
-    public HybridLogicalClock(LongSupplier physicalClockMillis) {
+    /**
+     * @param physicalClockMillis the wall clock in milliseconds; it may jump in either direction
+     * @param maxSkewMillis       how far ahead of this clock an observed stamp may be; further
+     *                            ahead, {@link #observe} refuses it (at most a day)
+     */
+    public HybridLogicalClock(LongSupplier physicalClockMillis, long maxSkewMillis) {
+        if (maxSkewMillis < 0 || maxSkewMillis > MAX_SKEW_BOUND_MILLIS) {
+            throw new IllegalArgumentException("maxSkewMillis must be between 0 and " + MAX_SKEW_BOUND_MILLIS
+                    + ", got " + maxSkewMillis);
+        }
         this.physicalClockMillis = physicalClockMillis;
+        this.maxSkewMillis = maxSkewMillis;
     }
 
-    /** A new stamp, greater than every stamp this clock returned or observed before. */
+    /**
+     * A new stamp, greater than every stamp this clock returned or observed before. Stamps
+     * stay below (wall clock + max skew + the counter's carry), so they cannot overflow.
+     */
     public long now() {
         long physical = physicalClockMillis.getAsLong() << LOGICAL_BITS;
         while (true) {
             long previous = last.get();
-            long next = Math.max(previous + 1, physical);
+            long next = Math.max(Math.addExact(previous, 1), physical);
             if (last.compareAndSet(previous, next)) {
                 return next;
             }
         }
     }
 
-    /** Makes every later {@link #now()} exceed {@code stamp} (a stamp received from a peer). */
-    public void observe(long stamp) {
+    /**
+     * Makes every later {@link #now()} exceed {@code stamp} (a stamp received from a peer),
+     * unless the stamp is more than the skew bound ahead of this clock's wall time.
+     *
+     * @return false, changing nothing, when the stamp is too far ahead
+     */
+    public boolean observe(long stamp) {
+        if (aheadMillis(stamp) > maxSkewMillis) {
+            return false;
+        }
         last.accumulateAndGet(stamp, Math::max);
+        return true;
+    }
+
+    /** How many milliseconds {@code stamp} is ahead of this clock's wall time (zero or less when it is not). */
+    public long aheadMillis(long stamp) {
+        return physicalMillis(stamp) - physicalClockMillis.getAsLong();
+    }
+
+    /** Whether {@link #observe} would accept {@code stamp}. */
+    public boolean acceptable(long stamp) {
+        return aheadMillis(stamp) <= maxSkewMillis;
+    }
+
+    public long maxSkewMillis() {
+        return maxSkewMillis;
     }
 
     /** The greatest stamp returned or observed so far. */

@@ -81,7 +81,7 @@ class VersionProperties {
     void hlcNeverGoesBackwardsWhateverTheWallClockDoes(
             @ForAll @Size(min = 1, max = 200) List<@IntRange(min = -60_000, max = 60_000) Integer> clockSteps) {
         long[] wall = {1_700_000_000_000L};
-        HybridLogicalClock clock = new HybridLogicalClock(() -> wall[0]);
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall[0], 500);
         long previous = clock.now();
         for (int step : clockSteps) {
             wall[0] += step;
@@ -94,7 +94,7 @@ class VersionProperties {
     @Property
     void hlcStampsExceedEveryObservedStamp(@ForAll @Size(min = 1, max = 50) List<@IntRange(min = -100_000, max = 100_000) Integer> remoteOffsets) {
         long wall = 1_700_000_000_000L;
-        HybridLogicalClock clock = new HybridLogicalClock(() -> wall);
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall, 200_000);
         for (int offset : remoteOffsets) {
             long remote = HybridLogicalClock.stampOf(wall + offset) + Math.abs(offset % 7);
             clock.observe(remote);
@@ -105,11 +105,36 @@ class VersionProperties {
     @Property
     void hlcFollowsTheWallClockWhenItBehaves(@ForAll @IntRange(min = 1, max = 10_000) int advanceMillis) {
         long[] wall = {1_700_000_000_000L};
-        HybridLogicalClock clock = new HybridLogicalClock(() -> wall[0]);
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall[0], 500);
         clock.now();
         wall[0] += advanceMillis;
         long stamp = clock.now();
         assertThat(HybridLogicalClock.physicalMillis(stamp)).isEqualTo(wall[0]);
         assertThat(HybridLogicalClock.logical(stamp)).isZero();
+    }
+
+    /** A stamp further ahead than the skew bound is refused and leaves the clock as it was. */
+    @Property
+    void hlcRefusesStampsBeyondTheSkewBound(@ForAll @IntRange(min = 501, max = 1_000_000_000) int aheadMillis) {
+        long wall = 1_700_000_000_000L;
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall, 500);
+        long before = clock.now();
+
+        assertThat(clock.observe(HybridLogicalClock.stampOf(wall + aheadMillis))).isFalse();
+        assertThat(clock.acceptable(HybridLogicalClock.stampOf(wall + aheadMillis))).isFalse();
+        assertThat(clock.lastStamp()).isEqualTo(before);
+        assertThat(clock.observe(HybridLogicalClock.stampOf(wall + 500))).isTrue();
+    }
+
+    /** Even a stamp near Long.MAX_VALUE from a hostile peer cannot make the clock overflow. */
+    @Property(tries = 50)
+    void hlcCannotBeDrivenToOverflow(@ForAll @IntRange(min = 0, max = 1_000_000) int belowMax) {
+        long wall = 1_700_000_000_000L;
+        HybridLogicalClock clock = new HybridLogicalClock(() -> wall, 500);
+
+        assertThat(clock.observe(Long.MAX_VALUE - belowMax)).isFalse();
+        long stamp = clock.now();
+        assertThat(clock.now()).isGreaterThan(stamp);
+        assertThat(HybridLogicalClock.physicalMillis(stamp)).isEqualTo(wall);
     }
 }

@@ -57,6 +57,7 @@ public final class SettingsBuilder {
         setters.put("max-key-bytes", (b, v) -> b.cluster.maxKeyBytes(parseInt("max-key-bytes", v)));
         setters.put("max-value-bytes", (b, v) -> b.cluster.maxValueBytes(parseInt("max-value-bytes", v)));
         setters.put("memory-limit-bytes", (b, v) -> b.memoryLimitBytes = parseLong("memory-limit-bytes", v));
+        setters.put("max-clock-skew-ms", (b, v) -> b.cluster.maxClockSkewMillis(parseLong("max-clock-skew-ms", v)));
         setters.put("read-repair-chance", (b, v) -> b.cluster.readRepairChance(parseDouble("read-repair-chance", v)));
         setters.put("failure-detection", (b, v) -> b.detection(d -> d.withEnabled(parseBoolean("failure-detection", v))));
         setters.put("gossip-interval-ms", (b, v) -> b.detection(d -> d.withGossipIntervalMillis(parseLong("gossip-interval-ms", v))));
@@ -74,6 +75,8 @@ public final class SettingsBuilder {
         setters.put("anti-entropy", (b, v) -> b.repair(r -> r.withAntiEntropyEnabled(parseBoolean("anti-entropy", v))));
         setters.put("anti-entropy-interval-ms", (b, v) -> b.repair(r -> r.withAntiEntropyIntervalMillis(parseLong("anti-entropy-interval-ms", v))));
         setters.put("anti-entropy-max-keys", (b, v) -> b.repair(r -> r.withAntiEntropyMaxKeys(parseInt("anti-entropy-max-keys", v))));
+        setters.put("anti-entropy-bytes-per-second", (b, v) -> b.repair(r -> r.withAntiEntropyBytesPerSecond(
+                parseLong("anti-entropy-bytes-per-second", v))));
         setters.put("tombstone-grace-ms", (b, v) -> b.repair(r -> r.withTombstoneGraceMillis(parseLong("tombstone-grace-ms", v))));
         setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }

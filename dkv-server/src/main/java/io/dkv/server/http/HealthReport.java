@@ -12,15 +12,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code /health}: whether this node can serve its ranges. It serves when every partition
- * it replicates has a quorum of its replicas up (as this node sees them); otherwise some
- * requests at QUORUM on its ranges would fail, and it answers 503.
+ * {@code /health}: whether this node can serve its ranges. It serves when it is not
+ * recovering and every partition it replicates has a quorum of its replicas up (as this
+ * node sees them); otherwise some requests at QUORUM on its ranges would fail, and it
+ * answers 503.
  *
  * @param partitions                 partitions this node replicates
  * @param partitionsWithoutQuorum    of those, how many lack a quorum of up replicas
+ * @param clockSkewRefusals          versions this node refused because they were stamped too far
+ *                                   ahead of its clock (a peer's clock, or its own, is off)
  */
 record HealthReport(String node, String status, List<String> peersUp, List<String> peersDown, int partitions,
-                    int partitionsWithoutQuorum) {
+                    int partitionsWithoutQuorum, long clockSkewRefusals) {
 
     boolean serving() {
         return status.equals("serving");
@@ -47,7 +50,8 @@ record HealthReport(String node, String status, List<String> peersUp, List<Strin
                 withoutQuorum++;
             }
         }
-        return new HealthReport(node.id().toString(), withoutQuorum == 0 ? "serving" : "unavailable", up, downNames,
-                partitions.length, withoutQuorum);
+        String status = node.isRecovering() ? "recovering" : withoutQuorum == 0 ? "serving" : "unavailable";
+        return new HealthReport(node.id().toString(), status, up, downNames, partitions.length, withoutQuorum,
+                node.metrics().clockSkewRefusals.sum());
     }
 }

@@ -53,11 +53,15 @@ final class MessageCodec {
         } else if (message instanceof WriteReply reply) {
             out.writeByte(WRITE_REPLY);
             out.writeBoolean(reply.hadValue());
+            out.writeBoolean(reply.recovering());
+            out.writeBoolean(reply.stored() != null);
+            if (reply.stored() != null) {
+                WireFormat.writeVersion(out, reply.stored());
+            }
         } else if (message instanceof ReadRequest read) {
             out.writeByte(READ_REQUEST);
             out.writeInt(read.partition());
             WireFormat.writeBytes(out, read.key());
-            WireFormat.writeNode(out, read.standInFor());
             out.writeBoolean(read.digest());
         } else if (message instanceof ReadReply reply) {
             out.writeByte(READ_REPLY);
@@ -87,6 +91,7 @@ final class MessageCodec {
                 out.writeInt(load.p99Micros());
                 out.writeLong(load.keys());
                 out.writeLong(load.hints());
+                out.writeBoolean(load.recovering());
             }
         } else if (message instanceof MerkleRootRequest root) {
             out.writeByte(MERKLE_ROOT_REQUEST);
@@ -109,6 +114,7 @@ final class MessageCodec {
                 WireFormat.writeEntry(out, reply.newerEntries()[i]);
             }
             WireFormat.writeByteArrays(out, reply.wantedKeys());
+            out.writeBoolean(reply.complete());
         } else if (message instanceof TombstoneCheck check) {
             out.writeByte(TOMBSTONE_CHECK);
             out.writeInt(check.partition());
@@ -129,9 +135,12 @@ final class MessageCodec {
         Message message = switch (type) {
             case WRITE_REQUEST -> new WriteRequest(readPartition(in), WireFormat.readBytes(in),
                     WireFormat.readEntry(in), WireFormat.readNode(in));
-            case WRITE_REPLY -> WriteReply.of(in.readBoolean());
-            case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), WireFormat.readNode(in),
-                    in.readBoolean());
+            case WRITE_REPLY -> {
+                boolean hadValue = in.readBoolean();
+                boolean recovering = in.readBoolean();
+                yield new WriteReply(hadValue, in.readBoolean() ? WireFormat.readVersion(in) : null, recovering);
+            }
+            case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), in.readBoolean());
             case DIGEST_REPLY -> in.readBoolean()
                     ? new DigestReply(WireFormat.readVersion(in), in.readBoolean())
                     : DigestReply.MISSING;
@@ -173,7 +182,7 @@ final class MessageCodec {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
         if (message instanceof Gossip gossip) {
-            return 6 + 48 * gossip.size();
+            return 6 + 49 * gossip.size();
         }
         if (message instanceof MerkleLeavesReply leaves) {
             return 6 + 8 * leaves.leaves().length;
@@ -187,7 +196,7 @@ final class MessageCodec {
             throw new CorruptedFrameException("unknown gossip kind " + kindCode);
         }
         Gossip.Kind kind = Gossip.Kind.values()[kindCode];
-        int size = WireFormat.readCount(in, 48);
+        int size = WireFormat.readCount(in, 49);
         int[] nodes = new int[size];
         long[] generations = new long[size];
         long[] heartbeats = new long[size];
@@ -198,7 +207,7 @@ final class MessageCodec {
             generations[i] = in.readLong();
             heartbeats[i] = in.readLong();
             ages[i] = in.readInt();
-            loads[i] = new NodeLoad(in.readInt(), in.readInt(), in.readLong(), in.readLong());
+            loads[i] = new NodeLoad(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readBoolean());
         }
         return new Gossip(nodes, generations, heartbeats, ages, loads, kind);
     }
@@ -240,7 +249,7 @@ final class MessageCodec {
             keys[i] = WireFormat.readBytes(in);
             entries[i] = WireFormat.readEntry(in);
         }
-        return new KeyDigestsReply(keys, entries, WireFormat.readByteArrays(in));
+        return new KeyDigestsReply(keys, entries, WireFormat.readByteArrays(in), in.readBoolean());
     }
 
     private static TombstoneCheck readTombstoneCheck(ByteBuf in) {

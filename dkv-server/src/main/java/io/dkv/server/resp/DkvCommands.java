@@ -2,6 +2,7 @@ package io.dkv.server.resp;
 
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.ReplicaView;
+import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.core.Consistency;
 import io.dkv.core.NodeId;
@@ -22,7 +23,8 @@ import static io.dkv.server.resp.Futures.done;
  *       sets both; {@code DKV.CONSISTENCY READ|WRITE level} sets one;</li>
  *   <li>{@code DKV.REPLICAS key} lists the key's replicas, each as
  *       {@code [node, up|down, version|missing|unreachable, detail]};</li>
- *   <li>{@code DKV.STATUS} lists every node as this one sees it, each as {@code [node, state,
+ *   <li>{@code DKV.STATUS} lists every node as this one sees it (state up, suspect, down or
+ *       recovering: up but not voting yet), each as {@code [node, state,
  *       phi, heartbeat-age-ms, ops/s, p99-ms, keys, hints it keeps, hints kept here for it]}.</li>
  * </ul>
  */
@@ -77,9 +79,12 @@ final class DkvCommands {
             List<RespReply> rows = new ArrayList<>();
             for (PeerStatus status : statuses) {
                 NodeLoad load = status.load();
+                boolean recovering = status.node().equals(node.id()) ? node.isRecovering() : load.recovering();
+                String state = status.state() != PeerState.DOWN && recovering
+                        ? "recovering" : status.state().name().toLowerCase(Locale.ROOT);
                 rows.add(RespReply.bulkArray(List.of(
                         status.node().toString(),
-                        status.state().name().toLowerCase(Locale.ROOT),
+                        state,
                         String.format(Locale.ROOT, "%.1f", Math.max(0, Math.min(status.phi(), 999.9))),
                         String.valueOf(status.lastHeardMillis()),
                         String.valueOf(load.opsPerSecond()),

@@ -162,6 +162,9 @@ final class ServerCommands {
                 fields.put("write_consistency", config.writeConsistency());
                 fields.put("stored_keys", storage.keyCount());
                 fields.put("stored_tombstones", storage.tombstoneCount());
+                fields.put("recovering", node.isRecovering() ? 1 : 0);
+                fields.put("clock_skew_refusals", node.metrics().clockSkewRefusals.sum());
+                fields.put("clock_skew_last_writer", node.metrics().lastSkewedWriter == 0 ? "none" : "n" + node.metrics().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
             }

@@ -63,11 +63,12 @@ class FrameCodecTest {
                 new WriteRequest(9, bytes("hinted"), Entry.value(bytes("v"), VERSION), NodeId.of(2)),
                 new WriteRequest(9, bytes("hinted-delete"), Entry.tombstone(new Version(Long.MAX_VALUE, Integer.MAX_VALUE)),
                         NodeId.of(5)),
-                WriteReply.HAD_VALUE,
-                WriteReply.NO_VALUE,
+                WriteReply.stored(true, VERSION),
+                WriteReply.stored(false, VERSION),
+                WriteReply.HINT_KEPT,
+                new WriteReply(false, VERSION, true),
                 new ReadRequest(3, bytes("key")),
-                new ReadRequest(3, bytes("key"), NodeId.of(4)),
-                new ReadRequest(3, bytes("key"), null, true),
+                new ReadRequest(3, bytes("key"), true),
                 DigestReply.MISSING,
                 new DigestReply(VERSION, false),
                 new DigestReply(VERSION, true),
@@ -79,7 +80,7 @@ class FrameCodecTest {
                 new ErrorReply("storage full", true),
                 new Gossip(new int[]{1, 2, 1000}, new long[]{1_700_000_000_000L, 5, Long.MAX_VALUE},
                         new long[]{0, 42, 7}, new int[]{0, 1500, Integer.MAX_VALUE},
-                        new NodeLoad[]{NodeLoad.NONE, new NodeLoad(120_000, 850, 1L << 40, 3), new NodeLoad(1, 2, 3, 4)},
+                        new NodeLoad[]{NodeLoad.NONE, new NodeLoad(120_000, 850, 1L << 40, 3, false), new NodeLoad(1, 2, 3, 4, true)},
                         Gossip.Kind.PUSH),
                 new Gossip(new int[0], new long[0], new long[0], new int[0], new NodeLoad[0], Gossip.Kind.REPLY),
                 new MerkleRootRequest(63, -1L),
@@ -87,8 +88,8 @@ class FrameCodecTest {
                 new MerkleLeavesReply(false, new long[]{1, -2, 3, Long.MIN_VALUE}),
                 new KeyDigests(5, new int[]{0, 1023}, new byte[][]{bytes("a"), new byte[0]}, new Version[]{VERSION, new Version(0, 0)}),
                 new KeyDigestsReply(new byte[][]{bytes("newer")}, new Entry[]{Entry.tombstone(VERSION)},
-                        new byte[][]{bytes("wanted"), bytes("also")}),
-                new KeyDigestsReply(new byte[0][], new Entry[0], new byte[0][]),
+                        new byte[][]{bytes("wanted"), bytes("also")}, true),
+                new KeyDigestsReply(new byte[0][], new Entry[0], new byte[0][], false),
                 new TombstoneCheck(8, new byte[][]{bytes("gone")}, new Version[]{VERSION}),
                 new TombstoneCheckReply(new boolean[]{true, false, true}));
     }
@@ -133,7 +134,7 @@ class FrameCodecTest {
     @Test
     void framesSplitAcrossReadsAndBatchedInOneRead() {
         Frame first = new Frame(Frame.Kind.REQUEST, 1, new ReadRequest(1, bytes("k1")));
-        Frame second = new Frame(Frame.Kind.RESPONSE, 2, WriteReply.HAD_VALUE);
+        Frame second = new Frame(Frame.Kind.RESPONSE, 2, WriteReply.stored(true, VERSION));
         ByteBuf both = Unpooled.wrappedBuffer(encode(first), encode(second));
         byte[] wire = new byte[both.readableBytes()];
         both.readBytes(wire);
@@ -147,7 +148,7 @@ class FrameCodecTest {
         Frame two = decoder.readInbound();
         assertThat(one.correlationId()).isEqualTo(1);
         assertThat(((ReadRequest) one.message()).key()).isEqualTo(bytes("k1"));
-        assertThat(two.message()).isEqualTo(WriteReply.HAD_VALUE);
+        assertThat(two.message()).isEqualTo(WriteReply.stored(true, VERSION));
         assertThat(decoder.<Object>readInbound()).isNull();
     }
 
@@ -175,7 +176,7 @@ class FrameCodecTest {
 
     @Test
     void wrongProtocolVersionIsRefused() {
-        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.NO_VALUE));
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.HINT_KEPT));
         frame.setByte(VERSION_AT, FrameEncoder.PROTOCOL_VERSION + 1);
 
         assertDecoderRefuses(frame, CorruptedFrameException.class, "protocol version 2");
@@ -183,7 +184,7 @@ class FrameCodecTest {
 
     @Test
     void unknownFrameKindIsRefused() {
-        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.NO_VALUE));
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.HINT_KEPT));
         frame.setByte(KIND_AT, 42);
 
         assertDecoderRefuses(frame, CorruptedFrameException.class, "unknown frame kind 42");

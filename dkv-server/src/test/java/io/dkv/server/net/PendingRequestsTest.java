@@ -41,12 +41,12 @@ class PendingRequestsTest {
         onLoop(() -> pending.register(second, LONG_TIMEOUT_MS));
 
         onLoop(() -> {
-            pending.complete(firstId, WriteReply.HAD_VALUE);
-            pending.complete(firstId, WriteReply.NO_VALUE); // a duplicate answer is ignored
+            pending.complete(firstId, WriteReply.stored(true, null));
+            pending.complete(firstId, WriteReply.HINT_KEPT); // a duplicate answer is ignored
             return null;
         });
 
-        assertThat(first).isCompletedWithValue(WriteReply.HAD_VALUE);
+        assertThat(first).isCompletedWithValue(WriteReply.stored(true, null));
         assertThat(second).isNotDone();
     }
 
@@ -70,14 +70,14 @@ class PendingRequestsTest {
         long id = onLoop(() -> pending.register(answered, 50));
         onLoop(() -> pending.register(unanswered, 50));
         onLoop(() -> {
-            pending.complete(id, WriteReply.HAD_VALUE);
+            pending.complete(id, WriteReply.stored(true, null));
             return null;
         });
 
         // The unanswered one, registered after it with the same timeout, expiring proves the sweep passed it.
         await().atMost(Duration.ofSeconds(10)).until(unanswered::isDone);
         assertThat(unanswered).isCompletedExceptionally();
-        assertThat(answered).isCompletedWithValue(WriteReply.HAD_VALUE);
+        assertThat(answered).isCompletedWithValue(WriteReply.stored(true, null));
     }
 
     @Test

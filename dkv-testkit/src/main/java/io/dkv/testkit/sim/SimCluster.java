@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  *
  * <p>A crash models a killed process whose storage and hints survive (as a durable engine's
  * would): the node stops, forgets everything in flight, and {@link #restart} brings up a new
- * incarnation over the same storage. {@link #wipe} models losing the disk too.
+ * incarnation over the same storage. {@link #wipe} models losing the disk too: the node then
+ * starts recovering (it does not vote until it has compared its partitions with the others).
  *
  * <p>Not thread-safe: one thread drives the whole simulation.
  */
@@ -135,6 +136,7 @@ public final class SimCluster {
         }
         node.storage = MemoryStorageEngine.unlimited(ring.partitionCount());
         node.hints = newHintStore();
+        node.lostData = true;
     }
 
     private HintStore newHintStore() {
@@ -225,7 +227,8 @@ public final class SimCluster {
         node.scheduler = new SimScheduler(simulation);
         node.transport = new SimTransport(node.id, network, node.scheduler);
         NodeContext context = new NodeContext(node.id, config, node.storage, node.hints, node.clock, node.scheduler,
-                new SplittableRandom(node.randomSeed + node.incarnation), node.transport);
+                new SplittableRandom(node.randomSeed + node.incarnation), node.transport, node.lostData);
+        node.lostData = false;
         node.running = new ClusterNode(context, ring);
         node.running.start();
         node.incarnation++;
@@ -252,6 +255,8 @@ public final class SimCluster {
         private ClusterNode running;
         private int incarnation;
         private boolean up;
+        /** Wiped since it last ran: the next incarnation starts recovering. */
+        private boolean lostData;
 
         SimNode(NodeId id, StorageEngine storage, HintStore hints, SimClock clock, long randomSeed) {
             this.id = id;

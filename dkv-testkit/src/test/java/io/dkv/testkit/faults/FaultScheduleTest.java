@@ -6,6 +6,7 @@ import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.version.Version;
 import io.dkv.testkit.Seeds;
+import io.dkv.testkit.sim.ReadCheck;
 import io.dkv.testkit.sim.SimClient;
 import io.dkv.testkit.sim.SimCluster;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,11 +28,15 @@ import java.util.stream.LongStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Clients write unique values, delete and read while a seeded schedule crashes and restarts
- * nodes, partitions and heals the network, and bursts of loss and delay come and go. Once
- * the faults stop and repair has run: (i) no write acknowledged at QUORUM or ALL is lost
- * (it is on every replica, or superseded by a higher version), (ii) all replicas of every
- * key hold the same entry, (iii) a read at ONE through any node returns the latest value.
+ * Clients write unique values, delete and read while a seeded schedule crashes, wipes and
+ * restarts nodes, partitions and heals the network, and bursts of loss and delay come and
+ * go. During the faults, every read is checked against the quorum guarantee
+ * ({@link ReadCheck}): with R + W > RF and at most RF - max(R, W) of the key's replicas
+ * faulty, it returns a version at least as high as every write acknowledged before it
+ * began. Once the faults stop and repair has run: (i) no write acknowledged at QUORUM or
+ * ALL is lost (it is on every replica, or superseded by a higher version), (ii) all
+ * replicas of every key hold the same entry, (iii) a read at ONE through any node returns
+ * the latest value.
  *
  * <p>CI runs seeds 1..8; {@code -Ddkv.seeds=2000} runs two thousand, {@code -Ddkv.seed=S}
  * replays one.
@@ -50,6 +55,9 @@ class FaultScheduleTest {
     private record Acked(String key, Version version, Consistency consistency, String value) {
     }
 
+    /** Wiped nodes that have not finished recovering: no other node is crashed meanwhile. */
+    private final Set<NodeId> wiped = new HashSet<>();
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void acknowledgedWritesSurviveAndReplicasConverge(long seed) {
@@ -63,13 +71,17 @@ class FaultScheduleTest {
         SplittableRandom random = new SplittableRandom(seed * 31 + 7);
         List<Acked> acknowledged = new ArrayList<>();
         List<CompletableFuture<?>> requests = new ArrayList<>();
+        ReadCheck reads = new ReadCheck(cluster);
         int[] uniqueValue = {0};
 
         scheduleFaults(cluster, new SplittableRandom(seed * 17 + 3));
         while (cluster.simulation().now() < FAULT_MILLIS) {
-            issueRequest(cluster, random, acknowledged, requests, uniqueValue);
+            reads.sampleFaults();
+            wiped.removeIf(node -> cluster.isUp(node) && !cluster.node(node).isRecovering());
+            issueRequest(cluster, random, acknowledged, requests, reads, uniqueValue);
             cluster.runFor(Duration.ofMillis(10 + random.nextInt(20)));
         }
+        reads.sampleFaults();
 
         // The faults stop: every node back, the network whole and quiet.
         cluster.heal();
@@ -86,8 +98,13 @@ class FaultScheduleTest {
         List<String> problems = problems(cluster, acknowledged);
         long lost = problems.stream().filter(p -> p.startsWith("lost")).count();
         long quorumAcked = acknowledged.stream().filter(a -> a.consistency() != Consistency.ONE).count();
-        System.out.printf("seed %d: %d writes acknowledged (%d at QUORUM or ALL), %d lost, converged=%s after %d ms%n",
-                seed, acknowledged.size(), quorumAcked, lost, converged, cluster.simulation().now() - FAULT_MILLIS);
+        List<String> stale = reads.violations();
+        System.out.printf("seed %d: %d writes acknowledged (%d at QUORUM or ALL), %d lost, converged=%s after %d ms;"
+                        + " %d reads during faults, %d checked against the guarantee, %d stale%n",
+                seed, acknowledged.size(), quorumAcked, lost, converged, cluster.simulation().now() - FAULT_MILLIS,
+                reads.readCount(), reads.checkedReads(), stale.size());
+        assertThat(stale).as("reads that broke the quorum guarantee (%s)", run).isEmpty();
+        assertThat(reads.checkedReads()).as("reads the guarantee covered").isPositive();
         assertThat(problems).as(run).isEmpty();
 
         for (NodeId coordinator : cluster.nodeIds()) {
@@ -102,7 +119,7 @@ class FaultScheduleTest {
     }
 
     private static void issueRequest(SimCluster cluster, SplittableRandom random, List<Acked> acknowledged,
-                                     List<CompletableFuture<?>> requests, int[] uniqueValue) {
+                                     List<CompletableFuture<?>> requests, ReadCheck reads, int[] uniqueValue) {
         if (cluster.upNodes().isEmpty()) {
             return;
         }
@@ -112,28 +129,45 @@ class FaultScheduleTest {
         Consistency consistency = dice % 10 == 0 ? Consistency.ALL : dice % 10 == 1 ? Consistency.ONE : Consistency.QUORUM;
         if (dice < 65) {
             String value = "v" + uniqueValue[0]++;
-            requests.add(client.putAsync(bytes(key), bytes(value), consistency)
-                    .thenAccept(result -> acknowledged.add(new Acked(key, result.version(), consistency, value))));
+            requests.add(client.putAsync(bytes(key), bytes(value), consistency).thenAccept(result -> {
+                acknowledged.add(new Acked(key, result.version(), consistency, value));
+                reads.acknowledged(key, result, consistency);
+            }));
         } else if (dice < 75) {
-            requests.add(client.deleteAsync(bytes(key), consistency)
-                    .thenAccept((WriteResult result) -> acknowledged.add(new Acked(key, result.version(), consistency, null))));
+            requests.add(client.deleteAsync(bytes(key), consistency).thenAccept((WriteResult result) -> {
+                acknowledged.add(new Acked(key, result.version(), consistency, null));
+                reads.acknowledged(key, result, consistency);
+            }));
         } else {
-            requests.add(client.getAsync(bytes(key), random.nextBoolean() ? Consistency.ONE : Consistency.QUORUM));
+            Consistency level = dice % 4 == 0 ? Consistency.ONE : dice % 4 == 1 ? Consistency.ALL : Consistency.QUORUM;
+            requests.add(reads.read(client, key, level));
         }
     }
 
     /** A seeded schedule of crashes, restarts, partitions and network trouble during the fault phase. */
-    private static void scheduleFaults(SimCluster cluster, SplittableRandom random) {
+    private void scheduleFaults(SimCluster cluster, SplittableRandom random) {
         long at = 2_000;
         while (at < FAULT_MILLIS - 5_000) {
             long when = at;
-            int action = random.nextInt(5);
+            int action = random.nextInt(6);
             long duration = 2_000 + random.nextInt(6_000);
             switch (action) {
                 case 0 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
                     List<NodeId> up = cluster.upNodes();
-                    if (up.size() > NODES - 2) {
+                    if (up.size() > NODES - 2 && wiped.isEmpty()) {
                         cluster.crash(up.get(random.nextInt(up.size())));
+                    }
+                });
+                case 5 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
+                    // Losing a disk: only while every node is up and has its data, so no
+                    // acknowledged write can have lived on this node alone.
+                    List<NodeId> up = cluster.upNodes();
+                    boolean allVoting = up.size() == NODES && up.stream().noneMatch(n -> cluster.node(n).isRecovering());
+                    if (allVoting && wiped.isEmpty()) {
+                        NodeId victim = up.get(random.nextInt(up.size()));
+                        cluster.crash(victim);
+                        cluster.wipe(victim);
+                        wiped.add(victim);
                     }
                 });
                 case 1 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
