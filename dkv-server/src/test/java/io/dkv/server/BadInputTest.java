@@ -172,7 +172,7 @@ class BadInputTest {
     @Order(6)
     @MethodSource("seeds")
     void randomBytesOnTheInternodePortCloseThatConnectionOnly(long seed) throws IOException {
-        System.out.println(Seeds.describe("BadInputTest.randomBytesOnTheInternodePort", seed));
+        System.out.println(Seeds.describe(BadInputTest.class, "BadInputTest.randomBytesOnTheInternodePort", seed));
         SplittableRandom random = new SplittableRandom(seed);
         int node = 1 + random.nextInt(3);
         byte[] garbage = new byte[1 + random.nextInt(64 * 1024)];
@@ -188,7 +188,7 @@ class BadInputTest {
     @Order(6)
     @MethodSource("seeds")
     void randomFrameBodiesOnTheInternodePortCloseThatConnectionOnly(long seed) throws IOException {
-        System.out.println(Seeds.describe("BadInputTest.randomFrameBodiesOnTheInternodePort", seed));
+        System.out.println(Seeds.describe(BadInputTest.class, "BadInputTest.randomFrameBodiesOnTheInternodePort", seed));
         SplittableRandom random = new SplittableRandom(seed);
         int node = 1 + random.nextInt(3);
         // A correct length, protocol version and frame kind, so the node decodes past the header; then random fields.
