@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * DESIGN.md "Bad input" on a real 3-node cluster (RF 3) over loopback: every kind of abuse
+ * docs/ARCHITECTURE.md "Limits and bad input" on a real 3-node cluster (RF 3) over loopback: every kind of abuse
  * gets a clear error (or a closed connection) for the one caller who sent it, while the
  * node keeps serving everyone else and loses no acknowledged write.
  *
