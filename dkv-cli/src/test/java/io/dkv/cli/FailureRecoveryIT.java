@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailureRecoveryIT {
 
     private static final int NODES = 5;
+    private static final int REPLICAS = 3;
     private static final String KILLED = "n3";
     private static final String PAUSED = "n4";
 
@@ -92,10 +93,17 @@ class FailureRecoveryIT {
             // The same answer through the command line, for a few keys.
             for (String key : sample.subList(0, 3)) {
                 Result replicas = dkv("replicas", key, "-p", String.valueOf(cluster.respPort(1)));
+                List<String> lines = List.of(replicas.stdout().trim().split("\n"));
+                assertThat(lines).as(replicas.describe()).hasSize(REPLICAS);
+                Set<String> nodes = new HashSet<>();
                 Set<String> versions = new HashSet<>();
-                for (String line : replicas.stdout().trim().split("\n")) {
-                    versions.add(line.trim().split("\\s+")[2]);
+                for (String line : lines) {
+                    String[] columns = line.trim().split("\\s+");
+                    assertThat(columns[1]).as("%s: %s", key, line).isEqualTo("up");
+                    nodes.add(columns[0]);
+                    versions.add(columns[2]);
                 }
+                assertThat(nodes).as(replicas.describe()).hasSize(REPLICAS);
                 assertThat(versions).as(replicas.describe()).hasSize(1).doesNotContain("missing", "unreachable");
             }
         } finally {
@@ -168,7 +176,8 @@ class FailureRecoveryIT {
                 for (Object row : (List<?>) rows) {
                     versions.add(new String((byte[]) ((List<?>) row).get(2), StandardCharsets.UTF_8));
                 }
-                if (versions.size() != 1 || versions.contains("missing") || versions.contains("unreachable")) {
+                if (((List<?>) rows).size() != REPLICAS || versions.size() != 1 || versions.contains("missing")
+                        || versions.contains("unreachable")) {
                     divergent.add(key + " " + versions);
                 }
             }

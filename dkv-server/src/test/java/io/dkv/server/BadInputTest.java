@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * DESIGN.md "Bad input" on a real 3-node cluster (RF 3) over loopback: every kind of abuse
+ * docs/ARCHITECTURE.md "Limits and bad input" on a real 3-node cluster (RF 3) over loopback: every kind of abuse
  * gets a clear error (or a closed connection) for the one caller who sent it, while the
  * node keeps serving everyone else and loses no acknowledged write.
  *
@@ -172,7 +172,7 @@ class BadInputTest {
     @Order(6)
     @MethodSource("seeds")
     void randomBytesOnTheInternodePortCloseThatConnectionOnly(long seed) throws IOException {
-        System.out.println(Seeds.describe("BadInputTest.randomBytesOnTheInternodePort", seed));
+        System.out.println(Seeds.describe(BadInputTest.class, "BadInputTest.randomBytesOnTheInternodePort", seed));
         SplittableRandom random = new SplittableRandom(seed);
         int node = 1 + random.nextInt(3);
         byte[] garbage = new byte[1 + random.nextInt(64 * 1024)];
@@ -188,7 +188,7 @@ class BadInputTest {
     @Order(6)
     @MethodSource("seeds")
     void randomFrameBodiesOnTheInternodePortCloseThatConnectionOnly(long seed) throws IOException {
-        System.out.println(Seeds.describe("BadInputTest.randomFrameBodiesOnTheInternodePort", seed));
+        System.out.println(Seeds.describe(BadInputTest.class, "BadInputTest.randomFrameBodiesOnTheInternodePort", seed));
         SplittableRandom random = new SplittableRandom(seed);
         int node = 1 + random.nextInt(3);
         // A correct length, protocol version and frame kind, so the node decodes past the header; then random fields.

@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MemoryStorageEngineTest extends StorageEngineContract {
 
+    private static final long DEFAULT_SEED = 1;
+
     @Override
     protected StorageEngine open() {
         return MemoryStorageEngine.unlimited(PARTITIONS);
@@ -58,11 +60,15 @@ class MemoryStorageEngineTest extends StorageEngineContract {
     /**
      * Eight threads merge shuffled copies of the same versioned writes to a small set of keys
      * (so they collide constantly); the result must be the sequential merge of those writes.
+     * The writes and shuffles come from a seed ({@value #DEFAULT_SEED}, or {@code -Ddkv.seed=S});
+     * how the threads interleave is up to the machine.
      */
     @Test
     void concurrentMergesEndInTheSequentialResult() throws Exception {
-        long seed = System.nanoTime();
-        System.out.println("concurrentMergesEndInTheSequentialResult seed=" + seed);
+        long seed = Long.getLong("dkv.seed", DEFAULT_SEED);
+        System.out.println("MemoryStorageEngineTest.concurrentMergesEndInTheSequentialResult seed=" + seed
+                + " (replay: mvn -pl dkv-core -am test -Dtest=MemoryStorageEngineTest"
+                + " -Dsurefire.failIfNoSpecifiedTests=false -Ddkv.seed=" + seed + ")");
         SplittableRandom random = new SplittableRandom(seed);
         int keys = 200;
         int threads = 8;

@@ -282,7 +282,7 @@ class FrameCodecTest {
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void randomGarbageIsRefusedNotDecoded(long seed) {
-        System.out.println(Seeds.describe("FrameCodecTest.randomGarbageIsRefusedNotDecoded", seed));
+        System.out.println(Seeds.describe(FrameCodecTest.class, "FrameCodecTest.randomGarbageIsRefusedNotDecoded", seed));
         SplittableRandom random = new SplittableRandom(seed);
         for (int run = 0; run < 200; run++) {
             byte[] garbage = new byte[1 + random.nextInt(4096)];

@@ -61,7 +61,7 @@ class FaultScheduleTest {
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void acknowledgedWritesSurviveAndReplicasConverge(long seed) {
-        String run = Seeds.describe("FaultScheduleTest", seed);
+        String run = Seeds.describe(FaultScheduleTest.class, "FaultScheduleTest", seed);
         System.out.println(run);
         SimCluster cluster = SimCluster.builder().nodes(NODES).replicas(3).seed(seed)
                 .config(c -> c.replicaTimeoutMillis(300)

@@ -34,7 +34,7 @@ class FailureDetectionTest {
         // Each seed simulates a 1000-node cluster for ~16 s of virtual time (about as long in
         // wall time), so CI runs three; -Ddkv.detectionSeeds=100 runs more.
         Seeds.seeds(Integer.getInteger("dkv.detectionSeeds", 3), true).forEach(seed -> {
-            System.out.println(Seeds.describe("FailureDetectionTest", seed));
+            System.out.println(Seeds.describe(FailureDetectionTest.class, "FailureDetectionTest", seed));
             SimCluster cluster = cluster(1000, seed, n -> n.latency(1, 10));
             cluster.runFor(Duration.ofSeconds(12));
             NodeId victim = NodeId.of(1 + cluster.simulation().random().nextInt(1000));
@@ -58,14 +58,14 @@ class FailureDetectionTest {
     @Test
     void noLiveNodeIsMarkedDownInAnHourOfLossAndJitter() {
         Seeds.seeds(2).forEach(seed -> {
-            System.out.println(Seeds.describe("FailureDetectionTest", seed));
+            System.out.println(Seeds.describe(FailureDetectionTest.class, "FailureDetectionTest", seed));
             SimCluster cluster = cluster(50, seed, n -> n.latency(1, 200).dropRate(0.05));
             cluster.runFor(Duration.ofHours(1));
             long falseAlarms = cluster.nodeIds().stream()
                     .mapToLong(n -> cluster.node(n).metrics().peersMarkedDown.sum()).sum();
             System.out.printf(Locale.ROOT, "seed %d: %d false down marks in 1 h of 50 nodes, 5%% loss, 1-200 ms latency%n",
                     seed, falseAlarms);
-            assertThat(falseAlarms).as(Seeds.describe("false alarms", seed)).isZero();
+            assertThat(falseAlarms).as(Seeds.describe(FailureDetectionTest.class, "false alarms", seed)).isZero();
         });
     }
 

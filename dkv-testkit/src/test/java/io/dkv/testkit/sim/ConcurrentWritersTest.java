@@ -28,7 +28,7 @@ class ConcurrentWritersTest {
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void replicasConvergeOnTheHighestVersion(long seed) {
-        System.out.println(Seeds.describe("ConcurrentWritersTest", seed));
+        System.out.println(Seeds.describe(ConcurrentWritersTest.class, "ConcurrentWritersTest", seed));
         SimCluster cluster = SimCluster.builder().nodes(6).replicas(3).seed(seed)
                 .network(n -> n.latency(1, 40).duplicateRate(0.05)).start();
         byte[] key = "contended".getBytes(StandardCharsets.UTF_8);
@@ -46,7 +46,7 @@ class ConcurrentWritersTest {
         Version highest = writes.stream().map(CompletableFuture::join).map(WriteResult::version)
                 .max(Version::compareTo).orElseThrow();
         List<Entry> stored = cluster.ring().replicasOf(key).stream().map(n -> cluster.localEntry(n, key)).toList();
-        assertThat(stored).as(Seeds.describe("ConcurrentWritersTest", seed)).allSatisfy(entry -> {
+        assertThat(stored).as(Seeds.describe(ConcurrentWritersTest.class, "ConcurrentWritersTest", seed)).allSatisfy(entry -> {
             assertThat(entry).isEqualTo(stored.get(0));
             assertThat(entry.version()).isEqualTo(highest);
         });

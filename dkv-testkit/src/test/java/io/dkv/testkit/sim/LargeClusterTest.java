@@ -23,7 +23,7 @@ class LargeClusterTest {
     @Test
     void aThousandNodesServeAHundredThousandRequests() {
         long seed = Long.getLong("dkv.seed", 1000);
-        String run = Seeds.describe("LargeClusterTest", seed);
+        String run = Seeds.describe(LargeClusterTest.class, "LargeClusterTest", seed);
         System.out.println(run);
         SimCluster cluster = SimCluster.builder().nodes(1000).replicas(3).seed(seed)
                 .network(n -> n.latency(1, 10)).start();
