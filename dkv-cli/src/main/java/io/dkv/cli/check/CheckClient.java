@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * writes of unique values ({@code DKV.PUT}, value {@code c<client>-<op>}) over the keys until
  * the deadline, recording each as an {@link Op}. A connection that fails or times out is
  * closed and the client reconnects, to the next node; the op it was running is
- * indeterminate. Runs on its own thread; {@link #history()} after it ends.
+ * indeterminate. With an interval, ops start no closer than that on average (no bursts to
+ * catch up after a slow op). Runs on its own thread; {@link #history()} after it ends.
  */
 final class CheckClient implements Runnable {
 
@@ -26,6 +27,7 @@ final class CheckClient implements Runnable {
     private final Consistency read;
     private final Consistency write;
     private final long deadline;
+    private final long intervalNanos;
     private final int timeoutMillis;
     private final AtomicBoolean stop;
     private final SplittableRandom random;
@@ -33,13 +35,14 @@ final class CheckClient implements Runnable {
     private int reconnects;
 
     CheckClient(int id, List<Endpoint> endpoints, List<String> keys, Consistency read, Consistency write,
-                long deadline, int timeoutMillis, long seed, AtomicBoolean stop) {
+                long deadline, long intervalNanos, int timeoutMillis, long seed, AtomicBoolean stop) {
         this.id = id;
         this.endpoints = endpoints;
         this.keys = keys;
         this.read = read;
         this.write = write;
         this.deadline = deadline;
+        this.intervalNanos = intervalNanos;
         this.timeoutMillis = timeoutMillis;
         this.stop = stop;
         this.random = new SplittableRandom(seed);
@@ -50,6 +53,7 @@ final class CheckClient implements Runnable {
         int target = id % endpoints.size();
         RespClient connection = null;
         long next = 0;
+        long due = System.nanoTime();
         try {
             while (System.nanoTime() < deadline && !stop.get() && !Thread.currentThread().isInterrupted()) {
                 if (connection == null) {
@@ -60,6 +64,10 @@ final class CheckClient implements Runnable {
                         pause();
                         continue;
                     }
+                }
+                if (intervalNanos > 0) {
+                    due = Math.max(due + intervalNanos, System.nanoTime());
+                    sleepUntil(due);
                 }
                 String key = keys.get(random.nextInt(keys.size()));
                 boolean isWrite = random.nextBoolean();
@@ -122,6 +130,17 @@ final class CheckClient implements Runnable {
             return Op.read(client, key, start, end, Op.Outcome.OK, value, version, null);
         }
         return Op.read(client, key, start, end, Op.Outcome.FAILED, null, null, "unexpected reply " + reply);
+    }
+
+    private static void sleepUntil(long due) {
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void pause() {

@@ -65,6 +65,10 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "8", description = "Concurrent clients, one connection each (default ${DEFAULT-VALUE}).")
     int clients;
 
+    @Option(names = "--rate", defaultValue = "0",
+            description = "Operations per second, all clients together; 0 for as fast as they go (default ${DEFAULT-VALUE}).")
+    int rate;
+
     @Option(names = "--read", defaultValue = "QUORUM", description = "Read level: ONE, QUORUM or ALL (default ${DEFAULT-VALUE}).")
     Consistency read;
 
@@ -127,8 +131,8 @@ public final class CheckCommand implements Callable<Integer> {
         Map<String, Map<String, String>> states = replicaStates(endpoints, keyNames);
         states.forEach((key, byNode) -> replicas.put(key, List.copyOf(byNode.keySet())));
         int rf = replicas.values().stream().mapToInt(List::size).max().orElse(0);
-        out.printf(Locale.ROOT, "dkv check: %d s, %d clients, %d keys, %d node(s) (RF %d), read %s, write %s, nemesis %s, seed %d%n",
-                seconds, clients, keys, endpoints.size(), rf, read, write,
+        out.printf(Locale.ROOT, "dkv check: %d s, %d clients%s, %d keys, %d node(s) (RF %d), read %s, write %s, nemesis %s, seed %d%n",
+                seconds, clients, rate == 0 ? "" : " at " + rate + " ops/s", keys, endpoints.size(), rf, read, write,
                 nemesis.isEmpty() ? "none" : String.join(",", nemesis.stream().map(Nemesis.Kind::word).toList()), seedValue);
         out.flush();
 
@@ -138,7 +142,7 @@ public final class CheckCommand implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             CheckClient client = new CheckClient(i, endpoints, keyNames, read, write,
-                    origin + TimeUnit.SECONDS.toNanos(seconds), timeoutMillis, seedValue + i, stop);
+                    origin + TimeUnit.SECONDS.toNanos(seconds), rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(clients) / rate, timeoutMillis, seedValue + i, stop);
             load.add(client);
             Thread thread = new Thread(client, "check-client-" + i);
             threads.add(thread);
@@ -184,9 +188,9 @@ public final class CheckCommand implements Callable<Integer> {
 
     private void validate() {
         if (seconds < 1 || keys < 1 || clients < 1 || faultSeconds < 1 || healthySeconds < 1 || readySeconds < 1
-                || settleSeconds < 0 || timeoutMillis < 1 || examples < 0) {
+                || settleSeconds < 0 || timeoutMillis < 1 || examples < 0 || rate < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seconds, --keys, --clients, --fault-seconds,"
-                    + " --healthy-seconds, --ready-seconds and --timeout-ms must be positive; --settle-seconds and --examples not negative");
+                    + " --healthy-seconds, --ready-seconds and --timeout-ms must be positive; --settle-seconds, --examples and --rate not negative");
         }
         if (!nemesis.isEmpty() && dir == null) {
             throw new CommandLine.ParameterException(spec.commandLine(),
