@@ -157,18 +157,19 @@ public final class CheckCommand implements Callable<Integer> {
             nemesisThread = new Thread(faults, "check-nemesis");
             nemesisThread.start();
         }
+        long loadEnded;
         try {
             for (Thread thread : threads) {
                 thread.join();
             }
         } finally {
+            loadEnded = System.nanoTime();
             stop.set(true);
             if (faults != null) {
                 faults.stop();
                 nemesisThread.join();
             }
         }
-        long loadEnded = System.nanoTime();
         if (cluster != null) {
             restoreAll(cluster, endpoints, readyLimit);
         }
