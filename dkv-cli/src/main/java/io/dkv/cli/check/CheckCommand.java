@@ -137,39 +137,7 @@ public final class CheckCommand implements Callable<Integer> {
         out.flush();
 
         origin = System.nanoTime();
-        AtomicBoolean stop = new AtomicBoolean();
-        List<CheckClient> load = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            CheckClient client = new CheckClient(i, endpoints, keyNames, read, write,
-                    origin + TimeUnit.SECONDS.toNanos(seconds), rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(clients) / rate, timeoutMillis, seedValue + i, stop);
-            load.add(client);
-            Thread thread = new Thread(client, "check-client-" + i);
-            threads.add(thread);
-            thread.start();
-        }
-        Nemesis faults = null;
-        Thread nemesisThread = null;
-        if (!nemesis.isEmpty()) {
-            faults = new Nemesis(new NodeFaults(cluster), endpoints, List.copyOf(new HashSet<>(nemesis)).stream().sorted().toList(),
-                    new Nemesis.Timing(Duration.ofSeconds(healthySeconds), Duration.ofSeconds(faultSeconds), readyLimit),
-                    seedValue, out, origin, endpoint -> endpoint.ready(1_000));
-            nemesisThread = new Thread(faults, "check-nemesis");
-            nemesisThread.start();
-        }
-        long loadEnded;
-        try {
-            for (Thread thread : threads) {
-                thread.join();
-            }
-        } finally {
-            loadEnded = System.nanoTime();
-            stop.set(true);
-            if (faults != null) {
-                faults.stop();
-                nemesisThread.join();
-            }
-        }
+        Load load = runLoad(cluster, endpoints, keyNames, seedValue, readyLimit);
         if (cluster != null) {
             restoreAll(cluster, endpoints, readyLimit);
         }
@@ -180,11 +148,78 @@ public final class CheckCommand implements Callable<Integer> {
         List<History.FinalRead> finalReads = finalReads(endpoints, keyNames);
 
         List<Op> ops = new ArrayList<>();
-        load.forEach(client -> ops.addAll(client.history()));
-        List<Fault> injected = faults == null ? List.of() : faults.faults();
+        load.clients().forEach(client -> ops.addAll(client.history()));
+        List<Fault> injected = load.nemesis() == null ? List.of() : load.nemesis().faults();
         Verdict verdict = HistoryChecker.check(new History(ops, injected, replicas, read, write, finalReads, finalStates, origin));
-        report(verdict, ops, injected, faults, load, settled, finalStates, finalReads, (loadEnded - origin) / 1e9);
+        report(verdict, ops, injected, load, settled, finalStates, finalReads);
         return verdict.clean() ? 0 : 1;
+    }
+
+    /** The clients after the load, the nemesis if there was one, and when the load ended. */
+    private record Load(List<CheckClient> clients, Nemesis nemesis, long ended) {
+    }
+
+    /**
+     * Runs the clients until --seconds pass and the nemesis meanwhile; returns once the
+     * clients are done and the nemesis has healed its last fault. Should this process be
+     * stopped midway, a shutdown hook still has the nemesis heal the fault at hand.
+     */
+    private Load runLoad(ClusterDirectory cluster, List<Endpoint> endpoints, List<String> keyNames, long seedValue,
+                         Duration readyLimit) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        long deadline = origin + TimeUnit.SECONDS.toNanos(seconds);
+        long interval = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(clients) / rate;
+        List<CheckClient> load = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            CheckClient client = new CheckClient(i, endpoints, keyNames, read, write, deadline, interval, timeoutMillis,
+                    seedValue + i, stop);
+            load.add(client);
+            threads.add(new Thread(client, "check-client-" + i));
+        }
+        Nemesis faults = null;
+        Thread nemesisThread = null;
+        Thread healOnExit = null;
+        if (!nemesis.isEmpty()) {
+            faults = new Nemesis(new NodeFaults(cluster), endpoints, nemesis.stream().distinct().sorted().toList(),
+                    new Nemesis.Timing(Duration.ofSeconds(healthySeconds), Duration.ofSeconds(faultSeconds), readyLimit),
+                    seedValue, out, origin, endpoint -> endpoint.ready(1_000));
+            nemesisThread = new Thread(faults, "check-nemesis");
+            healOnExit = new Thread(healOnExit(faults, nemesisThread), "check-heal-on-exit");
+            Runtime.getRuntime().addShutdownHook(healOnExit);
+            nemesisThread.start();
+        }
+        threads.forEach(Thread::start);
+        long ended;
+        try {
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        } finally {
+            ended = System.nanoTime();
+            stop.set(true);
+            if (faults != null) {
+                faults.stop();
+                nemesisThread.join();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(healOnExit);
+                } catch (IllegalStateException e) {
+                    // Already shutting down: the hook runs, and finds the nemesis done.
+                }
+            }
+        }
+        return new Load(load, faults, ended);
+    }
+
+    private static Runnable healOnExit(Nemesis faults, Thread nemesisThread) {
+        return () -> {
+            faults.stop();
+            try {
+                nemesisThread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 
     private void validate() {
@@ -341,13 +376,12 @@ public final class CheckCommand implements Callable<Integer> {
         return false;
     }
 
-    private void report(Verdict verdict, List<Op> ops, List<Fault> injected, Nemesis faults, List<CheckClient> load,
-                        double settled, Map<String, Map<String, String>> finalStates, List<History.FinalRead> finalReads,
-                        double loadSeconds) {
+    private void report(Verdict verdict, List<Op> ops, List<Fault> injected, Load load, double settled,
+                        Map<String, Map<String, String>> finalStates, List<History.FinalRead> finalReads) {
         long writes = ops.stream().filter(op -> op.kind() == Op.Kind.WRITE).count();
         out.printf(Locale.ROOT, "ops: %d in %.1f s (writes %d, reads %d), ok: %d, failed: %d, indeterminate: %d, reconnects: %d%n",
-                verdict.ops(), loadSeconds, writes, verdict.ops() - writes, verdict.ok(), verdict.failed(),
-                verdict.indeterminate(), load.stream().mapToInt(CheckClient::reconnects).sum());
+                verdict.ops(), (load.ended() - origin) / 1e9, writes, verdict.ops() - writes, verdict.ok(), verdict.failed(),
+                verdict.indeterminate(), load.clients().stream().mapToInt(CheckClient::reconnects).sum());
         List<String> described = new ArrayList<>();
         for (Fault fault : injected) {
             described.add(String.format(Locale.ROOT, "%s %s %.1f-%s", fault.kind(), fault.node(),
@@ -355,8 +389,8 @@ public final class CheckCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, "%.1fs", (fault.end() - origin) / 1e9)));
         }
         out.println("faults injected: " + injected.size() + (described.isEmpty() ? "" : " (" + String.join(", ", described) + ")"));
-        if (faults != null && faults.problem() != null) {
-            out.println("nemesis stopped early: " + faults.problem());
+        if (load.nemesis() != null && load.nemesis().problem() != null) {
+            out.println("nemesis stopped early: " + load.nemesis().problem());
         }
         long agreeing = finalStates.values().stream().filter(CheckCommand::agree).count();
         out.printf(Locale.ROOT, "settle: %d of %d keys with all replicas agreeing, after %.1f s%n", agreeing, keys, settled);
