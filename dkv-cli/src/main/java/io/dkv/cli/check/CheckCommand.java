@@ -34,9 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code lost: A, stale: B, corrupt: C, divergent: D}; the exit code is 0 only when all are 0.
  */
 @Command(name = "check", description = {
-        "Jepsen-style checker: concurrent clients write unique values and read them back with their versions,",
-        "optionally while a nemesis kills or pauses one node at a time (--dir, --nemesis); then every node",
-        "reads every key and the history is judged. Last line: lost: A, stale: B, corrupt: C, divergent: D.",
+        "Jepsen-style checker of a running cluster, with an optional kill/pause nemesis.",
+        "Clients write unique values and read them back with their versions while the",
+        "nemesis (--dir, --nemesis) faults one node at a time; then every node reads",
+        "every key and the history is judged. Last line:",
+        "  lost: A, stale: B, corrupt: C, divergent: D",
         "Exit code 0 when all four are 0, 1 otherwise."})
 public final class CheckCommand implements Callable<Integer> {
 
@@ -48,7 +50,7 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = {"-h", "--host"}, defaultValue = "127.0.0.1", description = "Host of the nodes (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-h", "--host"}, paramLabel = "HOST", defaultValue = "127.0.0.1", description = "Host of the nodes (default ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = {"-p", "--port"}, defaultValue = "7400", split = ",", paramLabel = "PORT",
@@ -56,54 +58,54 @@ public final class CheckCommand implements Callable<Integer> {
                     + " with --dir, every node of the cluster).")
     List<Integer> ports;
 
-    @Option(names = "--seconds", defaultValue = "30", description = "How long the load runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "How long the load runs (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--keys", defaultValue = "20", description = "How many keys (default ${DEFAULT-VALUE}).")
+    @Option(names = "--keys", paramLabel = "K", defaultValue = "20", description = "How many keys (default ${DEFAULT-VALUE}).")
     int keys;
 
-    @Option(names = "--clients", defaultValue = "8", description = "Concurrent clients, one connection each (default ${DEFAULT-VALUE}).")
+    @Option(names = "--clients", paramLabel = "C", defaultValue = "8", description = "Concurrent clients, one connection each (default ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--rate", defaultValue = "0",
+    @Option(names = "--rate", paramLabel = "OPS", defaultValue = "0",
             description = "Operations per second, all clients together; 0 for as fast as they go (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--read", defaultValue = "QUORUM", description = "Read level: ONE, QUORUM or ALL (default ${DEFAULT-VALUE}).")
+    @Option(names = "--read", paramLabel = "LEVEL", defaultValue = "QUORUM", description = "Read level: ONE, QUORUM or ALL (default ${DEFAULT-VALUE}).")
     Consistency read;
 
-    @Option(names = "--write", defaultValue = "QUORUM", description = "Write level: ONE, QUORUM or ALL (default ${DEFAULT-VALUE}).")
+    @Option(names = "--write", paramLabel = "LEVEL", defaultValue = "QUORUM", description = "Write level: ONE, QUORUM or ALL (default ${DEFAULT-VALUE}).")
     Consistency write;
 
-    @Option(names = "--dir", description = "The folder of a cluster started with dkv cluster up: its nodes, and the nemesis's processes.")
+    @Option(names = "--dir", paramLabel = "DIR", description = "The folder of a cluster started with dkv cluster up: its nodes, and the nemesis's processes.")
     Path dir;
 
     @Option(names = "--nemesis", split = ",", paramLabel = "KIND",
             description = "Faults to inject, one node at a time (needs --dir): kill (SIGKILL, then start again), pause (SIGSTOP, then SIGCONT).")
     List<Nemesis.Kind> nemesis = new ArrayList<>();
 
-    @Option(names = "--fault-seconds", defaultValue = "3", description = "How long each fault lasts before it is healed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--fault-seconds", paramLabel = "S", defaultValue = "3", description = "How long each fault lasts before it is healed (default ${DEFAULT-VALUE}).")
     int faultSeconds;
 
-    @Option(names = "--healthy-seconds", defaultValue = "2", description = "Healthy time before and between faults (default ${DEFAULT-VALUE}).")
+    @Option(names = "--healthy-seconds", paramLabel = "S", defaultValue = "2", description = "Healthy time before and between faults (default ${DEFAULT-VALUE}).")
     int healthySeconds;
 
-    @Option(names = "--settle-seconds", defaultValue = "60",
+    @Option(names = "--settle-seconds", paramLabel = "S", defaultValue = "60",
             description = "After the load, how long to wait for every key's replicas to agree (default ${DEFAULT-VALUE}).")
     int settleSeconds;
 
-    @Option(names = "--ready-seconds", defaultValue = "60",
+    @Option(names = "--ready-seconds", paramLabel = "S", defaultValue = "60",
             description = "How long a node may take to be ready again after a fault (default ${DEFAULT-VALUE}).")
     int readySeconds;
 
-    @Option(names = "--timeout-ms", defaultValue = "5000",
+    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "5000",
             description = "A request with no answer after this long is indeterminate (default ${DEFAULT-VALUE}).")
     int timeoutMillis;
 
-    @Option(names = "--examples", defaultValue = "5", description = "Examples printed per kind of problem (default ${DEFAULT-VALUE}).")
+    @Option(names = "--examples", paramLabel = "N", defaultValue = "5", description = "Examples printed per kind of problem (default ${DEFAULT-VALUE}).")
     int examples;
 
-    @Option(names = "--seed", description = "Seed of the clients' and the nemesis's choices (default: random, printed).")
+    @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the clients' and the nemesis's choices (default: random, printed).")
     Long seed;
 
     private PrintWriter out;
