@@ -68,6 +68,9 @@ final class CheckClient implements Runnable {
                 if (intervalNanos > 0) {
                     due = Math.max(due + intervalNanos, System.nanoTime());
                     sleepUntil(due);
+                    if (System.nanoTime() >= deadline) {
+                        break;
+                    }
                 }
                 String key = keys.get(random.nextInt(keys.size()));
                 boolean isWrite = random.nextBoolean();
