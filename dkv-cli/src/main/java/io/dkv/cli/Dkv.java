@@ -1,6 +1,7 @@
 package io.dkv.cli;
 
 import io.dkv.cli.bench.BenchCommand;
+import io.dkv.cli.check.CheckCommand;
 import io.dkv.cli.cluster.ClusterCommand;
 import io.dkv.core.DkvException;
 import picocli.CommandLine;
@@ -25,6 +26,7 @@ import java.io.IOException;
                 ShellCommand.class,
                 RingCommand.class,
                 BenchCommand.class,
+                CheckCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Dkv implements Runnable {

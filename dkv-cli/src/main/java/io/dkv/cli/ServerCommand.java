@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -102,7 +103,10 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "dkv-shutdown"));
         if (pidFile != null) {
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+            // Written aside and moved in place, so a reader never sees an empty or partial pid.
+            Path written = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
+            Files.writeString(written, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+            Files.move(written, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         System.out.printf("%s serving clients on %s:%d (internode %d) in a cluster of %d nodes, %d replicas%n",
                 nodeSettings.node(), nodeSettings.host(), server.respPort(), nodeSettings.internodePort(),

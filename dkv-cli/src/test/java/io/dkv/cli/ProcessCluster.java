@@ -6,6 +6,8 @@ import io.dkv.testkit.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +34,23 @@ final class ProcessCluster {
         ProcessCluster cluster = new ProcessCluster(ChildProcesses.workDir(name), Ports.freeBasePort(nodes), nodes);
         Result up = cluster.dkv("cluster", "up", "--nodes", String.valueOf(nodes), "--replicas", "3",
                 "--dir", cluster.dir.toString(), "--base-port", String.valueOf(cluster.basePort), "--jvm-opt=-Xmx192m");
+        assertThat(up.exitCode()).as(up.describe()).isZero();
+        return cluster;
+    }
+
+    /**
+     * Like {@link #up(String, int)}, with more {@code dkv cluster up} arguments, e.g.
+     * {@code --set hinted-handoff=false}; nodes that did start are killed if another did not.
+     */
+    static ProcessCluster up(String name, int nodes, String... moreArgs) {
+        ProcessCluster cluster = new ProcessCluster(ChildProcesses.workDir(name), Ports.freeBasePort(nodes), nodes);
+        List<String> args = new ArrayList<>(List.of("cluster", "up", "--nodes", String.valueOf(nodes), "--replicas", "3",
+                "--dir", cluster.dir.toString(), "--base-port", String.valueOf(cluster.basePort), "--jvm-opt=-Xmx192m"));
+        args.addAll(List.of(moreArgs));
+        Result up = cluster.dkv(args.toArray(String[]::new));
+        if (up.exitCode() != 0) {
+            cluster.killLeftoverNodes();
+        }
         assertThat(up.exitCode()).as(up.describe()).isZero();
         return cluster;
     }

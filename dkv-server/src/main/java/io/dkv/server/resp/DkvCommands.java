@@ -7,6 +7,7 @@ import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.core.Consistency;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.NodeLoad;
+import io.dkv.core.version.Version;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,11 @@ import static io.dkv.server.resp.Futures.done;
  *       sets both; {@code DKV.CONSISTENCY READ|WRITE level} sets one;</li>
  *   <li>{@code DKV.REPLICAS key} lists the key's replicas, each as
  *       {@code [node, up|down, version|missing|unreachable, detail]};</li>
+ *   <li>{@code DKV.PUT key value} writes like {@code SET} and answers the version the write
+ *       was stamped with, as {@code [stamp, node]};</li>
+ *   <li>{@code DKV.GET key} reads like {@code GET} and answers the entry with its version, as
+ *       {@code [value, stamp, node]}: a tombstone has a nil value, an absent key three nils
+ *       ({@code dkv check} judges histories by these versions);</li>
  *   <li>{@code DKV.STATUS} lists every node as this one sees it (state up, suspect, down or
  *       recovering: up but not voting yet), each as {@code [node, state,
  *       phi, heartbeat-age-ms, ops/s, p99-ms, keys, hints it keeps, hints kept here for it]}.</li>
@@ -44,6 +50,28 @@ final class DkvCommands {
                 "Lists the key's replicas and the version each one holds.", commands::replicas));
         table.add(new CommandSpec("DKV.STATUS", 1, List.of("readonly"), 0, 0, 0, "dkv",
                 "Every node as this node sees it: state, phi, heartbeat age, ops/s, p99, keys, hints.", commands::status));
+        table.add(new CommandSpec("DKV.PUT", 3, List.of("write", "denyoom"), 1, 1, 1, "dkv",
+                "Sets the value of a key like SET; answers the write's version as [stamp, node].", commands::put));
+        table.add(new CommandSpec("DKV.GET", 2, List.of("readonly", "fast"), 1, 1, 1, "dkv",
+                "Reads a key like GET; answers [value, stamp, node] (nil value for a delete, all nil when absent).", commands::get));
+    }
+
+    private CompletableFuture<RespReply> put(ClientSession session, RespCommand command) {
+        return node.put(command.arg(1), command.arg(2), session.writeConsistency()).thenApply(result -> {
+            Version version = result.version();
+            return RespReply.array(List.of(RespReply.integer(version.stamp()), RespReply.integer(version.node())));
+        });
+    }
+
+    private CompletableFuture<RespReply> get(ClientSession session, RespCommand command) {
+        return node.read(command.arg(1), session.readConsistency()).thenApply(entry -> {
+            if (entry == null) {
+                return RespReply.array(List.of(RespReply.NULL, RespReply.NULL, RespReply.NULL));
+            }
+            Version version = entry.version();
+            return RespReply.array(List.of(RespReply.bulkOrNull(entry.value()),
+                    RespReply.integer(version.stamp()), RespReply.integer(version.node())));
+        });
     }
 
     private CompletableFuture<RespReply> consistency(ClientSession session, RespCommand command) {
