@@ -151,11 +151,15 @@ public final class ClusterDirectory {
                 .start();
     }
 
-    /** Waits until the node writes its pid and answers PING; fails early if it dies. */
+    /**
+     * Waits until the node writes its pid, answers PING and has finished recovering (a node
+     * that may lack data does not count toward quorums until it has compared its partitions
+     * with the other replicas); fails early if it dies.
+     */
     public void awaitServing(NodeId node, Duration limit) throws IOException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            if (process(node).isPresent() && answersPing(node)) {
+            if (process(node).isPresent() && answersPing(node) && !recovering(node)) {
                 return;
             }
             if (Files.exists(pidFile(node)) && process(node).isEmpty()) {
@@ -163,7 +167,8 @@ public final class ClusterDirectory {
             }
             sleep(100);
         }
-        throw new IOException(node + " did not answer PING within " + limit.toSeconds() + " s; last lines of "
+        throw new IOException(node + " did not answer PING, or did not finish recovering, within " + limit.toSeconds()
+                + " s; last lines of "
                 + logFile(node) + ":\n" + tail(node, 20));
     }
 
@@ -172,6 +177,16 @@ public final class ClusterDirectory {
             return "PONG".equals(client.call("PING"));
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Whether the node says (INFO dkv) that it is still recovering; true when it cannot be asked. */
+    public boolean recovering(NodeId node) {
+        try (RespClient client = new RespClient(host(), respPort(node), 1_000)) {
+            Object info = client.call("INFO", "dkv");
+            return !(info instanceof byte[] text) || !new String(text, StandardCharsets.UTF_8).contains("recovering:0");
+        } catch (IOException e) {
+            return true;
         }
     }
 
