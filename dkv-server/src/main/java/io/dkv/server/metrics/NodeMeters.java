@@ -62,6 +62,12 @@ public final class NodeMeters implements AutoCloseable {
         counter(registry, "dkv.anti.entropy.keys.repaired", "Keys repaired by anti-entropy", metrics.antiEntropyKeysRepaired);
         counter(registry, "dkv.tombstones.purged", "Tombstones purged after the grace period", metrics.tombstonesPurged);
         counter(registry, "dkv.peers.marked.down", "Times this node marked a peer down", metrics.peersMarkedDown);
+        counter(registry, "dkv.clock.skew.refusals", "Versions refused: stamped further ahead of this clock than max-clock-skew-ms",
+                metrics.clockSkewRefusals);
+        counter(registry, "dkv.duty.failures", "Background duties (gossip, repair, hint replay) that threw", metrics.dutyFailures);
+        counter(registry, "dkv.anti.entropy.bytes", "Entry bytes moved by anti-entropy, both directions", metrics.antiEntropyBytes);
+        gauge(registry, "dkv.recovering", "1 while this node may lack data and does not count toward quorums", node,
+                n -> n.isRecovering() ? 1 : 0);
         FunctionCounter.builder("dkv.client.connections.received", stats, ServerStats::connectionsReceived)
                 .description("Client connections accepted").register(registry);
 

@@ -38,14 +38,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replicas of every key hold the same entry, (iii) a read at ONE through any node returns
  * the latest value.
  *
- * <p>CI runs seeds 1..8; {@code -Ddkv.seeds=2000} runs two thousand, {@code -Ddkv.seed=S}
+ * <p>CI runs seeds 1..8; {@code -Ddkv.seeds=2000} runs two thousand (add {@code -Ddkv.faultSeconds=20} for
+ * shorter schedules), {@code -Ddkv.seed=S}
  * replays one.
  */
 class FaultScheduleTest {
 
     private static final int NODES = 5;
     private static final int KEYS = 40;
-    private static final long FAULT_MILLIS = 60_000;
+    /** How long the faults go on; {@code -Ddkv.faultSeconds=20} shortens it for sweeps over many seeds. */
+    private static final long FAULT_MILLIS = Long.getLong("dkv.faultSeconds", 60) * 1_000;
 
     static LongStream seeds() {
         return Seeds.seeds();
