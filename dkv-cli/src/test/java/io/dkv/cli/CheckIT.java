@@ -42,15 +42,19 @@ class CheckIT {
 
     /**
      * A planted bug: no hints, no read repair, no anti-entropy, ONE reads and writes. The
-     * load ends while the nemesis holds a node killed, so the writes it missed reach it by no
-     * path at all once it is back: the checker must report divergent replicas and exit 1.
+     * load ends while the nemesis holds a node paused, so the writes it missed reach it by no
+     * path at all once it is thawed (a killed node would come back recovering and catch up by
+     * comparing its partitions, which no setting turns off). The load runs long enough after
+     * the pause for the others to mark the node down and stop sending it writes (until then
+     * the writes wait in its socket and it applies them when thawed): the checker must
+     * report divergent replicas and exit 1.
      */
     @Test
     void catchesReplicasThatNothingRepairs() {
         ProcessCluster cluster = ProcessCluster.up("check-planted-it", 3, "--set", "hinted-handoff=false",
                 "--set", "read-repair-chance=0", "--set", "anti-entropy=false");
         try {
-            Result check = check(cluster, "--nemesis", "kill", "--read", "ONE", "--write", "ONE", "--seconds", "6",
+            Result check = check(cluster, "--nemesis", "pause", "--read", "ONE", "--write", "ONE", "--seconds", "14",
                     "--healthy-seconds", "2", "--fault-seconds", "60", "--settle-seconds", "5", "--ready-seconds", "30");
             int[] counts = counts(check);
             assertThat(faultsInjected(check)).as(check.describe()).isEqualTo(1);
