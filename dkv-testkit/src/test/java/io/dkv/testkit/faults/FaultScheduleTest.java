@@ -59,6 +59,8 @@ class FaultScheduleTest {
 
     /** Wiped nodes that have not finished recovering: no other node is crashed meanwhile. */
     private final Set<NodeId> wiped = new HashSet<>();
+    /** Cleared when the fault phase ends: scheduled fault actions (and their undoing) then do nothing. */
+    private boolean faultsActive = true;
 
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
@@ -86,6 +88,7 @@ class FaultScheduleTest {
         reads.sampleFaults();
 
         // The faults stop: every node back, the network whole and quiet.
+        faultsActive = false;
         cluster.heal();
         cluster.network().latency(1, 20).dropRate(0).duplicateRate(0);
         for (NodeId node : cluster.nodeIds()) {
@@ -95,7 +98,8 @@ class FaultScheduleTest {
         }
         // Requests whose coordinator crashed never complete; the others get a few seconds.
         cluster.runUntil(() -> requests.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(5));
-        boolean converged = cluster.runUntilSettled(() -> problems(cluster, acknowledged).isEmpty(), Duration.ofMinutes(3));
+        boolean converged = cluster.runUntilSettled(() -> problems(cluster, acknowledged).isEmpty()
+                && cluster.nodeIds().stream().noneMatch(n -> cluster.node(n).isRecovering()), Duration.ofMinutes(3));
 
         List<String> problems = problems(cluster, acknowledged);
         long lost = problems.stream().filter(p -> p.startsWith("lost")).count();
@@ -147,6 +151,15 @@ class FaultScheduleTest {
     }
 
     /** A seeded schedule of crashes, restarts, partitions and network trouble during the fault phase. */
+    /** Runs {@code action} at {@code atMillis} of virtual time, unless the fault phase is over by then. */
+    private void at(SimCluster cluster, long atMillis, Runnable action) {
+        cluster.simulation().schedule(atMillis - cluster.simulation().now(), () -> {
+            if (faultsActive) {
+                action.run();
+            }
+        });
+    }
+
     private void scheduleFaults(SimCluster cluster, SplittableRandom random) {
         long at = 2_000;
         while (at < FAULT_MILLIS - 5_000) {
@@ -154,13 +167,13 @@ class FaultScheduleTest {
             int action = random.nextInt(6);
             long duration = 2_000 + random.nextInt(6_000);
             switch (action) {
-                case 0 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
+                case 0 -> at(cluster, when, () -> {
                     List<NodeId> up = cluster.upNodes();
                     if (up.size() > NODES - 2 && wiped.isEmpty()) {
                         cluster.crash(up.get(random.nextInt(up.size())));
                     }
                 });
-                case 5 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
+                case 5 -> at(cluster, when, () -> {
                     // Losing a disk: only while every node is up and has its data, so no
                     // acknowledged write can have lived on this node alone.
                     List<NodeId> up = cluster.upNodes();
@@ -172,7 +185,7 @@ class FaultScheduleTest {
                         wiped.add(victim);
                     }
                 });
-                case 1 -> cluster.simulation().schedule(when - cluster.simulation().now(), () -> {
+                case 1 -> at(cluster, when, () -> {
                     for (NodeId node : cluster.nodeIds()) {
                         if (!cluster.isUp(node)) {
                             cluster.restart(node);
@@ -186,16 +199,16 @@ class FaultScheduleTest {
                     while (side.size() < size) {
                         side.add(NodeId.of(1 + random.nextInt(NODES)));
                     }
-                    cluster.simulation().schedule(when - cluster.simulation().now(), () -> cluster.partition(side));
-                    cluster.simulation().schedule(when + duration - cluster.simulation().now(), cluster::heal);
+                    at(cluster, when, () -> cluster.partition(side));
+                    at(cluster, when + duration, cluster::heal);
                 }
                 case 3 -> {
-                    cluster.simulation().schedule(when - cluster.simulation().now(), () -> cluster.network().dropRate(0.25));
-                    cluster.simulation().schedule(when + duration - cluster.simulation().now(), () -> cluster.network().dropRate(0.02));
+                    at(cluster, when, () -> cluster.network().dropRate(0.25));
+                    at(cluster, when + duration, () -> cluster.network().dropRate(0.02));
                 }
                 default -> {
-                    cluster.simulation().schedule(when - cluster.simulation().now(), () -> cluster.network().latency(50, 600));
-                    cluster.simulation().schedule(when + duration - cluster.simulation().now(), () -> cluster.network().latency(1, 20));
+                    at(cluster, when, () -> cluster.network().latency(50, 600));
+                    at(cluster, when + duration, () -> cluster.network().latency(1, 20));
                 }
             }
             at += 1_500 + random.nextInt(4_000);
