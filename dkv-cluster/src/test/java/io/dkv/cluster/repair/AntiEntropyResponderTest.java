@@ -108,6 +108,28 @@ class AntiEntropyResponderTest {
         assertThat(encodedSizeBound(reply)).isLessThanOrEqualTo(maxMessageBytes);
     }
 
+    /**
+     * Values may be up to max-value-bytes (16 MiB by default), more than the 4 MiB a reply
+     * normally carries: such an entry must still go, alone, or the replicas never converge.
+     */
+    @Test
+    void aValueBiggerThanTheBatchStillGoesAlone() {
+        int maxMessageBytes = ClusterConfig.builder().build().maxMessageBytes();
+        for (int i = 0; i < 3; i++) {
+            storage.merge(PARTITION, key("huge-" + i), Entry.value(new byte[5 * MIB], version(i + 1)));
+        }
+        AntiEntropyResponder responder = responder(maxMessageBytes, 1_000);
+        Map<ByteBuffer, Entry> asker = new HashMap<>();
+
+        for (int exchange = 1; exchange <= 3; exchange++) {
+            KeyDigestsReply reply = ask(responder, digestsOf(asker));
+            assertThat(reply.newerKeys().length).as("exchange %d", exchange).isEqualTo(1);
+            assertThat(reply.complete()).as("exchange %d", exchange).isEqualTo(exchange == 3);
+            assertThat(encodedSizeBound(reply)).isLessThanOrEqualTo(maxMessageBytes);
+            asker.put(ByteBuffer.wrap(reply.newerKeys()[0]), reply.newerEntries()[0]);
+        }
+    }
+
     @Test
     void theKeyLimitCutsToo() {
         for (int i = 0; i < 10; i++) {
