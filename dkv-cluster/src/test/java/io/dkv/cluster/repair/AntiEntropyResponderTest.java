@@ -95,7 +95,7 @@ class AntiEntropyResponderTest {
     }
 
     @Test
-    void aSingleEntryNearTheLimitIsStillSentAlone() {
+    void entriesNearTheLimitGoOneAtATime() {
         int maxMessageBytes = 1024 + MIB + ClusterConfig.MESSAGE_HEADROOM_BYTES;
         storage.merge(PARTITION, paddedKey("a", 1024), Entry.value(new byte[MIB], version(1)));
         storage.merge(PARTITION, paddedKey("b", 1024), Entry.value(new byte[MIB], version(2)));

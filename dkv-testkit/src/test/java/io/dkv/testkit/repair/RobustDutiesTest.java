@@ -63,7 +63,7 @@ class RobustDutiesTest {
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void aDutyThatThrowsIsCountedAndRunsAgain(long seed) {
-        String run = Seeds.describe(RobustDutiesTest.class, "RobustDutiesTest.aDutyThatThrowsRunsAgain", seed);
+        String run = Seeds.describe(RobustDutiesTest.class, "RobustDutiesTest.aDutyThatThrowsIsCountedAndRunsAgain", seed);
         System.out.println(run);
         FlakyHintStore[] flaky = new FlakyHintStore[1];
         SimCluster cluster = SimCluster.builder().nodes(5).replicas(3).seed(seed)
