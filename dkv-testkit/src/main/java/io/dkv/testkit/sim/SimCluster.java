@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -46,15 +47,18 @@ public final class SimCluster {
     private final ClusterConfig config;
     private final Ring ring;
     private final Map<NodeId, SimNode> nodes = new LinkedHashMap<>();
+    private final BiFunction<NodeId, HintStore, HintStore> hintStores;
 
-    private SimCluster(long seed, ClusterConfig config, Consumer<SimNetwork> networkSetup) {
+    private SimCluster(long seed, ClusterConfig config, Consumer<SimNetwork> networkSetup,
+                       BiFunction<NodeId, HintStore, HintStore> hintStores) {
         this.simulation = new Simulation(seed);
         this.network = new SimNetwork(simulation);
         networkSetup.accept(network);
         this.config = config;
+        this.hintStores = hintStores;
         this.ring = config.buildRing();
         for (NodeId id : ring.nodes()) {
-            SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(),
+            SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(id),
                     new SimClock(simulation), simulation.splitRandom().nextLong());
             nodes.put(id, node);
             boot(node);
@@ -135,12 +139,12 @@ public final class SimCluster {
             throw new IllegalStateException(id + " is running; crash it first");
         }
         node.storage = MemoryStorageEngine.unlimited(ring.partitionCount());
-        node.hints = newHintStore();
+        node.hints = newHintStore(id);
         node.lostData = true;
     }
 
-    private HintStore newHintStore() {
-        return new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes());
+    private HintStore newHintStore(NodeId id) {
+        return hintStores.apply(id, new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes()));
     }
 
     /** Cuts {@code side} off from every other node, both ways, until {@link #heal()}. */
@@ -272,6 +276,7 @@ public final class SimCluster {
         private long seed = 1;
         private ClusterConfig.Builder config = ClusterConfig.builder();
         private Consumer<SimNetwork> network = n -> { };
+        private BiFunction<NodeId, HintStore, HintStore> hintStores = (id, store) -> store;
 
         private Builder() {
         }
@@ -303,8 +308,17 @@ public final class SimCluster {
             return this;
         }
 
+        /**
+         * Wraps each node's hint store (given the node and its memory store, returns what the
+         * node uses), e.g. to inject failures into one node's store.
+         */
+        public Builder hintStores(BiFunction<NodeId, HintStore, HintStore> wrap) {
+            this.hintStores = wrap;
+            return this;
+        }
+
         public SimCluster start() {
-            return new SimCluster(seed, config.build(), network);
+            return new SimCluster(seed, config.build(), network, hintStores);
         }
     }
 }
