@@ -1,6 +1,6 @@
 package io.dkv.cli;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.server.LocalCluster;
 import io.dkv.server.NodeServer;
 import io.dkv.server.config.NodeSettings;

@@ -1,11 +1,16 @@
 package io.dkv.cluster;
 
+import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.cluster.config.FailureDetectionConfig;
+import io.dkv.cluster.config.HandoffConfig;
+import io.dkv.cluster.config.RepairConfig;
 import io.dkv.cluster.coordinator.Coordinator;
 import io.dkv.cluster.coordinator.ReplicaInspector;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.cluster.handoff.HintedHandoff;
+import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.membership.Membership;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
@@ -13,6 +18,8 @@ import io.dkv.cluster.repair.AntiEntropy;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
 import io.dkv.cluster.repair.MerkleTrees;
 import io.dkv.cluster.repair.TombstoneCollector;
+import io.dkv.cluster.metrics.NodeCounters;
+import io.dkv.cluster.metrics.RequestCounters;
 import io.dkv.cluster.replica.LocalReplica;
 import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.repair.Recovery;
@@ -63,8 +70,8 @@ public final class ClusterNode implements MessageHandler {
     private final Ring ring;
     private final MerkleTrackingStorage storage;
     private final HybridLogicalClock clock;
-    private final NodeMetrics metrics = new NodeMetrics();
-    private final RequestStats requests = new RequestStats();
+    private final NodeCounters metrics = new NodeCounters();
+    private final RequestCounters requests = new RequestCounters();
     private final Membership membership;
     private final LivenessView liveness;
     private final HintedHandoff handoff;
@@ -200,7 +207,7 @@ public final class ClusterNode implements MessageHandler {
         return storage;
     }
 
-    public NodeMetrics metrics() {
+    public NodeCounters metrics() {
         return metrics;
     }
 

@@ -1,5 +1,6 @@
 package io.dkv.cluster;
 
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Scheduler;

@@ -1,6 +1,6 @@
 package io.dkv.server;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.handoff.HintStore;
@@ -16,10 +16,10 @@ import io.dkv.server.net.NettyTransport;
 import io.dkv.server.net.SystemClock;
 import io.dkv.server.http.HttpServer;
 import io.dkv.server.metrics.NodeMeters;
-import io.dkv.server.resp.CommandMetrics;
+import io.dkv.server.resp.CommandMeters;
 import io.dkv.server.resp.RespServer;
 import io.dkv.server.resp.ServerInfo;
-import io.dkv.server.resp.ServerStats;
+import io.dkv.server.resp.ClientCounters;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -44,7 +44,7 @@ public final class NodeServer implements AutoCloseable {
     private final HttpServer http;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final NodeMeters meters;
-    private final ServerStats stats = new ServerStats();
+    private final ClientCounters stats = new ClientCounters();
     private final Cancellable sampler;
 
     private NodeServer(NodeSettings settings, NettyRuntime runtime, StorageEngine storage, boolean mayLackData) {
@@ -61,7 +61,7 @@ public final class NodeServer implements AutoCloseable {
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
-        this.resp = new RespServer(node, runtime, info, stats, new CommandMetrics(registry));
+        this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry));
         this.meters = new NodeMeters(node, stats, registry);
         this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry);
         this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {
@@ -112,7 +112,7 @@ public final class NodeServer implements AutoCloseable {
         return node;
     }
 
-    public ServerStats stats() {
+    public ClientCounters stats() {
         return stats;
     }
 

@@ -1,7 +1,7 @@
 package io.dkv.cluster.coordinator;
 
-import io.dkv.cluster.ClusterConfig;
-import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.runtime.PeerUnavailableException;
@@ -55,10 +55,10 @@ public final class Coordinator {
     private final HybridLogicalClock clock;
     private final RandomGenerator random;
     private final HintedHandoff handoff;
-    private final NodeMetrics metrics;
+    private final NodeCounters metrics;
 
     public Coordinator(NodeId self, ClusterConfig config, Ring ring, Router router, ReplicaEndpoints endpoints,
-                       HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff, NodeMetrics metrics) {
+                       HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff, NodeCounters metrics) {
         this.self = self;
         this.config = config;
         this.ring = ring;

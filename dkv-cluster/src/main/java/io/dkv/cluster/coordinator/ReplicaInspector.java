@@ -1,6 +1,6 @@
 package io.dkv.cluster.coordinator;
 
-import io.dkv.cluster.LivenessView;
+import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.core.NodeId;

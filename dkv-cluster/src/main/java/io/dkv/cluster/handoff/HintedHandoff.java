@@ -1,8 +1,8 @@
 package io.dkv.cluster.handoff;
 
-import io.dkv.cluster.HandoffConfig;
-import io.dkv.cluster.LivenessView;
-import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.config.HandoffConfig;
+import io.dkv.cluster.membership.LivenessView;
+import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Entry;
@@ -39,13 +39,13 @@ public final class HintedHandoff {
     private final LivenessView liveness;
     private final Clock clock;
     private final long replicaTimeoutMillis;
-    private final NodeMetrics metrics;
+    private final NodeCounters metrics;
     private final Set<NodeId> replaying = ConcurrentHashMap.newKeySet();
     private volatile long lastDropLogMillis = Long.MIN_VALUE;
 
     /** @param nodes how many nodes the cluster has: hints are kept and replayed for n1..n(nodes) only */
     public HintedHandoff(NodeId self, int nodes, HandoffConfig config, HintStore store, Transport transport,
-                         LivenessView liveness, Clock clock, long replicaTimeoutMillis, NodeMetrics metrics) {
+                         LivenessView liveness, Clock clock, long replicaTimeoutMillis, NodeCounters metrics) {
         this.self = self;
         this.nodes = nodes;
         this.config = config;

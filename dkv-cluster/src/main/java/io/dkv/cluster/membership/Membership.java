@@ -1,7 +1,6 @@
 package io.dkv.cluster.membership;
 
-import io.dkv.cluster.FailureDetectionConfig;
-import io.dkv.cluster.LivenessView;
+import io.dkv.cluster.config.FailureDetectionConfig;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;

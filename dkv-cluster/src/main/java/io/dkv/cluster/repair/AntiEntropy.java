@@ -1,8 +1,8 @@
 package io.dkv.cluster.repair;
 
-import io.dkv.cluster.LivenessView;
-import io.dkv.cluster.NodeMetrics;
-import io.dkv.cluster.RepairConfig;
+import io.dkv.cluster.membership.LivenessView;
+import io.dkv.cluster.metrics.NodeCounters;
+import io.dkv.cluster.config.RepairConfig;
 import io.dkv.cluster.replica.LocalReplica;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
@@ -70,7 +70,7 @@ public final class AntiEntropy {
     private final LivenessView liveness;
     private final RandomGenerator random;
     private final long timeoutMillis;
-    private final NodeMetrics metrics;
+    private final NodeCounters metrics;
     private final LocalReplica replica;
     private final Recovery recovery;
     private final ByteBudget budget;
@@ -87,7 +87,7 @@ public final class AntiEntropy {
     /** What anti-entropy is handed; one record instead of a dozen positional arguments. */
     public record Parts(NodeId self, Ring ring, RepairConfig config, StorageEngine storage, MerkleTrees trees,
                         Transport transport, LivenessView liveness, RandomGenerator random, Clock clock,
-                        long timeoutMillis, int maxMessageBytes, NodeMetrics metrics, LocalReplica replica,
+                        long timeoutMillis, int maxMessageBytes, NodeCounters metrics, LocalReplica replica,
                         Recovery recovery) {
     }
 

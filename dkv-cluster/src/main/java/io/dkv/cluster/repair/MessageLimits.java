@@ -1,6 +1,6 @@
 package io.dkv.cluster.repair;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 
 /**
  * How much one anti-entropy message may carry, so that it always fits the internode frame

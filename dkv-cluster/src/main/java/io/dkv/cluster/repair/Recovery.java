@@ -1,6 +1,6 @@
 package io.dkv.cluster.repair;
 
-import io.dkv.cluster.LivenessView;
+import io.dkv.cluster.membership.LivenessView;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import org.slf4j.Logger;

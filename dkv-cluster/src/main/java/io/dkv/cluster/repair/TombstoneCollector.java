@@ -1,7 +1,7 @@
 package io.dkv.cluster.repair;
 
-import io.dkv.cluster.NodeMetrics;
-import io.dkv.cluster.RepairConfig;
+import io.dkv.cluster.metrics.NodeCounters;
+import io.dkv.cluster.config.RepairConfig;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Entry;
@@ -47,12 +47,12 @@ public final class TombstoneCollector {
     private final Transport transport;
     private final Clock clock;
     private final long timeoutMillis;
-    private final NodeMetrics metrics;
+    private final NodeCounters metrics;
     private final int[] partitions;
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
     public TombstoneCollector(NodeId self, Ring ring, RepairConfig config, StorageEngine storage, Transport transport,
-                              Clock clock, long timeoutMillis, NodeMetrics metrics) {
+                              Clock clock, long timeoutMillis, NodeCounters metrics) {
         this.self = self;
         this.ring = ring;
         this.config = config;

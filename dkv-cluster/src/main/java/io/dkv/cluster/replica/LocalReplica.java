@@ -1,6 +1,6 @@
 package io.dkv.cluster.replica;
 
-import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.repair.Recovery;
 import io.dkv.cluster.runtime.Clock;
@@ -49,7 +49,7 @@ public final class LocalReplica {
     private final long tombstoneGraceMillis;
     private final HintedHandoff handoff;
     private final Recovery recovery;
-    private final NodeMetrics metrics;
+    private final NodeCounters metrics;
     private volatile long lastSkewLogMillis = Long.MIN_VALUE;
 
     /**
@@ -60,7 +60,7 @@ public final class LocalReplica {
      */
     public LocalReplica(NodeId self, int nodes, int partitions, StorageEngine storage, HybridLogicalClock clock,
                         Clock wall, long tombstoneGraceMillis, HintedHandoff handoff, Recovery recovery,
-                        NodeMetrics metrics) {
+                        NodeCounters metrics) {
         this.self = self;
         this.nodes = nodes;
         this.partitions = partitions;

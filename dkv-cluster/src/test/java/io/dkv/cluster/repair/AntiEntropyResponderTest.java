@@ -1,6 +1,6 @@
 package io.dkv.cluster.repair;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.core.Entry;
 import io.dkv.core.message.KeyDigests;

@@ -1,6 +1,6 @@
 package io.dkv.server.config;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
 

@@ -2,10 +2,10 @@ package io.dkv.server.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.dkv.cluster.ClusterConfig;
-import io.dkv.cluster.FailureDetectionConfig;
-import io.dkv.cluster.HandoffConfig;
-import io.dkv.cluster.RepairConfig;
+import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.cluster.config.FailureDetectionConfig;
+import io.dkv.cluster.config.HandoffConfig;
+import io.dkv.cluster.config.RepairConfig;
 import io.dkv.core.Consistency;
 import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;

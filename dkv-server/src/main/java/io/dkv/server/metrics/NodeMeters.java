@@ -1,12 +1,12 @@
 package io.dkv.server.metrics;
 
 import io.dkv.cluster.ClusterNode;
-import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.server.resp.ServerStats;
+import io.dkv.server.resp.ClientCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -35,9 +35,9 @@ public final class NodeMeters implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile List<PeerStatus> peers = List.of();
 
-    public NodeMeters(ClusterNode node, ServerStats stats, MeterRegistry registry) {
+    public NodeMeters(ClusterNode node, ClientCounters stats, MeterRegistry registry) {
         this.node = node;
-        NodeMetrics metrics = node.metrics();
+        NodeCounters metrics = node.metrics();
         StorageEngine storage = node.storage();
         String self = node.id().toString();
         registry.config().commonTags("node", self);
@@ -68,7 +68,7 @@ public final class NodeMeters implements AutoCloseable {
         counter(registry, "dkv.anti.entropy.bytes", "Entry bytes moved by anti-entropy, both directions", metrics.antiEntropyBytes);
         gauge(registry, "dkv.recovering", "1 while this node may lack data and does not count toward quorums", node,
                 n -> n.isRecovering() ? 1 : 0);
-        FunctionCounter.builder("dkv.client.connections.received", stats, ServerStats::connectionsReceived)
+        FunctionCounter.builder("dkv.client.connections.received", stats, ClientCounters::connectionsReceived)
                 .description("Client connections accepted").register(registry);
 
         gauge(registry, "dkv.hints.pending", "Hints kept and not yet handed over", node, n -> n.handoff().store().count());
@@ -77,7 +77,7 @@ public final class NodeMeters implements AutoCloseable {
         gauge(registry, "dkv.stored.tombstones", "Tombstones this node stores", storage, StorageEngine::tombstoneCount);
         Gauge.builder("dkv.stored.bytes", storage, StorageEngine::bytes).baseUnit("bytes")
                 .description("Approximate bytes this node stores").register(registry);
-        gauge(registry, "dkv.client.connections", "Client connections open", stats, ServerStats::connectedClients);
+        gauge(registry, "dkv.client.connections", "Client connections open", stats, ClientCounters::connectedClients);
 
         for (NodeId peer : node.ring().nodes()) {
             Gauge.builder("dkv.peer.phi", this, meters -> meters.phiOf(peer))

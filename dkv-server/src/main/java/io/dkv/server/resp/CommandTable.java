@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 final class CommandTable {
 
     private final Map<String, CommandSpec> specs = new HashMap<>();
-    private final CommandMetrics metrics;
+    private final CommandMeters metrics;
 
-    CommandTable(CommandMetrics metrics) {
+    CommandTable(CommandMeters metrics) {
         this.metrics = metrics;
     }
 
@@ -59,15 +59,15 @@ final class CommandTable {
             return reply;
         }
         return reply.whenComplete((result, error) ->
-                metrics.record(name, consistency, error == null ? CommandMetrics.Outcome.of(result) : CommandMetrics.Outcome.of(RespErrors.of(error)),
+                metrics.record(name, consistency, error == null ? CommandMeters.Outcome.of(result) : CommandMeters.Outcome.of(RespErrors.of(error)),
                         System.nanoTime() - started));
     }
 
-    private static CommandMetrics.Outcome outcome(CompletableFuture<RespReply> done) {
+    private static CommandMeters.Outcome outcome(CompletableFuture<RespReply> done) {
         try {
-            return CommandMetrics.Outcome.of(done.join());
+            return CommandMeters.Outcome.of(done.join());
         } catch (RuntimeException e) {
-            return CommandMetrics.Outcome.of(RespErrors.of(e));
+            return CommandMeters.Outcome.of(RespErrors.of(e));
         }
     }
 }

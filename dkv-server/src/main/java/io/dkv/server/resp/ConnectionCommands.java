@@ -12,14 +12,14 @@ import static io.dkv.server.resp.Futures.done;
 final class ConnectionCommands {
 
     private final ServerInfo info;
-    private final ServerStats stats;
+    private final ClientCounters stats;
 
-    private ConnectionCommands(ServerInfo info, ServerStats stats) {
+    private ConnectionCommands(ServerInfo info, ClientCounters stats) {
         this.info = info;
         this.stats = stats;
     }
 
-    static void register(CommandTable table, ServerInfo info, ServerStats stats) {
+    static void register(CommandTable table, ServerInfo info, ClientCounters stats) {
         ConnectionCommands commands = new ConnectionCommands(info, stats);
         table.add(new CommandSpec("PING", -1, List.of("fast"), 0, 0, 0, "connection",
                 "Returns PONG, or the given message.", commands::ping));

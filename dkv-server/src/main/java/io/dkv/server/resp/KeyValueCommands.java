@@ -14,14 +14,14 @@ import static io.dkv.server.resp.Futures.done;
 final class KeyValueCommands {
 
     private final ClusterNode node;
-    private final ServerStats stats;
+    private final ClientCounters stats;
 
-    private KeyValueCommands(ClusterNode node, ServerStats stats) {
+    private KeyValueCommands(ClusterNode node, ClientCounters stats) {
         this.node = node;
         this.stats = stats;
     }
 
-    static void register(CommandTable table, ClusterNode node, ServerStats stats) {
+    static void register(CommandTable table, ClusterNode node, ClientCounters stats) {
         KeyValueCommands commands = new KeyValueCommands(node, stats);
         table.add(new CommandSpec("GET", 2, List.of("readonly", "fast"), 1, 1, 1, "string",
                 "Returns the value of a key, or nil when it is absent.", commands::get));

@@ -34,7 +34,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     static final int GATHER_LIMIT = 16 * 1024;
 
     private final CommandTable commands;
-    private final ServerStats stats;
+    private final ClientCounters stats;
     private final ClientSession session;
     private final ArrayDeque<CompletableFuture<RespReply>> outstanding = new ArrayDeque<>();
     private ChannelHandlerContext context;
@@ -47,7 +47,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         flushIfNeeded();
     };
 
-    RespConnectionHandler(CommandTable commands, ServerStats stats, ClientSession session) {
+    RespConnectionHandler(CommandTable commands, ClientCounters stats, ClientSession session) {
         this.commands = commands;
         this.stats = stats;
         this.session = session;

@@ -16,13 +16,13 @@ public final class RespServer implements AutoCloseable {
 
     private final ClusterNode node;
     private final NettyRuntime runtime;
-    private final ServerStats stats;
+    private final ClientCounters stats;
     private final CommandTable commands;
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
     private Listener listener;
 
-    public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ServerStats stats, CommandMetrics metrics) {
+    public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ClientCounters stats, CommandMeters metrics) {
         this.node = node;
         this.commands = new CommandTable(metrics);
         this.runtime = runtime;

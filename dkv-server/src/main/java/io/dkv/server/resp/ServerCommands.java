@@ -1,6 +1,6 @@
 package io.dkv.server.resp;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.core.storage.StorageEngine;
 
@@ -25,11 +25,11 @@ final class ServerCommands {
 
     private final ClusterNode node;
     private final ServerInfo info;
-    private final ServerStats stats;
+    private final ClientCounters stats;
     private final CommandTable table;
     private final Map<String, Supplier<String>> configParameters = new LinkedHashMap<>();
 
-    private ServerCommands(ClusterNode node, ServerInfo info, ServerStats stats, CommandTable table) {
+    private ServerCommands(ClusterNode node, ServerInfo info, ClientCounters stats, CommandTable table) {
         this.node = node;
         this.info = info;
         this.stats = stats;
@@ -52,7 +52,7 @@ final class ServerCommands {
         configParameters.put("dkv-max-value-bytes", () -> String.valueOf(config.maxValueBytes()));
     }
 
-    static void register(CommandTable table, ClusterNode node, ServerInfo info, ServerStats stats) {
+    static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats) {
         ServerCommands commands = new ServerCommands(node, info, stats, table);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
                 "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));

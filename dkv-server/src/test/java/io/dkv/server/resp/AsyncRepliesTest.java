@@ -27,7 +27,7 @@ class AsyncRepliesTest {
     private final EmbeddedChannel channel = pipeline();
 
     private EmbeddedChannel pipeline() {
-        CommandTable commands = new CommandTable(CommandMetrics.none());
+        CommandTable commands = new CommandTable(CommandMeters.none());
         commands.add(new CommandSpec("LATER", 2, List.of(), 0, 0, 0, "test", "Answers when the test says so.",
                 (session, command) -> {
                     CompletableFuture<RespReply> reply = new CompletableFuture<>();
@@ -44,7 +44,7 @@ class AsyncRepliesTest {
                     }
                 },
                 new RespDecoder(1024, "max-value-bytes", 4096),
-                new RespConnectionHandler(commands, new ServerStats(), session));
+                new RespConnectionHandler(commands, new ClientCounters(), session));
     }
 
     @Test

@@ -22,8 +22,8 @@ class RespPipelineTest {
     private final EmbeddedChannel channel = pipeline();
 
     private static EmbeddedChannel pipeline() {
-        ServerStats stats = new ServerStats();
-        CommandTable commands = new CommandTable(CommandMetrics.none());
+        ClientCounters stats = new ClientCounters();
+        CommandTable commands = new CommandTable(CommandMeters.none());
         ConnectionCommands.register(commands, new ServerInfo("test", "127.0.0.1", 7400, 8400, 0), stats);
         ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM);
         return new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, "max-value-bytes", 4 * MAX_ARGUMENT),

@@ -1,6 +1,6 @@
 package io.dkv.testkit.sim;
 
-import io.dkv.cluster.ClusterConfig;
+import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.handoff.HintStore;

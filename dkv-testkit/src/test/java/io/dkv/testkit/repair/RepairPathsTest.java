@@ -1,7 +1,7 @@
 package io.dkv.testkit.repair;
 
-import io.dkv.cluster.ClusterConfig;
-import io.dkv.cluster.NodeMetrics;
+import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
@@ -262,7 +262,7 @@ class RepairPathsTest {
     }
 
     /** A counter summed over the running nodes (a crashed node's counters die with it). */
-    private static long sum(SimCluster cluster, Function<NodeMetrics, Long> counter) {
+    private static long sum(SimCluster cluster, Function<NodeCounters, Long> counter) {
         return cluster.upNodes().stream().mapToLong(n -> counter.apply(cluster.node(n).metrics())).sum();
     }
 

@@ -1,6 +1,6 @@
 package io.dkv.testkit.repair;
 
-import io.dkv.cluster.FailureDetectionConfig;
+import io.dkv.cluster.config.FailureDetectionConfig;
 import io.dkv.cluster.handoff.Hint;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.membership.Membership;

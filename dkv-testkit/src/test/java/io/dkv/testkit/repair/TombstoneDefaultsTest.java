@@ -1,6 +1,6 @@
 package io.dkv.testkit.repair;
 
-import io.dkv.cluster.RepairConfig;
+import io.dkv.cluster.config.RepairConfig;
 import io.dkv.core.Consistency;
 import io.dkv.core.NodeId;
 import io.dkv.testkit.Seeds;

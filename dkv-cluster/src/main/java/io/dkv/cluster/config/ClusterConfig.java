@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.config;
 
 import io.dkv.core.Consistency;
 import io.dkv.core.ring.Ring;

@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.membership;
 
 import io.dkv.core.NodeId;
 

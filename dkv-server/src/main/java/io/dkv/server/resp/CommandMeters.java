@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Meters are created once per combination and cached, so recording is a map lookup and
  * two increments. Thread-safe.
  */
-public final class CommandMetrics {
+public final class CommandMeters {
 
     /** How a command ended, as the {@code outcome} tag says it. */
     enum Outcome {
@@ -45,13 +45,13 @@ public final class CommandMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, ForCommand> meters = new ConcurrentHashMap<>();
 
-    public CommandMetrics(MeterRegistry registry) {
+    public CommandMeters(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** Metrics that go nowhere, for servers built without a registry (tests). */
-    public static CommandMetrics none() {
-        return new CommandMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    public static CommandMeters none() {
+        return new CommandMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     void record(String command, Consistency consistency, Outcome outcome, long nanos) {

@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.config;
 
 import io.dkv.core.InvalidConfigException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.metrics;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of a node's background and repair work, read by status displays and the metrics
  * endpoint. Thread-safe; counting costs a striped add.
  */
-public final class NodeMetrics {
+public final class NodeCounters {
 
     public final LongAdder peersMarkedDown = new LongAdder();
     public final LongAdder replicaFailures = new LongAdder();

@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.config;
 
 /**
  * Hinted handoff: writes kept by a stand-in (or by the coordinator) for a replica that did

@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.config;
 
 /**
  * How nodes watch each other: gossip cadence and the phi-accrual detector's tuning.

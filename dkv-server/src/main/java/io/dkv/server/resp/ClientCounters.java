@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counters of one node's client traffic, for INFO and status displays. Thread-safe.
  */
-public final class ServerStats {
+public final class ClientCounters {
 
     private final long startedAtMillis = System.currentTimeMillis();
     private final LongAdder connectionsReceived = new LongAdder();

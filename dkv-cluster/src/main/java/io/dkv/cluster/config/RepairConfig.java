@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.config;
 
 /**
  * Background repair: Merkle-tree anti-entropy between replicas, and tombstone collection.

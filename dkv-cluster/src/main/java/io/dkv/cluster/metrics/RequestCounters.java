@@ -1,4 +1,4 @@
-package io.dkv.cluster;
+package io.dkv.cluster.metrics;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -8,7 +8,7 @@ import org.HdrHistogram.Recorder;
  * is wait-free from any thread (HdrHistogram's {@link Recorder}); {@link #sample} is called
  * about once an interval from one thread and turns the interval into rate and p99.
  */
-public final class RequestStats {
+public final class RequestCounters {
 
     private static final long HIGHEST_TRACKABLE_NANOS = 3_600_000_000_000L;
 
