@@ -93,7 +93,7 @@ public final class ClusterNode implements MessageHandler {
         this.context = context;
         this.ring = ring;
         this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.of(context.storage(), ring.partitionCount()));
-        this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis());
+        this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
         this.membership = detection.enabled()
@@ -136,6 +136,10 @@ public final class ClusterNode implements MessageHandler {
         if (config.handoff().enabled()) {
             long interval = config.handoff().replayIntervalMillis();
             every(jitter(interval), interval, "hint replay", handoff::replayRound);
+        }
+        if (context.lease().durable()) {
+            long renewal = Math.max(1, config.maxClockSkewMillis() / 4);
+            every(renewal, renewal, "clock lease", clock::renewLease);
         }
         every(1_000, 1_000, "request statistics", () -> requests.sample(context.clock().monotonicNanos()));
         RepairConfig repair = config.repair();

@@ -8,6 +8,7 @@ import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.StampLease;
 
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -29,9 +30,13 @@ import java.util.random.RandomGenerator;
  * @param recovering whether the node may lack data it held before (it restarted without its
  *                  data, or may have lost its last writes): it then does not count toward
  *                  quorums until it has compared its partitions with the other replicas
+ * @param lease     where the node's clock records how far it may have gone, so that it never
+ *                  issues a lower version after a restart ({@link StampLease#NONE} when its
+ *                  data does not outlive the process either)
  */
 public record NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
-                          Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering) {
+                          Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering,
+                          StampLease lease) {
 
     public NodeContext {
         Objects.requireNonNull(self, "self");
@@ -42,6 +47,7 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(lease, "lease");
         if (self.number() > config.nodes()) {
             throw new InvalidConfigException("node " + self + " is not in a cluster of "
                     + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
@@ -51,6 +57,12 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
     /** A node that starts with all the data it ever acknowledged (a new cluster, or a durable restart). */
     public NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
                        Scheduler scheduler, RandomGenerator random, Transport transport) {
-        this(self, config, storage, hints, clock, scheduler, random, transport, false);
+        this(self, config, storage, hints, clock, scheduler, random, transport, false, StampLease.NONE);
+    }
+
+    /** A node that may or may not lack data, with no durable clock lease. */
+    public NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
+                       Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering) {
+        this(self, config, storage, hints, clock, scheduler, random, transport, recovering, StampLease.NONE);
     }
 }

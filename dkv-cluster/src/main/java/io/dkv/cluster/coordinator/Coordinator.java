@@ -71,22 +71,26 @@ public final class Coordinator {
     }
 
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
+        Entry entry;
         try {
             checkKey(key);
             checkValue(value);
+            entry = Entry.value(value, newVersion());
         } catch (DkvException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return write("write", key, Entry.value(value, newVersion()), consistency);
+        return write("write", key, entry, consistency);
     }
 
     public CompletableFuture<WriteResult> delete(byte[] key, Consistency consistency) {
+        Entry entry;
         try {
             checkKey(key);
+            entry = Entry.tombstone(newVersion());
         } catch (DkvException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return write("delete", key, Entry.tombstone(newVersion()), consistency);
+        return write("delete", key, entry, consistency);
     }
 
     /** The newest entry among the first answers: a value, a tombstone, or {@code null}. */

@@ -33,6 +33,11 @@ public final class HybridLogicalClock {
     private final LongSupplier physicalClockMillis;
     private final long maxSkewMillis;
     private final AtomicLong last = new AtomicLong();
+    private final StampLease lease;
+    /** How far ahead of the wall clock a lease is taken: half the skew bound. */
+    private final long leaseAheadMillis;
+    /** Stamps up to this may be issued without recording anything first. */
+    private volatile long leasedUpTo;
 
     /**
      * @param physicalClockMillis the wall clock in milliseconds; it may jump in either direction
@@ -40,12 +45,25 @@ public final class HybridLogicalClock {
      *                            ahead, {@link #observe} refuses it (at most a day)
      */
     public HybridLogicalClock(LongSupplier physicalClockMillis, long maxSkewMillis) {
+        this(physicalClockMillis, maxSkewMillis, StampLease.NONE);
+    }
+
+    /**
+     * A clock whose stamps survive restarts: it starts above {@code lease.floor()} and never
+     * issues a stamp beyond what {@code lease} has durably recorded.
+     */
+    public HybridLogicalClock(LongSupplier physicalClockMillis, long maxSkewMillis, StampLease lease) {
         if (maxSkewMillis < 0 || maxSkewMillis > MAX_SKEW_BOUND_MILLIS) {
             throw new IllegalArgumentException("maxSkewMillis must be between 0 and " + MAX_SKEW_BOUND_MILLIS
                     + ", got " + maxSkewMillis);
         }
         this.physicalClockMillis = physicalClockMillis;
         this.maxSkewMillis = maxSkewMillis;
+        this.lease = lease;
+        this.leaseAheadMillis = Math.max(1, maxSkewMillis / 2);
+        long floor = lease.floor();
+        this.last.set(floor);
+        this.leasedUpTo = lease.durable() ? floor : Long.MAX_VALUE;
     }
 
     /**
@@ -58,9 +76,42 @@ public final class HybridLogicalClock {
             long previous = last.get();
             long next = Math.max(Math.addExact(previous, 1), physical);
             if (last.compareAndSet(previous, next)) {
+                if (next > leasedUpTo) {
+                    extendLease(next);
+                }
                 return next;
             }
         }
+    }
+
+    /*
+     * The lease (after the Cassandra/CockroachDB habit of persisting a clock high-water mark
+     * ahead of use): before a stamp beyond the recorded lease is returned, the lease is
+     * extended to half the skew bound past the wall clock and recorded durably. renewLease,
+     * run periodically, keeps it ahead so that writes do not wait for the record. After a
+     * restart the clock starts at the recorded lease, above every stamp issued before, and
+     * at most half the skew bound ahead of the wall clock at the time it stopped: peers
+     * accept its stamps.
+     */
+
+    /** Keeps the lease ahead of the wall clock; call periodically (every quarter of the skew bound). */
+    public void renewLease() {
+        if (leasedUpTo == Long.MAX_VALUE) {
+            return;
+        }
+        long wall = physicalClockMillis.getAsLong();
+        if (leasedUpTo < stampOf(wall + leaseAheadMillis / 2)) {
+            extendLease(Math.max(last.get(), stampOf(wall)));
+        }
+    }
+
+    private synchronized void extendLease(long needed) {
+        if (needed <= leasedUpTo) {
+            return;
+        }
+        long to = Math.max(needed, stampOf(physicalClockMillis.getAsLong() + leaseAheadMillis));
+        lease.extendTo(to);
+        leasedUpTo = to;
     }
 
     /**
