@@ -76,6 +76,7 @@ public final class ClusterNode implements MessageHandler {
     private final LivenessView liveness;
     private final HintedHandoff handoff;
     private final Recovery recovery;
+    private final NodeStatus status;
     private final LocalReplica replica;
     private final Coordinator coordinator;
     private final ReplicaInspector inspector;
@@ -115,6 +116,7 @@ public final class ClusterNode implements MessageHandler {
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
                 config.replicaTimeoutMillis(), config.maxMessageBytes(), metrics, replica, recovery));
+        this.status = new NodeStatus(context.self(), config, ring, storage, context.hints(), metrics, recovery);
         this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
     }
@@ -206,15 +208,17 @@ public final class ClusterNode implements MessageHandler {
         return ring;
     }
 
-    /** This node's storage (with its hash trees kept current). */
+    /** This node's storage (with its hash trees kept current); for tests in the same JVM, displays use {@link #status()}. */
     public StorageEngine storage() {
         return storage;
     }
 
+    /** The node's counters; for tests in the same JVM, displays use {@link #status()}. */
     public NodeCounters metrics() {
         return metrics;
     }
 
+    /** The node's hinted handoff; for tests in the same JVM, displays use {@link #status()}. */
     public HintedHandoff handoff() {
         return handoff;
     }
@@ -254,6 +258,11 @@ public final class ClusterNode implements MessageHandler {
     /** What each of the key's replicas holds (asked directly, repairing nothing). */
     public CompletableFuture<List<ReplicaView>> inspect(byte[] key) {
         return inspector.inspect(key);
+    }
+
+    /** The read-only view status displays use. */
+    public NodeStatus status() {
+        return status;
     }
 
     /** Whether this node may lack data and so does not count toward quorums yet. */

@@ -1,6 +1,7 @@
 package io.dkv.server.http;
 
 import io.dkv.cluster.ClusterNode;
+import io.dkv.cluster.NodeStatus;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.core.Consistency;
@@ -41,17 +42,18 @@ record HealthReport(String node, String status, List<String> peersUp, List<Strin
                 up.add(status.node().toString());
             }
         }
-        int quorum = Consistency.QUORUM.required(node.config().replicas());
-        int[] partitions = node.ring().partitionsReplicatedBy(node.id());
+        NodeStatus view = node.status();
+        int quorum = Consistency.QUORUM.required(view.config().replicas());
+        int[] partitions = view.ring().partitionsReplicatedBy(node.id());
         int withoutQuorum = 0;
         for (int partition : partitions) {
-            long upReplicas = node.ring().replicas(partition).stream().filter(n -> !down.contains(n)).count();
+            long upReplicas = view.ring().replicas(partition).stream().filter(n -> !down.contains(n)).count();
             if (upReplicas < quorum) {
                 withoutQuorum++;
             }
         }
-        String status = node.isRecovering() ? "recovering" : withoutQuorum == 0 ? "serving" : "unavailable";
+        String status = view.recovering() ? "recovering" : withoutQuorum == 0 ? "serving" : "unavailable";
         return new HealthReport(node.id().toString(), status, up, downNames, partitions.length, withoutQuorum,
-                node.metrics().clockSkewRefusals.sum());
+                view.counters().clockSkewRefusals.sum());
     }
 }

@@ -54,7 +54,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     registry.scrape("text/plain; version=0.0.4; charset=utf-8").getBytes(StandardCharsets.UTF_8));
             case "/api/cluster" -> node.peerStatuses().thenAccept(statuses -> ctx.executor().execute(() ->
                     send(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
-                            json(ClusterView.of(node, statuses, node.handoff().store().countsByTarget(), System.currentTimeMillis())))));
+                            json(ClusterView.of(node, statuses, node.status().hintsByTarget(), System.currentTimeMillis())))));
             case "/health" -> node.peerStatuses().thenAccept(statuses -> ctx.executor().execute(() -> {
                 HealthReport health = HealthReport.of(node, statuses);
                 send(ctx, keepAlive, health.serving() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,

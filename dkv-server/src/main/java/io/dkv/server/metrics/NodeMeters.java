@@ -1,11 +1,11 @@
 package io.dkv.server.metrics;
 
 import io.dkv.cluster.ClusterNode;
+import io.dkv.cluster.NodeStatus;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.core.NodeId;
-import io.dkv.core.storage.StorageEngine;
 import io.dkv.server.resp.ClientCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -37,8 +37,8 @@ public final class NodeMeters implements AutoCloseable {
 
     public NodeMeters(ClusterNode node, ClientCounters stats, MeterRegistry registry) {
         this.node = node;
-        NodeCounters metrics = node.metrics();
-        StorageEngine storage = node.storage();
+        NodeStatus status = node.status();
+        NodeCounters metrics = status.counters();
         String self = node.id().toString();
         registry.config().commonTags("node", self);
         // Two JVM meters whose Prometheus names promtool rejects: a duplicate of
@@ -66,16 +66,16 @@ public final class NodeMeters implements AutoCloseable {
                 metrics.clockSkewRefusals);
         counter(registry, "dkv.duty.failures", "Background duties (gossip, repair, hint replay) that threw", metrics.dutyFailures);
         counter(registry, "dkv.anti.entropy.bytes", "Entry bytes moved by anti-entropy, both directions", metrics.antiEntropyBytes);
-        gauge(registry, "dkv.recovering", "1 while this node may lack data and does not count toward quorums", node,
-                n -> n.isRecovering() ? 1 : 0);
+        gauge(registry, "dkv.recovering", "1 while this node may lack data and does not count toward quorums", status,
+                s -> s.recovering() ? 1 : 0);
         FunctionCounter.builder("dkv.client.connections.received", stats, ClientCounters::connectionsReceived)
                 .description("Client connections accepted").register(registry);
 
-        gauge(registry, "dkv.hints.pending", "Hints kept and not yet handed over", node, n -> n.handoff().store().count());
-        gauge(registry, "dkv.hints.pending.bytes", "Bytes of hints kept", node, n -> n.handoff().store().bytes());
-        gauge(registry, "dkv.stored.keys", "Keys this node stores as a replica", storage, StorageEngine::keyCount);
-        gauge(registry, "dkv.stored.tombstones", "Tombstones this node stores", storage, StorageEngine::tombstoneCount);
-        Gauge.builder("dkv.stored.bytes", storage, StorageEngine::bytes).baseUnit("bytes")
+        gauge(registry, "dkv.hints.pending", "Hints kept and not yet handed over", status, NodeStatus::pendingHints);
+        gauge(registry, "dkv.hints.pending.bytes", "Bytes of hints kept", status, NodeStatus::pendingHintBytes);
+        gauge(registry, "dkv.stored.keys", "Keys this node stores as a replica", status, NodeStatus::storedKeys);
+        gauge(registry, "dkv.stored.tombstones", "Tombstones this node stores", status, NodeStatus::storedTombstones);
+        Gauge.builder("dkv.stored.bytes", status, NodeStatus::storedBytes).baseUnit("bytes")
                 .description("Approximate bytes this node stores").register(registry);
         gauge(registry, "dkv.client.connections", "Client connections open", stats, ClientCounters::connectedClients);
 

@@ -102,7 +102,7 @@ final class DkvCommands {
     }
 
     private CompletableFuture<RespReply> status(ClientSession session, RespCommand command) {
-        Map<NodeId, Integer> hintsHere = node.handoff().store().countsByTarget();
+        Map<NodeId, Integer> hintsHere = node.status().hintsByTarget();
         return node.peerStatuses().thenApply(statuses -> {
             List<RespReply> rows = new ArrayList<>();
             for (PeerStatus status : statuses) {

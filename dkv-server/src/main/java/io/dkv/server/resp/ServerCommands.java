@@ -2,7 +2,7 @@ package io.dkv.server.resp;
 
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
-import io.dkv.core.storage.StorageEngine;
+import io.dkv.cluster.NodeStatus;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ final class ServerCommands {
     }
 
     private CompletableFuture<RespReply> dbsize(ClientSession session, RespCommand command) {
-        return done(RespReply.integer(node.storage().keyCount()));
+        return done(RespReply.integer(node.status().storedKeys()));
     }
 
     private CompletableFuture<RespReply> time(ClientSession session, RespCommand command) {
@@ -101,8 +101,8 @@ final class ServerCommands {
     }
 
     private void appendSection(String section, StringBuilder text) {
-        StorageEngine storage = node.storage();
-        ClusterConfig config = node.config();
+        NodeStatus status = node.status();
+        ClusterConfig config = status.config();
         Map<String, Object> fields = new LinkedHashMap<>();
         switch (section) {
             case "server" -> {
@@ -123,8 +123,8 @@ final class ServerCommands {
                 fields.put("blocked_clients", 0); // no blocking commands; tools such as redis-cli --stat read it
             }
             case "memory" -> {
-                fields.put("used_memory", storage.bytes());
-                fields.put("used_memory_human", humanBytes(storage.bytes()));
+                fields.put("used_memory", status.storedBytes());
+                fields.put("used_memory_human", humanBytes(status.storedBytes()));
                 fields.put("maxmemory", config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes());
                 fields.put("jvm_heap_used", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 fields.put("jvm_heap_max", Runtime.getRuntime().maxMemory());
@@ -149,22 +149,22 @@ final class ServerCommands {
                 fields.put("connected_slaves", 0);
             }
             case "keyspace" -> {
-                if (storage.keyCount() > 0) {
-                    fields.put("db0", "keys=" + storage.keyCount() + ",expires=0,avg_ttl=0");
+                if (status.storedKeys() > 0) {
+                    fields.put("db0", "keys=" + status.storedKeys() + ",expires=0,avg_ttl=0");
                 }
             }
             case "dkv" -> {
                 fields.put("node", node.id());
                 fields.put("nodes", config.nodes());
                 fields.put("replicas", config.replicas());
-                fields.put("partitions", node.ring().partitionCount());
+                fields.put("partitions", status.ring().partitionCount());
                 fields.put("read_consistency", config.readConsistency());
                 fields.put("write_consistency", config.writeConsistency());
-                fields.put("stored_keys", storage.keyCount());
-                fields.put("stored_tombstones", storage.tombstoneCount());
-                fields.put("recovering", node.isRecovering() ? 1 : 0);
-                fields.put("clock_skew_refusals", node.metrics().clockSkewRefusals.sum());
-                fields.put("clock_skew_last_writer", node.metrics().lastSkewedWriter == 0 ? "none" : "n" + node.metrics().lastSkewedWriter);
+                fields.put("stored_keys", status.storedKeys());
+                fields.put("stored_tombstones", status.storedTombstones());
+                fields.put("recovering", status.recovering() ? 1 : 0);
+                fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
+                fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
             }

@@ -1,0 +1,91 @@
+package io.dkv.cluster;
+
+import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.cluster.handoff.HintStore;
+import io.dkv.cluster.metrics.NodeCounters;
+import io.dkv.cluster.repair.Recovery;
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
+import io.dkv.core.storage.StorageEngine;
+
+import java.util.Map;
+
+/**
+ * What a status display may read of one node: its settings and ring (immutable), what it
+ * stores, the hints it keeps, its counters and whether it is recovering. Read-only: the
+ * server's INFO, DKV.STATUS, /health, /metrics and the dashboard see the node through this
+ * view, not through its storage or handoff objects.
+ *
+ * <p>Thread-safe: every figure is read from a thread-safe source at the time of the call.
+ */
+public final class NodeStatus {
+
+    private final NodeId id;
+    private final ClusterConfig config;
+    private final Ring ring;
+    private final StorageEngine storage;
+    private final HintStore hints;
+    private final NodeCounters counters;
+    private final Recovery recovery;
+
+    NodeStatus(NodeId id, ClusterConfig config, Ring ring, StorageEngine storage, HintStore hints, NodeCounters counters,
+               Recovery recovery) {
+        this.id = id;
+        this.config = config;
+        this.ring = ring;
+        this.storage = storage;
+        this.hints = hints;
+        this.counters = counters;
+        this.recovery = recovery;
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public Ring ring() {
+        return ring;
+    }
+
+    /** Keys this node stores as a replica (tombstones not counted). */
+    public long storedKeys() {
+        return storage.keyCount();
+    }
+
+    public long storedTombstones() {
+        return storage.tombstoneCount();
+    }
+
+    /** Approximate bytes of keys, values and bookkeeping stored. */
+    public long storedBytes() {
+        return storage.bytes();
+    }
+
+    /** Hints kept here for replicas that missed writes. */
+    public long pendingHints() {
+        return hints.count();
+    }
+
+    public long pendingHintBytes() {
+        return hints.bytes();
+    }
+
+    /** Hints kept here, per replica they are for. */
+    public Map<NodeId, Integer> hintsByTarget() {
+        return hints.countsByTarget();
+    }
+
+    /** The node's counters (repair, handoff, clock skew, duty failures). */
+    public NodeCounters counters() {
+        return counters;
+    }
+
+    /** Whether the node may lack data and does not count toward quorums yet. */
+    public boolean recovering() {
+        return recovery.isRecovering();
+    }
+}
