@@ -3,12 +3,8 @@ package io.dkv.server;
 import io.dkv.cluster.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
-import io.dkv.cluster.handoff.HintStore;
-import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.core.NodeId;
-import io.dkv.core.storage.MemoryStorageEngine;
-import io.dkv.core.storage.StorageEngine;
 import io.dkv.server.config.NodeSettings;
 import io.dkv.server.net.EventLoopScheduler;
 import io.dkv.server.net.NettyRuntime;
@@ -20,6 +16,7 @@ import io.dkv.server.resp.CommandMetrics;
 import io.dkv.server.resp.RespServer;
 import io.dkv.server.resp.ServerInfo;
 import io.dkv.server.resp.ServerStats;
+import io.dkv.server.storage.NodeStorage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -46,18 +43,19 @@ public final class NodeServer implements AutoCloseable {
     private final NodeMeters meters;
     private final ServerStats stats = new ServerStats();
     private final Cancellable sampler;
+    private final NodeStorage storage;
 
-    private NodeServer(NodeSettings settings, NettyRuntime runtime, StorageEngine storage) {
+    private NodeServer(NodeSettings settings, NettyRuntime runtime, NodeStorage storage) {
         this.settings = settings;
+        this.storage = storage;
         ClusterConfig config = settings.cluster();
         EventLoopScheduler scheduler = new EventLoopScheduler(runtime.group().next());
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
                 config.nodes(), fingerprint(config), maxFrameBytes(config));
-        HintStore hints = new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes());
-        NodeContext context = new NodeContext(settings.node(), config, storage, hints, SystemClock.INSTANCE, scheduler,
-                ThreadLocalRandom.current(), transport);
+        NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
+                SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport);
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
@@ -72,9 +70,14 @@ public final class NodeServer implements AutoCloseable {
 
     /** Starts a node: listens for peers, then for clients. Fails clearly if a port is taken. */
     public static NodeServer start(NodeSettings settings, NettyRuntime runtime) {
-        StorageEngine storage = new MemoryStorageEngine(settings.cluster().buildRing().partitionCount(),
-                settings.cluster().memoryLimitBytes());
-        NodeServer server = new NodeServer(settings, runtime, storage);
+        NodeStorage storage = NodeStorage.open(settings);
+        NodeServer server;
+        try {
+            server = new NodeServer(settings, runtime, storage);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
         try {
             server.node.start();
             server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
@@ -85,8 +88,9 @@ public final class NodeServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}", settings.node(), settings.host(),
-                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort());
+        log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}; data {}", settings.node(), settings.host(),
+                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort(),
+                settings.storage().describe());
         return server;
     }
 
@@ -111,6 +115,11 @@ public final class NodeServer implements AutoCloseable {
         return registry;
     }
 
+    /** The node's entries and hints, and its data directory when durable. */
+    public NodeStorage storage() {
+        return storage;
+    }
+
     public int respPort() {
         return resp.port();
     }
@@ -127,6 +136,7 @@ public final class NodeServer implements AutoCloseable {
         registry.close();
         transport.close();
         node.storage().close();
+        storage.close();
     }
 
     /** Peers must agree on everything that decides where keys live. */

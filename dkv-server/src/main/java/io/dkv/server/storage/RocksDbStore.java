@@ -1,0 +1,383 @@
+package io.dkv.server.storage;
+
+import io.dkv.server.config.StorageSettings;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.ToIntFunction;
+
+/**
+ * One node's RocksDB instance in its {@link DataDirectory}: the column family {@code entries}
+ * behind {@link RocksDbStorageEngine}, {@code hints} behind {@link RocksDbHintStore}, and
+ * {@code default} for the store's own bookkeeping.
+ *
+ * <p>Thread-safe. Every read and write passes a read lock that {@link #close} takes for
+ * writing, so nothing touches the native handles after they are freed (RocksJava would crash
+ * the process rather than throw).
+ */
+public final class RocksDbStore implements AutoCloseable {
+
+    /*
+     * Durability: every write goes through RocksDB's write-ahead log, which RocksDB hands to
+     * the operating system (write(2)) before the write returns, so a write that was answered
+     * survives the process being killed. With sync ALWAYS the log is fsynced before the write
+     * returns; RocksDB's write path batches concurrent writers into one log write and one
+     * fsync (group commit). With sync PERIODIC a background thread fsyncs the log every
+     * interval when something was written, so a power loss loses at most that interval.
+     *
+     * Memory: reads go through one LRU block cache (index and filter blocks included, so
+     * they are bounded too); writes fill memtables of write-buffer-bytes per column family,
+     * at most two each, and db_write_buffer_size caps their sum. Nothing else grows with
+     * the data, so a node serves far more data than its heap (RocksDB's memory is native).
+     */
+
+    private static final Logger log = LoggerFactory.getLogger(RocksDbStore.class);
+
+    static final String ENTRIES = "entries";
+    static final String HINTS = "hints";
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final StorageSettings settings;
+    private final DataDirectory directory;
+    private final RocksDB db;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle entries;
+    private final ColumnFamilyHandle hints;
+    private final WriteOptions writeOptions;
+    private final List<AutoCloseable> resources;
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private final ScheduledExecutorService syncer;
+    private volatile boolean closed;
+    private long syncedSequence;
+    private RocksDbStorageEngine engine;
+    private RocksDbHintStore hintStore;
+
+    private RocksDbStore(StorageSettings settings, DataDirectory directory, RocksDB db, List<ColumnFamilyHandle> handles,
+                         WriteOptions writeOptions, List<AutoCloseable> resources) {
+        this.settings = settings;
+        this.directory = directory;
+        this.db = db;
+        this.meta = handles.get(0);
+        this.entries = handles.get(1);
+        this.hints = handles.get(2);
+        this.writeOptions = writeOptions;
+        this.resources = resources;
+        this.syncedSequence = db.getLatestSequenceNumber();
+        if (settings.sync() == StorageSettings.Sync.PERIODIC) {
+            syncer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "dkv-wal-sync-" + directory.root().getFileName());
+                thread.setDaemon(true);
+                return thread;
+            });
+            syncer.scheduleWithFixedDelay(this::syncWal, settings.syncIntervalMillis(), settings.syncIntervalMillis(),
+                    TimeUnit.MILLISECONDS);
+        } else {
+            syncer = null;
+        }
+    }
+
+    /**
+     * Opens the data directory in {@code settings} for {@code identity}, creating it when
+     * absent; refuses a directory of another node or cluster, or one in use.
+     */
+    public static RocksDbStore open(StorageSettings settings, DataDirectory.Identity identity) {
+        if (!settings.durable()) {
+            throw new IllegalArgumentException("storage is " + settings.kind() + ", not rocksdb");
+        }
+        DataDirectory directory = DataDirectory.open(settings.dataDir(), identity);
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            Cache cache = track(resources, new LRUCache(settings.blockCacheBytes()));
+            BloomFilter bloom = track(resources, new BloomFilter(10, false));
+            BlockBasedTableConfig table = new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setFilterPolicy(bloom)
+                    .setCacheIndexAndFilterBlocks(true)
+                    .setPinL0FilterAndIndexBlocksInCache(true)
+                    .setBlockSize(16 * 1024);
+            ColumnFamilyOptions family = track(resources, new ColumnFamilyOptions()
+                    .setTableFormatConfig(table)
+                    .setWriteBufferSize(settings.writeBufferBytes())
+                    .setMaxWriteBufferNumber(2)
+                    .setLevelCompactionDynamicLevelBytes(true));
+            DBOptions options = track(resources, new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setDbWriteBufferSize(2 * settings.writeBufferBytes())
+                    .setMaxTotalWalSize(4 * settings.writeBufferBytes())
+                    .setMaxBackgroundJobs(2)
+                    .setKeepLogFileNum(3));
+            WriteOptions writeOptions = track(resources, new WriteOptions()
+                    .setSync(settings.sync() == StorageSettings.Sync.ALWAYS));
+            List<ColumnFamilyDescriptor> families = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family),
+                    new ColumnFamilyDescriptor(ENTRIES.getBytes(StandardCharsets.UTF_8), family),
+                    new ColumnFamilyDescriptor(HINTS.getBytes(StandardCharsets.UTF_8), family));
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db;
+            try {
+                db = RocksDB.open(options, directory.rocksDbPath().toString(), families, handles);
+            } catch (RocksDBException e) {
+                String message = String.valueOf(e.getMessage());
+                throw new StorageException(message.contains("lock") || message.contains("LOCK")
+                        ? "data directory " + settings.dataDir() + " is in use by another process (" + message + ")"
+                        : "cannot open RocksDB in " + directory.rocksDbPath() + ": " + message, e);
+            }
+            RocksDbStore store = new RocksDbStore(settings, directory, db, handles, writeOptions, resources);
+            log.info("storage: {}; {} directory, previous shutdown {}", settings.describe(),
+                    directory.isNew() ? "new" : "existing", directory.wasCleanShutdown() ? "clean" : "not clean");
+            return store;
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            directory.close();
+            throw e;
+        }
+    }
+
+    public DataDirectory directory() {
+        return directory;
+    }
+
+    public StorageSettings settings() {
+        return settings;
+    }
+
+    /** The entries of this node, created on first call; its {@code close} closes this store. */
+    public synchronized RocksDbStorageEngine storageEngine(int partitionCount) {
+        if (engine == null) {
+            engine = new RocksDbStorageEngine(this, entries, partitionCount, settings.diskLimitBytes());
+        } else if (engine.partitionCount() != partitionCount) {
+            throw new IllegalStateException("engine already open with " + engine.partitionCount() + " partitions");
+        }
+        return engine;
+    }
+
+    /** The hints this node keeps for others, created on first call. */
+    public synchronized RocksDbHintStore hintStore(int maxHints, long maxBytes, ToIntFunction<byte[]> partitionOf) {
+        if (hintStore == null) {
+            hintStore = new RocksDbHintStore(this, hints, maxHints, maxBytes, partitionOf);
+        }
+        return hintStore;
+    }
+
+    /*
+     * The operations the engine and the hint store use. Each passes the gate, so none runs
+     * on freed native handles.
+     */
+
+    byte[] get(ColumnFamilyHandle family, byte[] key) {
+        Lock lock = enter();
+        try {
+            return db.get(family, key);
+        } catch (RocksDBException e) {
+            throw failure("read", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
+        Lock lock = enter();
+        try {
+            db.put(family, writeOptions, key, value);
+        } catch (RocksDBException e) {
+            throw failure("write", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void delete(ColumnFamilyHandle family, byte[] key) {
+        Lock lock = enter();
+        try {
+            db.delete(family, writeOptions, key);
+        } catch (RocksDBException e) {
+            throw failure("delete", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Receives the key-value pairs of a {@link #scan}; returns false to stop. */
+    @FunctionalInterface
+    interface ScanVisitor {
+        boolean visit(byte[] key, byte[] value);
+    }
+
+    /**
+     * Visits the pairs with {@code lower <= key < upper} in key order, on an implicit
+     * snapshot taken when the scan starts ({@code upper} null: to the end).
+     */
+    void scan(ColumnFamilyHandle family, byte[] lower, byte[] upper, ScanVisitor visitor) {
+        Lock lock = enter();
+        try (Slice lowerSlice = new Slice(lower);
+             Slice upperSlice = upper == null ? null : new Slice(upper);
+             ReadOptions read = new ReadOptions().setIterateLowerBound(lowerSlice).setFillCache(false)) {
+            if (upperSlice != null) {
+                read.setIterateUpperBound(upperSlice);
+            }
+            try (RocksIterator it = db.newIterator(family, read)) {
+                for (it.seek(lower); it.isValid(); it.next()) {
+                    if (!visitor.visit(it.key(), it.value())) {
+                        return;
+                    }
+                }
+                it.status();
+            }
+        } catch (RocksDBException e) {
+            throw failure("scan", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes RocksDB holds on disk (live SST files plus the log), for metrics. */
+    public long diskBytes() {
+        Lock lock = enter();
+        try {
+            return db.getLongProperty(entries, "rocksdb.live-sst-files-size")
+                    + db.getLongProperty(hints, "rocksdb.live-sst-files-size");
+        } catch (RocksDBException e) {
+            throw failure("read a property", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fsyncs the write-ahead log now if anything was written since the last sync. */
+    void syncWal() {
+        Lock lock = gate.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long sequence = db.getLatestSequenceNumber();
+            if (sequence != syncedSequence) {
+                db.flushWal(true);
+                syncedSequence = sequence;
+            }
+        } catch (RocksDBException e) {
+            log.error("storage: cannot sync the write-ahead log in {}: {}", directory.rocksDbPath(), e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Syncs and closes the database, then records a clean shutdown in the data directory and
+     * releases it. Idempotent. Operations that come later fail with {@link StorageException}.
+     */
+    @Override
+    public void close() {
+        if (syncer != null) {
+            syncer.shutdownNow();
+        }
+        Lock lock = gate.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean clean = true;
+            try {
+                if (engine != null) {
+                    engine.saveCounters(meta);
+                }
+                db.flushWal(true);
+            } catch (RocksDBException | RuntimeException e) {
+                clean = false;
+                log.error("storage: closing {} without a final sync: {}", directory.rocksDbPath(), e.getMessage());
+            }
+            meta.close();
+            entries.close();
+            hints.close();
+            try {
+                db.closeE();
+            } catch (RocksDBException e) {
+                clean = false;
+                log.error("storage: closing {}: {}", directory.rocksDbPath(), e.getMessage());
+            }
+            closeAll(resources);
+            if (clean) {
+                directory.markCleanShutdown();
+            }
+        } finally {
+            directory.close();
+            lock.unlock();
+        }
+    }
+
+    /** Writes on the open database, bypassing the gate: only for {@link #close} while it holds it. */
+    void putWhileClosing(ColumnFamilyHandle family, byte[] key, byte[] value) throws RocksDBException {
+        db.put(family, writeOptions, key, value);
+    }
+
+    /** Reads {@code key} of the bookkeeping column family. */
+    byte[] getMeta(byte[] key) {
+        return get(meta, key);
+    }
+
+    void deleteMeta(byte[] key) {
+        delete(meta, key);
+    }
+
+    private Lock enter() {
+        Lock lock = gate.readLock();
+        lock.lock();
+        if (closed) {
+            lock.unlock();
+            throw new StorageException("storage in " + directory.root() + " is closed");
+        }
+        return lock;
+    }
+
+    private StorageException failure(String what, RocksDBException e) {
+        return new StorageException("storage in " + directory.root() + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                // Native memory is freed anyway when the process ends.
+            }
+        }
+    }
+}
