@@ -149,8 +149,8 @@ public final class RocksDbStore implements AutoCloseable {
                         : "cannot open RocksDB in " + directory.rocksDbPath() + ": " + message, e);
             }
             RocksDbStore store = new RocksDbStore(settings, directory, db, handles, writeOptions, resources);
-            log.info("storage: {}; {} directory, previous shutdown {}", settings.describe(),
-                    directory.isNew() ? "new" : "existing", directory.wasCleanShutdown() ? "clean" : "not clean");
+            log.info("storage: {}; {}", settings.describe(), directory.isNew() ? "new directory"
+                    : "existing directory, previous shutdown " + (directory.wasCleanShutdown() ? "clean" : "not clean"));
             return store;
         } catch (RuntimeException e) {
             closeAll(resources);
