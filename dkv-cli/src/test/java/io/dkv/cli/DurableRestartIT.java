@@ -1,5 +1,7 @@
 package io.dkv.cli;
 
+import io.dkv.cli.ChildProcesses.Result;
+import io.dkv.testkit.Ports;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +55,10 @@ class DurableRestartIT {
         Map<String, String> acknowledged = write();
         assertThat(acknowledged).hasSize(KEYS);
 
+        Result secondProcess = serverOn(1, nodeDir(1).resolve("data"));
+        assertThat(secondProcess.exitCode()).as(secondProcess.describe()).isNotZero();
+        assertThat(secondProcess.stderr()).as(secondProcess.describe()).contains("is in use by another process (pid ");
+
         List<ProcessHandle> nodes = new ArrayList<>();
         for (int node = 1; node <= NODES; node++) {
             long pid = Long.parseLong(Files.readString(nodeDir(node).resolve("pid")).trim());
@@ -69,12 +75,21 @@ class DurableRestartIT {
         assertEveryKeyReadsBack(acknowledged, "after all three were killed and started");
 
         cluster.cluster("down");
+        Result otherNode = serverOn(2, nodeDir(1).resolve("data"));
+        assertThat(otherNode.exitCode()).as(otherNode.describe()).isNotZero();
+        assertThat(otherNode.stderr()).as(otherNode.describe()).contains("belongs to node n1, not n2");
         startAll();
         for (int node = 1; node <= NODES; node++) {
             assertThat(lastStorageLine(node)).contains("existing directory, previous shutdown clean");
             assertThat(nodeDir(node).resolve("data").resolve("dkv-node.properties")).content().contains("node=n" + node);
         }
         assertEveryKeyReadsBack(acknowledged, "after dkv cluster down and start");
+    }
+
+    /** {@code dkv server} as node {@code node} of this cluster's shape on other ports, with the given data directory. */
+    private static Result serverOn(int node, Path dataDir) {
+        return cluster.dkv("server", "--node", "n" + node, "--nodes", String.valueOf(NODES), "--replicas", "3",
+                "--base-port", String.valueOf(Ports.freeBasePort(NODES)), "--data-dir", dataDir.toString());
     }
 
     /** The line a node logs when it opens its data directory, from its latest start. */
