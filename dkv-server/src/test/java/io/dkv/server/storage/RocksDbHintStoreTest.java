@@ -55,4 +55,23 @@ class RocksDbHintStoreTest extends HintStoreContract {
             assertThat(hints.count()).isZero();
         }
     }
+
+    @Test
+    void hintsKeptBeforeAKillAreThereAfterIt() {
+        Path live = temp.resolve("live");
+        Path crashed = temp.resolve("crashed");
+        try (RocksDbStore store = RocksDbTestSupport.open(live)) {
+            HintStore hints = store.hintStore(100, 1 << 20, HintStoreContract::partitionOf);
+            for (int i = 0; i < 50; i++) {
+                hints.store(hint(i % 2 == 0 ? N2 : N3, "k" + i, i + 1, 1_000 + i));
+            }
+            RocksDbTestSupport.copyAsAfterAKill(live, crashed);
+        }
+        try (RocksDbStore store = RocksDbTestSupport.open(crashed)) {
+            assertThat(store.directory().wasCleanShutdown()).isFalse();
+            HintStore hints = store.hintStore(100, 1 << 20, HintStoreContract::partitionOf);
+            assertThat(hints.countsByTarget()).isEqualTo(Map.of(N2, 25, N3, 25));
+            assertThat(hints.batch(N3, 100)).hasSize(25).allMatch(h -> h.storedAtMillis() >= 1_000);
+        }
+    }
 }
