@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.ToIntFunction;
@@ -74,6 +75,7 @@ public final class RocksDbStore implements AutoCloseable {
     private final ScheduledExecutorService syncer;
     private volatile boolean closed;
     private long syncedSequence;
+    private final AtomicLong walSyncs = new AtomicLong();
     private RocksDbStorageEngine engine;
     private RocksDbHintStore hintStore;
 
@@ -281,12 +283,18 @@ public final class RocksDbStore implements AutoCloseable {
             if (sequence != syncedSequence) {
                 db.flushWal(true);
                 syncedSequence = sequence;
+                walSyncs.incrementAndGet();
             }
         } catch (RocksDBException e) {
             log.error("storage: cannot sync the write-ahead log in {}: {}", directory.rocksDbPath(), e.getMessage());
         } finally {
             lock.unlock();
         }
+    }
+
+    /** How many times the periodic sync has fsynced the write-ahead log. */
+    long walSyncs() {
+        return walSyncs.get();
     }
 
     public boolean isClosed() {

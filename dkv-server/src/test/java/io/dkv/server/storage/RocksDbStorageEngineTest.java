@@ -8,10 +8,12 @@ import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.storage.StorageEngineContract;
 import io.dkv.core.version.Version;
 import io.dkv.server.config.StorageSettings;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -149,6 +151,21 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         }
         try (RocksDbStore store = RocksDbStore.open(settings, RocksDbTestSupport.N1)) {
             assertFilled(store.storageEngine(PARTITIONS), 200);
+        }
+    }
+
+    @Test
+    void periodicSyncFsyncsTheLogAfterWritesAndOnlyThen() {
+        try (RocksDbStore store = RocksDbTestSupport.open(temp.resolve("periodic"))) {
+            RocksDbStorageEngine engine = store.storageEngine(PARTITIONS);
+            engine.merge(p("k"), bytes("k"), value("v", 1, 1));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.walSyncs() >= 1);
+            long afterWrite = store.walSyncs();
+            // Several intervals (50 ms each) with nothing written: no further fsync.
+            Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> store.walSyncs() == afterWrite);
+            engine.merge(p("k"), bytes("k"), value("v2", 2, 1));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.walSyncs() > afterWrite);
         }
     }
 
