@@ -83,6 +83,13 @@ public final class RocksDbHintStore implements HintStore {
             if (current == null && count.get() >= maxHints || grow > 0 && bytes.get() + grow > maxBytes) {
                 return false;
             }
+            if (grow > 0 || current == null) {
+                try {
+                    store.ensureSpace();
+                } catch (StorageException diskFull) {
+                    return false;
+                }
+            }
             // The hint window counts from the first time a hint for this key was kept.
             long storedAt = current == null ? hint.storedAtMillis() : current.storedAtMillis();
             store.put(family, diskKey, encode(hint.entry(), storedAt));

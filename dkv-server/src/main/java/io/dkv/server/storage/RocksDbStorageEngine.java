@@ -206,6 +206,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     private void reserve(long delta) {
         if (delta > 0) {
+            store.ensureSpace();
             long used = bytes.get();
             if (used + delta > limitBytes) {
                 throw new StorageFullException(used, delta, limitBytes);

@@ -14,11 +14,14 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -48,6 +51,9 @@ public final class RocksDbStore implements AutoCloseable {
      * fsync (group commit). With sync PERIODIC a background thread fsyncs the log every
      * interval when something was written, so a power loss loses at most that interval.
      *
+     * Disk space: writes that add data are refused while less than four write buffers are
+     * free (ensureSpace), before RocksDB meets ENOSPC; see currentWriteOptions for why.
+     *
      * Memory: reads go through one LRU block cache (index and filter blocks included, so
      * they are bounded too); writes fill memtables of write-buffer-bytes per column family,
      * at most two each, and db_write_buffer_size caps their sum. Nothing else grows with
@@ -55,6 +61,9 @@ public final class RocksDbStore implements AutoCloseable {
      */
 
     private static final Logger log = LoggerFactory.getLogger(RocksDbStore.class);
+
+    /** How often free disk space is checked. */
+    static final long SPACE_CHECK_MILLIS = 100;
 
     static final String ENTRIES = "entries";
     static final String HINTS = "hints";
@@ -64,42 +73,50 @@ public final class RocksDbStore implements AutoCloseable {
     }
 
     private final StorageSettings settings;
+    private final DataDirectory.Identity identity;
     private final DataDirectory directory;
     private final RocksDB db;
     private final ColumnFamilyHandle meta;
     private final ColumnFamilyHandle entries;
     private final ColumnFamilyHandle hints;
     private final WriteOptions writeOptions;
+    private final WriteOptions failFastWriteOptions;
     private final List<AutoCloseable> resources;
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    private final ScheduledExecutorService syncer;
+    private final ScheduledExecutorService background;
+    private final long reserveBytes;
+    private volatile long usableBytes = Long.MAX_VALUE;
     private volatile boolean closed;
     private long syncedSequence;
     private final AtomicLong walSyncs = new AtomicLong();
     private RocksDbStorageEngine engine;
     private RocksDbHintStore hintStore;
 
-    private RocksDbStore(StorageSettings settings, DataDirectory directory, RocksDB db, List<ColumnFamilyHandle> handles,
-                         WriteOptions writeOptions, List<AutoCloseable> resources) {
+    private RocksDbStore(StorageSettings settings, DataDirectory.Identity identity, DataDirectory directory, RocksDB db,
+                         List<ColumnFamilyHandle> handles, WriteOptions writeOptions, WriteOptions failFastWriteOptions,
+                         List<AutoCloseable> resources) {
         this.settings = settings;
+        this.identity = identity;
         this.directory = directory;
         this.db = db;
         this.meta = handles.get(0);
         this.entries = handles.get(1);
         this.hints = handles.get(2);
         this.writeOptions = writeOptions;
+        this.failFastWriteOptions = failFastWriteOptions;
         this.resources = resources;
         this.syncedSequence = db.getLatestSequenceNumber();
+        this.reserveBytes = 4 * settings.writeBufferBytes();
+        this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dkv-storage-" + identity.node());
+            thread.setDaemon(true);
+            return thread;
+        });
+        checkSpace();
+        background.scheduleWithFixedDelay(this::checkSpace, SPACE_CHECK_MILLIS, SPACE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         if (settings.sync() == StorageSettings.Sync.PERIODIC) {
-            syncer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "dkv-wal-sync-" + directory.root().getFileName());
-                thread.setDaemon(true);
-                return thread;
-            });
-            syncer.scheduleWithFixedDelay(this::syncWal, settings.syncIntervalMillis(), settings.syncIntervalMillis(),
+            background.scheduleWithFixedDelay(this::syncWal, settings.syncIntervalMillis(), settings.syncIntervalMillis(),
                     TimeUnit.MILLISECONDS);
-        } else {
-            syncer = null;
         }
     }
 
@@ -136,6 +153,9 @@ public final class RocksDbStore implements AutoCloseable {
                     .setKeepLogFileNum(3));
             WriteOptions writeOptions = track(resources, new WriteOptions()
                     .setSync(settings.sync() == StorageSettings.Sync.ALWAYS));
+            WriteOptions failFastWriteOptions = track(resources, new WriteOptions()
+                    .setSync(settings.sync() == StorageSettings.Sync.ALWAYS)
+                    .setNoSlowdown(true));
             List<ColumnFamilyDescriptor> families = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family),
                     new ColumnFamilyDescriptor(ENTRIES.getBytes(StandardCharsets.UTF_8), family),
@@ -150,7 +170,8 @@ public final class RocksDbStore implements AutoCloseable {
                         ? "data directory " + settings.dataDir() + " is in use by another process (" + message + ")"
                         : "cannot open RocksDB in " + directory.rocksDbPath() + ": " + message, e);
             }
-            RocksDbStore store = new RocksDbStore(settings, directory, db, handles, writeOptions, resources);
+            RocksDbStore store = new RocksDbStore(settings, identity, directory, db, handles, writeOptions,
+                    failFastWriteOptions, resources);
             log.info("storage: {}; {}", settings.describe(), directory.isNew() ? "new directory"
                     : "existing directory, previous shutdown " + (directory.wasCleanShutdown() ? "clean" : "not clean"));
             return store;
@@ -206,9 +227,9 @@ public final class RocksDbStore implements AutoCloseable {
     void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
         Lock lock = enter();
         try {
-            db.put(family, writeOptions, key, value);
+            db.put(family, currentWriteOptions(), key, value);
         } catch (RocksDBException e) {
-            throw failure("write", e);
+            throw writeFailure("write", e);
         } finally {
             lock.unlock();
         }
@@ -217,9 +238,9 @@ public final class RocksDbStore implements AutoCloseable {
     void delete(ColumnFamilyHandle family, byte[] key) {
         Lock lock = enter();
         try {
-            db.delete(family, writeOptions, key);
+            db.delete(family, currentWriteOptions(), key);
         } catch (RocksDBException e) {
-            throw failure("delete", e);
+            throw writeFailure("delete", e);
         } finally {
             lock.unlock();
         }
@@ -307,9 +328,7 @@ public final class RocksDbStore implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (syncer != null) {
-            syncer.shutdownNow();
-        }
+        background.shutdownNow();
         Lock lock = gate.writeLock();
         lock.lock();
         try {
@@ -365,13 +384,59 @@ public final class RocksDbStore implements AutoCloseable {
         lock.lock();
         if (closed) {
             lock.unlock();
-            throw new StorageException("storage in " + directory.root() + " is closed");
+            throw new StorageException(identity.node() + ": storage in " + directory.root() + " is closed");
         }
         return lock;
     }
 
+    /**
+     * Refuses a write that adds data while the disk has less than the reserve free: four
+     * write buffers, what the memtables need to flush (and a small compaction). Stopping
+     * there, before RocksDB meets ENOSPC, matters because RocksDB then stops writes until
+     * its automatic recovery succeeds, and a stopped write would block an event loop.
+     * Checked every {@link #SPACE_CHECK_MILLIS} ms, and at once while low, so writes resume
+     * as soon as space is freed.
+     */
+    void ensureSpace() {
+        if (usableBytes < reserveBytes && checkSpace() < reserveBytes) {
+            throw new StorageException(identity.node() + ": disk nearly full: data directory " + directory.root()
+                    + " has " + usableBytes + " bytes free, below the " + reserveBytes
+                    + " kept for flushes and compactions; writes that add data are refused until space is freed");
+        }
+    }
+
+    /**
+     * Normally a write may wait inside RocksDB (a short delay while compaction catches up).
+     * Near a full disk it must not: after ENOSPC in a flush or compaction RocksDB stops
+     * writes until its recovery succeeds, which it cannot while the disk stays full, and the
+     * waiting write would block its event loop for good. There writes fail at once instead.
+     */
+    private WriteOptions currentWriteOptions() {
+        return usableBytes < 2 * reserveBytes ? failFastWriteOptions : writeOptions;
+    }
+
+    private StorageException writeFailure(String what, RocksDBException e) {
+        if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
+            return new StorageException(identity.node() + ": storage in " + directory.root() + ": cannot " + what
+                    + ": writes are stalled, " + checkSpace() + " bytes free on its disk; they resume when space is"
+                    + " freed or compaction catches up", e);
+        }
+        return failure(what, e);
+    }
+
+    /** Reads the free space of the data directory's disk. */
+    private long checkSpace() {
+        try {
+            usableBytes = Files.getFileStore(directory.root()).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            usableBytes = Long.MAX_VALUE;
+        }
+        return usableBytes;
+    }
+
     private StorageException failure(String what, RocksDBException e) {
-        return new StorageException("storage in " + directory.root() + ": cannot " + what + ": " + e.getMessage(), e);
+        return new StorageException(identity.node() + ": storage in " + directory.root() + ": cannot " + what + ": "
+                + e.getMessage(), e);
     }
 
     private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
