@@ -37,8 +37,9 @@ public record StorageSettings(Kind kind, Path dataDir, Sync sync, long syncInter
      * When a write is made durable. Both log a write (RocksDB's write-ahead log, written to
      * the operating system) before it is acknowledged, so a killed process loses nothing.
      * {@code PERIODIC} fsyncs the log every interval: a power loss or kernel crash loses at
-     * most the last interval. {@code ALWAYS} fsyncs before acknowledging (concurrent writes
-     * share one fsync): a power loss loses nothing acknowledged.
+     * most the last interval. {@code ALWAYS} fsyncs before acknowledging: a power loss loses
+     * nothing acknowledged; RocksDB shares an fsync only among writes that reach it at the
+     * same time from different threads, so writes from one event loop sync one at a time.
      */
     public enum Sync {
         PERIODIC, ALWAYS;

@@ -47,8 +47,9 @@ public final class RocksDbStore implements AutoCloseable {
      * Durability: every write goes through RocksDB's write-ahead log, which RocksDB hands to
      * the operating system (write(2)) before the write returns, so a write that was answered
      * survives the process being killed. With sync ALWAYS the log is fsynced before the write
-     * returns; RocksDB's write path batches concurrent writers into one log write and one
-     * fsync (group commit). With sync PERIODIC a background thread fsyncs the log every
+     * returns; RocksDB's write path batches writers that arrive together from different
+     * threads into one log write and one fsync (group commit), but the writes of one event
+     * loop come one after another, each waiting for its own fsync. With sync PERIODIC a background thread fsyncs the log every
      * interval when something was written, so a power loss loses at most that interval.
      *
      * Disk space: writes that add data are refused while less than four write buffers are
