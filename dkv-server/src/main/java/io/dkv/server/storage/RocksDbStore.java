@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -55,6 +57,13 @@ public final class RocksDbStore implements AutoCloseable {
      * Disk space: writes that add data are refused while less than four write buffers are
      * free (ensureSpace), before RocksDB meets ENOSPC; see currentWriteOptions for why.
      *
+     * A data directory that is not writable (a file system remounted read-only after an I/O
+     * error, an immutable directory): a probe file is created and deleted every second
+     * (WritableCheck); while that fails every write is refused with an error naming the node
+     * and the cause, before RocksDB fails a flush or log switch and stops writes until it is
+     * reopened (RocksJava has no binding for DB::Resume). Reads go on. Once the probe succeeds
+     * writes are taken again.
+     *
      * Memory: reads go through one LRU block cache (index and filter blocks included, so
      * they are bounded too); writes fill memtables of write-buffer-bytes per column family,
      * at most two each, and db_write_buffer_size caps their sum. Nothing else grows with
@@ -65,6 +74,8 @@ public final class RocksDbStore implements AutoCloseable {
 
     /** How often free disk space is checked. */
     static final long SPACE_CHECK_MILLIS = 100;
+    /** How often the data directory is checked for being writable (and at once, while it is not). */
+    static final long WRITABLE_CHECK_MILLIS = 1_000;
 
     static final String ENTRIES = "entries";
     static final String HINTS = "hints";
@@ -90,6 +101,10 @@ public final class RocksDbStore implements AutoCloseable {
     private volatile boolean closed;
     private long syncedSequence;
     private final AtomicLong walSyncs = new AtomicLong();
+    private final WritableCheck writable;
+    private final AtomicBoolean backingUp = new AtomicBoolean();
+    private volatile Backup lastBackup;
+    private volatile String lastWriteFailure;
     private RocksDbStorageEngine engine;
     private RocksDbHintStore hintStore;
 
@@ -108,6 +123,7 @@ public final class RocksDbStore implements AutoCloseable {
         this.resources = resources;
         this.syncedSequence = db.getLatestSequenceNumber();
         this.reserveBytes = 4 * settings.writeBufferBytes();
+        this.writable = new WritableCheck(directory.rocksDbPath());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dkv-storage-" + identity.node());
             thread.setDaemon(true);
@@ -115,6 +131,9 @@ public final class RocksDbStore implements AutoCloseable {
         });
         checkSpace();
         background.scheduleWithFixedDelay(this::checkSpace, SPACE_CHECK_MILLIS, SPACE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        writable.check();
+        background.scheduleWithFixedDelay(writable::check, WRITABLE_CHECK_MILLIS, WRITABLE_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
         if (settings.sync() == StorageSettings.Sync.PERIODIC) {
             background.scheduleWithFixedDelay(this::syncWal, settings.syncIntervalMillis(), settings.syncIntervalMillis(),
                     TimeUnit.MILLISECONDS);
@@ -228,7 +247,9 @@ public final class RocksDbStore implements AutoCloseable {
     void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
         Lock lock = enter();
         try {
+            ensureWritable();
             db.put(family, currentWriteOptions(), key, value);
+            lastWriteFailure = null;
         } catch (RocksDBException e) {
             throw writeFailure("write", e);
         } finally {
@@ -239,7 +260,9 @@ public final class RocksDbStore implements AutoCloseable {
     void delete(ColumnFamilyHandle family, byte[] key) {
         Lock lock = enter();
         try {
+            ensureWritable();
             db.delete(family, currentWriteOptions(), key);
+            lastWriteFailure = null;
         } catch (RocksDBException e) {
             throw writeFailure("delete", e);
         } finally {
@@ -291,6 +314,48 @@ public final class RocksDbStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes a backup into {@code dir} (absolute, on this machine; absent or empty): a RocksDB
+     * checkpoint, taken while writes go on, plus the identity file, the clock lease and the
+     * restored-backup marker ({@link BackupWriter}). One at a time.
+     */
+    public Backup backup(Path dir, long nowMillis) {
+        if (!backingUp.compareAndSet(false, true)) {
+            throw new StorageException(identity.node() + ": a backup is already being taken; try again when it is done");
+        }
+        try {
+            Lock lock = enter();
+            try {
+                Backup backup = BackupWriter.write(db, directory, identity.node(), dir, nowMillis);
+                lastBackup = backup;
+                log.info("storage: {} backed up to {} in {} ms", identity.node(), backup.dir(), backup.durationMillis());
+                return backup;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            backingUp.set(false);
+        }
+    }
+
+    /** The last backup this process took, or null. */
+    public Backup lastBackup() {
+        return lastBackup;
+    }
+
+    public boolean backupInProgress() {
+        return backingUp.get();
+    }
+
+    /**
+     * Why writes are failing, or null while they succeed: the data directory is not writable,
+     * or the last write failed.
+     */
+    public String writeProblem() {
+        String problem = writable.lastProblem();
+        return problem != null ? "data directory not writable: " + problem : lastWriteFailure;
     }
 
     /** Fsyncs the write-ahead log now if anything was written since the last sync. */
@@ -416,7 +481,23 @@ public final class RocksDbStore implements AutoCloseable {
         return usableBytes < 2 * reserveBytes ? failFastWriteOptions : writeOptions;
     }
 
+    /**
+     * Refuses every write while the last probe found the data directory not writable,
+     * probing again first (so writes resume as soon as it is writable).
+     */
+    private void ensureWritable() {
+        if (writable.lastProblem() != null) {
+            String problem = writable.recheck();
+            if (problem != null) {
+                lastWriteFailure = "data directory not writable: " + problem;
+                throw new StorageException(identity.node() + ": data directory " + directory.root()
+                        + " is not writable (" + problem + "); writes are refused until it is, reads go on");
+            }
+        }
+    }
+
     private StorageException writeFailure(String what, RocksDBException e) {
+        lastWriteFailure = what + ": " + e.getMessage();
         if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
             return new StorageException(identity.node() + ": storage in " + directory.root() + ": cannot " + what
                     + ": writes are stalled, " + checkSpace() + " bytes free on its disk; they resume when space is"
