@@ -91,7 +91,7 @@ public final class RocksDbStore implements AutoCloseable {
     private final DBOptions options;
     private final List<ColumnFamilyDescriptor> families;
     /** The open database; replaced by {@link #reopenIfNeeded} under the gate's write lock. */
-    private Open open;
+    private OpenDb open;
     private volatile boolean needsReopen;
     private final AtomicBoolean reopenQueued = new AtomicBoolean();
     private final AtomicLong reopens = new AtomicLong();
@@ -117,30 +117,7 @@ public final class RocksDbStore implements AutoCloseable {
         META, ENTRIES, HINTS
     }
 
-    /**
-     * An open database and its column family handles, in {@link Family} order; read-only
-     * while a reopen after a write error could not open it for writing.
-     */
-    private record Open(RocksDB db, List<ColumnFamilyHandle> handles, boolean readOnly) {
-
-        ColumnFamilyHandle handle(Family family) {
-            return handles.get(family.ordinal());
-        }
-
-        /** Frees the native handles; false if the database reported an error while closing. */
-        boolean close() {
-            handles.forEach(ColumnFamilyHandle::close);
-            try {
-                db.closeE();
-                return true;
-            } catch (RocksDBException e) {
-                log.error("storage: closing RocksDB: {}", e.getMessage());
-                return false;
-            }
-        }
-    }
-
-    private RocksDbStore(StorageSettings settings, DataDirectory.Identity identity, DataDirectory directory, Open open,
+    private RocksDbStore(StorageSettings settings, DataDirectory.Identity identity, DataDirectory directory, OpenDb open,
                          DBOptions options, List<ColumnFamilyDescriptor> families, WriteOptions writeOptions,
                          WriteOptions failFastWriteOptions, List<AutoCloseable> resources) {
         this.settings = settings;
@@ -214,9 +191,9 @@ public final class RocksDbStore implements AutoCloseable {
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family),
                     new ColumnFamilyDescriptor(ENTRIES.getBytes(StandardCharsets.UTF_8), family),
                     new ColumnFamilyDescriptor(HINTS.getBytes(StandardCharsets.UTF_8), family));
-            Open open;
+            OpenDb open;
             try {
-                open = openDb(options, directory, families);
+                open = OpenDb.open(options, directory.rocksDbPath(), families);
             } catch (RocksDBException e) {
                 String message = String.valueOf(e.getMessage());
                 throw new StorageException(message.contains("lock") || message.contains("LOCK")
@@ -233,20 +210,6 @@ public final class RocksDbStore implements AutoCloseable {
             directory.close();
             throw e;
         }
-    }
-
-    private static Open openDb(DBOptions options, DataDirectory directory, List<ColumnFamilyDescriptor> families)
-            throws RocksDBException {
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        RocksDB db = RocksDB.open(options, directory.rocksDbPath().toString(), families, handles);
-        return new Open(db, List.copyOf(handles), false);
-    }
-
-    private static Open openDbReadOnly(DBOptions options, DataDirectory directory, List<ColumnFamilyDescriptor> families)
-            throws RocksDBException {
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        RocksDB db = RocksDB.openReadOnly(options, directory.rocksDbPath().toString(), families, handles);
-        return new Open(db, List.copyOf(handles), true);
     }
 
     public DataDirectory directory() {
@@ -544,7 +507,7 @@ public final class RocksDbStore implements AutoCloseable {
                 open.close();
                 open = null;
             }
-            open = openDb(options, directory, families);
+            open = OpenDb.open(options, directory.rocksDbPath(), families);
             syncedSequence = open.db().getLatestSequenceNumber();
             needsReopen = false;
             lastWriteFailure = null;
@@ -556,7 +519,7 @@ public final class RocksDbStore implements AutoCloseable {
             log.error("storage: {} cannot reopen RocksDB in {}: {}; serving reads from it read-only, tried again every"
                     + " {} ms", identity.node(), directory.rocksDbPath(), e.getMessage(), WRITABLE_CHECK_MILLIS);
             try {
-                open = openDbReadOnly(options, directory, families);
+                open = OpenDb.openReadOnly(options, directory.rocksDbPath(), families);
             } catch (RocksDBException readOnly) {
                 log.error("storage: {} cannot open RocksDB in {} even read-only: {}", identity.node(),
                         directory.rocksDbPath(), readOnly.getMessage());
