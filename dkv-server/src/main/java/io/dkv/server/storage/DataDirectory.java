@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 
 /**
@@ -130,6 +131,18 @@ public final class DataDirectory implements AutoCloseable {
      */
     public boolean restoredFromBackup() {
         return restoredFromBackup;
+    }
+
+    /** When the restored backup was taken (Unix milliseconds), if this is one and its marker says. */
+    public OptionalLong restoredBackupTakenAtMillis() {
+        Path marker = root.resolve(RESTORED_BACKUP_FILE);
+        Properties recorded = new Properties();
+        try (Reader in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+            recorded.load(in);
+            return OptionalLong.of(Long.parseLong(recorded.getProperty("taken-at-millis", "")));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /**

@@ -48,6 +48,7 @@ public final class NodeStorage implements Persistence, AutoCloseable {
                     new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes()), null, storage);
         }
         RocksDbStore store = RocksDbStore.open(storage, new DataDirectory.Identity(settings.node(), clusterShape(config)));
+        warnIfBackupOutlivedTombstones(store.directory(), config.repair().tombstoneGraceMillis());
         try {
             return new NodeStorage(store.storageEngine(ring.partitionCount()),
                     store.hintStore(config.handoff().maxHints(), config.handoff().maxBytes(), ring::partitionOf), store,
@@ -56,6 +57,23 @@ public final class NodeStorage implements Persistence, AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * A backup older than the tombstone grace period may hold values whose tombstones the
+     * other replicas have purged since; anti-entropy would then spread them again.
+     */
+    private static void warnIfBackupOutlivedTombstones(DataDirectory directory, long tombstoneGraceMillis) {
+        if (!directory.restoredFromBackup()) {
+            return;
+        }
+        directory.restoredBackupTakenAtMillis().ifPresent(takenAt -> {
+            long ageMillis = System.currentTimeMillis() - takenAt;
+            if (ageMillis > tombstoneGraceMillis) {
+                log.warn("storage: {} is a backup taken {} h ago, longer than tombstone-grace-ms ({} ms): keys deleted"
+                        + " since may come back", directory.root(), ageMillis / 3_600_000, tombstoneGraceMillis);
+            }
+        });
     }
 
     /** What a data directory records as its cluster: everything that decides where keys live. */

@@ -37,9 +37,10 @@ class DataDirectoryTest {
     @Test
     void aRestoredBackupIsMarkedAcrossRestartsUntilCleared(@TempDir Path dir) throws IOException {
         DataDirectory.open(dir, N1).close();
-        Files.writeString(dir.resolve(DataDirectory.RESTORED_BACKUP_FILE), "node=n1\n");
+        Files.writeString(dir.resolve(DataDirectory.RESTORED_BACKUP_FILE), "node=n1\ntaken-at-millis=42\n");
         try (DataDirectory restored = DataDirectory.open(dir, N1)) {
             assertThat(restored.restoredFromBackup()).isTrue();
+            assertThat(restored.restoredBackupTakenAtMillis()).hasValue(42);
             restored.markCleanShutdown();
         }
         try (DataDirectory again = DataDirectory.open(dir, N1)) {
