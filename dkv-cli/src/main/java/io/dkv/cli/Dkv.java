@@ -23,6 +23,7 @@ import java.io.IOException;
                 DelCommand.class,
                 ReplicasCommand.class,
                 StatusCommand.class,
+                BackupCommand.class,
                 ShellCommand.class,
                 RingCommand.class,
                 BenchCommand.class,

@@ -44,6 +44,7 @@ public final class NodeServer implements AutoCloseable {
     private final ClientCounters stats = new ClientCounters();
     private final Cancellable sampler;
     private final NodeStorage storage;
+    private final boolean startedRecovering;
 
     private NodeServer(NodeSettings settings, NettyRuntime runtime, NodeStorage storage, boolean mayLackData) {
         this.settings = settings;
@@ -54,18 +55,22 @@ public final class NodeServer implements AutoCloseable {
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
                 config.nodes(), fingerprint(config), config.maxMessageBytes());
+        this.startedRecovering = storage.mayLackData(mayLackData);
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
-                SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, storage.mayLackData(mayLackData),
+                SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, startedRecovering,
                 storage.clockLease());
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
-        this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry));
+        this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry), storage);
         this.meters = new NodeMeters(node, stats, registry);
         this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry);
         this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {
             stats.sample();
             meters.refresh();
+            if (!node.isRecovering()) {
+                storage.recoveryFinished();
+            }
         });
     }
 
@@ -130,6 +135,11 @@ public final class NodeServer implements AutoCloseable {
     /** The node's entries and hints, and its data directory when durable. */
     public NodeStorage storage() {
         return storage;
+    }
+
+    /** Whether the node started recovering (it may have lacked data), whether or not it still is. */
+    public boolean startedRecovering() {
+        return startedRecovering;
     }
 
     public int respPort() {

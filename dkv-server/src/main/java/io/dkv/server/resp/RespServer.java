@@ -3,6 +3,7 @@ package io.dkv.server.resp;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.server.net.Listener;
 import io.dkv.server.net.NettyRuntime;
+import io.dkv.server.storage.Persistence;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 
@@ -22,7 +23,8 @@ public final class RespServer implements AutoCloseable {
     private final long maxCommandBytes;
     private Listener listener;
 
-    public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ClientCounters stats, CommandMeters metrics) {
+    public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ClientCounters stats, CommandMeters metrics,
+                      Persistence persistence) {
         this.node = node;
         this.commands = new CommandTable(metrics);
         this.runtime = runtime;
@@ -31,8 +33,9 @@ public final class RespServer implements AutoCloseable {
         this.maxCommandBytes = Math.max(4L * maxArgumentBytes, 64L << 20);
         KeyValueCommands.register(commands, node, stats);
         ConnectionCommands.register(commands, info, stats);
-        ServerCommands.register(commands, node, info, stats);
+        ServerCommands.register(commands, node, info, stats, persistence);
         DkvCommands.register(commands, node);
+        PersistenceCommands.register(commands, node.id(), persistence);
     }
 
     /** Starts accepting clients; fails with a clear message when the port is taken. */

@@ -3,6 +3,9 @@ package io.dkv.server.resp;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeStatus;
+import io.dkv.server.config.StorageSettings;
+import io.dkv.server.storage.Backup;
+import io.dkv.server.storage.Persistence;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -27,10 +30,13 @@ final class ServerCommands {
     private final ServerInfo info;
     private final ClientCounters stats;
     private final CommandTable table;
+    private final Persistence persistence;
     private final Map<String, Supplier<String>> configParameters = new LinkedHashMap<>();
 
-    private ServerCommands(ClusterNode node, ServerInfo info, ClientCounters stats, CommandTable table) {
+    private ServerCommands(ClusterNode node, ServerInfo info, ClientCounters stats, CommandTable table,
+                           Persistence persistence) {
         this.node = node;
+        this.persistence = persistence;
         this.info = info;
         this.stats = stats;
         this.table = table;
@@ -39,7 +45,7 @@ final class ServerCommands {
         configParameters.put("port", () -> String.valueOf(info.respPort()));
         configParameters.put("databases", () -> "1");
         configParameters.put("save", () -> "");
-        configParameters.put("appendonly", () -> "no");
+        configParameters.put("appendonly", () -> persistence.status().kind() == StorageSettings.Kind.ROCKSDB ? "yes" : "no");
         configParameters.put("maxmemory", () -> String.valueOf(config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes()));
         configParameters.put("proto-max-bulk-len", () -> String.valueOf(Math.max(config.maxKeyBytes(), config.maxValueBytes())));
         configParameters.put("dkv-node", () -> node.id().toString());
@@ -52,8 +58,9 @@ final class ServerCommands {
         configParameters.put("dkv-max-value-bytes", () -> String.valueOf(config.maxValueBytes()));
     }
 
-    static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats) {
-        ServerCommands commands = new ServerCommands(node, info, stats, table);
+    static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats,
+                         Persistence persistence) {
+        ServerCommands commands = new ServerCommands(node, info, stats, table, persistence);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
                 "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
@@ -129,13 +136,7 @@ final class ServerCommands {
                 fields.put("jvm_heap_used", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 fields.put("jvm_heap_max", Runtime.getRuntime().maxMemory());
             }
-            case "persistence" -> {
-                // Storage is in memory: nothing is loading or being saved. Monitoring tools expect the fields.
-                fields.put("loading", 0);
-                fields.put("rdb_bgsave_in_progress", 0);
-                fields.put("aof_enabled", 0);
-                fields.put("aof_rewrite_in_progress", 0);
-            }
+            case "persistence" -> persistenceFields(fields);
             case "stats" -> {
                 fields.put("total_connections_received", stats.connectionsReceived());
                 fields.put("total_commands_processed", stats.commandsProcessed());
@@ -174,6 +175,36 @@ final class ServerCommands {
         }
         text.append("# ").append(Character.toUpperCase(section.charAt(0))).append(section.substring(1)).append("\r\n");
         fields.forEach((key, value) -> text.append(key).append(':').append(value).append("\r\n"));
+    }
+
+    /**
+     * Redis's persistence fields mapped onto dkv's storage, for the monitoring tools that read
+     * them: RocksDB's write-ahead log is the append-only file (aof_enabled:1, and
+     * aof_last_write_status:err while writes fail), a backup is a save (rdb_*: the last backup
+     * this process took; with none, rdb_last_save_time is the start time, as in Redis). A node
+     * serves once its storage is open, so loading is always 0. The dkv_* fields say the rest.
+     */
+    private void persistenceFields(Map<String, Object> fields) {
+        Persistence.Status status = persistence.status();
+        boolean durable = status.kind() == StorageSettings.Kind.ROCKSDB;
+        Backup backup = status.lastBackup();
+        fields.put("loading", 0);
+        fields.put("rdb_bgsave_in_progress", status.backupInProgress() ? 1 : 0);
+        fields.put("rdb_last_save_time", (backup == null ? stats.startedAtMillis() : backup.takenAtMillis()) / 1000);
+        fields.put("rdb_last_bgsave_status", "ok");
+        fields.put("rdb_last_bgsave_time_sec", backup == null ? -1 : Math.round(backup.durationMillis() / 1000.0));
+        fields.put("aof_enabled", durable ? 1 : 0);
+        fields.put("aof_rewrite_in_progress", 0);
+        fields.put("aof_last_write_status", status.writeProblem() == null ? "ok" : "err");
+        fields.put("dkv_storage", status.kind().name().toLowerCase(Locale.ROOT));
+        if (durable) {
+            fields.put("dkv_sync", status.sync().name().toLowerCase(Locale.ROOT));
+            fields.put("dkv_data_dir", status.dataDir());
+            fields.put("dkv_last_backup_time", backup == null ? 0 : backup.takenAtMillis() / 1000);
+            fields.put("dkv_last_backup_dir", backup == null ? "" : backup.dir());
+            fields.put("dkv_restored_backup", status.restoredBackup() ? 1 : 0);
+            fields.put("dkv_write_error", status.writeProblem() == null ? "" : status.writeProblem().replaceAll("[\\r\\n]", " "));
+        }
     }
 
     /** Bytes the way Redis prints them in INFO: 1.02M, 512B. */

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Properties;
 
 /**
@@ -26,6 +27,9 @@ import java.util.Properties;
  *   dkv-node.properties   node id, cluster, layout version; written when the directory is new
  *   dkv.lock              held locked (and holding the pid) while a process uses the directory
  *   clean-shutdown        present only between a clean close and the next open
+ *   restored-backup       written into a backup; present while a node started on it has not
+ *                         finished recovering (its data is older than its peers')
+ *   clock-lease-a, -b     the clock's high-water mark ({@link ClockLeaseFile})
  *   rocksdb/              the RocksDB files
  * </pre>
  *
@@ -37,6 +41,7 @@ public final class DataDirectory implements AutoCloseable {
     static final String IDENTITY_FILE = "dkv-node.properties";
     static final String LOCK_FILE = "dkv.lock";
     static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+    static final String RESTORED_BACKUP_FILE = "restored-backup";
     /** The on-disk layout this code writes and reads: {@link KeyLayout}, {@link EntryCodec}, the column families. */
     static final int LAYOUT_VERSION = 1;
 
@@ -58,13 +63,16 @@ public final class DataDirectory implements AutoCloseable {
     private final FileLock lock;
     private final boolean isNew;
     private final boolean wasCleanShutdown;
+    private volatile boolean restoredFromBackup;
 
-    private DataDirectory(Path root, FileChannel lockChannel, FileLock lock, boolean isNew, boolean wasCleanShutdown) {
+    private DataDirectory(Path root, FileChannel lockChannel, FileLock lock, boolean isNew, boolean wasCleanShutdown,
+                          boolean restoredFromBackup) {
         this.root = root;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.isNew = isNew;
         this.wasCleanShutdown = wasCleanShutdown;
+        this.restoredFromBackup = restoredFromBackup;
     }
 
     /** Opens (creating it when absent) the directory for {@code identity}, or explains why not. */
@@ -84,7 +92,8 @@ public final class DataDirectory implements AutoCloseable {
                 Files.delete(marker);
                 syncDirectory(root);
             }
-            return new DataDirectory(root, channel, lock, isNew, clean);
+            boolean restored = Files.exists(root.resolve(RESTORED_BACKUP_FILE));
+            return new DataDirectory(root, channel, lock, isNew, clean, restored);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new StorageException("cannot open data directory " + root + ": " + e, e);
@@ -114,6 +123,43 @@ public final class DataDirectory implements AutoCloseable {
      */
     public boolean wasCleanShutdown() {
         return wasCleanShutdown;
+    }
+
+    /**
+     * Whether this directory is a restored backup whose node has not finished recovering
+     * since: its data is older than what its peers hold, whatever the last shutdown was.
+     */
+    public boolean restoredFromBackup() {
+        return restoredFromBackup;
+    }
+
+    /** When the restored backup was taken (Unix milliseconds), if this is one and its marker says. */
+    public OptionalLong restoredBackupTakenAtMillis() {
+        Path marker = root.resolve(RESTORED_BACKUP_FILE);
+        Properties recorded = new Properties();
+        try (Reader in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+            recorded.load(in);
+            return OptionalLong.of(Long.parseLong(recorded.getProperty("taken-at-millis", "")));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Removes the restored-backup marker, once the node has compared its data with the
+     * other replicas: a later restart no longer needs to recover for that reason. Idempotent.
+     */
+    public void clearRestoredBackup() {
+        if (!restoredFromBackup) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(root.resolve(RESTORED_BACKUP_FILE));
+            syncDirectory(root);
+            restoredFromBackup = false;
+        } catch (IOException e) {
+            throw new StorageException("cannot remove " + RESTORED_BACKUP_FILE + " from " + root + ": " + e, e);
+        }
     }
 
     /** Records that everything was written and synced; call last, just before {@link #close}. */
@@ -203,7 +249,7 @@ public final class DataDirectory implements AutoCloseable {
     }
 
     /** Makes a file's creation, deletion or rename in {@code dir} durable. */
-    private static void syncDirectory(Path dir) throws IOException {
+    static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

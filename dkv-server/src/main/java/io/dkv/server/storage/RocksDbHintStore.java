@@ -6,7 +6,6 @@ import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.KeyHash;
 import io.dkv.core.version.Version;
-import org.rocksdb.ColumnFamilyHandle;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ public final class RocksDbHintStore implements HintStore {
     private static final int HEADER_BYTES = 1 + Long.BYTES;
 
     private final RocksDbStore store;
-    private final ColumnFamilyHandle family;
+    private final RocksDbStore.Family family;
     private final int maxHints;
     private final long maxBytes;
     private final ToIntFunction<byte[]> partitionOf;
@@ -50,7 +49,7 @@ public final class RocksDbHintStore implements HintStore {
     /** No hint kept is older than this (it may be lower than the true oldest): lets expire skip its scan. */
     private final AtomicLong oldestStoredAt = new AtomicLong(Long.MAX_VALUE);
 
-    RocksDbHintStore(RocksDbStore store, ColumnFamilyHandle family, int maxHints, long maxBytes,
+    RocksDbHintStore(RocksDbStore store, RocksDbStore.Family family, int maxHints, long maxBytes,
                      ToIntFunction<byte[]> partitionOf) {
         this.store = store;
         this.family = family;

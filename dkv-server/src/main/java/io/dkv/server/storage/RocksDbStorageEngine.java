@@ -7,7 +7,6 @@ import io.dkv.core.storage.EntryVisitor;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 
 import java.nio.charset.StandardCharsets;
@@ -41,7 +40,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private static final byte[] NO_PREFIX = new byte[0];
 
     private final RocksDbStore store;
-    private final ColumnFamilyHandle family;
+    private final RocksDbStore.Family family;
     private final int partitionCount;
     private final long limitBytes;
     private final StripedLocks locks = new StripedLocks(1024);
@@ -50,7 +49,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private final LongAdder tombstones = new LongAdder();
     private final boolean recounted;
 
-    RocksDbStorageEngine(RocksDbStore store, ColumnFamilyHandle family, int partitionCount, long diskLimitBytes) {
+    RocksDbStorageEngine(RocksDbStore store, RocksDbStore.Family family, int partitionCount, long diskLimitBytes) {
         if (partitionCount < 1) {
             throw new IllegalArgumentException("partitionCount must be at least 1: " + partitionCount);
         }
@@ -170,13 +169,13 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
 
     /** Called by the store while it closes: the counts, so a clean restart need not recount. */
-    void saveCounters(ColumnFamilyHandle meta) throws RocksDBException {
+    void saveCounters() throws RocksDBException {
         byte[] value = new byte[1 + 3 * Long.BYTES];
         value[0] = 1;
         KeyLayout.putLong(value, 1, liveKeys.sum());
         KeyLayout.putLong(value, 9, tombstones.sum());
         KeyLayout.putLong(value, 17, bytes.get());
-        store.putWhileClosing(meta, COUNTERS_KEY, value);
+        store.putWhileClosing(RocksDbStore.Family.META, COUNTERS_KEY, value);
     }
 
     /** Takes the counts saved at a clean shutdown, once; false when there are none to trust. */

@@ -8,6 +8,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -26,7 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -55,6 +58,13 @@ public final class RocksDbStore implements AutoCloseable {
      * Disk space: writes that add data are refused while less than four write buffers are
      * free (ensureSpace), before RocksDB meets ENOSPC; see currentWriteOptions for why.
      *
+     * A data directory that is not writable (a file system remounted read-only after an I/O
+     * error, an immutable directory): a probe file is created and deleted every second
+     * (WritableCheck); while that fails every write is refused with an error naming the node
+     * and the cause, before RocksDB fails a flush or log switch and stops writes until it is
+     * reopened (RocksJava has no binding for DB::Resume). Reads go on. Once the probe succeeds
+     * writes are taken again.
+     *
      * Memory: reads go through one LRU block cache (index and filter blocks included, so
      * they are bounded too); writes fill memtables of write-buffer-bytes per column family,
      * at most two each, and db_write_buffer_size caps their sum. Nothing else grows with
@@ -65,6 +75,8 @@ public final class RocksDbStore implements AutoCloseable {
 
     /** How often free disk space is checked. */
     static final long SPACE_CHECK_MILLIS = 100;
+    /** How often the data directory is checked for being writable (and at once, while it is not). */
+    static final long WRITABLE_CHECK_MILLIS = 1_000;
 
     static final String ENTRIES = "entries";
     static final String HINTS = "hints";
@@ -76,10 +88,13 @@ public final class RocksDbStore implements AutoCloseable {
     private final StorageSettings settings;
     private final DataDirectory.Identity identity;
     private final DataDirectory directory;
-    private final RocksDB db;
-    private final ColumnFamilyHandle meta;
-    private final ColumnFamilyHandle entries;
-    private final ColumnFamilyHandle hints;
+    private final DBOptions options;
+    private final List<ColumnFamilyDescriptor> families;
+    /** The open database; replaced by {@link #reopenIfNeeded} under the gate's write lock. */
+    private OpenDb open;
+    private volatile boolean needsReopen;
+    private final AtomicBoolean reopenQueued = new AtomicBoolean();
+    private final AtomicLong reopens = new AtomicLong();
     private final WriteOptions writeOptions;
     private final WriteOptions failFastWriteOptions;
     private final List<AutoCloseable> resources;
@@ -90,24 +105,33 @@ public final class RocksDbStore implements AutoCloseable {
     private volatile boolean closed;
     private long syncedSequence;
     private final AtomicLong walSyncs = new AtomicLong();
+    private final WritableCheck writable;
+    private final AtomicBoolean backingUp = new AtomicBoolean();
+    private volatile Backup lastBackup;
+    private volatile String lastWriteFailure;
     private RocksDbStorageEngine engine;
     private RocksDbHintStore hintStore;
 
-    private RocksDbStore(StorageSettings settings, DataDirectory.Identity identity, DataDirectory directory, RocksDB db,
-                         List<ColumnFamilyHandle> handles, WriteOptions writeOptions, WriteOptions failFastWriteOptions,
-                         List<AutoCloseable> resources) {
+    /** The column families the engine and the hint store name; their handles change when the database is reopened. */
+    enum Family {
+        META, ENTRIES, HINTS
+    }
+
+    private RocksDbStore(StorageSettings settings, DataDirectory.Identity identity, DataDirectory directory, OpenDb open,
+                         DBOptions options, List<ColumnFamilyDescriptor> families, WriteOptions writeOptions,
+                         WriteOptions failFastWriteOptions, List<AutoCloseable> resources) {
         this.settings = settings;
         this.identity = identity;
         this.directory = directory;
-        this.db = db;
-        this.meta = handles.get(0);
-        this.entries = handles.get(1);
-        this.hints = handles.get(2);
+        this.open = open;
+        this.options = options;
+        this.families = families;
         this.writeOptions = writeOptions;
         this.failFastWriteOptions = failFastWriteOptions;
         this.resources = resources;
-        this.syncedSequence = db.getLatestSequenceNumber();
+        this.syncedSequence = open.db().getLatestSequenceNumber();
         this.reserveBytes = 4 * settings.writeBufferBytes();
+        this.writable = new WritableCheck(directory.rocksDbPath());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dkv-storage-" + identity.node());
             thread.setDaemon(true);
@@ -115,6 +139,12 @@ public final class RocksDbStore implements AutoCloseable {
         });
         checkSpace();
         background.scheduleWithFixedDelay(this::checkSpace, SPACE_CHECK_MILLIS, SPACE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        writable.check();
+        background.scheduleWithFixedDelay(() -> {
+            if (writable.check() == null) {
+                reopenIfNeeded();
+            }
+        }, WRITABLE_CHECK_MILLIS, WRITABLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         if (settings.sync() == StorageSettings.Sync.PERIODIC) {
             background.scheduleWithFixedDelay(this::syncWal, settings.syncIntervalMillis(), settings.syncIntervalMillis(),
                     TimeUnit.MILLISECONDS);
@@ -161,17 +191,16 @@ public final class RocksDbStore implements AutoCloseable {
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family),
                     new ColumnFamilyDescriptor(ENTRIES.getBytes(StandardCharsets.UTF_8), family),
                     new ColumnFamilyDescriptor(HINTS.getBytes(StandardCharsets.UTF_8), family));
-            List<ColumnFamilyHandle> handles = new ArrayList<>();
-            RocksDB db;
+            OpenDb open;
             try {
-                db = RocksDB.open(options, directory.rocksDbPath().toString(), families, handles);
+                open = OpenDb.open(options, directory.rocksDbPath(), families);
             } catch (RocksDBException e) {
                 String message = String.valueOf(e.getMessage());
                 throw new StorageException(message.contains("lock") || message.contains("LOCK")
                         ? "data directory " + settings.dataDir() + " is in use by another process (" + message + ")"
                         : "cannot open RocksDB in " + directory.rocksDbPath() + ": " + message, e);
             }
-            RocksDbStore store = new RocksDbStore(settings, identity, directory, db, handles, writeOptions,
+            RocksDbStore store = new RocksDbStore(settings, identity, directory, open, options, families, writeOptions,
                     failFastWriteOptions, resources);
             log.info("storage: {}; {}", settings.describe(), directory.isNew() ? "new directory"
                     : "existing directory, previous shutdown " + (directory.wasCleanShutdown() ? "clean" : "not clean"));
@@ -194,7 +223,7 @@ public final class RocksDbStore implements AutoCloseable {
     /** The entries of this node, created on first call; its {@code close} closes this store. */
     public synchronized RocksDbStorageEngine storageEngine(int partitionCount) {
         if (engine == null) {
-            engine = new RocksDbStorageEngine(this, entries, partitionCount, settings.diskLimitBytes());
+            engine = new RocksDbStorageEngine(this, Family.ENTRIES, partitionCount, settings.diskLimitBytes());
         } else if (engine.partitionCount() != partitionCount) {
             throw new IllegalStateException("engine already open with " + engine.partitionCount() + " partitions");
         }
@@ -204,7 +233,7 @@ public final class RocksDbStore implements AutoCloseable {
     /** The hints this node keeps for others, created on first call. */
     public synchronized RocksDbHintStore hintStore(int maxHints, long maxBytes, ToIntFunction<byte[]> partitionOf) {
         if (hintStore == null) {
-            hintStore = new RocksDbHintStore(this, hints, maxHints, maxBytes, partitionOf);
+            hintStore = new RocksDbHintStore(this, Family.HINTS, maxHints, maxBytes, partitionOf);
         }
         return hintStore;
     }
@@ -214,10 +243,10 @@ public final class RocksDbStore implements AutoCloseable {
      * on freed native handles.
      */
 
-    byte[] get(ColumnFamilyHandle family, byte[] key) {
+    byte[] get(Family family, byte[] key) {
         Lock lock = enter();
         try {
-            return db.get(family, key);
+            return open.db().get(open.handle(family), key);
         } catch (RocksDBException e) {
             throw failure("read", e);
         } finally {
@@ -225,10 +254,12 @@ public final class RocksDbStore implements AutoCloseable {
         }
     }
 
-    void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
+    void put(Family family, byte[] key, byte[] value) {
         Lock lock = enter();
         try {
-            db.put(family, currentWriteOptions(), key, value);
+            ensureWritable();
+            open.db().put(open.handle(family), currentWriteOptions(), key, value);
+            lastWriteFailure = null;
         } catch (RocksDBException e) {
             throw writeFailure("write", e);
         } finally {
@@ -236,10 +267,12 @@ public final class RocksDbStore implements AutoCloseable {
         }
     }
 
-    void delete(ColumnFamilyHandle family, byte[] key) {
+    void delete(Family family, byte[] key) {
         Lock lock = enter();
         try {
-            db.delete(family, currentWriteOptions(), key);
+            ensureWritable();
+            open.db().delete(open.handle(family), currentWriteOptions(), key);
+            lastWriteFailure = null;
         } catch (RocksDBException e) {
             throw writeFailure("delete", e);
         } finally {
@@ -257,7 +290,7 @@ public final class RocksDbStore implements AutoCloseable {
      * Visits the pairs with {@code lower <= key < upper} in key order, on an implicit
      * snapshot taken when the scan starts ({@code upper} null: to the end).
      */
-    void scan(ColumnFamilyHandle family, byte[] lower, byte[] upper, ScanVisitor visitor) {
+    void scan(Family family, byte[] lower, byte[] upper, ScanVisitor visitor) {
         Lock lock = enter();
         try (Slice lowerSlice = new Slice(lower);
              Slice upperSlice = upper == null ? null : new Slice(upper);
@@ -265,7 +298,7 @@ public final class RocksDbStore implements AutoCloseable {
             if (upperSlice != null) {
                 read.setIterateUpperBound(upperSlice);
             }
-            try (RocksIterator it = db.newIterator(family, read)) {
+            try (RocksIterator it = open.db().newIterator(open.handle(family), read)) {
                 for (it.seek(lower); it.isValid(); it.next()) {
                     if (!visitor.visit(it.key(), it.value())) {
                         return;
@@ -284,8 +317,8 @@ public final class RocksDbStore implements AutoCloseable {
     public long diskBytes() {
         Lock lock = enter();
         try {
-            return db.getLongProperty(entries, "rocksdb.live-sst-files-size")
-                    + db.getLongProperty(hints, "rocksdb.live-sst-files-size");
+            return open.db().getLongProperty(open.handle(Family.ENTRIES), "rocksdb.live-sst-files-size")
+                    + open.db().getLongProperty(open.handle(Family.HINTS), "rocksdb.live-sst-files-size");
         } catch (RocksDBException e) {
             throw failure("read a property", e);
         } finally {
@@ -293,25 +326,86 @@ public final class RocksDbStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes a backup into {@code dir} (absolute, on this machine; absent or empty): a RocksDB
+     * checkpoint, taken while writes go on, plus the identity file, the clock lease and the
+     * restored-backup marker ({@link BackupWriter}). One at a time.
+     */
+    public Backup backup(Path dir, long nowMillis) {
+        if (!backingUp.compareAndSet(false, true)) {
+            throw new StorageException(identity.node() + ": a backup is already being taken; try again when it is done");
+        }
+        try {
+            Lock lock = enter();
+            try {
+                Backup backup = BackupWriter.write(open.db(), directory, identity.node(), dir, nowMillis);
+                lastBackup = backup;
+                log.info("storage: {} backed up to {} in {} ms", identity.node(), backup.dir(), backup.durationMillis());
+                return backup;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            backingUp.set(false);
+        }
+    }
+
+    /** The last backup this process took, or null. */
+    public Backup lastBackup() {
+        return lastBackup;
+    }
+
+    public boolean backupInProgress() {
+        return backingUp.get();
+    }
+
+    /**
+     * Why writes are failing, or null while they succeed: the data directory is not writable,
+     * or the last write failed.
+     */
+    public String writeProblem() {
+        String problem = writable.lastProblem();
+        return problem != null ? "data directory not writable: " + problem : lastWriteFailure;
+    }
+
     /** Fsyncs the write-ahead log now if anything was written since the last sync. */
     void syncWal() {
         Lock lock = gate.readLock();
         lock.lock();
         try {
-            if (closed) {
+            if (closed || open == null) {
                 return;
             }
-            long sequence = db.getLatestSequenceNumber();
+            long sequence = open.db().getLatestSequenceNumber();
             if (sequence != syncedSequence) {
-                db.flushWal(true);
+                open.db().flushWal(true);
                 syncedSequence = sequence;
                 walSyncs.incrementAndGet();
             }
         } catch (RocksDBException e) {
+            lastWriteFailure = "sync the write-ahead log: " + e.getMessage();
+            needsReopen = true;
             log.error("storage: cannot sync the write-ahead log in {}: {}", directory.rocksDbPath(), e.getMessage());
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Flushes the memtables to SST files now, as RocksDB does in the background when they fill. */
+    void flushMemtables() {
+        Lock lock = enter();
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            open.db().flush(flush, open.handles());
+        } catch (RocksDBException e) {
+            throw writeFailure("flush", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times the database was reopened after a write error. */
+    long reopens() {
+        return reopens.get();
     }
 
     /** How many times the periodic sync has fsynced the write-ahead log. */
@@ -337,24 +431,19 @@ public final class RocksDbStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            boolean clean = true;
-            try {
-                if (engine != null) {
-                    engine.saveCounters(meta);
+            boolean clean = open != null && !needsReopen;
+            if (open != null) {
+                try {
+                    if (engine != null) {
+                        engine.saveCounters();
+                    }
+                    open.db().flushWal(true);
+                } catch (RocksDBException | RuntimeException e) {
+                    clean = false;
+                    log.error("storage: closing {} without a final sync: {}", directory.rocksDbPath(), e.getMessage());
                 }
-                db.flushWal(true);
-            } catch (RocksDBException | RuntimeException e) {
-                clean = false;
-                log.error("storage: closing {} without a final sync: {}", directory.rocksDbPath(), e.getMessage());
-            }
-            meta.close();
-            entries.close();
-            hints.close();
-            try {
-                db.closeE();
-            } catch (RocksDBException e) {
-                clean = false;
-                log.error("storage: closing {}: {}", directory.rocksDbPath(), e.getMessage());
+                clean &= open.close();
+                open = null;
             }
             closeAll(resources);
             if (clean) {
@@ -367,17 +456,17 @@ public final class RocksDbStore implements AutoCloseable {
     }
 
     /** Writes on the open database, bypassing the gate: only for {@link #close} while it holds it. */
-    void putWhileClosing(ColumnFamilyHandle family, byte[] key, byte[] value) throws RocksDBException {
-        db.put(family, writeOptions, key, value);
+    void putWhileClosing(Family family, byte[] key, byte[] value) throws RocksDBException {
+        open.db().put(open.handle(family), writeOptions, key, value);
     }
 
     /** Reads {@code key} of the bookkeeping column family. */
     byte[] getMeta(byte[] key) {
-        return get(meta, key);
+        return get(Family.META, key);
     }
 
     void deleteMeta(byte[] key) {
-        delete(meta, key);
+        delete(Family.META, key);
     }
 
     private Lock enter() {
@@ -387,7 +476,68 @@ public final class RocksDbStore implements AutoCloseable {
             lock.unlock();
             throw new StorageException(identity.node() + ": storage in " + directory.root() + " is closed");
         }
+        if (open == null) {
+            lock.unlock();
+            queueReopen();
+            throw new StorageException(identity.node() + ": storage in " + directory.root() + " is being reopened after"
+                    + " an error (" + lastWriteFailure + "); try again");
+        }
         return lock;
+    }
+
+    /**
+     * Reopens the database after a write failed inside RocksDB, once the data directory is
+     * writable: after an I/O error in a flush, log switch or log write RocksDB refuses every
+     * later write with that error until DB::Resume, which RocksJava does not offer, or a
+     * reopen. Reopening replays the write-ahead log, so nothing acknowledged is lost. Runs on
+     * the background thread; holds the gate's write lock, so reads and writes wait meanwhile.
+     */
+    private void reopenIfNeeded() {
+        reopenQueued.set(false);
+        if (!needsReopen || closed || writable.check() != null) {
+            return;
+        }
+        Lock lock = gate.writeLock();
+        lock.lock();
+        try {
+            if (closed || !needsReopen) {
+                return;
+            }
+            if (open != null) {
+                open.close();
+                open = null;
+            }
+            open = OpenDb.open(options, directory.rocksDbPath(), families);
+            syncedSequence = open.db().getLatestSequenceNumber();
+            needsReopen = false;
+            lastWriteFailure = null;
+            reopens.incrementAndGet();
+            log.info("storage: {} reopened RocksDB in {} after a write error; writes are taken again", identity.node(),
+                    directory.rocksDbPath());
+        } catch (RocksDBException e) {
+            lastWriteFailure = "reopen: " + e.getMessage();
+            log.error("storage: {} cannot reopen RocksDB in {}: {}; serving reads from it read-only, tried again every"
+                    + " {} ms", identity.node(), directory.rocksDbPath(), e.getMessage(), WRITABLE_CHECK_MILLIS);
+            try {
+                open = OpenDb.openReadOnly(options, directory.rocksDbPath(), families);
+            } catch (RocksDBException readOnly) {
+                log.error("storage: {} cannot open RocksDB in {} even read-only: {}", identity.node(),
+                        directory.rocksDbPath(), readOnly.getMessage());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Has the background thread try {@link #reopenIfNeeded} soon (once, however many writers ask). */
+    private void queueReopen() {
+        if (needsReopen && !closed && reopenQueued.compareAndSet(false, true)) {
+            try {
+                background.execute(this::reopenIfNeeded);
+            } catch (RuntimeException e) {
+                reopenQueued.set(false);
+            }
+        }
     }
 
     /**
@@ -416,13 +566,51 @@ public final class RocksDbStore implements AutoCloseable {
         return usableBytes < 2 * reserveBytes ? failFastWriteOptions : writeOptions;
     }
 
+    /**
+     * Refuses every write while the last probe found the data directory not writable,
+     * probing again first (so writes resume as soon as it is writable).
+     */
+    private void ensureWritable() {
+        if (writable.lastProblem() != null) {
+            String problem = writable.recheck();
+            if (problem != null) {
+                throw new StorageException(identity.node() + ": data directory " + directory.root()
+                        + " is not writable (" + problem + "); writes are refused until it is, reads go on");
+            }
+        }
+        if (needsReopen) {
+            queueReopen();
+            throw new StorageException(identity.node() + ": storage in " + directory.root() + " stopped taking writes"
+                    + " after an error (" + lastWriteFailure + "); it is reopened once its data directory is writable,"
+                    + " reads go on");
+        }
+    }
+
     private StorageException writeFailure(String what, RocksDBException e) {
+        lastWriteFailure = what + ": " + e.getMessage();
+        if (needsReopenAfter(e)) {
+            needsReopen = true;
+            queueReopen();
+        }
         if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
             return new StorageException(identity.node() + ": storage in " + directory.root() + ": cannot " + what
                     + ": writes are stalled, " + checkSpace() + " bytes free on its disk; they resume when space is"
                     + " freed or compaction catches up", e);
         }
         return failure(what, e);
+    }
+
+    /**
+     * Whether a failed write leaves RocksDB refusing writes until it is reopened: not a stall
+     * (Incomplete, from no_slowdown), and not a full disk, from which RocksDB recovers by
+     * itself once space is freed (its error handler retries the flush).
+     */
+    private static boolean needsReopenAfter(RocksDBException e) {
+        Status status = e.getStatus();
+        if (status == null) {
+            return true;
+        }
+        return status.getCode() != Status.Code.Incomplete && status.getSubCode() != Status.SubCode.NoSpace;
     }
 
     /** Reads the free space of the data directory's disk. */

@@ -35,6 +35,28 @@ class DataDirectoryTest {
     }
 
     @Test
+    void aRestoredBackupIsMarkedAcrossRestartsUntilCleared(@TempDir Path dir) throws IOException {
+        DataDirectory.open(dir, N1).close();
+        Files.writeString(dir.resolve(DataDirectory.RESTORED_BACKUP_FILE), "node=n1\ntaken-at-millis=42\n");
+        try (DataDirectory restored = DataDirectory.open(dir, N1)) {
+            assertThat(restored.restoredFromBackup()).isTrue();
+            assertThat(restored.restoredBackupTakenAtMillis()).hasValue(42);
+            restored.markCleanShutdown();
+        }
+        try (DataDirectory again = DataDirectory.open(dir, N1)) {
+            assertThat(again.wasCleanShutdown()).isTrue();
+            assertThat(again.restoredFromBackup()).as("a clean restart before recovery ended").isTrue();
+            again.clearRestoredBackup();
+            assertThat(again.restoredFromBackup()).isFalse();
+            again.clearRestoredBackup();
+        }
+        assertThat(dir.resolve(DataDirectory.RESTORED_BACKUP_FILE)).doesNotExist();
+        try (DataDirectory later = DataDirectory.open(dir, N1)) {
+            assertThat(later.restoredFromBackup()).isFalse();
+        }
+    }
+
+    @Test
     void anotherNodeOrClusterIsRefusedByName(@TempDir Path dir) {
         DataDirectory.open(dir, N1).close();
 
