@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Decodes client commands: RESP arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n})
@@ -43,6 +44,8 @@ final class RespDecoder extends ByteToMessageDecoder {
     private enum State { START, BULK_HEADER, BULK_DATA, BULK_END, SKIP, FAILED }
 
     private static final byte[] EMPTY = new byte[0];
+    /** Compiled once: String.split with this pattern compiles it on every inline line. */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final int maxArgumentBytes;
     private final String limitName;
@@ -237,7 +240,7 @@ final class RespDecoder extends ByteToMessageDecoder {
 
     private RespCommand inlineCommand(String line) {
         List<byte[]> words = new ArrayList<>();
-        for (String word : line.trim().split("\\s+")) {
+        for (String word : WHITESPACE.split(line.trim())) {
             if (!word.isEmpty()) {
                 words.add(word.getBytes(StandardCharsets.UTF_8));
             }
