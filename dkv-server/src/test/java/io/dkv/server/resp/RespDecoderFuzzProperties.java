@@ -88,6 +88,38 @@ class RespDecoderFuzzProperties {
                 .isLessThanOrEqualTo(128L * input.length + 256 * reads + (1 << 20));
     }
 
+    /**
+     * The long run, outside CI: {@code tries} inputs from the same generators (java.util.Random,
+     * seeded), each checked as the property does; prints the count as it goes.
+     */
+    public static void main(String[] args) {
+        long tries = Long.parseLong(args[0]);
+        Random random = new Random(Long.parseLong(args.length > 1 ? args[1] : SEED));
+        RespDecoderFuzzProperties properties = new RespDecoderFuzzProperties();
+        printSeedAndWarmUp();
+        for (long i = 1; i <= tries; i++) {
+            byte[] input = switch (random.nextInt(10)) {
+                case 0 -> Mutations.randomFrom(RANDOM_BYTES, random, random.nextInt(4096));
+                case 1, 2, 3 -> Mutations.randomFrom(Mutations.RESP_ALPHABET, random, random.nextInt(2048));
+                default -> Mutations.mutate(SAMPLES.get(random.nextInt(SAMPLES.size())), random, Mutations.RESP_ALPHABET);
+            };
+            properties.anyInputYieldsCommandsOrAProtocolErrorWithinTheMemoryBudget(input, 1 + random.nextInt(2048));
+            if (i % 100_000 == 0 || i == tries) {
+                System.out.println("RESP decoder fuzz: " + i + " inputs passed");
+            }
+        }
+    }
+
+    private static final byte[] RANDOM_BYTES = allBytes();
+
+    private static byte[] allBytes() {
+        byte[] all = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            all[i] = (byte) i;
+        }
+        return all;
+    }
+
     private static final class Outcome {
         DecoderException error;
         long worstRetainedOverArrived;
@@ -101,7 +133,7 @@ class RespDecoderFuzzProperties {
                 in.skipBytes(in.readableBytes());
             }
         });
-        long allocated = RespDecoderTest.allocatedByThisThread(() -> {
+        long allocated = Allocations.byThisThread(() -> {
             for (int offset = 0; offset < input.length; offset += readSize) {
                 channel.writeInbound(Unpooled.wrappedBuffer(input, offset, Math.min(readSize, input.length - offset)));
             }
@@ -115,7 +147,7 @@ class RespDecoderFuzzProperties {
         RespDecoder decoder = new RespDecoder(MAX_ARGUMENT, "max-value-bytes", MAX_COMMAND);
         EmbeddedChannel channel = new EmbeddedChannel(decoder);
         Outcome outcome = new Outcome();
-        outcome.allocated = RespDecoderTest.allocatedByThisThread(() -> {
+        outcome.allocated = Allocations.byThisThread(() -> {
             try {
                 for (int offset = 0; offset < input.length; offset += readSize) {
                     int length = Math.min(readSize, input.length - offset);

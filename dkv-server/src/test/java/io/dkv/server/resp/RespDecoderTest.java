@@ -132,7 +132,7 @@ class RespDecoderTest {
         EmbeddedChannel hostile = new EmbeddedChannel(decoder);
         byte[] header = ascii("*1048576\r\n$16777216\r\n");
 
-        long allocated = allocatedByThisThread(() -> hostile.writeInbound(Unpooled.wrappedBuffer(header)));
+        long allocated = Allocations.byThisThread(() -> hostile.writeInbound(Unpooled.wrappedBuffer(header)));
 
         assertThat(hostile.<Object>readInbound()).isNull();
         assertThat(decoder.retainedBytes()).as("bytes held after the hostile header").isLessThan(1024);
@@ -180,15 +180,6 @@ class RespDecoderTest {
         RespCommand command = next();
         assertThat(command.argCount()).isEqualTo(count + 1);
         assertThat(command.argString(count)).isEqualTo(String.valueOf(count - 1));
-    }
-
-    /** Heap bytes this thread allocated while running {@code action} (HotSpot's per-thread counter). */
-    static long allocatedByThisThread(Runnable action) {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(id);
-        action.run();
-        return threads.getThreadAllocatedBytes(id) - before;
     }
 
     @Test
