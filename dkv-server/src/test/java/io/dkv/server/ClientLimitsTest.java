@@ -58,6 +58,8 @@ class ClientLimitsTest {
             clients.add(jedis);
         }
 
+        assertThat(clients.get(0).configGet("maxclients")).containsEntry("maxclients", "3");
+
         Socket fourth = socket();
         assertThat(readAll(fourth.getInputStream())).isEqualTo("-ERR max number of clients reached\r\n");
 

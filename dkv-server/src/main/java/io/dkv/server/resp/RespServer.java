@@ -42,7 +42,7 @@ public final class RespServer implements AutoCloseable {
         this.maxCommandBytes = Math.max(4L * maxArgumentBytes, 64L << 20);
         KeyValueCommands.register(commands, node, stats, limits.maxKeysPerCommand());
         ConnectionCommands.register(commands, info, stats);
-        ServerCommands.register(commands, node, info, stats);
+        ServerCommands.register(commands, node, info, stats, limits);
         DkvCommands.register(commands, node);
     }
 

@@ -1,6 +1,7 @@
 package io.dkv.server.resp;
 
 import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.server.config.ClientLimits;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeStatus;
 
@@ -29,7 +30,7 @@ final class ServerCommands {
     private final CommandTable table;
     private final Map<String, Supplier<String>> configParameters = new LinkedHashMap<>();
 
-    private ServerCommands(ClusterNode node, ServerInfo info, ClientCounters stats, CommandTable table) {
+    private ServerCommands(ClusterNode node, ServerInfo info, ClientCounters stats, CommandTable table, ClientLimits clients) {
         this.node = node;
         this.info = info;
         this.stats = stats;
@@ -41,6 +42,10 @@ final class ServerCommands {
         configParameters.put("save", () -> "");
         configParameters.put("appendonly", () -> "no");
         configParameters.put("maxmemory", () -> String.valueOf(config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes()));
+        configParameters.put("maxclients", () -> String.valueOf(clients.maxClients()));
+        configParameters.put("timeout", () -> String.valueOf(clients.timeoutSeconds()));
+        configParameters.put("client-output-buffer-limit", () -> "normal " + clients.outputLimitBytes() + " 0 0");
+        configParameters.put("maxmemory-clients", () -> String.valueOf(clients.maxMemoryClients()));
         configParameters.put("proto-max-bulk-len", () -> String.valueOf(Math.max(config.maxKeyBytes(), config.maxValueBytes())));
         configParameters.put("dkv-node", () -> node.id().toString());
         configParameters.put("dkv-nodes", () -> String.valueOf(config.nodes()));
@@ -52,8 +57,8 @@ final class ServerCommands {
         configParameters.put("dkv-max-value-bytes", () -> String.valueOf(config.maxValueBytes()));
     }
 
-    static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats) {
-        ServerCommands commands = new ServerCommands(node, info, stats, table);
+    static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats, ClientLimits clients) {
+        ServerCommands commands = new ServerCommands(node, info, stats, table, clients);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
                 "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
