@@ -4,10 +4,13 @@ import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.server.LocalCluster;
 import io.dkv.server.NodeServer;
 import io.dkv.server.config.NodeSettings;
+import io.dkv.server.config.StorageSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +35,10 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--io-threads", description = "Event loops shared by the nodes (default: cores, at most one per node).")
     Integer ioThreads;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep each node's data in RocksDB under DIR/<node> (default: in memory, lost on exit).")
+    Path dataDir;
+
     @Option(names = "--set", paramLabel = "NAME=VALUE",
             description = "Any other node setting, e.g. --set read-consistency=ONE (see config/node.example.yaml).")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -39,7 +46,12 @@ final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LocalCluster cluster = LocalCluster.start(nodes, replicas, basePort,
-                ioThreads != null ? ioThreads : LocalCluster.defaultIoThreads(nodes), builder -> settings.forEach(builder::set));
+                ioThreads != null ? ioThreads : LocalCluster.defaultIoThreads(nodes), builder -> {
+                    if (dataDir != null) {
+                        builder.defaultDataDir(node -> dataDir.resolve(node.toString()));
+                    }
+                    settings.forEach(builder::set);
+                });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("dkv local: stopping " + nodes + " nodes");
@@ -61,6 +73,11 @@ final class LocalCommand implements Callable<Integer> {
             System.out.printf("%-6s %-22s %-22s %-22s%n", s.node(), s.host() + ":" + s.respPort(),
                     s.host() + ":" + s.internodePort(), s.httpPort() == 0 ? "off" : "http://" + s.host() + ":" + s.httpPort() + "/");
         }
+        StorageSettings storage = cluster.servers().get(0).settings().storage();
+        System.out.println(storage.durable()
+                ? "data: RocksDB under " + storage.dataDir().getParent() + "/<node>, sync "
+                        + storage.sync().name().toLowerCase(Locale.ROOT)
+                : "data: in memory, lost when dkv local stops (--data-dir DIR keeps it)");
         int port = cluster.servers().get(0).respPort();
         System.out.printf("Try: redis-cli -p %d SET hello world   or   ./dkv get hello -p %d%n", port, port);
         System.out.println("Ctrl-C stops the cluster.");

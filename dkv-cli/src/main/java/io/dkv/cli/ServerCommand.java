@@ -50,6 +50,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "HTTP port (overrides base-port; 0 turns it off).")
     String httpPort;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The node's data directory (default: data/<node>, RocksDB; --set storage=memory keeps data in memory).")
+    String dataDir;
+
     @Option(names = "--peer", paramLabel = "NODE=HOST:PORT", description = "A peer's internode address (repeatable).")
     Map<String, String> peers = new LinkedHashMap<>();
 
@@ -77,6 +81,7 @@ final class ServerCommand implements Callable<Integer> {
         flags.put("resp-port", respPort);
         flags.put("internode-port", internodePort);
         flags.put("http-port", httpPort);
+        flags.put("data-dir", dataDir);
         flags.forEach((name, value) -> {
             if (value != null) {
                 builder.set(name, value);
@@ -84,13 +89,15 @@ final class ServerCommand implements Callable<Integer> {
         });
         settings.forEach(builder::set);
         peers.forEach(builder::peer);
+        builder.defaultDataDir(id -> Path.of("data", id.toString()));
         NodeSettings nodeSettings = builder.build();
 
         NettyRuntime runtime = ioThreads != null ? new NettyRuntime(ioThreads) : NettyRuntime.perCore();
         NodeServer server;
         try {
-            // Storage is in memory: this process cannot tell a first start from a restart that
-            // lost everything, so it recovers (compares with the other replicas) before it votes.
+            // In memory, this process cannot tell a first start from a restart that lost
+            // everything, so it recovers (compares with the other replicas) before it votes; a
+            // durable node decides from its data directory.
             server = NodeServer.start(nodeSettings, runtime, true);
         } catch (RuntimeException e) {
             runtime.close();
@@ -108,9 +115,9 @@ final class ServerCommand implements Callable<Integer> {
             Files.writeString(written, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             Files.move(written, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        System.out.printf("%s serving clients on %s:%d (internode %d) in a cluster of %d nodes, %d replicas%n",
+        System.out.printf("%s serving clients on %s:%d (internode %d) in a cluster of %d nodes, %d replicas; data %s%n",
                 nodeSettings.node(), nodeSettings.host(), server.respPort(), nodeSettings.internodePort(),
-                nodeSettings.cluster().nodes(), nodeSettings.cluster().replicas());
+                nodeSettings.cluster().nodes(), nodeSettings.cluster().replicas(), nodeSettings.storage().describe());
         System.out.flush();
         stopped.await();
         return 0;

@@ -41,6 +41,27 @@ class CheckIT {
     }
 
     /**
+     * A rolling restart of a durable cluster under load: each node in turn stopped with
+     * SIGTERM and started again on its data directory while clients write and read at
+     * QUORUM. Nothing acknowledged may be lost and no QUORUM read may be stale.
+     */
+    @Test
+    void aRollingRestartLosesNothingAndServesNoStaleRead() {
+        ProcessCluster cluster = ProcessCluster.up("check-rolling-it", 3);
+        try {
+            Result check = check(cluster, "--nemesis", "restart", "--seconds", "30", "--rate", "400",
+                    "--healthy-seconds", "2", "--fault-seconds", "1");
+            int[] counts = counts(check);
+            assertThat(faultsInjected(check)).as(check.describe()).isGreaterThanOrEqualTo(2);
+            assertThat(counts).as(check.describe()).containsExactly(0, 0, 0, 0);
+            assertThat(check.exitCode()).as(check.describe()).isZero();
+            System.out.println("dkv check under rolling restarts:\n" + check.stdout());
+        } finally {
+            cluster.down();
+        }
+    }
+
+    /**
      * A planted bug: no hints, no read repair, no anti-entropy, ONE reads and writes. The
      * load ends while the nemesis holds a node paused, so the writes it missed reach it by no
      * path at all once it is thawed (a killed node would come back recovering and catch up by

@@ -5,6 +5,7 @@ import io.dkv.server.config.NodeSettings;
 import io.dkv.server.config.SettingsBuilder;
 import io.dkv.server.net.NettyRuntime;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -56,11 +57,36 @@ public final class LocalCluster implements AutoCloseable {
                 cluster.settings.add(nodeSettings);
                 cluster.servers.add(NodeServer.start(nodeSettings, cluster.runtime));
             }
+            cluster.awaitVoting(READY_LIMIT);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
         }
         return cluster;
+    }
+
+    /** How long a starting cluster may take until every node votes. */
+    static final Duration READY_LIMIT = Duration.ofSeconds(60);
+
+    /**
+     * Waits until no node is recovering. Nodes on new data directories start recovering and
+     * finish once they have compared their (empty) partitions with each other, within about
+     * a second of all being up; in-memory nodes of a new cluster start voting at once.
+     */
+    public void awaitVoting(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (servers.stream().anyMatch(server -> server.node().isRecovering())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("nodes still recovering after " + limit.toSeconds() + " s: "
+                        + servers.stream().filter(s -> s.node().isRecovering()).map(NodeServer::id).toList());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for nodes to recover", e);
+            }
+        }
     }
 
     public static LocalCluster start(int nodes, int replicas, int basePort) {

@@ -3,12 +3,8 @@ package io.dkv.server;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
-import io.dkv.cluster.handoff.HintStore;
-import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.core.NodeId;
-import io.dkv.core.storage.MemoryStorageEngine;
-import io.dkv.core.storage.StorageEngine;
 import io.dkv.server.config.NodeSettings;
 import io.dkv.server.net.EventLoopScheduler;
 import io.dkv.server.net.NettyRuntime;
@@ -20,6 +16,7 @@ import io.dkv.server.resp.CommandMeters;
 import io.dkv.server.resp.RespServer;
 import io.dkv.server.resp.ServerInfo;
 import io.dkv.server.resp.ClientCounters;
+import io.dkv.server.storage.NodeStorage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -46,18 +43,20 @@ public final class NodeServer implements AutoCloseable {
     private final NodeMeters meters;
     private final ClientCounters stats = new ClientCounters();
     private final Cancellable sampler;
+    private final NodeStorage storage;
 
-    private NodeServer(NodeSettings settings, NettyRuntime runtime, StorageEngine storage, boolean mayLackData) {
+    private NodeServer(NodeSettings settings, NettyRuntime runtime, NodeStorage storage, boolean mayLackData) {
         this.settings = settings;
+        this.storage = storage;
         ClusterConfig config = settings.cluster();
         EventLoopScheduler scheduler = new EventLoopScheduler(runtime.group().next());
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
                 config.nodes(), fingerprint(config), config.maxMessageBytes());
-        HintStore hints = new MemoryHintStore(config.handoff().maxHints(), config.handoff().maxBytes());
-        NodeContext context = new NodeContext(settings.node(), config, storage, hints, SystemClock.INSTANCE, scheduler,
-                ThreadLocalRandom.current(), transport, mayLackData);
+        NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
+                SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, storage.mayLackData(mayLackData),
+                storage.clockLease());
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
@@ -78,13 +77,19 @@ public final class NodeServer implements AutoCloseable {
     /**
      * Starts a node: listens for peers, then for clients. Fails clearly if a port is taken.
      *
-     * @param mayLackData whether the node may have held data it no longer has (a restart of an
-     *                    in-memory node): it then recovers before it counts toward quorums
+     * @param restartedInMemory whether an in-memory node may have held data before that it no
+     *                          longer has (a restart): it then recovers before it counts toward
+     *                          quorums. A durable node decides from its data directory.
      */
-    public static NodeServer start(NodeSettings settings, NettyRuntime runtime, boolean mayLackData) {
-        StorageEngine storage = new MemoryStorageEngine(settings.cluster().buildRing().partitionCount(),
-                settings.cluster().memoryLimitBytes());
-        NodeServer server = new NodeServer(settings, runtime, storage, mayLackData);
+    public static NodeServer start(NodeSettings settings, NettyRuntime runtime, boolean restartedInMemory) {
+        NodeStorage storage = NodeStorage.open(settings);
+        NodeServer server;
+        try {
+            server = new NodeServer(settings, runtime, storage, restartedInMemory);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
         try {
             server.node.start();
             server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
@@ -95,8 +100,9 @@ public final class NodeServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}", settings.node(), settings.host(),
-                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort());
+        log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}; data {}", settings.node(), settings.host(),
+                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort(),
+                settings.storage().describe());
         return server;
     }
 
@@ -121,6 +127,11 @@ public final class NodeServer implements AutoCloseable {
         return registry;
     }
 
+    /** The node's entries and hints, and its data directory when durable. */
+    public NodeStorage storage() {
+        return storage;
+    }
+
     public int respPort() {
         return resp.port();
     }
@@ -137,6 +148,7 @@ public final class NodeServer implements AutoCloseable {
         registry.close();
         transport.close();
         node.storage().close();
+        storage.close();
     }
 
     /** Peers must agree on everything that decides where keys live. */

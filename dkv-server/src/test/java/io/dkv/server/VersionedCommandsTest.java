@@ -62,10 +62,13 @@ class VersionedCommandsTest {
             assertThat(written).hasSize(2);
             Version first = version(written.get(0), written.get(1));
             assertThat(first.node()).as("stamped by the coordinator").isEqualTo(2);
+            // A QUORUM write is answered after two replicas; the third applies it a moment later.
             for (NodeServer server : cluster.servers()) {
-                Entry stored = server.node().localEntry(bytes("versioned"));
-                assertThat(stored).as("replica %s", server.id()).isNotNull();
-                assertThat(stored.version()).isEqualTo(first);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    Entry stored = server.node().localEntry(bytes("versioned"));
+                    assertThat(stored).as("replica %s", server.id()).isNotNull();
+                    assertThat(stored.version()).isEqualTo(first);
+                });
             }
 
             List<?> read = get(n3, "versioned");

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code lost: A, stale: B, corrupt: C, divergent: D}; the exit code is 0 only when all are 0.
  */
 @Command(name = "check", description = {
-        "Jepsen-style checker of a running cluster, with an optional kill/pause nemesis.",
+        "Jepsen-style checker of a running cluster, with an optional kill/pause/restart nemesis.",
         "Clients write unique values and read them back with their versions while the",
         "nemesis (--dir, --nemesis) faults one node at a time; then every node reads",
         "every key and the history is judged. Last line:",
@@ -81,7 +81,7 @@ public final class CheckCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--nemesis", split = ",", paramLabel = "KIND",
-            description = "Faults to inject, one node at a time (needs --dir): kill (SIGKILL, then start again), pause (SIGSTOP, then SIGCONT).")
+            description = "Faults to inject, one node at a time (needs --dir): kill (SIGKILL, then start again), pause (SIGSTOP, then SIGCONT), restart (SIGTERM, then start again).")
     List<Nemesis.Kind> nemesis = new ArrayList<>();
 
     @Option(names = "--fault-seconds", paramLabel = "S", defaultValue = "3", description = "How long each fault lasts before it is healed (default ${DEFAULT-VALUE}).")

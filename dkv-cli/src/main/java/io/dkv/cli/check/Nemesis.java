@@ -16,7 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * Injects one fault at a time into a cluster of node processes: picks a node and a kind
- * ({@code kill}: SIGKILL, then start again; {@code pause}: SIGSTOP, then SIGCONT), holds the
+ * ({@code kill}: SIGKILL, then start again; {@code pause}: SIGSTOP, then SIGCONT;
+ * {@code restart}: SIGTERM, then start again, which over a run is a rolling restart), holds the
  * fault for a while, heals it, and waits until the node is ready before the next healthy
  * spell. Each fault is recorded from its first signal until the node is ready again, so a
  * second node is never faulted while one still is. Runs on its own thread; {@link #stop}
@@ -26,7 +27,7 @@ final class Nemesis implements Runnable {
 
     /** The kinds of fault. */
     enum Kind {
-        KILL, PAUSE;
+        KILL, PAUSE, RESTART;
 
         String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -116,6 +117,11 @@ final class Nemesis implements Runnable {
         switch (kind) {
             case KILL -> {
                 faults.kill(node);
+                await(timing.faulty());
+                faults.start(node, timing.readyLimit());
+            }
+            case RESTART -> {
+                faults.stop(node, timing.readyLimit());
                 await(timing.faulty());
                 faults.start(node, timing.readyLimit());
             }

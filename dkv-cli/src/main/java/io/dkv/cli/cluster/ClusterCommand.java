@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  * holds each node's command, pid and log.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Runs a cluster of node processes on this machine, with pid, log and data under --dir.",
+        description = {"Runs a cluster of node processes on this machine, with pid, log and data under --dir.",
+                "Each node keeps its data in RocksDB under DIR/<node>/data (--set storage=memory: in memory)."},
         subcommands = {
                 ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Kill.class,
                 ClusterCommand.Stop.class, ClusterCommand.Start.class, ClusterCommand.Pause.class,
@@ -92,6 +93,7 @@ public final class ClusterCommand implements Runnable {
             command.addAll(List.of("server", "--node", node.toString(), "--nodes", String.valueOf(nodes),
                     "--replicas", String.valueOf(replicas), "--host", cluster.host(),
                     "--base-port", String.valueOf(basePort),
+                    "--data-dir", cluster.dataDir(node).toAbsolutePath().toString(),
                     "--pid-file", cluster.nodeDir(node).resolve("pid").toAbsolutePath().toString()));
             for (String setting : settings) {
                 command.add("--set");

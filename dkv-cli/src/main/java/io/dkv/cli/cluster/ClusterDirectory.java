@@ -17,7 +17,8 @@ import java.util.Properties;
 /**
  * The on-disk record of a cluster started by {@code dkv cluster up}: the cluster's shape in
  * {@code cluster.properties}, and per node a folder {@code nK/} holding its command line,
- * pid and log. Every {@code dkv cluster} subcommand works from this folder alone.
+ * pid, log and data ({@code nK/data}). Every {@code dkv cluster} subcommand works from
+ * this folder alone.
  */
 public final class ClusterDirectory {
 
@@ -95,6 +96,11 @@ public final class ClusterDirectory {
 
     public Path nodeDir(NodeId node) {
         return root.resolve(node.toString());
+    }
+
+    /** The node's data directory (RocksDB files, identity, lock). */
+    public Path dataDir(NodeId node) {
+        return nodeDir(node).resolve("data");
     }
 
     public Path logFile(NodeId node) {

@@ -29,6 +29,16 @@ public final class NodeFaults {
         }
     }
 
+    /** SIGTERM: a graceful stop (data synced, clean shutdown recorded); waits until the process is gone. */
+    public void stop(NodeId node, Duration limit) throws IOException {
+        ProcessHandle process = running(node);
+        process.destroy();
+        Signals.awaitExit(List.of(process), limit, true);
+        if (process.isAlive()) {
+            throw new IOException(node + " (pid " + process.pid() + ") is still alive " + limit.toSeconds() + " s after SIGTERM");
+        }
+    }
+
     /** Starts a node that is not running with its saved command; waits until it answers PING. */
     public void start(NodeId node, Duration limit) throws IOException {
         if (cluster.process(node).isPresent()) {

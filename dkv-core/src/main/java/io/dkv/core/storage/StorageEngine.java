@@ -14,6 +14,8 @@ import io.dkv.core.version.Version;
  *   <li>An engine MUST NOT reject a merge that does not grow its size (a delete always
  *       fits), and MUST reject with {@link StorageFullException} one that would pass its
  *       limit, leaving the stored entry unchanged.</li>
+ *   <li>Callers MUST pass each key's ring partition ({@code Ring.partitionOf}): an engine
+ *       may locate a partition's keys by their hash instead of recording the number.</li>
  *   <li>Keys are compared by content. Callers MUST NOT modify arrays after handing them in,
  *       and MUST NOT modify arrays they get back.</li>
  * </ul>

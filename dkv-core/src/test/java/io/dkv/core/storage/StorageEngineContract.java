@@ -1,6 +1,8 @@
 package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,16 +13,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The rules every {@link StorageEngine} must follow. An engine's test extends this class and
- * says how to open an engine with {@link #PARTITIONS} partitions.
+ * says how to open an engine with {@link #PARTITIONS} partitions. Every key is stored under
+ * its ring partition ({@link #partitionOf}), as callers do, so engines that locate a
+ * partition's keys by their hash pass the same suite.
  */
 public abstract class StorageEngineContract {
 
     protected static final int PARTITIONS = 16;
+
+    /** A ring of one node with {@link #PARTITIONS} partitions: its partition of a key is the real mapping. */
+    private static final Ring RING = Ring.build(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
 
     protected StorageEngine engine;
 
@@ -37,6 +45,24 @@ public abstract class StorageEngineContract {
         engine.close();
     }
 
+    /** The ring partition of a key, for an engine with {@link #PARTITIONS} partitions. */
+    protected static int partitionOf(byte[] key) {
+        return RING.partitionOf(key);
+    }
+
+    protected static int p(String key) {
+        return partitionOf(bytes(key));
+    }
+
+    /** The first key {@code prefix0}, {@code prefix1}, ... that falls in a partition {@code accept} takes. */
+    protected static String keyWhere(String prefix, IntPredicate accept) {
+        for (int i = 0; ; i++) {
+            if (accept.test(p(prefix + i))) {
+                return prefix + i;
+            }
+        }
+    }
+
     protected static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -47,50 +73,50 @@ public abstract class StorageEngineContract {
 
     @Test
     void absentKeyReadsAsNull() {
-        assertThat(engine.get(3, bytes("nothing"))).isNull();
+        assertThat(engine.get(p("nothing"), bytes("nothing"))).isNull();
     }
 
     @Test
     void storesAndReturnsAnEntryByKeyContent() {
-        MergeResult result = engine.merge(3, bytes("k"), value("v1", 10, 1));
+        MergeResult result = engine.merge(p("k"), bytes("k"), value("v1", 10, 1));
 
         assertThat(result.applied()).isTrue();
         assertThat(result.previous()).isNull();
-        assertThat(engine.get(3, bytes("k"))).isEqualTo(value("v1", 10, 1));
+        assertThat(engine.get(p("k"), bytes("k"))).isEqualTo(value("v1", 10, 1));
     }
 
     @Test
     void newerVersionReplacesOlder() {
-        engine.merge(1, bytes("k"), value("old", 10, 1));
-        MergeResult result = engine.merge(1, bytes("k"), value("new", 11, 1));
+        engine.merge(p("k"), bytes("k"), value("old", 10, 1));
+        MergeResult result = engine.merge(p("k"), bytes("k"), value("new", 11, 1));
 
         assertThat(result.applied()).isTrue();
         assertThat(result.previous()).isEqualTo(value("old", 10, 1));
         assertThat(result.hadValue()).isTrue();
-        assertThat(engine.get(1, bytes("k"))).isEqualTo(value("new", 11, 1));
+        assertThat(engine.get(p("k"), bytes("k"))).isEqualTo(value("new", 11, 1));
     }
 
     @Test
     void olderVersionIsIgnoredAndReported() {
-        engine.merge(1, bytes("k"), value("new", 11, 1));
-        MergeResult result = engine.merge(1, bytes("k"), value("old", 10, 2));
+        engine.merge(p("k"), bytes("k"), value("new", 11, 1));
+        MergeResult result = engine.merge(p("k"), bytes("k"), value("old", 10, 2));
 
         assertThat(result.applied()).isFalse();
-        assertThat(engine.get(1, bytes("k"))).isEqualTo(value("new", 11, 1));
+        assertThat(engine.get(p("k"), bytes("k"))).isEqualTo(value("new", 11, 1));
     }
 
     @Test
     void sameStampIsOrderedByNode() {
-        engine.merge(1, bytes("k"), value("from-n2", 10, 2));
-        engine.merge(1, bytes("k"), value("from-n1", 10, 1));
+        engine.merge(p("k"), bytes("k"), value("from-n2", 10, 2));
+        engine.merge(p("k"), bytes("k"), value("from-n1", 10, 1));
 
-        assertThat(engine.get(1, bytes("k"))).isEqualTo(value("from-n2", 10, 2));
+        assertThat(engine.get(p("k"), bytes("k"))).isEqualTo(value("from-n2", 10, 2));
     }
 
     @Test
     void mergingTheSameEntryTwiceChangesNothing() {
-        engine.merge(1, bytes("k"), value("v", 10, 1));
-        MergeResult again = engine.merge(1, bytes("k"), value("v", 10, 1));
+        engine.merge(p("k"), bytes("k"), value("v", 10, 1));
+        MergeResult again = engine.merge(p("k"), bytes("k"), value("v", 10, 1));
 
         assertThat(again.applied()).isFalse();
         assertThat(engine.keyCount()).isEqualTo(1);
@@ -98,56 +124,76 @@ public abstract class StorageEngineContract {
 
     @Test
     void tombstoneWinsLikeAWriteAndIsCountedApart() {
-        engine.merge(2, bytes("k"), value("v", 10, 1));
-        engine.merge(2, bytes("k"), Entry.tombstone(new Version(12, 1)));
+        engine.merge(p("k"), bytes("k"), value("v", 10, 1));
+        engine.merge(p("k"), bytes("k"), Entry.tombstone(new Version(12, 1)));
 
-        assertThat(engine.get(2, bytes("k")).isTombstone()).isTrue();
+        assertThat(engine.get(p("k"), bytes("k")).isTombstone()).isTrue();
         assertThat(engine.keyCount()).isZero();
         assertThat(engine.tombstoneCount()).isEqualTo(1);
 
-        engine.merge(2, bytes("k"), value("stale", 11, 3));
-        assertThat(engine.get(2, bytes("k")).isTombstone()).isTrue();
+        engine.merge(p("k"), bytes("k"), value("stale", 11, 3));
+        assertThat(engine.get(p("k"), bytes("k")).isTombstone()).isTrue();
     }
 
     @Test
     void removeIfVersionRemovesOnlyThatVersion() {
         Version tombstone = new Version(12, 1);
-        engine.merge(2, bytes("k"), Entry.tombstone(tombstone));
+        engine.merge(p("k"), bytes("k"), Entry.tombstone(tombstone));
 
-        assertThat(engine.removeIfVersion(2, bytes("k"), new Version(11, 1))).isFalse();
-        assertThat(engine.get(2, bytes("k"))).isNotNull();
-        assertThat(engine.removeIfVersion(2, bytes("k"), tombstone)).isTrue();
-        assertThat(engine.get(2, bytes("k"))).isNull();
+        assertThat(engine.removeIfVersion(p("k"), bytes("k"), new Version(11, 1))).isFalse();
+        assertThat(engine.get(p("k"), bytes("k"))).isNotNull();
+        assertThat(engine.removeIfVersion(p("k"), bytes("k"), tombstone)).isTrue();
+        assertThat(engine.get(p("k"), bytes("k"))).isNull();
         assertThat(engine.tombstoneCount()).isZero();
-        assertThat(engine.removeIfVersion(2, bytes("k"), tombstone)).isFalse();
+        assertThat(engine.removeIfVersion(p("k"), bytes("k"), tombstone)).isFalse();
     }
 
     @Test
     void partitionsAreSeparateAndIterable() {
-        engine.merge(0, bytes("a"), value("1", 1, 1));
-        engine.merge(0, bytes("b"), value("2", 1, 1));
-        engine.merge(5, bytes("c"), value("3", 1, 1));
+        String a = keyWhere("a", partition -> true);
+        String b = keyWhere("b", partition -> partition == p(a));
+        String c = keyWhere("c", partition -> partition != p(a));
+        int empty = p(a) == 0 || p(c) == 0 ? (p(a) == 1 || p(c) == 1 ? 2 : 1) : 0;
+        engine.merge(p(a), bytes(a), value("1", 1, 1));
+        engine.merge(p(b), bytes(b), value("2", 1, 1));
+        engine.merge(p(c), bytes(c), value("3", 1, 1));
 
-        Map<String, Entry> partitionZero = new HashMap<>();
-        engine.forEachEntry(0, (key, entry) -> partitionZero.put(new String(key, StandardCharsets.UTF_8), entry));
-        List<String> partitionFive = new ArrayList<>();
-        engine.forEachEntry(5, (key, entry) -> partitionFive.add(new String(key, StandardCharsets.UTF_8)));
-        List<String> partitionNine = new ArrayList<>();
-        engine.forEachEntry(9, (key, entry) -> partitionNine.add(new String(key, StandardCharsets.UTF_8)));
+        Map<String, Entry> partitionOfA = new HashMap<>();
+        engine.forEachEntry(p(a), (key, entry) -> partitionOfA.put(new String(key, StandardCharsets.UTF_8), entry));
+        List<String> partitionOfC = new ArrayList<>();
+        engine.forEachEntry(p(c), (key, entry) -> partitionOfC.add(new String(key, StandardCharsets.UTF_8)));
+        List<String> emptyPartition = new ArrayList<>();
+        engine.forEachEntry(empty, (key, entry) -> emptyPartition.add(new String(key, StandardCharsets.UTF_8)));
 
-        assertThat(partitionZero).containsOnlyKeys("a", "b");
-        assertThat(partitionZero.get("b")).isEqualTo(value("2", 1, 1));
-        assertThat(partitionFive).containsExactly("c");
-        assertThat(partitionNine).isEmpty();
+        assertThat(partitionOfA).containsOnlyKeys(a, b);
+        assertThat(partitionOfA.get(b)).isEqualTo(value("2", 1, 1));
+        assertThat(partitionOfC).containsExactly(c);
+        assertThat(emptyPartition).isEmpty();
         assertThat(engine.keyCount()).isEqualTo(3);
+    }
+
+    @Test
+    void everyPartitionIteratesExactlyItsOwnKeys() {
+        Map<Integer, List<String>> expected = new HashMap<>();
+        for (int i = 0; i < 500; i++) {
+            String key = "key-" + i;
+            engine.merge(p(key), bytes(key), value("v" + i, 1, 1));
+            expected.computeIfAbsent(p(key), partition -> new ArrayList<>()).add(key);
+        }
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            List<String> seen = new ArrayList<>();
+            engine.forEachEntry(partition, (key, entry) -> seen.add(new String(key, StandardCharsets.UTF_8)));
+            assertThat(seen).as("partition %d", partition)
+                    .containsExactlyInAnyOrderElementsOf(expected.getOrDefault(partition, List.of()));
+        }
     }
 
     @Test
     void bytesGrowWithDataAndShrinkOnDelete() {
         long empty = engine.bytes();
-        engine.merge(1, bytes("k"), Entry.value(new byte[10_000], new Version(1, 1)));
+        engine.merge(p("k"), bytes("k"), Entry.value(new byte[10_000], new Version(1, 1)));
         long full = engine.bytes();
-        engine.merge(1, bytes("k"), Entry.tombstone(new Version(2, 1)));
+        engine.merge(p("k"), bytes("k"), Entry.tombstone(new Version(2, 1)));
 
         assertThat(full).isGreaterThanOrEqualTo(empty + 10_000);
         assertThat(engine.bytes()).isLessThan(full);
@@ -155,9 +201,9 @@ public abstract class StorageEngineContract {
 
     @Test
     void emptyKeyAndEmptyValueAreOrdinaryData() {
-        engine.merge(0, new byte[0], Entry.value(new byte[0], new Version(1, 1)));
+        engine.merge(partitionOf(new byte[0]), new byte[0], Entry.value(new byte[0], new Version(1, 1)));
 
-        Entry stored = engine.get(0, new byte[0]);
+        Entry stored = engine.get(partitionOf(new byte[0]), new byte[0]);
         assertThat(stored).isNotNull();
         assertThat(stored.isTombstone()).isFalse();
         assertThat(stored.value()).isEmpty();
@@ -169,9 +215,9 @@ public abstract class StorageEngineContract {
         byte[] value = new byte[1 << 20];
         key[12345] = 7;
         value[54321] = 9;
-        engine.merge(4, key, Entry.value(value, new Version(5, 1)));
+        engine.merge(partitionOf(key), key, Entry.value(value, new Version(5, 1)));
 
         byte[] sameKey = key.clone();
-        assertThat(engine.get(4, sameKey).value()).isEqualTo(value);
+        assertThat(engine.get(partitionOf(sameKey), sameKey).value()).isEqualTo(value);
     }
 }

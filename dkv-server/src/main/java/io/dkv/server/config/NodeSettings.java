@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param internodePort the port peers connect to
  * @param httpPort      the HTTP port for metrics, health and the dashboard (0: off)
  * @param peers         the internode address of every node, this one included
+ * @param storage       where and how the node keeps its entries and hints
  * @param clients       how much the node lets its clients hold
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
-                           int httpPort, Map<NodeId, InetSocketAddress> peers, ClientLimits clients) {
+                           int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage,
+                           ClientLimits clients) {
 
     /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i. */
     public static final int DEFAULT_BASE_PORT = 7400;
@@ -33,6 +35,7 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
     public NodeSettings {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(storage, "storage");
         if (node.number() > cluster.nodes()) {
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
                     + " for nodes (" + cluster.nodes() + ")");

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -45,6 +46,14 @@ public final class SettingsBuilder {
     private long outputLimitBytes = ClientLimits.DEFAULT_OUTPUT_LIMIT_BYTES;
     private String maxMemoryClients = ClientLimits.DEFAULT_MAX_MEMORY_CLIENTS_PERCENT + "%";
     private int maxKeysPerCommand = ClientLimits.DEFAULT_MAX_KEYS_PER_COMMAND;
+    private StorageSettings.Kind storageKind;
+    private Path dataDir;
+    private Function<NodeId, Path> defaultDataDir;
+    private StorageSettings.Sync sync = StorageSettings.Sync.PERIODIC;
+    private long syncIntervalMillis = StorageSettings.DEFAULT_SYNC_INTERVAL_MILLIS;
+    private long blockCacheBytes = StorageSettings.DEFAULT_BLOCK_CACHE_BYTES;
+    private long writeBufferBytes = StorageSettings.DEFAULT_WRITE_BUFFER_BYTES;
+    private long diskLimitBytes;
     private final Map<NodeId, InetSocketAddress> peers = new TreeMap<>();
 
     public SettingsBuilder() {
@@ -70,6 +79,13 @@ public final class SettingsBuilder {
         setters.put("maxmemory-clients", (b, v) -> b.maxMemoryClients = v);
         setters.put("max-keys-per-command", (b, v) -> b.maxKeysPerCommand = parseInt("max-keys-per-command", v));
         setters.put("max-clock-skew-ms", (b, v) -> b.cluster.maxClockSkewMillis(parseLong("max-clock-skew-ms", v)));
+        setters.put("storage", (b, v) -> b.storageKind = StorageSettings.Kind.parse("storage", v));
+        setters.put("data-dir", (b, v) -> b.dataDir = v.isEmpty() ? null : Path.of(v));
+        setters.put("sync", (b, v) -> b.sync = StorageSettings.Sync.parse("sync", v));
+        setters.put("sync-interval-ms", (b, v) -> b.syncIntervalMillis = parseLong("sync-interval-ms", v));
+        setters.put("block-cache-bytes", (b, v) -> b.blockCacheBytes = parseLong("block-cache-bytes", v));
+        setters.put("write-buffer-bytes", (b, v) -> b.writeBufferBytes = parseLong("write-buffer-bytes", v));
+        setters.put("disk-limit-bytes", (b, v) -> b.diskLimitBytes = parseLong("disk-limit-bytes", v));
         setters.put("read-repair-chance", (b, v) -> b.cluster.readRepairChance(parseDouble("read-repair-chance", v)));
         setters.put("failure-detection", (b, v) -> b.detection(d -> d.withEnabled(parseBoolean("failure-detection", v))));
         setters.put("gossip-interval-ms", (b, v) -> b.detection(d -> d.withGossipIntervalMillis(parseLong("gossip-interval-ms", v))));
@@ -122,6 +138,16 @@ public final class SettingsBuilder {
         return this;
     }
 
+    /**
+     * Makes storage durable unless settings say otherwise: with no {@code storage} and no
+     * {@code data-dir} given, the node keeps its data in RocksDB under {@code dirOfNode}
+     * applied to its id ({@code dkv server}, {@code dkv cluster}).
+     */
+    public SettingsBuilder defaultDataDir(Function<NodeId, Path> dirOfNode) {
+        this.defaultDataDir = dirOfNode;
+        return this;
+    }
+
     /** Reads a flat YAML file of settings (see config/node.example.yaml). */
     public SettingsBuilder load(Path file) {
         Map<?, ?> yaml;
@@ -169,7 +195,7 @@ public final class SettingsBuilder {
         int http = httpPort != null ? httpPort : NodeSettings.port(basePort, NodeSettings.HTTP_OFFSET, node);
         ClientLimits clients = new ClientLimits(maxClients, timeoutSeconds, inputBudgetBytes, outputLimitBytes,
                 maxMemoryClientsBytes(), maxKeysPerCommand);
-        return new NodeSettings(node, config, host, resp, internode, http, addresses, clients);
+        return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients);
     }
 
     /** Bytes, or a percentage of the JVM heap divided among the nodes of the process (Redis takes a percentage of maxmemory). */
@@ -223,6 +249,15 @@ public final class SettingsBuilder {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new InvalidConfigException(name + ": expected a size in bytes (e.g. 67108864 or 64mb), got '" + value + "'");
         }
+    }
+
+    /** Storage is RocksDB when asked for, or when a data directory is given or defaulted; else memory. */
+    private StorageSettings storage() {
+        Path dir = dataDir != null ? dataDir : defaultDataDir != null ? defaultDataDir.apply(node) : null;
+        StorageSettings.Kind kind = storageKind != null ? storageKind
+                : dir != null ? StorageSettings.Kind.ROCKSDB : StorageSettings.Kind.MEMORY;
+        return new StorageSettings(kind, kind == StorageSettings.Kind.ROCKSDB ? dir : null, sync, syncIntervalMillis,
+                blockCacheBytes, writeBufferBytes, diskLimitBytes);
     }
 
     private void detection(UnaryOperator<FailureDetectionConfig> change) {

@@ -1,0 +1,227 @@
+package io.dkv.server.storage;
+
+import io.dkv.core.Entry;
+import io.dkv.core.StorageFullException;
+import io.dkv.core.ring.KeyHash;
+import io.dkv.core.storage.EntryVisitor;
+import io.dkv.core.storage.MergeResult;
+import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.Version;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Entries in RocksDB: durable, and bounded in memory by the block cache and memtables
+ * rather than by the data.
+ *
+ * <p>On disk (column family {@code entries}): the key is the key's 64-bit ring hash
+ * big-endian followed by the key ({@link KeyLayout}); the value is the entry with its
+ * version, a format byte and room for an expiry ({@link EntryCodec}). Partition numbers are
+ * not stored: a partition is a contiguous range of hashes, hence of on-disk keys, so
+ * {@link #forEachEntry} is one bounded range scan, and a different partition count only
+ * changes the bounds. Callers MUST pass each key's ring partition (as every caller does).
+ *
+ * <p>Thread-safe. {@link #merge} and {@link #removeIfVersion} read, compare and write one
+ * key under a lock striped by the key's hash, which makes them atomic per key: simpler than
+ * a RocksDB merge operator (which would need the version rule in native code, or a JNI
+ * callback per read) and cheaper than transactions, and the read is a memtable or block
+ * cache hit for recently written keys. Key, tombstone and byte counts are kept in memory;
+ * on open they are read back from the last clean shutdown, else recounted by one scan.
+ */
+public final class RocksDbStorageEngine implements StorageEngine {
+
+    /** Bytes counted per key on top of key and entry, as the memory engine does (index, metadata). */
+    static final int KEY_OVERHEAD_BYTES = 64;
+    private static final byte[] COUNTERS_KEY = "entries-counters".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NO_PREFIX = new byte[0];
+
+    private final RocksDbStore store;
+    private final ColumnFamilyHandle family;
+    private final int partitionCount;
+    private final long limitBytes;
+    private final StripedLocks locks = new StripedLocks(1024);
+    private final AtomicLong bytes = new AtomicLong();
+    private final LongAdder liveKeys = new LongAdder();
+    private final LongAdder tombstones = new LongAdder();
+    private final boolean recounted;
+
+    RocksDbStorageEngine(RocksDbStore store, ColumnFamilyHandle family, int partitionCount, long diskLimitBytes) {
+        if (partitionCount < 1) {
+            throw new IllegalArgumentException("partitionCount must be at least 1: " + partitionCount);
+        }
+        this.store = store;
+        this.family = family;
+        this.partitionCount = partitionCount;
+        this.limitBytes = diskLimitBytes == 0 ? Long.MAX_VALUE : diskLimitBytes;
+        this.recounted = !loadCounters();
+        if (recounted) {
+            recount();
+        }
+    }
+
+    public int partitionCount() {
+        return partitionCount;
+    }
+
+    /** Whether the counts were rebuilt by a scan on open (the previous shutdown was not clean). */
+    public boolean recounted() {
+        return recounted;
+    }
+
+    public RocksDbStore store() {
+        return store;
+    }
+
+    @Override
+    public Entry get(int partition, byte[] key) {
+        byte[] stored = store.get(family, KeyLayout.diskKey(key));
+        return stored == null ? null : EntryCodec.decode(stored);
+    }
+
+    @Override
+    public MergeResult merge(int partition, byte[] key, Entry entry) {
+        long hash = KeyHash.of(key);
+        byte[] diskKey = KeyLayout.diskKey(hash, key, 0);
+        ReentrantLock lock = locks.forHash(hash);
+        lock.lock();
+        try {
+            byte[] stored = store.get(family, diskKey);
+            Entry current = stored == null ? null : EntryCodec.decode(stored);
+            if (!Entry.supersedes(entry, current)) {
+                return new MergeResult(false, current);
+            }
+            long delta = weight(key, entry) - (current == null ? 0 : weight(key, current));
+            reserve(delta);
+            try {
+                store.put(family, diskKey, EntryCodec.encode(entry));
+            } catch (RuntimeException e) {
+                bytes.addAndGet(-delta);
+                throw e;
+            }
+            count(current, -1);
+            count(entry, +1);
+            return new MergeResult(true, current);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean removeIfVersion(int partition, byte[] key, Version version) {
+        long hash = KeyHash.of(key);
+        byte[] diskKey = KeyLayout.diskKey(hash, key, 0);
+        ReentrantLock lock = locks.forHash(hash);
+        lock.lock();
+        try {
+            byte[] stored = store.get(family, diskKey);
+            if (stored == null) {
+                return false;
+            }
+            Entry current = EntryCodec.decode(stored);
+            if (!current.version().equals(version)) {
+                return false;
+            }
+            store.delete(family, diskKey);
+            bytes.addAndGet(-weight(key, current));
+            count(current, -1);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void forEachEntry(int partition, EntryVisitor visitor) {
+        if (partition < 0 || partition >= partitionCount) {
+            throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (partitionCount - 1));
+        }
+        store.scan(family, KeyLayout.lowerBound(NO_PREFIX, partition, partitionCount),
+                KeyLayout.upperBound(NO_PREFIX, partition, partitionCount), (diskKey, value) -> {
+                    visitor.visit(KeyLayout.userKey(diskKey, 0), EntryCodec.decode(value));
+                    return true;
+                });
+    }
+
+    @Override
+    public long keyCount() {
+        return liveKeys.sum();
+    }
+
+    @Override
+    public long tombstoneCount() {
+        return tombstones.sum();
+    }
+
+    /** Bytes of keys, entries and per-key overhead stored (what the limit counts), not file sizes. */
+    @Override
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /** Closes the whole store (this engine, the hint store beside it, the data directory). */
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    /** Called by the store while it closes: the counts, so a clean restart need not recount. */
+    void saveCounters(ColumnFamilyHandle meta) throws RocksDBException {
+        byte[] value = new byte[1 + 3 * Long.BYTES];
+        value[0] = 1;
+        KeyLayout.putLong(value, 1, liveKeys.sum());
+        KeyLayout.putLong(value, 9, tombstones.sum());
+        KeyLayout.putLong(value, 17, bytes.get());
+        store.putWhileClosing(meta, COUNTERS_KEY, value);
+    }
+
+    /** Takes the counts saved at a clean shutdown, once; false when there are none to trust. */
+    private boolean loadCounters() {
+        byte[] saved = store.getMeta(COUNTERS_KEY);
+        if (saved != null) {
+            store.deleteMeta(COUNTERS_KEY);
+        }
+        if (saved == null || saved.length != 1 + 3 * Long.BYTES || saved[0] != 1
+                || !store.directory().wasCleanShutdown()) {
+            return false;
+        }
+        liveKeys.add(KeyLayout.getLong(saved, 1));
+        tombstones.add(KeyLayout.getLong(saved, 9));
+        bytes.set(KeyLayout.getLong(saved, 17));
+        return true;
+    }
+
+    private void recount() {
+        store.scan(family, NO_PREFIX, null, (diskKey, value) -> {
+            Entry entry = EntryCodec.decode(value);
+            bytes.addAndGet(diskKey.length - KeyLayout.HASH_BYTES + KEY_OVERHEAD_BYTES + entry.sizeBytes());
+            count(entry, +1);
+            return true;
+        });
+    }
+
+    private void reserve(long delta) {
+        if (delta > 0) {
+            store.ensureSpace();
+            long used = bytes.get();
+            if (used + delta > limitBytes) {
+                throw new StorageFullException(used, delta, limitBytes);
+            }
+        }
+        bytes.addAndGet(delta);
+    }
+
+    private void count(Entry entry, int delta) {
+        if (entry != null) {
+            (entry.isTombstone() ? tombstones : liveKeys).add(delta);
+        }
+    }
+
+    private static long weight(byte[] key, Entry entry) {
+        return key.length + KEY_OVERHEAD_BYTES + entry.sizeBytes();
+    }
+}

@@ -1,0 +1,126 @@
+package io.dkv.server.storage;
+
+import io.dkv.core.Entry;
+import io.dkv.core.version.Version;
+import io.dkv.server.config.StorageSettings;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A data directory on a small tmpfs that fills up: writes fail with an error naming the node
+ * and the cause (and none blocks), reads keep working, and writes succeed again once space
+ * is freed, without reopening the store.
+ * Needs permission to mount a tmpfs (root in a container); skipped otherwise.
+ */
+class RocksDbDiskFullTest {
+
+    @TempDir
+    Path temp;
+
+    private Path mount;
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mount != null) {
+            run("umount", mount.toString());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aFullDiskFailsWritesClearlyKeepsReadsAndRecoversWhenSpaceIsFreed() throws Exception {
+        mount = temp.resolve("small-disk");
+        Files.createDirectories(mount);
+        boolean mounted = run("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount.toString());
+        if (!mounted) {
+            mount = null;
+        }
+        Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here (needs root)");
+        Path filler = mount.resolve("filler");
+        Files.write(filler, new byte[12 << 20]);
+        StorageSettings settings = new StorageSettings(StorageSettings.Kind.ROCKSDB, mount.resolve("data"),
+                StorageSettings.Sync.PERIODIC, 50, 8L << 20, 1L << 20, 0);
+        RocksDbStore store = RocksDbStore.open(settings, RocksDbTestSupport.N1);
+        RocksDbStorageEngine engine = store.storageEngine(16);
+        byte[] value = new byte[64 << 10];
+        new Random(1).nextBytes(value);
+        // Not closed if a write blocks: closing waits for it, and the test must end.
+        StorageException full = fill(engine, value);
+        try {
+            assertThat(full).as("a write on a full disk fails").isNotNull();
+            assertThat(full.getMessage()).startsWith("n1: disk nearly full: data directory " + settings.dataDir())
+                    .contains("writes that add data are refused until space is freed");
+            assertThat(engine.keyCount()).isGreaterThan(10);
+
+            assertThat(engine.get(0, "k1".getBytes(StandardCharsets.UTF_8)).value()).isEqualTo(value);
+            assertThatThrownBy(() -> engine.merge(0, bytes("small"), Entry.value(new byte[10], new Version(1, 1))))
+                    .isInstanceOf(StorageException.class);
+
+            Files.delete(filler);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> engine.merge(0, bytes("small"), Entry.value(new byte[10], new Version(1, 1))).applied());
+            assertThat(engine.get(0, "k1".getBytes(StandardCharsets.UTF_8)).value()).isEqualTo(value);
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * Writes 64 KiB values until the store refuses them for want of space, on another
+     * thread: should a write block inside RocksDB (the failure this guards against), the
+     * test fails instead of hanging. Near a full disk a write may also fail because RocksDB
+     * is stalled on a flush; those are counted and skipped.
+     */
+    private static StorageException fill(RocksDbStorageEngine engine, byte[] value) throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            return writer.submit(() -> {
+                int stalled = 0;
+                for (int i = 0; i < 100_000; i++) {
+                    try {
+                        engine.merge(0, ("k" + i).getBytes(StandardCharsets.UTF_8), Entry.value(value, new Version(i + 1, 1)));
+                    } catch (StorageException e) {
+                        if (!e.getMessage().contains("writes are stalled")) {
+                            System.out.println(stalled + " writes failed as stalled before the store refused: " + e.getMessage());
+                            return e;
+                        }
+                        stalled++;
+                    }
+                }
+                return null;
+            }).get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("a write blocked inside RocksDB on a nearly full disk", e);
+        } finally {
+            writer.shutdown();
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+    }
+}
