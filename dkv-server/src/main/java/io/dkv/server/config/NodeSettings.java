@@ -21,9 +21,11 @@ import java.util.Objects;
  * @param httpPort      the HTTP port for metrics, health and the dashboard (0: off)
  * @param peers         the internode address of every node, this one included
  * @param storage       where and how the node keeps its entries and hints
+ * @param clients       how much the node lets its clients hold
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
-                           int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage) {
+                           int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage,
+                           ClientLimits clients) {
 
     /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i. */
     public static final int DEFAULT_BASE_PORT = 7400;
@@ -51,6 +53,17 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
             }
         }
         peers = Map.copyOf(peers);
+        Objects.requireNonNull(clients, "clients");
+        long largestReply = cluster.maxValueBytes() + 64L;
+        if (clients.outputLimitBytes() != 0 && clients.outputLimitBytes() < largestReply) {
+            throw new InvalidConfigException("client-output-buffer-limit (" + clients.outputLimitBytes()
+                    + ") must be 0 (off) or at least max-value-bytes (" + cluster.maxValueBytes()
+                    + ") + 64, or a GET of the largest value would disconnect its client");
+        }
+        if (clients.maxMemoryClients() != 0 && clients.maxMemoryClients() < largestReply) {
+            throw new InvalidConfigException("maxmemory-clients (" + clients.maxMemoryClients()
+                    + ") must be 0 (off) or at least max-value-bytes (" + cluster.maxValueBytes() + ") + 64");
+        }
     }
 
     /** Node {@code number}'s port for a service at {@code offset} from base port {@code base}. */

@@ -40,6 +40,12 @@ public final class SettingsBuilder {
     private Integer httpPort;
     private long memoryLimitBytes;
     private int nodesInProcess = 1;
+    private int maxClients = ClientLimits.DEFAULT_MAX_CLIENTS;
+    private long timeoutSeconds;
+    private long inputBudgetBytes = ClientLimits.DEFAULT_INPUT_BUDGET_BYTES;
+    private long outputLimitBytes = ClientLimits.DEFAULT_OUTPUT_LIMIT_BYTES;
+    private String maxMemoryClients = ClientLimits.DEFAULT_MAX_MEMORY_CLIENTS_PERCENT + "%";
+    private int maxKeysPerCommand = ClientLimits.DEFAULT_MAX_KEYS_PER_COMMAND;
     private StorageSettings.Kind storageKind;
     private Path dataDir;
     private Function<NodeId, Path> defaultDataDir;
@@ -66,6 +72,12 @@ public final class SettingsBuilder {
         setters.put("max-key-bytes", (b, v) -> b.cluster.maxKeyBytes(parseInt("max-key-bytes", v)));
         setters.put("max-value-bytes", (b, v) -> b.cluster.maxValueBytes(parseInt("max-value-bytes", v)));
         setters.put("memory-limit-bytes", (b, v) -> b.memoryLimitBytes = parseLong("memory-limit-bytes", v));
+        setters.put("maxclients", (b, v) -> b.maxClients = parseInt("maxclients", v));
+        setters.put("timeout", (b, v) -> b.timeoutSeconds = parseLong("timeout", v));
+        setters.put("client-input-budget-bytes", (b, v) -> b.inputBudgetBytes = parseBytes("client-input-budget-bytes", v));
+        setters.put("client-output-buffer-limit", (b, v) -> b.outputLimitBytes = parseOutputLimit(v));
+        setters.put("maxmemory-clients", (b, v) -> b.maxMemoryClients = v);
+        setters.put("max-keys-per-command", (b, v) -> b.maxKeysPerCommand = parseInt("max-keys-per-command", v));
         setters.put("max-clock-skew-ms", (b, v) -> b.cluster.maxClockSkewMillis(parseLong("max-clock-skew-ms", v)));
         setters.put("storage", (b, v) -> b.storageKind = StorageSettings.Kind.parse("storage", v));
         setters.put("data-dir", (b, v) -> b.dataDir = v.isEmpty() ? null : Path.of(v));
@@ -181,7 +193,62 @@ public final class SettingsBuilder {
         int resp = respPort != null ? respPort : NodeSettings.port(basePort, 0, node);
         int internode = internodePort != null ? internodePort : NodeSettings.port(basePort, NodeSettings.INTERNODE_OFFSET, node);
         int http = httpPort != null ? httpPort : NodeSettings.port(basePort, NodeSettings.HTTP_OFFSET, node);
-        return new NodeSettings(node, config, host, resp, internode, http, addresses, storage());
+        ClientLimits clients = new ClientLimits(maxClients, timeoutSeconds, inputBudgetBytes, outputLimitBytes,
+                maxMemoryClientsBytes(), maxKeysPerCommand);
+        return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients);
+    }
+
+    /** Bytes, or a percentage of the JVM heap divided among the nodes of the process (Redis takes a percentage of maxmemory). */
+    private long maxMemoryClientsBytes() {
+        String value = maxMemoryClients.trim();
+        if (value.endsWith("%")) {
+            double percent = parseDouble("maxmemory-clients", value.substring(0, value.length() - 1));
+            if (percent < 0 || percent > 100) {
+                throw new InvalidConfigException("maxmemory-clients (" + value + ") must be between 0% and 100%");
+            }
+            return (long) (Runtime.getRuntime().maxMemory() * percent / 100 / nodesInProcess);
+        }
+        return parseBytes("maxmemory-clients", value);
+    }
+
+    /**
+     * Redis's form {@code normal HARD SOFT SECONDS} (soft limits must be 0: dkv has only the
+     * hard one), or just the hard limit.
+     */
+    private static long parseOutputLimit(String value) {
+        String[] words = value.trim().split("\\s+");
+        if (words.length == 1) {
+            return parseBytes("client-output-buffer-limit", words[0]);
+        }
+        if (words.length != 4 || !words[0].equalsIgnoreCase("normal")) {
+            throw new InvalidConfigException("client-output-buffer-limit: expected 'normal HARD 0 0' or a size, got '"
+                    + value + "' (only the normal class applies to dkv)");
+        }
+        if (parseBytes("client-output-buffer-limit", words[2]) != 0 || parseLong("client-output-buffer-limit", words[3]) != 0) {
+            throw new InvalidConfigException("client-output-buffer-limit: soft limits are not supported, set them to 0 (got '"
+                    + value + "')");
+        }
+        return parseBytes("client-output-buffer-limit", words[1]);
+    }
+
+    /** A size in bytes, with Redis's units: 1k = 1000, 1kb = 1024, likewise m, mb, g, gb. */
+    static long parseBytes(String name, String value) {
+        String text = value.trim().toLowerCase(Locale.ROOT).replace("_", "");
+        long unit = 1;
+        String[][] units = {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"}, {"k", "1000"}, {"m", "1000000"},
+                {"g", "1000000000"}, {"b", "1"}};
+        for (String[] candidate : units) {
+            if (text.endsWith(candidate[0])) {
+                unit = Long.parseLong(candidate[1]);
+                text = text.substring(0, text.length() - candidate[0].length());
+                break;
+            }
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(text.trim()), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new InvalidConfigException(name + ": expected a size in bytes (e.g. 67108864 or 64mb), got '" + value + "'");
+        }
     }
 
     /** Storage is RocksDB when asked for, or when a data directory is given or defaulted; else memory. */

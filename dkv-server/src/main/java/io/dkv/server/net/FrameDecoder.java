@@ -14,14 +14,35 @@ import java.util.List;
  * closes that one connection. After the first such exception the decoder discards
  * everything else the connection sends, so nothing behind a bad frame reaches the handler
  * and the error is raised once.
+ *
+ * <p>Nothing is allocated from a declared length: a frame's length is checked against the
+ * limit before any of its body is awaited, the body is a slice of the bytes that arrived,
+ * and every length or count inside it is checked against the bytes left in the frame
+ * before an array is made ({@link WireFormat}). On a peer's inbound connection the first
+ * frame, the handshake, must be small ({@link #MAX_HANDSHAKE_BYTES}), so a connection that
+ * has not said who it is cannot make the node hold a frame of many megabytes.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
+    /** The most a handshake frame may take: a few dozen bytes today, room for credentials. */
+    static final int MAX_HANDSHAKE_BYTES = 4096;
+
     private final int maxFrameBytes;
+    private int firstFrameLimit;
     private boolean failed;
 
     FrameDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, maxFrameBytes);
+    }
+
+    private FrameDecoder(int maxFrameBytes, int firstFrameLimit) {
         this.maxFrameBytes = maxFrameBytes;
+        this.firstFrameLimit = firstFrameLimit;
+    }
+
+    /** For connections peers open to this node: the first frame is a handshake and must be small. */
+    static FrameDecoder inbound(int maxFrameBytes) {
+        return new FrameDecoder(maxFrameBytes, Math.min(maxFrameBytes, MAX_HANDSHAKE_BYTES));
     }
 
     @Override
@@ -42,14 +63,15 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= 4) {
             int length = in.getInt(in.readerIndex());
-            if (length < FrameEncoder.HEADER_BYTES || length > maxFrameBytes) {
+            if (length < FrameEncoder.HEADER_BYTES || length > firstFrameLimit) {
                 throw new TooLongFrameException("frame length " + length + " outside "
-                        + FrameEncoder.HEADER_BYTES + ".." + maxFrameBytes);
+                        + FrameEncoder.HEADER_BYTES + ".." + firstFrameLimit);
             }
             if (in.readableBytes() < 4 + length) {
                 return;
             }
             in.skipBytes(4);
+            firstFrameLimit = maxFrameBytes;
             out.add(decodeFrame(in.readSlice(length)));
         }
     }

@@ -70,7 +70,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 ch -> ch.pipeline().addLast(
                         new FlushConsolidationHandler(64, true),
                         new FrameEncoder(),
-                        new FrameDecoder(maxFrameBytes),
+                        FrameDecoder.inbound(maxFrameBytes),
                         new InboundHandler(NettyTransport.this, handler)));
     }
 

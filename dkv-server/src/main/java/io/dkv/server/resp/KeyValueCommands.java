@@ -15,14 +15,17 @@ final class KeyValueCommands {
 
     private final ClusterNode node;
     private final ClientCounters stats;
+    private final int maxKeys;
 
-    private KeyValueCommands(ClusterNode node, ClientCounters stats) {
+    private KeyValueCommands(ClusterNode node, ClientCounters stats, int maxKeys) {
         this.node = node;
         this.stats = stats;
+        this.maxKeys = maxKeys;
     }
 
-    static void register(CommandTable table, ClusterNode node, ClientCounters stats) {
-        KeyValueCommands commands = new KeyValueCommands(node, stats);
+    /** @param maxKeys {@code max-keys-per-command}: MGET, MSET, DEL and EXISTS with more keys are refused */
+    static void register(CommandTable table, ClusterNode node, ClientCounters stats, int maxKeys) {
+        KeyValueCommands commands = new KeyValueCommands(node, stats, maxKeys);
         table.add(new CommandSpec("GET", 2, List.of("readonly", "fast"), 1, 1, 1, "string",
                 "Returns the value of a key, or nil when it is absent.", commands::get));
         table.add(new CommandSpec("SET", -3, List.of("write", "denyoom"), 1, 1, 1, "string",
@@ -73,7 +76,24 @@ final class KeyValueCommands {
         return node.put(command.arg(1), command.arg(2), session.writeConsistency()).thenApply(result -> RespReply.OK);
     }
 
+    /**
+     * The refusal for a command naming more than {@code max-keys-per-command} keys, or null.
+     * Refused rather than split into batches: every key becomes concurrent operations on
+     * several replicas, and a client that wants more keys can send several commands.
+     */
+    private CompletableFuture<RespReply> tooManyKeys(RespCommand command, int keys) {
+        if (keys <= maxKeys) {
+            return null;
+        }
+        return done(RespReply.error("ERR too many keys for '" + command.name().toLowerCase() + "': " + keys
+                + ", at most " + maxKeys + " per command (max-keys-per-command)"));
+    }
+
     private CompletableFuture<RespReply> del(ClientSession session, RespCommand command) {
+        CompletableFuture<RespReply> refused = tooManyKeys(command, command.argCount() - 1);
+        if (refused != null) {
+            return refused;
+        }
         List<CompletableFuture<WriteResult>> deletes = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
             deletes.add(node.delete(command.arg(i), session.writeConsistency()));
@@ -83,6 +103,10 @@ final class KeyValueCommands {
     }
 
     private CompletableFuture<RespReply> exists(ClientSession session, RespCommand command) {
+        CompletableFuture<RespReply> refused = tooManyKeys(command, command.argCount() - 1);
+        if (refused != null) {
+            return refused;
+        }
         List<CompletableFuture<Entry>> reads = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
             reads.add(node.read(command.arg(i), session.readConsistency()));
@@ -92,6 +116,10 @@ final class KeyValueCommands {
     }
 
     private CompletableFuture<RespReply> mget(ClientSession session, RespCommand command) {
+        CompletableFuture<RespReply> refused = tooManyKeys(command, command.argCount() - 1);
+        if (refused != null) {
+            return refused;
+        }
         List<CompletableFuture<byte[]>> reads = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
             reads.add(node.get(command.arg(i), session.readConsistency()));
@@ -108,6 +136,10 @@ final class KeyValueCommands {
     private CompletableFuture<RespReply> mset(ClientSession session, RespCommand command) {
         if (command.argCount() % 2 != 1) {
             return done(RespErrors.wrongArity("MSET"));
+        }
+        CompletableFuture<RespReply> refused = tooManyKeys(command, command.argCount() / 2);
+        if (refused != null) {
+            return refused;
         }
         List<CompletableFuture<WriteResult>> writes = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i += 2) {

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +22,13 @@ import java.util.concurrent.CompletableFuture;
  * task queued behind the event loop's current I/O, so those that complete in one round of
  * peer reads leave in one system call rather than one each.
  *
- * <p>Back-pressure: when too many replies are outstanding or the socket's send buffer is
- * full, it stops reading from the client until the backlog drains, so one greedy client
- * cannot exhaust the node's memory.
+ * <p>Back-pressure, counted in bytes: when the commands read and not yet answered pass
+ * {@code client-input-budget-bytes} (or {@value #MAX_OUTSTANDING} of them are outstanding),
+ * or the socket's send buffer is full, it stops reading from the client until the backlog
+ * drains. Replies already owed are still written; a client that does not read them is
+ * disconnected once its unsent replies pass {@code client-output-buffer-limit}. What the
+ * connection holds is reported to the node's {@link ClientBudget} ({@code maxmemory-clients}).
+ * A client idle for {@code timeout} seconds with nothing pending is closed.
  *
  * <p>Confined to the channel's event loop.
  */
@@ -36,7 +42,12 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private final CommandTable commands;
     private final ClientCounters stats;
     private final ClientSession session;
-    private final ArrayDeque<CompletableFuture<RespReply>> outstanding = new ArrayDeque<>();
+    private final ClientBudget budget;
+    private final RespDecoder decoder;
+    private final ArrayDeque<Pending> outstanding = new ArrayDeque<>();
+    private ClientBudget.Usage usage;
+    private long unansweredBytes;
+    private boolean overLimit;
     private ChannelHandlerContext context;
     private boolean unflushed;
     private ByteBuf gathered;
@@ -47,15 +58,31 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         flushIfNeeded();
     };
 
+    /** A command read and not yet answered, and the bytes it took. */
+    private record Pending(CompletableFuture<RespReply> reply, long bytes) {
+    }
+
     RespConnectionHandler(CommandTable commands, ClientCounters stats, ClientSession session) {
+        this(commands, stats, session, ClientBudget.unlimited(), null);
+    }
+
+    /**
+     * @param budget  the node's client limits, to report to
+     * @param decoder this connection's decoder, whose held bytes count toward the budget (may be null)
+     */
+    RespConnectionHandler(CommandTable commands, ClientCounters stats, ClientSession session, ClientBudget budget,
+                          RespDecoder decoder) {
         this.commands = commands;
         this.stats = stats;
         this.session = session;
+        this.budget = budget;
+        this.decoder = decoder;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         context = ctx;
+        usage = budget.register(ctx.channel(), session);
         stats.connected(session);
         ctx.fireChannelActive();
     }
@@ -63,7 +90,11 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         stats.disconnected(session);
+        if (usage != null) {
+            usage.close();
+        }
         outstanding.clear();
+        unansweredBytes = 0;
         if (gathered != null) {
             gathered.release();
             gathered = null;
@@ -73,7 +104,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
-        if (session.closing()) {
+        if (session.closing() || overLimit) {
             return;
         }
         RespCommand command = (RespCommand) message;
@@ -83,7 +114,9 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             write(reply);
             return;
         }
-        outstanding.add(reply);
+        long bytes = commandBytes(command);
+        outstanding.add(new Pending(reply, bytes));
+        unansweredBytes += bytes;
         if (!reply.isDone()) {
             reply.whenComplete((result, error) -> {
                 if (ctx.executor().inEventLoop()) {
@@ -93,7 +126,8 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         }
-        if (outstanding.size() >= MAX_OUTSTANDING && !pausedForBacklog) {
+        if ((outstanding.size() >= MAX_OUTSTANDING || unansweredBytes > budget.limits().inputBudgetBytes())
+                && !pausedForBacklog) {
             pausedForBacklog = true;
             ctx.channel().config().setAutoRead(false);
         }
@@ -103,13 +137,25 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         drain();
         flushIfNeeded();
+        reportUsage();
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         updateAutoRead();
+        reportUsage();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && outstanding.isEmpty() && pendingOutputBytes() == 0) {
+            log.debug("closing client {}: idle for {} s (timeout)", session.remoteAddress(), budget.limits().timeoutSeconds());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -154,11 +200,14 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             context.executor().execute(queuedFlush);
         }
         updateAutoRead();
+        reportUsage();
     }
 
     private void writeReady() {
-        while (!outstanding.isEmpty() && outstanding.peek().isDone()) {
-            write(outstanding.poll());
+        while (!outstanding.isEmpty() && outstanding.peek().reply().isDone()) {
+            Pending pending = outstanding.poll();
+            unansweredBytes -= pending.bytes();
+            write(pending.reply());
         }
     }
 
@@ -178,6 +227,9 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
      * reply goes out in a buffer of its own.
      */
     private void writeReply(RespReply reply) {
+        if (overLimit) {
+            return;
+        }
         if (reply instanceof RespReply.Error) {
             stats.errorReplied();
         }
@@ -197,6 +249,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         unflushed = true;
+        checkOutputLimit();
         if (session.closing()) {
             unflushed = false;
             writeGathered();
@@ -219,11 +272,61 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * {@code client-output-buffer-limit}: a client whose unsent replies pass the hard limit
+     * does not read them, and is disconnected so that the node goes on.
+     */
+    private void checkOutputLimit() {
+        long limit = budget.limits().outputLimitBytes();
+        if (limit == 0 || overLimit) {
+            return;
+        }
+        long pending = pendingOutputBytes();
+        if (pending > limit) {
+            overLimit = true;
+            log.warn("closing client id={} addr={}: {} bytes of replies unread, over client-output-buffer-limit ({})",
+                    session.id(), session.remoteAddress(), pending, limit);
+            outstanding.clear();
+            unansweredBytes = 0;
+            if (gathered != null) {
+                gathered.release();
+                gathered = null;
+            }
+            unflushed = false;
+            context.close();
+        }
+    }
+
+    /** Reply bytes written and not yet taken by the socket, plus those gathered for the next write. */
+    private long pendingOutputBytes() {
+        ChannelOutboundBuffer buffer = context.channel().unsafe().outboundBuffer();
+        return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (gathered == null ? 0 : gathered.readableBytes());
+    }
+
+    /** Tells the node's budget what this connection holds now. */
+    private void reportUsage() {
+        if (usage == null || overLimit) {
+            return;
+        }
+        long input = unansweredBytes + (decoder == null ? 0 : decoder.retainedBytes());
+        usage.update(input, pendingOutputBytes());
+    }
+
+    /** What a command occupies while it waits for its answer: its arguments and their slots. */
+    private static long commandBytes(RespCommand command) {
+        long bytes = 64;
+        for (int i = 0; i < command.argCount(); i++) {
+            bytes += 16 + command.arg(i).length;
+        }
+        return bytes;
+    }
+
     private void updateAutoRead() {
         if (context == null) {
             return;
         }
-        boolean backlogged = outstanding.size() >= MAX_OUTSTANDING / 2 || !context.channel().isWritable();
+        boolean backlogged = outstanding.size() >= MAX_OUTSTANDING / 2
+                || unansweredBytes > budget.limits().inputBudgetBytes() / 2 || !context.channel().isWritable();
         if (pausedForBacklog && !backlogged) {
             pausedForBacklog = false;
             context.channel().config().setAutoRead(true);

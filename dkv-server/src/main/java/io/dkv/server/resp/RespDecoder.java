@@ -7,17 +7,25 @@ import io.netty.util.ByteProcessor;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Decodes client commands: RESP arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n})
  * and inline commands ({@code PING\r\n}), as Redis accepts them.
  *
- * <p>Bulk data is copied straight into an array of the announced size as it arrives, so a
- * megabyte value is never re-buffered. An argument over {@code maxArgumentBytes} (or a
- * command over {@code maxCommandBytes}) is skipped without being kept, and the command is
- * passed on with a rejection, so the client gets an error and the connection goes on.
- * Only malformed input raises {@link RespProtocolException}, which ends the connection.
+ * <p>Memory follows the bytes that arrived, never a length the client announced: an array
+ * header of a million elements allocates a few slots, and a bulk header of 16 MiB allocates
+ * what has arrived of it, both growing geometrically (doubling) as more comes, up to the
+ * announced size. A hostile client that announces big and sends nothing costs a few hundred
+ * bytes. When a whole value arrives in one read it is copied once into an array of its size.
+ * An argument over {@code maxArgumentBytes} (or a command over {@code maxCommandBytes}) is
+ * skipped without being kept, and the command is passed on with a rejection, so the client
+ * gets an error and the connection goes on. Only malformed input raises
+ * {@link RespProtocolException}, which ends the connection.
+ *
+ * <p>Confined to the channel's event loop, except {@link #retainedBytes()}.
  */
 final class RespDecoder extends ByteToMessageDecoder {
 
@@ -28,17 +36,28 @@ final class RespDecoder extends ByteToMessageDecoder {
     /** Bulk lengths above this are not a big value but a broken client (Redis' proto-max-bulk-len). */
     static final long MAX_BULK_LENGTH = 512L * 1024 * 1024;
 
+    /** Slots allocated for a new command's arguments before any of them arrives. */
+    static final int INITIAL_ARGUMENT_SLOTS = 8;
+    /** Bytes allocated for a bulk argument before more than this of it has arrived. */
+    static final int INITIAL_BULK_BYTES = 4096;
+
     private enum State { START, BULK_HEADER, BULK_DATA, BULK_END, SKIP, FAILED }
 
     private static final byte[] EMPTY = new byte[0];
+    /** Compiled once: String.split with this pattern compiles it on every inline line. */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final int maxArgumentBytes;
     private final String limitName;
     private final long maxCommandBytes;
     private State state = State.START;
     private byte[][] args;
+    private int argCount;
     private int argIndex;
+    private long keptBytes;
+    private volatile long retained;
     private byte[] bulk;
+    private int bulkLength;
     private int bulkFilled;
     private long skipRemaining;
     private long commandBytes;
@@ -55,8 +74,30 @@ final class RespDecoder extends ByteToMessageDecoder {
         this.maxCommandBytes = maxCommandBytes;
     }
 
+    /**
+     * Bytes this decoder holds for the command it is reading: arguments so far, the part of
+     * the current argument that arrived, and bytes not yet parsed. Safe from any thread (it
+     * is the value at the end of the last read).
+     */
+    long retainedBytes() {
+        return retained;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            decodeCommands(in, out);
+        } finally {
+            publishRetained(in);
+        }
+    }
+
+    private void publishRetained(ByteBuf in) {
+        retained = keptBytes + (bulk == null ? 0 : bulk.length) + 16L * (args == null ? 0 : args.length)
+                + in.readableBytes();
+    }
+
+    private void decodeCommands(ByteBuf in, List<Object> out) {
         while (true) {
             switch (state) {
                 case START -> {
@@ -95,10 +136,12 @@ final class RespDecoder extends ByteToMessageDecoder {
                     startBulk(length);
                 }
                 case BULK_DATA -> {
-                    int take = Math.min(in.readableBytes(), bulk.length - bulkFilled);
+                    int take = (int) Math.min(in.readableBytes(), bulkLength - bulkFilled);
+                    ensureBulkCapacity(bulkFilled + take);
                     in.readBytes(bulk, bulkFilled, take);
                     bulkFilled += take;
-                    if (bulkFilled < bulk.length) {
+                    if (bulkFilled < bulkLength) {
+                        publishRetained(in);
                         return;
                     }
                     state = State.BULK_END;
@@ -110,7 +153,7 @@ final class RespDecoder extends ByteToMessageDecoder {
                     if (in.readByte() != '\r' || in.readByte() != '\n') {
                         fail("expected CRLF after bulk data");
                     }
-                    finishArgument(bulk, out);
+                    finishArgument(bulk.length == bulkLength ? bulk : Arrays.copyOf(bulk, bulkLength), out);
                 }
                 case SKIP -> {
                     int take = (int) Math.min(in.readableBytes(), skipRemaining);
@@ -136,8 +179,10 @@ final class RespDecoder extends ByteToMessageDecoder {
         if (count <= 0) {
             return;
         }
-        args = new byte[(int) count][];
+        argCount = (int) count;
+        args = new byte[Math.min(argCount, INITIAL_ARGUMENT_SLOTS)][];
         argIndex = 0;
+        keptBytes = 0;
         commandBytes = 0;
         rejection = null;
         state = State.BULK_HEADER;
@@ -159,27 +204,43 @@ final class RespDecoder extends ByteToMessageDecoder {
             state = State.SKIP;
             return;
         }
-        bulk = length == 0 ? EMPTY : new byte[(int) length];
+        bulkLength = (int) length;
+        bulk = EMPTY;
         bulkFilled = 0;
         state = length == 0 ? State.BULK_END : State.BULK_DATA;
     }
 
+    /** Grows the bulk buffer to hold {@code needed} bytes: at least doubling, at most the announced length. */
+    private void ensureBulkCapacity(int needed) {
+        if (needed <= bulk.length) {
+            return;
+        }
+        int capacity = bulk.length == 0 && needed < bulkLength ? Math.min(bulkLength, Math.max(needed, INITIAL_BULK_BYTES))
+                : (int) Math.min(bulkLength, Math.max(needed, 2L * bulk.length));
+        bulk = Arrays.copyOf(bulk, capacity);
+    }
+
     private void finishArgument(byte[] value, List<Object> out) {
+        if (argIndex == args.length) {
+            args = Arrays.copyOf(args, (int) Math.min(argCount, 2L * args.length));
+        }
         args[argIndex++] = value;
+        keptBytes += value.length;
         bulk = null;
-        if (argIndex < args.length) {
+        if (argIndex < argCount) {
             state = State.BULK_HEADER;
             return;
         }
         out.add(new RespCommand(args, rejection));
         args = null;
+        keptBytes = 0;
         rejection = null;
         state = State.START;
     }
 
     private RespCommand inlineCommand(String line) {
         List<byte[]> words = new ArrayList<>();
-        for (String word : line.trim().split("\\s+")) {
+        for (String word : WHITESPACE.split(line.trim())) {
             if (!word.isEmpty()) {
                 words.add(word.getBytes(StandardCharsets.UTF_8));
             }

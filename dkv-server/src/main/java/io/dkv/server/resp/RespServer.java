@@ -1,13 +1,21 @@
 package io.dkv.server.resp;
 
 import io.dkv.cluster.ClusterNode;
+import io.dkv.server.config.ClientLimits;
 import io.dkv.server.net.Listener;
 import io.dkv.server.net.NettyRuntime;
 import io.dkv.server.storage.Persistence;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Redis-protocol port of one node: accepts client connections and serves the commands
@@ -21,19 +29,21 @@ public final class RespServer implements AutoCloseable {
     private final CommandTable commands;
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
+    private final ClientBudget budget;
     private Listener listener;
 
     public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ClientCounters stats, CommandMeters metrics,
-                      Persistence persistence) {
+                      Persistence persistence, ClientLimits limits) {
         this.node = node;
+        this.budget = new ClientBudget(limits);
         this.commands = new CommandTable(metrics);
         this.runtime = runtime;
         this.stats = stats;
         this.maxArgumentBytes = Math.max(node.config().maxKeyBytes(), node.config().maxValueBytes());
         this.maxCommandBytes = Math.max(4L * maxArgumentBytes, 64L << 20);
-        KeyValueCommands.register(commands, node, stats);
+        KeyValueCommands.register(commands, node, stats, limits.maxKeysPerCommand());
         ConnectionCommands.register(commands, info, stats);
-        ServerCommands.register(commands, node, info, stats, persistence);
+        ServerCommands.register(commands, node, info, stats, persistence, limits);
         DkvCommands.register(commands, node);
         PersistenceCommands.register(commands, node.id(), persistence);
     }
@@ -45,12 +55,45 @@ public final class RespServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20)),
                 ch -> {
+                    if (!budget.tryAdmit()) {
+                        ch.pipeline().addLast(new Refusal());
+                        return;
+                    }
+                    ch.closeFuture().addListener(closed -> budget.release());
                     ClientSession session = new ClientSession(stats.nextClientId(), String.valueOf(ch.remoteAddress()),
                             node.config().readConsistency(), node.config().writeConsistency());
-                    ch.pipeline().addLast(
-                            new RespDecoder(maxArgumentBytes, limitName(), maxCommandBytes),
-                            new RespConnectionHandler(commands, stats, session));
+                    long timeout = budget.limits().timeoutSeconds();
+                    if (timeout > 0) {
+                        ch.pipeline().addLast(new IdleStateHandler(timeout, 0, 0, TimeUnit.SECONDS));
+                    }
+                    RespDecoder decoder = new RespDecoder(maxArgumentBytes, limitName(), maxCommandBytes);
+                    ch.pipeline().addLast(decoder, new RespConnectionHandler(commands, stats, session, budget, decoder));
                 });
+    }
+
+    /** Bytes all clients of this node hold, as last reported ({@code maxmemory-clients} counts these). */
+    public long clientBytes() {
+        return budget.totalBytes();
+    }
+
+    /** Answers a connection beyond {@code maxclients} as Redis does, then closes it. */
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        private static final byte[] ERROR = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(ERROR)).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            io.netty.util.ReferenceCountUtil.release(message);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     /** The setting the per-argument limit comes from (the larger of the key and value limits). */

@@ -1,6 +1,7 @@
 package io.dkv.server.resp;
 
 import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.server.config.ClientLimits;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeStatus;
 import io.dkv.server.config.StorageSettings;
@@ -34,7 +35,7 @@ final class ServerCommands {
     private final Map<String, Supplier<String>> configParameters = new LinkedHashMap<>();
 
     private ServerCommands(ClusterNode node, ServerInfo info, ClientCounters stats, CommandTable table,
-                           Persistence persistence) {
+                           Persistence persistence, ClientLimits clients) {
         this.node = node;
         this.persistence = persistence;
         this.info = info;
@@ -47,6 +48,10 @@ final class ServerCommands {
         configParameters.put("save", () -> "");
         configParameters.put("appendonly", () -> persistence.status().kind() == StorageSettings.Kind.ROCKSDB ? "yes" : "no");
         configParameters.put("maxmemory", () -> String.valueOf(config.memoryLimitBytes() == Long.MAX_VALUE ? 0 : config.memoryLimitBytes()));
+        configParameters.put("maxclients", () -> String.valueOf(clients.maxClients()));
+        configParameters.put("timeout", () -> String.valueOf(clients.timeoutSeconds()));
+        configParameters.put("client-output-buffer-limit", () -> "normal " + clients.outputLimitBytes() + " 0 0");
+        configParameters.put("maxmemory-clients", () -> String.valueOf(clients.maxMemoryClients()));
         configParameters.put("proto-max-bulk-len", () -> String.valueOf(Math.max(config.maxKeyBytes(), config.maxValueBytes())));
         configParameters.put("dkv-node", () -> node.id().toString());
         configParameters.put("dkv-nodes", () -> String.valueOf(config.nodes()));
@@ -59,8 +64,8 @@ final class ServerCommands {
     }
 
     static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats,
-                         Persistence persistence) {
-        ServerCommands commands = new ServerCommands(node, info, stats, table, persistence);
+                         Persistence persistence, ClientLimits clients) {
+        ServerCommands commands = new ServerCommands(node, info, stats, table, persistence, clients);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
                 "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",

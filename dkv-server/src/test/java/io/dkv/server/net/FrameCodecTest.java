@@ -168,6 +168,46 @@ class FrameCodecTest {
     }
 
     @Test
+    void onAnInboundConnectionAFirstFrameBiggerThanAHandshakeIsRefusedFromItsLengthAlone() {
+        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME));
+        ByteBuf header = Unpooled.buffer().writeInt(FrameDecoder.MAX_HANDSHAKE_BYTES + 1);
+
+        assertThatThrownBy(() -> decoder.writeInbound(header)).isInstanceOf(TooLongFrameException.class)
+                .hasMessageContaining("frame length " + (FrameDecoder.MAX_HANDSHAKE_BYTES + 1));
+    }
+
+    @Test
+    void onAnInboundConnectionFramesAfterTheHandshakeMayUseTheFullLimit() {
+        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME));
+        Frame big = new Frame(Frame.Kind.REQUEST, 1,
+                new WriteRequest(1, bytes("k"), Entry.value(new byte[MAX_FRAME / 2], VERSION)));
+
+        decoder.writeInbound(encode(new Handshake(NodeId.of(2), NodeId.of(1), 9)), encode(big));
+
+        assertThat(decoder.<Object>readInbound()).isInstanceOf(Handshake.class);
+        assertThat(decoder.<Object>readInbound()).isInstanceOf(Frame.class);
+    }
+
+    @Test
+    void countsAndLengthsInsideAFrameAreCheckedAgainstTheBytesPresentBeforeAnyArrayIsMade() {
+        // A gossip claiming 2^31-1 members, and a key claiming 2^31-1 bytes, in frames of a few bytes.
+        ByteBuf gossip = Unpooled.buffer();
+        gossip.writeInt(0).writeByte(FrameEncoder.PROTOCOL_VERSION).writeByte(Frame.Kind.ONE_WAY.code).writeLong(0)
+                .writeByte(6).writeByte(0).writeInt(Integer.MAX_VALUE);
+        gossip.setInt(0, gossip.readableBytes() - 4);
+        ByteBuf key = Unpooled.buffer();
+        key.writeInt(0).writeByte(FrameEncoder.PROTOCOL_VERSION).writeByte(Frame.Kind.REQUEST.code).writeLong(1)
+                .writeByte(3).writeInt(0).writeInt(Integer.MAX_VALUE);
+        key.setInt(0, key.readableBytes() - 4);
+
+        long allocated = io.dkv.server.resp.Allocations.byThisThread(() -> {
+            assertDecoderRefuses(gossip, CorruptedFrameException.class, "count " + Integer.MAX_VALUE);
+            assertDecoderRefuses(key, CorruptedFrameException.class, "byte field of length " + Integer.MAX_VALUE);
+        });
+        assertThat(allocated).isLessThan(4L << 20);
+    }
+
+    @Test
     void lengthTooShortForAHeaderIsRefused() {
         ByteBuf header = Unpooled.buffer().writeInt(FrameEncoder.HEADER_BYTES - 1).writeZero(16);
 

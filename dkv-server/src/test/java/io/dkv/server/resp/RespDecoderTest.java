@@ -126,6 +126,63 @@ class RespDecoderTest {
     }
 
     @Test
+    void hostileHeadersAllocateNothingBigUntilBytesArrive() {
+        int maxArgument = 16 << 20;
+        RespDecoder decoder = new RespDecoder(maxArgument, "max-value-bytes", 64L << 20);
+        EmbeddedChannel hostile = new EmbeddedChannel(decoder);
+        byte[] header = ascii("*1048576\r\n$16777216\r\n");
+
+        long allocated = Allocations.byThisThread(() -> hostile.writeInbound(Unpooled.wrappedBuffer(header)));
+
+        assertThat(hostile.<Object>readInbound()).isNull();
+        assertThat(decoder.retainedBytes()).as("bytes held after the hostile header").isLessThan(1024);
+        assertThat(allocated).as("bytes allocated decoding the hostile header").isLessThan(256 * 1024);
+
+        byte[] part = new byte[100_000];
+        hostile.writeInbound(Unpooled.wrappedBuffer(part));
+        assertThat(decoder.retainedBytes()).as("held after 100,000 bytes of the value")
+                .isBetween(100_000L, 2 * 100_000L + 1024);
+    }
+
+    @Test
+    void aValueGrowingInSmallReadsEndsExactAndHeldMemoryStaysWithinTwiceWhatArrived() {
+        int size = 300_001;
+        RespDecoder decoder = new RespDecoder(1 << 20, "max-value-bytes", 4L << 20);
+        EmbeddedChannel growing = new EmbeddedChannel(decoder);
+        byte[] value = new byte[size];
+        new SplittableRandom(11).nextBytes(value);
+        byte[] wire = concat(ascii("*2\r\n$4\r\nECHO\r\n$" + size + "\r\n"), value, ascii("\r\n"));
+        int arrived = 0;
+        for (int offset = 0; offset < wire.length; offset += 1000) {
+            int length = Math.min(1000, wire.length - offset);
+            growing.writeInbound(Unpooled.wrappedBuffer(wire, offset, length));
+            arrived += length;
+            if (offset + length < wire.length) {
+                assertThat(decoder.retainedBytes()).isLessThanOrEqualTo(2L * arrived + RespDecoder.INITIAL_BULK_BYTES + 1024);
+            }
+        }
+
+        RespCommand command = growing.readInbound();
+        assertThat(command.arg(1)).isEqualTo(value);
+        assertThat(decoder.retainedBytes()).isZero();
+    }
+
+    @Test
+    void manyArgumentsGrowTheArgumentArrayAsTheyArrive() {
+        int count = 1000;
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes(ascii("*" + (count + 1) + "\r\n$3\r\nDEL\r\n"));
+        for (int i = 0; i < count; i++) {
+            wire.writeBytes(ascii("$" + String.valueOf(i).length() + "\r\n" + i + "\r\n"));
+        }
+        feed(wire.toByteArray());
+
+        RespCommand command = next();
+        assertThat(command.argCount()).isEqualTo(count + 1);
+        assertThat(command.argString(count)).isEqualTo(String.valueOf(count - 1));
+    }
+
+    @Test
     void argumentOverTheLimitIsSkippedAndTheCommandIsRejectedButTheConnectionGoesOn() {
         byte[] tooBig = new byte[MAX_ARGUMENT + 1];
         Arrays.fill(tooBig, (byte) 'x');
