@@ -61,7 +61,8 @@ public final class NodeServer implements AutoCloseable {
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
-        this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry));
+        this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry),
+                settings.access().users());
         this.meters = new NodeMeters(node, stats, registry);
         this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry);
         this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {

@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param internodePort the port peers connect to
  * @param httpPort      the HTTP port for metrics, health and the dashboard (0: off)
  * @param peers         the internode address of every node, this one included
+ * @param access        users and passwords, for clients and (optionally) HTTP
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
-                           int httpPort, Map<NodeId, InetSocketAddress> peers) {
+                           int httpPort, Map<NodeId, InetSocketAddress> peers, AccessSettings access) {
 
     /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i. */
     public static final int DEFAULT_BASE_PORT = 7400;
@@ -32,6 +33,7 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
     public NodeSettings {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(access, "access");
         if (node.number() > cluster.nodes()) {
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
                     + " for nodes (" + cluster.nodes() + ")");

@@ -1,5 +1,7 @@
 package io.dkv.server.resp;
 
+import io.dkv.server.acl.CommandAcl;
+import io.dkv.server.acl.ProtectedMode;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeStatus;
@@ -22,6 +24,10 @@ final class ServerCommands {
 
     private static final List<String> INFO_SECTIONS =
             List.of("server", "clients", "memory", "persistence", "stats", "replication", "keyspace", "dkv");
+
+    private static final CommandAcl CONFIG_ACL = CommandAcl.of("@slow")
+            .sub("GET", "@admin @slow @dangerous").sub("SET", "@admin @slow @dangerous")
+            .sub("RESETSTAT", "@admin @slow @dangerous").sub("REWRITE", "@admin @slow @dangerous");
 
     private final ClusterNode node;
     private final ServerInfo info;
@@ -55,15 +61,15 @@ final class ServerCommands {
     static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats) {
         ServerCommands commands = new ServerCommands(node, info, stats, table);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
-                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));
+                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", CommandAcl.of("@slow @dangerous"), commands::info));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
-                "Returns the number of keys this node stores as a replica.", commands::dbsize));
+                "Returns the number of keys this node stores as a replica.", CommandAcl.of("@keyspace @read @fast"), commands::dbsize));
         table.add(new CommandSpec("TIME", 1, List.of("fast"), 0, 0, 0, "server",
-                "Returns the server's time as seconds and microseconds.", commands::time));
+                "Returns the server's time as seconds and microseconds.", CommandAcl.of("@fast"), commands::time));
         table.add(new CommandSpec("COMMAND", -1, List.of("loading", "stale"), 0, 0, 0, "server",
-                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).", commands::command));
+                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).", CommandAcl.of("@slow @connection"), commands::command));
         table.add(new CommandSpec("CONFIG", -2, List.of("admin"), 0, 0, 0, "server",
-                "CONFIG GET reports settings; settings change only at start-up.", commands::config));
+                "CONFIG GET reports settings; settings change only at start-up.", CONFIG_ACL, commands::config));
     }
 
     private CompletableFuture<RespReply> dbsize(ClientSession session, RespCommand command) {
@@ -167,6 +173,8 @@ final class ServerCommands {
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
+                fields.put("password_required", table.access().users().passwordRequired() ? 1 : 0);
+                fields.put("protected_mode_warning", ProtectedMode.exposed(info.host(), table.access().users()) ? 1 : 0);
             }
             default -> {
                 return;
