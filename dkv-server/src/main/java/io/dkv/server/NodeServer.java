@@ -64,7 +64,7 @@ public final class NodeServer implements AutoCloseable {
         this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry),
                 settings.access().users());
         this.meters = new NodeMeters(node, stats, registry);
-        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry);
+        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry, settings.access());
         this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {
             stats.sample();
             meters.refresh();
