@@ -133,5 +133,4 @@ class PasswordClientTest {
     private String err() {
         return err.toString();
     }
-
 }
