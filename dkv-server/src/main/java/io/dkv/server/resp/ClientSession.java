@@ -128,7 +128,8 @@ final class ClientSession {
     String describe() {
         long ageSeconds = (System.currentTimeMillis() - connectedAtMillis) / 1000;
         return "id=" + id + " addr=" + remoteAddress + " name=" + name + " age=" + ageSeconds + " db=0 resp=" + protocol
-                + " user=" + (user == null ? "default" : user.userName()) + " lib-name=" + libraryName + " lib-ver=" + libraryVersion + " cmd=" + lastCommand.toLowerCase()
+                + " user=" + (user == null ? "default" : user.userName())
+                + " lib-name=" + libraryName + " lib-ver=" + libraryVersion + " cmd=" + lastCommand.toLowerCase()
                 + " read-consistency=" + readConsistency + " write-consistency=" + writeConsistency;
     }
 }

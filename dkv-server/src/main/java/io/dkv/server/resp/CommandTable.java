@@ -130,7 +130,8 @@ final class CommandTable {
         }
         CommandSpec spec = registered.spec();
         if (spec.firstKey() > 0 && !user.allKeys()) {
-            int last = spec.lastKey() < 0 ? command.argCount() + spec.lastKey() : Math.min(spec.lastKey(), command.argCount() - 1);
+            int last = spec.lastKey() < 0 ? command.argCount() + spec.lastKey()
+                    : Math.min(spec.lastKey(), command.argCount() - 1);
             for (int i = spec.firstKey(); i <= last; i += spec.step()) {
                 if (!user.mayAccess(command.arg(i), registered.readsKeys(), registered.writesKeys())) {
                     return RespErrors.noKeyPermission();

@@ -29,7 +29,8 @@ final class ConnectionCommands {
         table.add(new CommandSpec("PING", -1, List.of("fast"), 0, 0, 0, "connection",
                 "Returns PONG, or the given message.", CommandAcl.of("@fast @connection"), commands::ping));
         table.add(new CommandSpec("ECHO", 2, List.of("fast"), 0, 0, 0, "connection",
-                "Returns the given message.", CommandAcl.of("@fast @connection"), (s, c) -> done(new RespReply.Bulk(c.arg(1)))));
+                "Returns the given message.",
+                CommandAcl.of("@fast @connection"), (s, c) -> done(new RespReply.Bulk(c.arg(1)))));
         table.add(new CommandSpec("SELECT", 2, List.of("fast"), 0, 0, 0, "connection",
                 "Selects database 0, the only one.", CommandAcl.of("@fast @connection"), commands::select));
         table.add(new CommandSpec("QUIT", -1, List.of("fast", "no_auth"), 0, 0, 0, "connection",
@@ -83,7 +84,8 @@ final class ConnectionCommands {
             return done(noPassword());
         }
         String user = command.argCount() == 3 ? command.argString(1) : AclUser.DEFAULT;
-        return done(authenticate(session, user, command.argString(command.argCount() - 1)) ? RespReply.OK : RespErrors.wrongPass());
+        String password = command.argString(command.argCount() - 1);
+        return done(authenticate(session, user, password) ? RespReply.OK : RespErrors.wrongPass());
     }
 
     /** Switches the connection to the user these credentials name; a failed attempt changes nothing. */

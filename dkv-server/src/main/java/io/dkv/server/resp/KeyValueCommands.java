@@ -25,9 +25,11 @@ final class KeyValueCommands {
     static void register(CommandTable table, ClusterNode node, ClientCounters stats) {
         KeyValueCommands commands = new KeyValueCommands(node, stats);
         table.add(new CommandSpec("GET", 2, List.of("readonly", "fast"), 1, 1, 1, "string",
-                "Returns the value of a key, or nil when it is absent.", CommandAcl.of("@read @string @fast"), commands::get));
+                "Returns the value of a key, or nil when it is absent.",
+                CommandAcl.of("@read @string @fast"), commands::get));
         table.add(new CommandSpec("SET", -3, List.of("write", "denyoom"), 1, 1, 1, "string",
-                "Sets the value of a key. NX, XX, GET and expiry options are refused: see docs.", CommandAcl.of("@write @string @slow"), commands::set));
+                "Sets the value of a key. NX, XX, GET and expiry options are refused: see docs.",
+                CommandAcl.of("@write @string @slow"), commands::set));
         table.add(new CommandSpec("DEL", -2, List.of("write"), 1, -1, 1, "generic",
                 "Deletes keys; returns how many had a value.", CommandAcl.of("@keyspace @write @slow"), commands::del));
         table.add(new CommandSpec("EXISTS", -2, List.of("readonly", "fast"), 1, -1, 1, "generic",
@@ -35,7 +37,8 @@ final class KeyValueCommands {
         table.add(new CommandSpec("MGET", -2, List.of("readonly", "fast"), 1, -1, 1, "string",
                 "Returns the values of several keys.", CommandAcl.of("@read @string @fast"), commands::mget));
         table.add(new CommandSpec("MSET", -3, List.of("write", "denyoom"), 1, -1, 2, "string",
-                "Sets several keys (each write on its own: not atomic across keys).", CommandAcl.of("@write @string @slow"), commands::mset));
+                "Sets several keys (each write on its own: not atomic across keys).",
+                CommandAcl.of("@write @string @slow"), commands::mset));
     }
 
     private CompletableFuture<RespReply> get(ClientSession session, RespCommand command) {

@@ -85,11 +85,6 @@ public final class RespServer implements AutoCloseable {
         return node.config().maxValueBytes() >= node.config().maxKeyBytes() ? "max-value-bytes" : "max-key-bytes";
     }
 
-    /** Whether anyone who can reach the port may run commands without a password. */
-    public boolean passwordRequired() {
-        return access.users().passwordRequired();
-    }
-
     public int port() {
         return listener.port();
     }

@@ -61,13 +61,16 @@ final class ServerCommands {
     static void register(CommandTable table, ClusterNode node, ServerInfo info, ClientCounters stats) {
         ServerCommands commands = new ServerCommands(node, info, stats, table);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
-                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", CommandAcl.of("@slow @dangerous"), commands::info));
+                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.",
+                CommandAcl.of("@slow @dangerous"), commands::info));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
-                "Returns the number of keys this node stores as a replica.", CommandAcl.of("@keyspace @read @fast"), commands::dbsize));
+                "Returns the number of keys this node stores as a replica.",
+                CommandAcl.of("@keyspace @read @fast"), commands::dbsize));
         table.add(new CommandSpec("TIME", 1, List.of("fast"), 0, 0, 0, "server",
                 "Returns the server's time as seconds and microseconds.", CommandAcl.of("@fast"), commands::time));
         table.add(new CommandSpec("COMMAND", -1, List.of("loading", "stale"), 0, 0, 0, "server",
-                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).", CommandAcl.of("@slow @connection"), commands::command));
+                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).",
+                CommandAcl.of("@slow @connection"), commands::command));
         table.add(new CommandSpec("CONFIG", -2, List.of("admin"), 0, 0, 0, "server",
                 "CONFIG GET reports settings; settings change only at start-up.", CONFIG_ACL, commands::config));
     }
