@@ -257,6 +257,8 @@ final class ServerCommands {
 
     private static RespReply describe(CommandSpec spec) {
         List<RespReply> flags = spec.flags().stream().map(f -> (RespReply) new RespReply.Simple(f)).toList();
+        List<RespReply> categories = spec.acl().categories().stream().sorted()
+                .map(c -> (RespReply) new RespReply.Simple("@" + c.label())).toList();
         return RespReply.array(List.of(
                 RespReply.bulk(spec.name().toLowerCase(Locale.ROOT)),
                 RespReply.integer(spec.arity()),
@@ -264,7 +266,7 @@ final class ServerCommands {
                 RespReply.integer(spec.firstKey()),
                 RespReply.integer(spec.lastKey()),
                 RespReply.integer(spec.step()),
-                RespReply.EMPTY_ARRAY,
+                RespReply.array(categories),
                 RespReply.EMPTY_ARRAY,
                 RespReply.EMPTY_ARRAY,
                 RespReply.EMPTY_ARRAY));

@@ -169,6 +169,8 @@ class RedisDifferentialAuthTest {
                 if (!new HashSet<>(redisCategories).equals(new HashSet<>(dkvCategories))) {
                     differences.put((String) name, List.of(String.join(" ", redisCategories), String.join(" ", dkvCategories)));
                 }
+                Object dkvInfo = ((List<?>) fromDkv.call("COMMAND", "INFO", (String) name)).get(0);
+                assertThat(((List<?>) dkvInfo).get(6)).as("COMMAND INFO %s categories", name).isEqualTo(redisInfo.get(6));
             }
         }
         assertThat(differences).as("command: [redis's categories, dkv's]").isEmpty();
