@@ -1,12 +1,18 @@
 package io.dkv.cli;
 
+import io.dkv.cli.client.AuthOptions;
+import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.time.Duration;
 
-/** Where a client command connects: {@code -h HOST -p PORT}, as redis-cli spells them. */
+/**
+ * Where a client command connects and as whom: {@code -h HOST -p PORT --user USER -a PASSWORD},
+ * as redis-cli spells them; the password may also come from {@code DKV_PASSWORD}.
+ */
 public final class ConnectionOptions {
 
     @Option(names = {"-h", "--host"}, defaultValue = "127.0.0.1", description = "Node to connect to (default ${DEFAULT-VALUE}).")
@@ -14,6 +20,9 @@ public final class ConnectionOptions {
 
     @Option(names = {"-p", "--port"}, defaultValue = "7400", description = "Its client port (default ${DEFAULT-VALUE}).")
     int port;
+
+    @Mixin
+    AuthOptions auth = new AuthOptions();
 
     @Option(names = "--timeout-ms", defaultValue = "10000", description = "Give up after this long (default ${DEFAULT-VALUE}).")
     int timeoutMillis;
@@ -30,9 +39,20 @@ public final class ConnectionOptions {
         return Duration.ofMillis(timeoutMillis);
     }
 
+    /** The credentials given, or {@link Credentials#NONE}. */
+    public Credentials credentials() {
+        return auth.credentials();
+    }
+
     RespClient connect() throws IOException {
+        Credentials credentials;
         try {
-            return new RespClient(host, port, timeoutMillis);
+            credentials = auth.credentials();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            return new RespClient(host, port, timeoutMillis, credentials);
         } catch (IOException e) {
             throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }

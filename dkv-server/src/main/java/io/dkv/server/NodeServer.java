@@ -63,9 +63,9 @@ public final class NodeServer implements AutoCloseable {
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort());
         this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry), storage,
-                settings.clients());
+                settings.clients(), settings.access().users());
         this.meters = new NodeMeters(node, stats, registry);
-        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry);
+        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry, settings.access());
         this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {
             stats.sample();
             meters.refresh();

@@ -120,7 +120,8 @@ public final class BenchCommand implements Callable<Integer> {
                     : new RunLimit.Timed(seconds(limit.seconds));
             Workload workload = new Workload(keys, valueSize, Ratio.parse(ratio), seed);
             return new BenchPlan(connection.host(), connection.port(), clients, pipeline, consistency, workload, runLimit,
-                    connection.timeout(), threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                    connection.timeout(), threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                    connection.credentials());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -1,10 +1,12 @@
 package io.dkv.cli.bench;
 
+import io.dkv.cli.client.Credentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
@@ -32,7 +34,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private final RequestWriter writer;
     private final RequestBudget budget;
     private final BenchStats stats;
-    private final String consistency;
+    private final ArrayDeque<String[]> setup = new ArrayDeque<>();
     private final LongSupplier nanoTime;
 
     private final Operation[] sent;
@@ -51,17 +53,23 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private final CompletableFuture<Outcome> finished = new CompletableFuture<>();
 
     /**
+     * @param credentials sent as {@code AUTH} first, when present
      * @param consistency the level to send as {@code DKV.CONSISTENCY} before the load, or null
      * @param nanoTime    the clock requests are timed with
      */
     BenchConnection(int id, OperationStream operations, RequestWriter writer, RequestBudget budget, BenchStats stats,
-                    int pipeline, String consistency, LongSupplier nanoTime) {
+                    int pipeline, Credentials credentials, String consistency, LongSupplier nanoTime) {
         this.id = id;
         this.operations = operations;
         this.writer = writer;
         this.budget = budget;
         this.stats = stats;
-        this.consistency = consistency;
+        if (credentials.present()) {
+            setup.add(credentials.authCommand());
+        }
+        if (consistency != null) {
+            setup.add(new String[] {"DKV.CONSISTENCY", consistency});
+        }
         this.nanoTime = nanoTime;
         this.sent = new Operation[pipeline];
         this.sentAt = new long[pipeline];
@@ -104,21 +112,27 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (consistency == null) {
+        sendSetup(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /** Sends the next setup command (AUTH, DKV.CONSISTENCY), or is ready when none is left. */
+    private void sendSetup(ChannelHandlerContext ctx) {
+        if (setup.isEmpty()) {
             ready.complete(null);
         } else {
-            ctx.writeAndFlush(RequestWriter.command(ctx.alloc(), "DKV.CONSISTENCY", consistency));
+            ctx.writeAndFlush(RequestWriter.command(ctx.alloc(), setup.peek()));
         }
-        ctx.fireChannelActive();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Reply reply) {
         if (!ready.isDone()) {
+            String[] command = setup.poll();
             if (reply.isError()) {
-                ready.completeExceptionally(new IOException(reply.error()));
+                ready.completeExceptionally(new SetupRefused(command == null ? "?" : command[0], reply.error()));
             } else {
-                ready.complete(null);
+                sendSetup(ctx);
             }
             return;
         }
@@ -203,5 +217,15 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private void finish() {
         done = true;
         finished.complete(new Outcome(id, nanoTime.getAsLong(), null, 0));
+    }
+
+    /** The server refused a setup command; {@code command} names it (AUTH, DKV.CONSISTENCY). */
+    static final class SetupRefused extends IOException {
+        final String command;
+
+        SetupRefused(String command, String message) {
+            super(message);
+            this.command = command;
+        }
     }
 }

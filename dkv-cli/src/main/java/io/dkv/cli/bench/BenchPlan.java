@@ -1,5 +1,6 @@
 package io.dkv.cli.bench;
 
+import io.dkv.cli.client.Credentials;
 import io.dkv.core.Consistency;
 
 import java.time.Duration;
@@ -13,9 +14,10 @@ import java.time.Duration;
  * @param replyTimeout a connection that waits this long for a reply is closed and its
  *                     requests in flight count as errors
  * @param threads      event loop threads driving the connections
+ * @param credentials  sent as {@code AUTH} on each connection first, when present
  */
 record BenchPlan(String host, int port, int clients, int pipeline, Consistency consistency,
-                 Workload workload, RunLimit limit, Duration replyTimeout, int threads) {
+                 Workload workload, RunLimit limit, Duration replyTimeout, int threads, Credentials credentials) {
 
     BenchPlan {
         if (port < 1 || port > 65_535) {

@@ -79,7 +79,7 @@ final class BenchRun {
         List<ChannelFuture> connecting = new ArrayList<>();
         for (int id = 0; id < plan.clients(); id++) {
             BenchConnection connection = new BenchConnection(id, plan.workload().operations(id), writer, budget, stats,
-                    plan.pipeline(), consistency, nanoTime);
+                    plan.pipeline(), plan.credentials(), consistency, nanoTime);
             connections.add(connection);
             ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<>() {
                 @Override
@@ -104,8 +104,12 @@ final class BenchRun {
         try {
             CompletableFuture.allOf(ready).get(plan.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IOException(plan.target() + " did not answer DKV.CONSISTENCY within " + plan.replyTimeout().toMillis() + " ms");
+            throw new IOException(plan.target() + " did not answer " + (plan.credentials().present() ? "AUTH or " : "")
+                    + "DKV.CONSISTENCY within " + plan.replyTimeout().toMillis() + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof BenchConnection.SetupRefused refused && refused.command.equals("AUTH")) {
+                throw new IOException(plan.target() + " refused AUTH: " + refused.getMessage(), refused);
+            }
             throw new IOException(plan.target() + " refused DKV.CONSISTENCY " + plan.consistency() + ": "
                     + e.getCause().getMessage() + "\n--consistency works only against dkv; leave it out to run"
                     + " against other Redis-protocol servers (the server's default then applies)", e.getCause());

@@ -2,6 +2,8 @@ package io.dkv.cli.check;
 
 import io.dkv.cli.check.Verdict.Finding;
 import io.dkv.cli.check.Verdict.Problem;
+import io.dkv.cli.client.AuthOptions;
+import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
 import io.dkv.cli.cluster.ClusterDirectory;
 import io.dkv.cli.cluster.NodeFaults;
@@ -57,6 +59,9 @@ public final class CheckCommand implements Callable<Integer> {
             description = "Client ports of the nodes, comma-separated; clients spread over them (default ${DEFAULT-VALUE};"
                     + " with --dir, every node of the cluster).")
     List<Integer> ports;
+
+    @CommandLine.Mixin
+    AuthOptions auth = new AuthOptions();
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "How long the load runs (default ${DEFAULT-VALUE}).")
     int seconds;
@@ -116,7 +121,7 @@ public final class CheckCommand implements Callable<Integer> {
         validate();
         out = spec.commandLine().getOut();
         long seedValue = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-        ClusterDirectory cluster = dir == null ? null : ClusterDirectory.open(dir);
+        ClusterDirectory cluster = dir == null ? null : ClusterDirectory.open(dir).withCredentials(credentials());
         List<Endpoint> endpoints = endpoints(cluster);
         Duration readyLimit = Duration.ofSeconds(readySeconds);
         for (Endpoint endpoint : endpoints) {
@@ -236,16 +241,25 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
+    private Credentials credentials() {
+        try {
+            return auth.credentials();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     /** The nodes to use: -p's ports, or with --dir every node of the cluster (unless -p picks some). */
     private List<Endpoint> endpoints(ClusterDirectory cluster) {
         boolean portsGiven = spec.commandLine().getParseResult().hasMatchedOption("--port");
         List<Endpoint> endpoints = new ArrayList<>();
         if (cluster == null) {
-            ports.forEach(port -> endpoints.add(new Endpoint(host, port, null)));
+            ports.forEach(port -> endpoints.add(new Endpoint(host, port, null, credentials())));
             return endpoints;
         }
         if (!portsGiven) {
-            cluster.nodeIds().forEach(node -> endpoints.add(new Endpoint(cluster.host(), cluster.respPort(node), node.toString())));
+            cluster.nodeIds().forEach(node -> endpoints.add(new Endpoint(cluster.host(), cluster.respPort(node), node.toString(),
+                    credentials())));
             return endpoints;
         }
         for (int port : ports) {
@@ -254,7 +268,7 @@ public final class CheckCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "port " + port + " is not a client port of the cluster in " + dir);
             }
-            endpoints.add(new Endpoint(cluster.host(), port, NodeId.of(number).toString()));
+            endpoints.add(new Endpoint(cluster.host(), port, NodeId.of(number).toString(), credentials()));
         }
         return endpoints;
     }
@@ -263,7 +277,7 @@ public final class CheckCommand implements Callable<Integer> {
     private Map<String, Map<String, String>> replicaStates(List<Endpoint> endpoints, List<String> keyNames) throws IOException {
         IOException last = null;
         for (Endpoint endpoint : endpoints) {
-            try (RespClient client = new RespClient(endpoint.host(), endpoint.port(), timeoutMillis)) {
+            try (RespClient client = endpoint.open(timeoutMillis)) {
                 Map<String, Map<String, String>> states = new LinkedHashMap<>();
                 for (String key : keyNames) {
                     Object reply = client.call("DKV.REPLICAS", key);

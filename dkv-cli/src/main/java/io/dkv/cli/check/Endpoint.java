@@ -1,5 +1,6 @@
 package io.dkv.cli.check;
 
+import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
 import io.dkv.core.Consistency;
 
@@ -13,8 +14,9 @@ import java.util.List;
  * @param host the node's host
  * @param port its client (Redis protocol) port
  * @param node its id, e.g. {@code n3}, when known (from the cluster folder); else {@code null}
+ * @param credentials sent as AUTH on every connection, when present
  */
-record Endpoint(String host, int port, String node) {
+record Endpoint(String host, int port, String node, Credentials credentials) {
 
     /** The node's id, or host:port when it is not known. */
     String name() {
@@ -23,7 +25,7 @@ record Endpoint(String host, int port, String node) {
 
     /** A connection with this connection's read and write levels set. */
     RespClient connect(Consistency read, Consistency write, int timeoutMillis) throws IOException {
-        RespClient client = new RespClient(host, port, timeoutMillis);
+        RespClient client = open(timeoutMillis);
         try {
             expectOk(client.call("DKV.CONSISTENCY", "READ", read.name()));
             expectOk(client.call("DKV.CONSISTENCY", "WRITE", write.name()));
@@ -40,7 +42,7 @@ record Endpoint(String host, int port, String node) {
      * data for a while). An error, no answer or no own row is not ready.
      */
     boolean ready(int timeoutMillis) {
-        try (RespClient client = new RespClient(host, port, timeoutMillis)) {
+        try (RespClient client = open(timeoutMillis)) {
             if (!"PONG".equals(client.call("PING"))) {
                 return false;
             }
@@ -59,6 +61,11 @@ record Endpoint(String host, int port, String node) {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** A plain connection, authenticated when there are credentials. */
+    RespClient open(int timeoutMillis) throws IOException {
+        return new RespClient(host, port, timeoutMillis, credentials);
     }
 
     static String text(Object field) {

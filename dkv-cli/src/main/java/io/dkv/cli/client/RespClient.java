@@ -29,12 +29,33 @@ public final class RespClient implements AutoCloseable {
     private final OutputStream out;
 
     public RespClient(String host, int port, int timeoutMillis) throws IOException {
+        this(host, port, timeoutMillis, Credentials.NONE);
+    }
+
+    /**
+     * Connects and, when credentials are given, authenticates first; a refused AUTH closes
+     * the connection and fails with the server's error (e.g. {@code WRONGPASS ...}).
+     */
+    public RespClient(String host, int port, int timeoutMillis, Credentials credentials) throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(timeoutMillis);
         socket.connect(new InetSocketAddress(host, port), timeoutMillis);
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        if (credentials.present()) {
+            Object reply;
+            try {
+                reply = call(credentials.authCommand());
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+            if (reply instanceof ErrorReply error) {
+                socket.close();
+                throw new IOException("AUTH refused: " + error.message());
+            }
+        }
     }
 
     public Object call(String... args) throws IOException {

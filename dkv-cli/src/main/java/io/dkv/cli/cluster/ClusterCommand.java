@@ -1,5 +1,7 @@
 package io.dkv.cli.cluster;
 
+import io.dkv.cli.client.AuthOptions;
+import io.dkv.cli.client.Credentials;
 import io.dkv.core.NodeId;
 import io.dkv.server.config.NodeSettings;
 import picocli.CommandLine.Command;
@@ -42,6 +44,18 @@ public final class ClusterCommand implements Runnable {
 
         @Option(names = "--wait-seconds", defaultValue = "60", description = "How long to wait for nodes (default ${DEFAULT-VALUE}).")
         int waitSeconds;
+
+        /** For the PING and INFO that check the nodes of a cluster started with a password. */
+        @picocli.CommandLine.Mixin
+        AuthOptions auth = new AuthOptions();
+
+        Credentials credentials() {
+            return auth.credentials();
+        }
+
+        ClusterDirectory open() throws IOException {
+            return ClusterDirectory.open(dir).withCredentials(credentials());
+        }
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true, description = "Starts N node processes and waits until all answer PING.")
@@ -66,7 +80,8 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            ClusterDirectory cluster = ClusterDirectory.create(options.dir, nodes, replicas, "127.0.0.1", basePort);
+            ClusterDirectory cluster = ClusterDirectory.create(options.dir, nodes, replicas, "127.0.0.1", basePort)
+                    .withCredentials(options.credentials());
             for (NodeId node : cluster.nodeIds()) {
                 if (cluster.process(node).isPresent()) {
                     System.err.println("error: " + node + " is already running (pid " + cluster.recordedPid(node).orElseThrow()
@@ -110,7 +125,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
+            ClusterDirectory cluster = options.open();
             List<ProcessHandle> running = new ArrayList<>();
             for (NodeId node : cluster.nodeIds()) {
                 cluster.process(node).ifPresent(process -> {
@@ -137,7 +152,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public final Integer call() throws IOException, InterruptedException {
-            ClusterDirectory cluster = ClusterDirectory.open(options.dir);
+            ClusterDirectory cluster = options.open();
             NodeId id = cluster.node(node);
             return act(cluster, id, cluster.process(id));
         }
@@ -217,7 +232,7 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            print(ClusterDirectory.open(options.dir));
+            print(options.open());
             return 0;
         }
 

@@ -1,5 +1,6 @@
 package io.dkv.cli.cluster;
 
+import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
 import io.dkv.core.NodeId;
 
@@ -24,10 +25,20 @@ public final class ClusterDirectory {
 
     private final Path root;
     private final Properties properties;
+    private final Credentials credentials;
 
-    private ClusterDirectory(Path root, Properties properties) {
+    private ClusterDirectory(Path root, Properties properties, Credentials credentials) {
         this.root = root;
         this.properties = properties;
+        this.credentials = credentials;
+    }
+
+    /**
+     * This cluster, asked (PING, INFO) with these credentials: for nodes started with a
+     * password. They are not written to the folder.
+     */
+    public ClusterDirectory withCredentials(Credentials credentials) {
+        return new ClusterDirectory(root, properties, credentials);
     }
 
     /** Creates (or reuses) the folder for a new cluster. */
@@ -41,7 +52,7 @@ public final class ClusterDirectory {
         try (var out = Files.newBufferedWriter(root.resolve("cluster.properties"))) {
             properties.store(out, "dkv cluster up");
         }
-        return new ClusterDirectory(root, properties);
+        return new ClusterDirectory(root, properties, Credentials.NONE);
     }
 
     /** Opens the folder of a cluster started earlier. */
@@ -54,7 +65,7 @@ public final class ClusterDirectory {
         try (var in = Files.newBufferedReader(file)) {
             properties.load(in);
         }
-        return new ClusterDirectory(root, properties);
+        return new ClusterDirectory(root, properties, Credentials.NONE);
     }
 
     public int nodes() {
@@ -179,7 +190,7 @@ public final class ClusterDirectory {
     }
 
     public boolean answersPing(NodeId node) {
-        try (RespClient client = new RespClient(host(), respPort(node), 1_000)) {
+        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials)) {
             return "PONG".equals(client.call("PING"));
         } catch (IOException e) {
             return false;
@@ -188,7 +199,7 @@ public final class ClusterDirectory {
 
     /** Whether the node says (INFO dkv) that it is still recovering; true when it cannot be asked. */
     public boolean recovering(NodeId node) {
-        try (RespClient client = new RespClient(host(), respPort(node), 1_000)) {
+        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials)) {
             Object info = client.call("INFO", "dkv");
             return !(info instanceof byte[] text) || !new String(text, StandardCharsets.UTF_8).contains("recovering:0");
         } catch (IOException e) {

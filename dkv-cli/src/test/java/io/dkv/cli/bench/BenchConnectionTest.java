@@ -1,5 +1,6 @@
 package io.dkv.cli.bench;
 
+import io.dkv.cli.client.Credentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -166,7 +167,7 @@ class BenchConnectionTest {
     private void open(int pipeline, RunLimit limit, String consistency) {
         Workload workload = new Workload(100, 5, new Ratio(1, 1), 1);
         connection = new BenchConnection(0, workload.operations(0), writer, RequestBudget.of(limit), stats, pipeline,
-                consistency, clock::get);
+                Credentials.NONE, consistency, clock::get);
         channel = new EmbeddedChannel(new ReplyDecoder(), connection);
     }
 

@@ -22,10 +22,11 @@ import java.util.Objects;
  * @param peers         the internode address of every node, this one included
  * @param storage       where and how the node keeps its entries and hints
  * @param clients       how much the node lets its clients hold
+ * @param access        users and passwords, for clients and (optionally) HTTP
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
                            int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage,
-                           ClientLimits clients) {
+                           ClientLimits clients, AccessSettings access) {
 
     /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i. */
     public static final int DEFAULT_BASE_PORT = 7400;
@@ -36,6 +37,7 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(access, "access");
         if (node.number() > cluster.nodes()) {
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
                     + " for nodes (" + cluster.nodes() + ")");

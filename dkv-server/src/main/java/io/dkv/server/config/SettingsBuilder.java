@@ -9,12 +9,15 @@ import io.dkv.cluster.config.RepairConfig;
 import io.dkv.core.Consistency;
 import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
+import io.dkv.server.acl.Users;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +26,8 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Collects node settings by name, from a YAML file and then from flags (later values win),
+ * Collects node settings by name, from a YAML file and then from flags (later values win;
+ * {@code users} lines add up, from a YAML list or {@code ;}-separated in a flag),
  * and builds validated {@link NodeSettings}. Names are the same in both places:
  * {@code replicas: 3} in YAML is {@code --replicas 3} on the command line.
  * config/node.example.yaml documents every one.
@@ -55,6 +59,9 @@ public final class SettingsBuilder {
     private long writeBufferBytes = StorageSettings.DEFAULT_WRITE_BUFFER_BYTES;
     private long diskLimitBytes;
     private final Map<NodeId, InetSocketAddress> peers = new TreeMap<>();
+    private String requirepass;
+    private final List<String> users = new ArrayList<>();
+    private boolean httpAuth;
 
     public SettingsBuilder() {
         setters.put("node", (b, v) -> b.node = parseNode("node", v));
@@ -106,6 +113,15 @@ public final class SettingsBuilder {
         setters.put("anti-entropy-bytes-per-second", (b, v) -> b.repair(r -> r.withAntiEntropyBytesPerSecond(
                 parseLong("anti-entropy-bytes-per-second", v))));
         setters.put("tombstone-grace-ms", (b, v) -> b.repair(r -> r.withTombstoneGraceMillis(parseLong("tombstone-grace-ms", v))));
+        setters.put("requirepass", (b, v) -> b.requirepass = v);
+        setters.put("users", (b, v) -> {
+            for (String line : v.split(";")) {
+                if (!line.isBlank()) {
+                    b.users.add(line.trim());
+                }
+            }
+        });
+        setters.put("http-auth", (b, v) -> b.httpAuth = parseBoolean("http-auth", v));
         setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }
 
@@ -166,6 +182,8 @@ public final class SettingsBuilder {
                     throw new InvalidConfigException(file + ": peers must be a map of node to host:port");
                 }
                 map.forEach((peer, address) -> peer(String.valueOf(peer), String.valueOf(address)));
+            } else if (name.equals("users") && value instanceof Iterable<?> lines) {
+                lines.forEach(line -> users.add(String.valueOf(line).trim()));
             } else if (value instanceof Map || value instanceof Iterable) {
                 throw new InvalidConfigException(file + ": setting '" + name + "' must be a single value");
             } else {
@@ -195,7 +213,14 @@ public final class SettingsBuilder {
         int http = httpPort != null ? httpPort : NodeSettings.port(basePort, NodeSettings.HTTP_OFFSET, node);
         ClientLimits clients = new ClientLimits(maxClients, timeoutSeconds, inputBudgetBytes, outputLimitBytes,
                 maxMemoryClientsBytes(), maxKeysPerCommand);
-        return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients);
+        Users accounts;
+        try {
+            accounts = Users.of(requirepass, users);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
+        return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients,
+                new AccessSettings(accounts, httpAuth));
     }
 
     /** Bytes, or a percentage of the JVM heap divided among the nodes of the process (Redis takes a percentage of maxmemory). */

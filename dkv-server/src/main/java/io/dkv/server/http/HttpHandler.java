@@ -3,6 +3,8 @@ package io.dkv.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dkv.cluster.ClusterNode;
+import io.dkv.server.acl.AclUser;
+import io.dkv.server.config.AccessSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /** Routes one node's HTTP requests: the dashboard, its JSON, health and Prometheus metrics. */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -33,10 +36,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final ClusterNode node;
     private final PrometheusMeterRegistry registry;
+    private final AccessSettings access;
 
-    HttpHandler(ClusterNode node, PrometheusMeterRegistry registry) {
+    HttpHandler(ClusterNode node, PrometheusMeterRegistry registry, AccessSettings access) {
         this.node = node;
         this.registry = registry;
+        this.access = access;
     }
 
     @Override
@@ -45,6 +50,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
             send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
                     "only GET is supported\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (access.httpAuth() && !authorized(request)) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED,
+                    Unpooled.wrappedBuffer("authentication required\n".getBytes(StandardCharsets.UTF_8)));
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"dkv\", charset=\"UTF-8\"");
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
@@ -63,6 +77,29 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             default -> send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
                     ("no such page: " + path + " (try /, /health, /metrics or /api/cluster)\n").getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * HTTP Basic credentials (RFC 7617) of a user: {@code user:password}, or {@code :password}
+     * and {@code default:password} for the default user.
+     */
+    private boolean authorized(FullHttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        String user = colon == 0 ? AclUser.DEFAULT : decoded.substring(0, colon);
+        return access.users().authenticate(user, decoded.substring(colon + 1)).isPresent();
     }
 
     @Override

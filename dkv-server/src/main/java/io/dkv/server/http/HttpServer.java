@@ -1,6 +1,7 @@
 package io.dkv.server.http;
 
 import io.dkv.cluster.ClusterNode;
+import io.dkv.server.config.AccessSettings;
 import io.dkv.server.net.Listener;
 import io.dkv.server.net.NettyRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,18 +19,25 @@ public final class HttpServer implements AutoCloseable {
     private final ClusterNode node;
     private final NettyRuntime runtime;
     private final PrometheusMeterRegistry registry;
+    private final AccessSettings access;
     private Listener listener;
 
     public HttpServer(ClusterNode node, NettyRuntime runtime, PrometheusMeterRegistry registry) {
+        this(node, runtime, registry, AccessSettings.open());
+    }
+
+    /** @param access with {@code http-auth}, every page needs HTTP Basic credentials of one of its users */
+    public HttpServer(ClusterNode node, NettyRuntime runtime, PrometheusMeterRegistry registry, AccessSettings access) {
         this.node = node;
         this.runtime = runtime;
         this.registry = registry;
+        this.access = access;
     }
 
     public void start(InetSocketAddress address) {
         listener = Listener.open(runtime, node.id() + " cannot listen for HTTP", address, bootstrap -> { },
                 ch -> ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                        new HttpHandler(node, registry)));
+                        new HttpHandler(node, registry, access)));
     }
 
     public int port() {

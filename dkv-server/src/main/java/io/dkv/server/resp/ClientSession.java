@@ -1,9 +1,11 @@
 package io.dkv.server.resp;
 
 import io.dkv.core.Consistency;
+import io.dkv.server.acl.Permissions;
 
 /**
- * One client connection's state: protocol version, name, chosen consistency levels.
+ * One client connection's state: protocol version, name, chosen consistency levels, and the
+ * user it is authenticated as.
  * Confined to the connection's event loop.
  */
 final class ClientSession {
@@ -18,9 +20,17 @@ final class ClientSession {
     private Consistency readConsistency;
     private Consistency writeConsistency;
     private String lastCommand = "NULL";
+    private Permissions user;
     private volatile boolean closing;
 
-    ClientSession(long id, String remoteAddress, Consistency readConsistency, Consistency writeConsistency) {
+    /**
+     * @param user what the connection may do before it authenticates: the default user's
+     *             permissions when it needs no password, else {@code null} (only AUTH, HELLO,
+     *             QUIT and RESET are accepted)
+     */
+    ClientSession(long id, String remoteAddress, Consistency readConsistency, Consistency writeConsistency,
+                  Permissions user) {
+        this.user = user;
         this.id = id;
         this.remoteAddress = remoteAddress;
         this.connectedAtMillis = System.currentTimeMillis();
@@ -88,6 +98,15 @@ final class ClientSession {
         this.writeConsistency = level;
     }
 
+    /** The authenticated user's permissions, or {@code null} before authentication. */
+    Permissions user() {
+        return user;
+    }
+
+    void user(Permissions user) {
+        this.user = user;
+    }
+
     String lastCommand() {
         return lastCommand;
     }
@@ -109,6 +128,7 @@ final class ClientSession {
     String describe() {
         long ageSeconds = (System.currentTimeMillis() - connectedAtMillis) / 1000;
         return "id=" + id + " addr=" + remoteAddress + " name=" + name + " age=" + ageSeconds + " db=0 resp=" + protocol
+                + " user=" + (user == null ? "default" : user.userName())
                 + " lib-name=" + libraryName + " lib-ver=" + libraryVersion + " cmd=" + lastCommand.toLowerCase()
                 + " read-consistency=" + readConsistency + " write-consistency=" + writeConsistency;
     }

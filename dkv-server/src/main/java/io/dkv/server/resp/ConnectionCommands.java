@@ -1,5 +1,8 @@
 package io.dkv.server.resp;
 
+import io.dkv.server.acl.AclUser;
+import io.dkv.server.acl.CommandAcl;
+import io.dkv.server.acl.Permissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,31 +16,42 @@ final class ConnectionCommands {
 
     private final ServerInfo info;
     private final ClientCounters stats;
+    private final CommandTable table;
 
-    private ConnectionCommands(ServerInfo info, ClientCounters stats) {
+    private ConnectionCommands(ServerInfo info, ClientCounters stats, CommandTable table) {
         this.info = info;
         this.stats = stats;
+        this.table = table;
     }
 
     static void register(CommandTable table, ServerInfo info, ClientCounters stats) {
-        ConnectionCommands commands = new ConnectionCommands(info, stats);
+        ConnectionCommands commands = new ConnectionCommands(info, stats, table);
         table.add(new CommandSpec("PING", -1, List.of("fast"), 0, 0, 0, "connection",
-                "Returns PONG, or the given message.", commands::ping));
+                "Returns PONG, or the given message.", CommandAcl.of("@fast @connection"), commands::ping));
         table.add(new CommandSpec("ECHO", 2, List.of("fast"), 0, 0, 0, "connection",
-                "Returns the given message.", (s, c) -> done(new RespReply.Bulk(c.arg(1)))));
+                "Returns the given message.",
+                CommandAcl.of("@fast @connection"), (s, c) -> done(new RespReply.Bulk(c.arg(1)))));
         table.add(new CommandSpec("SELECT", 2, List.of("fast"), 0, 0, 0, "connection",
-                "Selects database 0, the only one.", commands::select));
-        table.add(new CommandSpec("QUIT", -1, List.of("fast"), 0, 0, 0, "connection",
-                "Closes the connection.", commands::quit));
-        table.add(new CommandSpec("RESET", 1, List.of("fast"), 0, 0, 0, "connection",
-                "Resets the connection's state.", commands::reset));
-        table.add(new CommandSpec("HELLO", -1, List.of("fast"), 0, 0, 0, "connection",
-                "Handshakes, optionally switching to RESP3.", commands::hello));
-        table.add(new CommandSpec("AUTH", -2, List.of("fast"), 0, 0, 0, "connection",
-                "Refused: dkv has no passwords configured.", (s, c) -> done(noPassword())));
+                "Selects database 0, the only one.", CommandAcl.of("@fast @connection"), commands::select));
+        table.add(new CommandSpec("QUIT", -1, List.of("fast", "no_auth"), 0, 0, 0, "connection",
+                "Closes the connection.", CommandAcl.of("@fast @connection"), commands::quit));
+        table.add(new CommandSpec("RESET", 1, List.of("fast", "no_auth"), 0, 0, 0, "connection",
+                "Resets the connection's state.", CommandAcl.of("@fast @connection"), commands::reset));
+        table.add(new CommandSpec("HELLO", -1, List.of("fast", "no_auth"), 0, 0, 0, "connection",
+                "Handshakes, optionally switching to RESP3.", CommandAcl.of("@fast @connection"), commands::hello));
+        table.add(new CommandSpec("AUTH", -2, List.of("fast", "no_auth"), 0, 0, 0, "connection",
+                "Authenticates the connection: AUTH password, or AUTH user password.",
+                CommandAcl.of("@fast @connection"), commands::auth));
         table.add(new CommandSpec("CLIENT", -2, List.of(), 0, 0, 0, "connection",
-                "SETNAME, GETNAME, SETINFO, ID, INFO, LIST.", commands::client));
+                "SETNAME, GETNAME, SETINFO, ID, INFO, LIST.", CLIENT_ACL, commands::client));
     }
+
+    /** Categories as Redis gives them, per subcommand. */
+    private static final CommandAcl CLIENT_ACL = CommandAcl.of("@slow")
+            .sub("SETNAME", "@slow @connection").sub("GETNAME", "@slow @connection")
+            .sub("SETINFO", "@slow @connection").sub("ID", "@slow @connection").sub("INFO", "@slow @connection")
+            .sub("LIST", "@admin @slow @dangerous @connection").sub("NO-EVICT", "@admin @slow @dangerous @connection")
+            .sub("NO-TOUCH", "@slow @connection");
 
     private CompletableFuture<RespReply> ping(ClientSession session, RespCommand command) {
         if (command.argCount() > 2) {
@@ -58,7 +72,30 @@ final class ConnectionCommands {
     private CompletableFuture<RespReply> reset(ClientSession session, RespCommand command) {
         session.protocol(2);
         session.name("");
+        session.user(table.access().onConnect());
         return done(new RespReply.Simple("RESET"));
+    }
+
+    private CompletableFuture<RespReply> auth(ClientSession session, RespCommand command) {
+        if (command.argCount() > 3) {
+            return done(RespErrors.syntax());
+        }
+        if (command.argCount() == 2 && !table.access().users().passwordRequired()) {
+            return done(noPassword());
+        }
+        String user = command.argCount() == 3 ? command.argString(1) : AclUser.DEFAULT;
+        String password = command.argString(command.argCount() - 1);
+        return done(authenticate(session, user, password) ? RespReply.OK : RespErrors.wrongPass());
+    }
+
+    /** Switches the connection to the user these credentials name; a failed attempt changes nothing. */
+    private boolean authenticate(ClientSession session, String user, String password) {
+        Permissions permissions = table.access().authenticate(user, password);
+        if (permissions == null) {
+            return false;
+        }
+        session.user(permissions);
+        return true;
     }
 
     private CompletableFuture<RespReply> hello(ClientSession session, RespCommand command) {
@@ -76,16 +113,29 @@ final class ConnectionCommands {
             next = 2;
         }
         String name = null;
+        String user = null;
+        String password = null;
         while (next < command.argCount()) {
             String option = command.keyword(next);
             if (option.equals("AUTH") && next + 2 < command.argCount()) {
-                return done(noPassword());
+                user = command.argString(next + 1);
+                password = command.argString(next + 2);
+                next += 3;
             } else if (option.equals("SETNAME") && next + 1 < command.argCount()) {
                 name = command.argString(next + 1);
                 next += 2;
             } else {
                 return done(RespReply.error("ERR Syntax error in HELLO option '" + command.argString(next) + "'"));
             }
+        }
+        if (user != null) {
+            if (!authenticate(session, user, password)) {
+                return done(RespErrors.wrongPass());
+            }
+        } else if (session.user() == null) {
+            return done(RespReply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the"
+                    + " HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol"
+                    + " version at the same time"));
         }
         session.protocol(protocol);
         if (name != null) {

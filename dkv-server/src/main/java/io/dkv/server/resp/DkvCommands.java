@@ -1,5 +1,6 @@
 package io.dkv.server.resp;
 
+import io.dkv.server.acl.CommandAcl;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.membership.PeerState;
@@ -45,15 +46,20 @@ final class DkvCommands {
     static void register(CommandTable table, ClusterNode node) {
         DkvCommands commands = new DkvCommands(node);
         table.add(new CommandSpec("DKV.CONSISTENCY", -1, List.of("fast"), 0, 0, 0, "dkv",
-                "Shows or sets this connection's read and write consistency (ONE, QUORUM, ALL).", commands::consistency));
+                "Shows or sets this connection's read and write consistency (ONE, QUORUM, ALL).",
+                CommandAcl.of("@fast @connection"), commands::consistency));
         table.add(new CommandSpec("DKV.REPLICAS", 2, List.of("readonly"), 1, 1, 1, "dkv",
-                "Lists the key's replicas and the version each one holds.", commands::replicas));
+                "Lists the key's replicas and the version each one holds.",
+                CommandAcl.of("@read @slow"), commands::replicas));
         table.add(new CommandSpec("DKV.STATUS", 1, List.of("readonly"), 0, 0, 0, "dkv",
-                "Every node as this node sees it: state, phi, heartbeat age, ops/s, p99, keys, hints.", commands::status));
+                "Every node as this node sees it: state, phi, heartbeat age, ops/s, p99, keys, hints.",
+                CommandAcl.of("@admin @slow"), commands::status));
         table.add(new CommandSpec("DKV.PUT", 3, List.of("write", "denyoom"), 1, 1, 1, "dkv",
-                "Sets the value of a key like SET; answers the write's version as [stamp, node].", commands::put));
+                "Sets the value of a key like SET; answers the write's version as [stamp, node].",
+                CommandAcl.of("@write @slow"), commands::put));
         table.add(new CommandSpec("DKV.GET", 2, List.of("readonly", "fast"), 1, 1, 1, "dkv",
-                "Reads a key like GET; answers [value, stamp, node] (nil value for a delete, all nil when absent).", commands::get));
+                "Reads a key like GET; answers [value, stamp, node] (nil value for a delete, all nil when absent).",
+                CommandAcl.of("@read @fast"), commands::get));
     }
 
     private CompletableFuture<RespReply> put(ClientSession session, RespCommand command) {

@@ -1,5 +1,6 @@
 package io.dkv.server.resp;
 
+import io.dkv.server.acl.CommandAcl;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.core.Entry;
@@ -27,17 +28,20 @@ final class KeyValueCommands {
     static void register(CommandTable table, ClusterNode node, ClientCounters stats, int maxKeys) {
         KeyValueCommands commands = new KeyValueCommands(node, stats, maxKeys);
         table.add(new CommandSpec("GET", 2, List.of("readonly", "fast"), 1, 1, 1, "string",
-                "Returns the value of a key, or nil when it is absent.", commands::get));
+                "Returns the value of a key, or nil when it is absent.",
+                CommandAcl.of("@read @string @fast"), commands::get));
         table.add(new CommandSpec("SET", -3, List.of("write", "denyoom"), 1, 1, 1, "string",
-                "Sets the value of a key. NX, XX, GET and expiry options are refused: see docs.", commands::set));
+                "Sets the value of a key. NX, XX, GET and expiry options are refused: see docs.",
+                CommandAcl.of("@write @string @slow"), commands::set));
         table.add(new CommandSpec("DEL", -2, List.of("write"), 1, -1, 1, "generic",
-                "Deletes keys; returns how many had a value.", commands::del));
+                "Deletes keys; returns how many had a value.", CommandAcl.of("@keyspace @write @slow"), commands::del));
         table.add(new CommandSpec("EXISTS", -2, List.of("readonly", "fast"), 1, -1, 1, "generic",
-                "Counts how many of the given keys exist.", commands::exists));
+                "Counts how many of the given keys exist.", CommandAcl.of("@keyspace @read @fast"), commands::exists));
         table.add(new CommandSpec("MGET", -2, List.of("readonly", "fast"), 1, -1, 1, "string",
-                "Returns the values of several keys.", commands::mget));
+                "Returns the values of several keys.", CommandAcl.of("@read @string @fast"), commands::mget));
         table.add(new CommandSpec("MSET", -3, List.of("write", "denyoom"), 1, -1, 2, "string",
-                "Sets several keys (each write on its own: not atomic across keys).", commands::mset));
+                "Sets several keys (each write on its own: not atomic across keys).",
+                CommandAcl.of("@write @string @slow"), commands::mset));
     }
 
     private CompletableFuture<RespReply> get(ClientSession session, RespCommand command) {

@@ -1,12 +1,14 @@
 package io.dkv.server.resp;
 
 import io.dkv.core.NodeId;
+import io.dkv.server.acl.CommandAcl;
 import io.dkv.server.storage.Backup;
 import io.dkv.server.storage.Persistence;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
+
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -39,7 +41,7 @@ final class PersistenceCommands {
         });
         table.add(new CommandSpec("DKV.BACKUP", 2, List.of("admin", "noscript"), 0, 0, 0, "dkv",
                 "Takes a consistent backup of this node's data into a new or empty directory on its machine.",
-                commands::backup));
+                CommandAcl.of("@admin @slow @dangerous"), commands::backup));
     }
 
     private CompletableFuture<RespReply> backup(ClientSession session, RespCommand command) {

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
  * <ul>
  *   <li>{@code NOREPLICAS}: not enough replicas answered (retry, or lower the consistency);</li>
  *   <li>{@code OOM}: a node's storage is full (including replicas that refused for that reason);</li>
+ *   <li>{@code NOAUTH}, {@code WRONGPASS}, {@code NOPERM}: authentication and ACLs, with Redis 7.2's texts;</li>
  *   <li>{@code ERR}: anything else, including limits and bad arguments.</li>
  * </ul>
  */
@@ -43,6 +44,23 @@ final class RespErrors {
 
     static RespReply wrongArity(String command) {
         return RespReply.error("ERR wrong number of arguments for '" + command.toLowerCase() + "' command");
+    }
+
+    static RespReply noAuth() {
+        return RespReply.error("NOAUTH Authentication required.");
+    }
+
+    static RespReply wrongPass() {
+        return RespReply.error("WRONGPASS invalid username-password pair or user is disabled.");
+    }
+
+    /** {@code command} in lower case, {@code acl|whoami} for a subcommand. */
+    static RespReply noPermission(String user, String command) {
+        return RespReply.error("NOPERM User " + user + " has no permissions to run the '" + command + "' command");
+    }
+
+    static RespReply noKeyPermission() {
+        return RespReply.error("NOPERM No permissions to access a key");
     }
 
     static RespReply syntax() {

@@ -2,6 +2,12 @@ package io.dkv.server.resp;
 
 import io.dkv.cluster.ClusterNode;
 import io.dkv.server.config.ClientLimits;
+import io.dkv.core.InvalidConfigException;
+import io.dkv.server.acl.AccessControl;
+import io.dkv.server.acl.ProtectedMode;
+import io.dkv.server.acl.Users;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.dkv.server.net.Listener;
 import io.dkv.server.net.NettyRuntime;
 import io.dkv.server.storage.Persistence;
@@ -23,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RespServer implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(RespServer.class);
+
     private final ClusterNode node;
     private final NettyRuntime runtime;
     private final ClientCounters stats;
@@ -30,13 +38,18 @@ public final class RespServer implements AutoCloseable {
     private final int maxArgumentBytes;
     private final long maxCommandBytes;
     private final ClientBudget budget;
+    private final AccessControl access;
     private Listener listener;
 
+    /**
+     * @param users who may connect and what each may run; a rule naming an unknown command
+     *              is refused here, before the node listens
+     */
     public RespServer(ClusterNode node, NettyRuntime runtime, ServerInfo info, ClientCounters stats, CommandMeters metrics,
-                      Persistence persistence, ClientLimits limits) {
+                      Persistence persistence, ClientLimits limits, Users users) {
         this.node = node;
         this.budget = new ClientBudget(limits);
-        this.commands = new CommandTable(metrics);
+        this.commands = new CommandTable(metrics, users);
         this.runtime = runtime;
         this.stats = stats;
         this.maxArgumentBytes = Math.max(node.config().maxKeyBytes(), node.config().maxValueBytes());
@@ -46,10 +59,22 @@ public final class RespServer implements AutoCloseable {
         ServerCommands.register(commands, node, info, stats, persistence, limits);
         DkvCommands.register(commands, node);
         PersistenceCommands.register(commands, node.id(), persistence);
+        AclCommands.register(commands);
+        try {
+            this.access = commands.access();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
     }
 
-    /** Starts accepting clients; fails with a clear message when the port is taken. */
+    /**
+     * Starts accepting clients; fails with a clear message when the port is taken. Warns
+     * when the port is reachable from other machines and needs no password.
+     */
     public void start(InetSocketAddress address) {
+        if (ProtectedMode.exposed(address.getHostString(), access.users())) {
+            log.warn("{} {}", node.id(), ProtectedMode.warning(address.getHostString()));
+        }
         listener = Listener.open(runtime, node.id() + " cannot listen for clients", address,
                 bootstrap -> bootstrap.option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -61,7 +86,7 @@ public final class RespServer implements AutoCloseable {
                     }
                     ch.closeFuture().addListener(closed -> budget.release());
                     ClientSession session = new ClientSession(stats.nextClientId(), String.valueOf(ch.remoteAddress()),
-                            node.config().readConsistency(), node.config().writeConsistency());
+                            node.config().readConsistency(), node.config().writeConsistency(), access.onConnect());
                     long timeout = budget.limits().timeoutSeconds();
                     if (timeout > 0) {
                         ch.pipeline().addLast(new IdleStateHandler(timeout, 0, 0, TimeUnit.SECONDS));

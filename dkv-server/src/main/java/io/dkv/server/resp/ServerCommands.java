@@ -1,5 +1,7 @@
 package io.dkv.server.resp;
 
+import io.dkv.server.acl.CommandAcl;
+import io.dkv.server.acl.ProtectedMode;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.server.config.ClientLimits;
 import io.dkv.cluster.ClusterNode;
@@ -26,6 +28,10 @@ final class ServerCommands {
 
     private static final List<String> INFO_SECTIONS =
             List.of("server", "clients", "memory", "persistence", "stats", "replication", "keyspace", "dkv");
+
+    private static final CommandAcl CONFIG_ACL = CommandAcl.of("@slow")
+            .sub("GET", "@admin @slow @dangerous").sub("SET", "@admin @slow @dangerous")
+            .sub("RESETSTAT", "@admin @slow @dangerous").sub("REWRITE", "@admin @slow @dangerous");
 
     private final ClusterNode node;
     private final ServerInfo info;
@@ -67,15 +73,18 @@ final class ServerCommands {
                          Persistence persistence, ClientLimits clients) {
         ServerCommands commands = new ServerCommands(node, info, stats, table, persistence, clients);
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
-                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.", commands::info));
+                "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.",
+                CommandAcl.of("@slow @dangerous"), commands::info));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
-                "Returns the number of keys this node stores as a replica.", commands::dbsize));
+                "Returns the number of keys this node stores as a replica.",
+                CommandAcl.of("@keyspace @read @fast"), commands::dbsize));
         table.add(new CommandSpec("TIME", 1, List.of("fast"), 0, 0, 0, "server",
-                "Returns the server's time as seconds and microseconds.", commands::time));
+                "Returns the server's time as seconds and microseconds.", CommandAcl.of("@fast"), commands::time));
         table.add(new CommandSpec("COMMAND", -1, List.of("loading", "stale"), 0, 0, 0, "server",
-                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).", commands::command));
+                "Describes the commands this server knows (COUNT, DOCS, INFO, LIST).",
+                CommandAcl.of("@slow @connection"), commands::command));
         table.add(new CommandSpec("CONFIG", -2, List.of("admin"), 0, 0, 0, "server",
-                "CONFIG GET reports settings; settings change only at start-up.", commands::config));
+                "CONFIG GET reports settings; settings change only at start-up.", CONFIG_ACL, commands::config));
     }
 
     private CompletableFuture<RespReply> dbsize(ClientSession session, RespCommand command) {
@@ -173,6 +182,8 @@ final class ServerCommands {
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
+                fields.put("password_required", table.access().users().passwordRequired() ? 1 : 0);
+                fields.put("protected_mode_warning", ProtectedMode.exposed(info.host(), table.access().users()) ? 1 : 0);
             }
             default -> {
                 return;
@@ -282,6 +293,8 @@ final class ServerCommands {
 
     private static RespReply describe(CommandSpec spec) {
         List<RespReply> flags = spec.flags().stream().map(f -> (RespReply) new RespReply.Simple(f)).toList();
+        List<RespReply> categories = spec.acl().categories().stream().sorted()
+                .map(c -> (RespReply) new RespReply.Simple("@" + c.label())).toList();
         return RespReply.array(List.of(
                 RespReply.bulk(spec.name().toLowerCase(Locale.ROOT)),
                 RespReply.integer(spec.arity()),
@@ -289,7 +302,7 @@ final class ServerCommands {
                 RespReply.integer(spec.firstKey()),
                 RespReply.integer(spec.lastKey()),
                 RespReply.integer(spec.step()),
-                RespReply.EMPTY_ARRAY,
+                RespReply.array(categories),
                 RespReply.EMPTY_ARRAY,
                 RespReply.EMPTY_ARRAY,
                 RespReply.EMPTY_ARRAY));

@@ -1,5 +1,6 @@
 package io.dkv.server.resp;
 
+import io.dkv.server.acl.CommandAcl;
 import io.dkv.core.Consistency;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,13 +29,14 @@ class AsyncRepliesTest {
 
     private EmbeddedChannel pipeline() {
         CommandTable commands = new CommandTable(CommandMeters.none());
-        commands.add(new CommandSpec("LATER", 2, List.of(), 0, 0, 0, "test", "Answers when the test says so.",
+        commands.add(new CommandSpec("LATER", 2, List.of(), 0, 0, 0, "test", "Answers when the test says so.", CommandAcl.of("@fast"),
                 (session, command) -> {
                     CompletableFuture<RespReply> reply = new CompletableFuture<>();
                     pending.add(reply);
                     return reply;
                 }));
-        ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM);
+        ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM,
+                commands.access().onConnect());
         return new EmbeddedChannel(
                 new ChannelOutboundHandlerAdapter() {
                     @Override

@@ -1,6 +1,7 @@
 package io.dkv.server.resp;
 
 import io.dkv.core.Consistency;
+import io.dkv.server.acl.CommandAcl;
 import io.dkv.server.config.ClientLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -75,12 +76,13 @@ class ClientBudgetTest {
     private EmbeddedChannel connection(ClientBudget budget) {
         CommandTable commands = new CommandTable(CommandMeters.none());
         commands.add(new CommandSpec("LATER", 2, List.of(), 0, 0, 0, "test", "Answers when the test says so.",
-                (session, command) -> {
+                CommandAcl.of("@fast"), (session, command) -> {
                     CompletableFuture<RespReply> reply = new CompletableFuture<>();
                     pending.add(reply);
                     return reply;
                 }));
-        ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM);
+        ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM,
+                commands.access().onConnect());
         RespDecoder decoder = new RespDecoder(1 << 20, "max-value-bytes", 4 << 20);
         return new EmbeddedChannel(decoder, new RespConnectionHandler(commands, new ClientCounters(), session, budget, decoder));
     }

@@ -25,7 +25,8 @@ class RespPipelineTest {
         ClientCounters stats = new ClientCounters();
         CommandTable commands = new CommandTable(CommandMeters.none());
         ConnectionCommands.register(commands, new ServerInfo("test", "127.0.0.1", 7400, 8400, 0), stats);
-        ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM);
+        ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM,
+                commands.access().onConnect());
         return new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, "max-value-bytes", 4 * MAX_ARGUMENT),
                 new RespConnectionHandler(commands, stats, session));
     }
