@@ -19,12 +19,15 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One of this node's outbound connections to one peer, living on one event loop and reused
- * by every request sent from that loop. Connects on
- * first use; after a failed attempt it fails requests fast until a backoff delay has passed
- * (doubling up to a ceiling), so a down peer costs callers only a quick error.
+ * by every request sent from that loop. Connects on first use; after a failed attempt it
+ * waits a backoff delay (doubling up to a ceiling) before the next. A request that arrives
+ * during the backoff waits for the next attempt when that comes within its timeout (a peer
+ * that was not listening yet, or restarted, is then reached instead of failing a quorum
+ * that needs it), and fails at once otherwise; one-way messages are dropped.
  *
  * <p>Thread-safe: any thread may send. Connection state changes under the object's lock;
  * requests in flight are tracked per channel, so losing a channel fails exactly the
@@ -67,6 +70,11 @@ final class PeerConnection {
     }
 
     private void sendRequest(Message message, long timeoutMillis, CompletableFuture<Message> future) {
+        long wait = millisUntilRetry();
+        if (wait > 0 && wait < timeoutMillis) {
+            loop.schedule(() -> sendRequest(message, timeoutMillis - wait, future), wait, TimeUnit.MILLISECONDS);
+            return;
+        }
         ChannelFuture current;
         try {
             current = connection();
@@ -120,6 +128,15 @@ final class PeerConnection {
         if (connection != null) {
             connection.channel().close();
         }
+    }
+
+    /** How long until the next connection attempt is allowed; 0 when connected, connecting, or allowed now. */
+    private synchronized long millisUntilRetry() {
+        if (closed || (connection != null && connection.channel().isOpen())) {
+            return 0;
+        }
+        long remaining = retryAtNanos - System.nanoTime();
+        return remaining > 0 ? Math.max(1, remaining / 1_000_000) : 0;
     }
 
     /** The connected or connecting channel's future, opening a connection if allowed. */

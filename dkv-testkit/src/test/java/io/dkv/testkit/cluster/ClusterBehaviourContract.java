@@ -68,6 +68,11 @@ public abstract class ClusterBehaviourContract {
 
         assertThat(cluster.delete(NodeId.of(2), "temp", Consistency.QUORUM).hadValue()).isTrue();
         assertThat(cluster.get(NodeId.of(3), "temp", Consistency.QUORUM)).isNull();
+        // The QUORUM delete was answered after two replicas; once the third has the tombstone
+        // too, no replica holds a value, so a second delete reports none.
+        cluster.eventually(() -> assertThat(replicasOf("temp"))
+                .allSatisfy(replica -> assertThat(cluster.localEntry(replica, "temp")).isNotNull()
+                        .satisfies(entry -> assertThat(entry.isTombstone()).isTrue())));
         assertThat(cluster.delete(NodeId.of(4), "temp", Consistency.QUORUM).hadValue()).isFalse();
     }
 
