@@ -212,7 +212,7 @@ public final class SettingsBuilder {
         int internode = internodePort != null ? internodePort : NodeSettings.port(basePort, NodeSettings.INTERNODE_OFFSET, node);
         int http = httpPort != null ? httpPort : NodeSettings.port(basePort, NodeSettings.HTTP_OFFSET, node);
         ClientLimits clients = new ClientLimits(maxClients, timeoutSeconds, inputBudgetBytes, outputLimitBytes,
-                maxMemoryClientsBytes(), maxKeysPerCommand);
+                maxMemoryClientsBytes(config.maxValueBytes() + 64L), maxKeysPerCommand);
         Users accounts;
         try {
             accounts = Users.of(requirepass, users);
@@ -224,14 +224,19 @@ public final class SettingsBuilder {
     }
 
     /** Bytes, or a percentage of the JVM heap divided among the nodes of the process (Redis takes a percentage of maxmemory). */
-    private long maxMemoryClientsBytes() {
+    private long maxMemoryClientsBytes(long largestReply) {
         String value = maxMemoryClients.trim();
         if (value.endsWith("%")) {
             double percent = parseDouble("maxmemory-clients", value.substring(0, value.length() - 1));
             if (percent < 0 || percent > 100) {
                 throw new InvalidConfigException("maxmemory-clients (" + value + ") must be between 0% and 100%");
             }
-            return (long) (Runtime.getRuntime().maxMemory() * percent / 100 / nodesInProcess);
+            if (percent == 0) {
+                return 0;
+            }
+            // A share of a small heap may be less than one reply of the largest value: the
+            // share then grows to that, rather than the node refusing to start.
+            return Math.max(largestReply, (long) (Runtime.getRuntime().maxMemory() * percent / 100 / nodesInProcess));
         }
         return parseBytes("maxmemory-clients", value);
     }
