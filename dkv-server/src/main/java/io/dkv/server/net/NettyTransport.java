@@ -34,6 +34,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final int clusterNodes;
     private final long fingerprint;
     private final int maxFrameBytes;
+    private final NodeTls tls;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Map<NodeId, PeerConnection[]> connections = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
@@ -47,10 +48,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * @param clusterNodes  how many nodes the cluster has (handshakes from others are refused)
      * @param fingerprint   a digest of the cluster settings; peers must present the same
      * @param maxFrameBytes frames longer than this close the connection
+     * @param tls           with {@code tls-cluster}, mutual TLS on every connection, both ways
      */
     public NettyTransport(NodeId self, NettyRuntime runtime, InetSocketAddress listenAddress,
                           Function<NodeId, InetSocketAddress> peerAddresses, int clusterNodes, long fingerprint,
-                          int maxFrameBytes) {
+                          int maxFrameBytes, NodeTls tls) {
         this.self = self;
         this.runtime = runtime;
         this.listenAddress = listenAddress;
@@ -58,6 +60,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         this.clusterNodes = clusterNodes;
         this.fingerprint = fingerprint;
         this.maxFrameBytes = maxFrameBytes;
+        this.tls = tls;
         runtime.group().forEach(executor -> loops.add((EventLoop) executor));
     }
 
@@ -67,11 +70,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
         listener = Listener.open(runtime, self + " cannot listen for peers", listenAddress,
                 bootstrap -> bootstrap.childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.SO_KEEPALIVE, true),
-                ch -> ch.pipeline().addLast(
-                        new FlushConsolidationHandler(64, true),
-                        new FrameEncoder(),
-                        FrameDecoder.inbound(maxFrameBytes),
-                        new InboundHandler(NettyTransport.this, handler)));
+                ch -> {
+                    tls.securePeerInbound(ch);
+                    ch.pipeline().addLast(
+                            new FlushConsolidationHandler(64, true),
+                            new FrameEncoder(),
+                            FrameDecoder.inbound(maxFrameBytes),
+                            new InboundHandler(NettyTransport.this, handler));
+                });
     }
 
     @Override
@@ -121,6 +127,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     int maxFrameBytes() {
         return maxFrameBytes;
+    }
+
+    NodeTls tls() {
+        return tls;
     }
 
     /** Why a handshake is refused, or {@code null} to accept it. */

@@ -199,6 +199,7 @@ final class PeerConnection {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        owner.tls().securePeerOutbound(ch, peer, address, PeerConnection.this::tlsFailed);
                         ch.pipeline().addLast(
                                 new FlushConsolidationHandler(64, true),
                                 new FrameEncoder(),
@@ -206,6 +207,15 @@ final class PeerConnection {
                                 new ResponseHandler());
                     }
                 });
+    }
+
+    /**
+     * The peer refused this node's certificate, or showed one this node does not trust: a
+     * matter of configuration, not of a moment, so the next attempt waits the longest backoff.
+     */
+    private synchronized void tlsFailed(String reason) {
+        lastFailure = reason;
+        retryAtNanos = System.nanoTime() + MAX_BACKOFF_MILLIS * 1_000_000;
     }
 
     private static String reason(Throwable cause) {

@@ -8,8 +8,9 @@ package io.dkv.server.resp;
  * @param respPort     the Redis-protocol port
  * @param internodePort the port peers connect to
  * @param httpPort     the HTTP port (metrics, health, dashboard), 0 when off
+ * @param tlsPort      the Redis-protocol port over TLS, 0 when off
  */
-public record ServerInfo(String version, String host, int respPort, int internodePort, int httpPort) {
+public record ServerInfo(String version, String host, int respPort, int internodePort, int httpPort, int tlsPort) {
 
     /** The Redis API level dkv speaks, reported as redis_version so clients enable the right features. */
     public static final String REDIS_COMPATIBLE_VERSION = "7.2.0";
