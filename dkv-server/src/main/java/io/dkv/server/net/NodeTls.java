@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +47,7 @@ public final class NodeTls {
     private final SslContext http;
     private final SslContext peersInbound;
     private final SslContext peersOutbound;
+    private final Map<String, Long> peerWarnings = new ConcurrentHashMap<>();
 
     private NodeTls(NodeId node, SslProvider provider, SslContext clients, SslContext http,
                     SslContext peersInbound, SslContext peersOutbound) {
@@ -118,20 +121,20 @@ public final class NodeTls {
 
     /** Puts TLS in front of a connection a client opened to {@code tls-port}. */
     public void secureClient(Channel channel) {
-        secure(channel, clients.newHandler(channel.alloc()), "client", false, null);
+        secure(channel, clients.newHandler(channel.alloc()), new TlsHandshakeWatch(node, null, null, null));
     }
 
     /** Puts TLS in front of a connection to the HTTP port, when {@code tls-http} is on. */
     public void secureHttp(Channel channel) {
         if (http != null) {
-            secure(channel, http.newHandler(channel.alloc()), "HTTP client", false, null);
+            secure(channel, http.newHandler(channel.alloc()), new TlsHandshakeWatch(node, null, null, null));
         }
     }
 
     /** With {@code tls-cluster}: puts mutual TLS in front of a connection a peer opened. */
     void securePeerInbound(Channel channel) {
         if (peersInbound != null) {
-            secure(channel, peersInbound.newHandler(channel.alloc()), "peer", true, null);
+            secure(channel, peersInbound.newHandler(channel.alloc()), new TlsHandshakeWatch(node, null, null, peerWarnings));
         }
     }
 
@@ -142,14 +145,13 @@ public final class NodeTls {
     void securePeerOutbound(Channel channel, NodeId peer, InetSocketAddress address, Consumer<String> failed) {
         if (peersOutbound != null) {
             secure(channel, peersOutbound.newHandler(channel.alloc(), address.getHostString(), address.getPort()),
-                    peer + " at " + address, true, failed);
+                    new TlsHandshakeWatch(node, peer + " at " + address, failed, peerWarnings));
         }
     }
 
-    private void secure(Channel channel, SslHandler handler, String who, boolean peer, Consumer<String> failed) {
+    private static void secure(Channel channel, SslHandler handler, TlsHandshakeWatch watch) {
         channel.pipeline().addFirst(handler);
-        channel.pipeline().addAfter(channel.pipeline().context(handler).name(), null,
-                new TlsHandshakeWatch(node, who, peer, failed));
+        channel.pipeline().addAfter(channel.pipeline().context(handler).name(), null, watch);
     }
 
     private static SslContext server(TlsSettings settings, SslProvider provider, ClientAuth clientAuth) {

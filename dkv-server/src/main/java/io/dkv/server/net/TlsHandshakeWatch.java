@@ -9,46 +9,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Sits right behind an {@code SslHandler} until its handshake ends. A failed handshake (a
  * plain-text client on a TLS port, a certificate from another authority, none at all) closes
  * that one connection with one log line saying why, instead of an exception travelling down
- * the pipeline: debug for clients, warn for peers, whose refusal is a configuration problem.
- * Once the handshake succeeds the watch leaves the pipeline.
+ * the pipeline: debug for clients; for peers, whose refusal is a configuration problem, a
+ * warning at most once a minute per peer address (debug in between).
  *
- * <p>Confined to its channel's event loop, as handlers are.
+ * <p>Once the handshake succeeds the watch leaves the pipeline, except on connections this node
+ * opens to a peer: under TLS 1.3 the client's handshake completes before the server has checked
+ * the client's certificate, so a refusal of this node's certificate arrives afterwards, as an
+ * alert, and must still be told apart from a failure of the peer.
+ *
+ * <p>Confined to its channel's event loop, as handlers are; the warning times are shared by a
+ * node's connections (a concurrent map).
  */
 final class TlsHandshakeWatch extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(TlsHandshakeWatch.class);
+    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
 
     private final NodeId node;
-    private final String who;
-    private final boolean peer;
+    private final String peer;
     private final Consumer<String> failed;
+    private final Map<String, Long> lastWarned;
     private boolean reported;
 
     /**
-     * @param who    the other side, for the log line ("client", "n3 at host:port")
-     * @param peer   whether the other side is a peer (a failure is then a warning)
-     * @param failed hears the reason of a failed handshake; {@code null} when only the log should
+     * @param peer       the peer this node connects to ("n3 at host:port"); {@code null} for a
+     *                   connection accepted from a client ({@code lastWarned == null}) or a peer
+     * @param failed     hears the reason of a failed handshake; {@code null} when only the log should
+     * @param lastWarned when each peer was last warned about, shared by the node; {@code null} for
+     *                   client connections, whose failures are logged at debug only
      */
-    TlsHandshakeWatch(NodeId node, String who, boolean peer, Consumer<String> failed) {
+    TlsHandshakeWatch(NodeId node, String peer, Consumer<String> failed, Map<String, Long> lastWarned) {
         this.node = node;
-        this.who = who;
         this.peer = peer;
         this.failed = failed;
+        this.lastWarned = lastWarned;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent completion) {
-            if (completion.isSuccess()) {
-                ctx.pipeline().remove(this);
-            } else {
+            if (!completion.isSuccess()) {
                 refuse(ctx, completion.cause());
+            } else if (peer == null) {
+                ctx.pipeline().remove(this);
             }
         }
         ctx.fireUserEventTriggered(event);
@@ -67,12 +78,19 @@ final class TlsHandshakeWatch extends ChannelInboundHandlerAdapter {
         if (!reported) {
             reported = true;
             String reason = reason(cause);
-            if (peer) {
-                log.warn("{}: TLS handshake with {} {} failed, connection closed: {} (peers need certificates from"
-                        + " the authority in tls-ca-cert-file)", node, who, ctx.channel().remoteAddress(), reason);
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            if (lastWarned == null) {
+                log.debug("{}: TLS handshake with client {} failed, connection closed: {}", node, remote, reason);
             } else {
-                log.debug("{}: TLS handshake with {} {} failed, connection closed: {}", node, who,
-                        ctx.channel().remoteAddress(), reason);
+                String who = peer != null ? peer : "peer " + remote;
+                String key = peer != null ? peer : remote == null ? "?" : remote.getHostString();
+                if (shouldWarn(key)) {
+                    log.warn("{}: TLS handshake with {} failed, connection closed: {} (peers need certificates from"
+                            + " the authority in tls-ca-cert-file; repeats of this are logged at debug for a minute)",
+                            node, who, reason);
+                } else {
+                    log.debug("{}: TLS handshake with {} failed, connection closed: {}", node, who, reason);
+                }
             }
             if (failed != null) {
                 failed.accept("TLS handshake failed: " + reason);
@@ -81,14 +99,24 @@ final class TlsHandshakeWatch extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Says why in a line: the innermost TLS error's message, or what a non-TLS record means. */
+    private boolean shouldWarn(String key) {
+        long now = System.nanoTime();
+        Long last = lastWarned.get(key);
+        if (last != null && now - last < WARN_EVERY_NANOS) {
+            return false;
+        }
+        lastWarned.put(key, now);
+        return true;
+    }
+
+    /** Says why in a line: the innermost cause's message, or what a non-TLS record means. */
     static String reason(Throwable cause) {
         Throwable tls = tlsFailure(cause);
         if (tls instanceof NotSslRecordException) {
-            return "it does not speak TLS (a plain-text client on a TLS port?)";
+            return "it does not speak TLS (plain text on a TLS port?)";
         }
         Throwable shown = tls != null ? tls : cause;
-        while (shown.getCause() != null && shown.getCause() instanceof SSLException) {
+        while (shown.getCause() != null) {
             shown = shown.getCause();
         }
         return shown.getMessage() != null ? shown.getMessage() : shown.toString();
