@@ -1,5 +1,6 @@
 package io.dkv.cli.cluster;
 
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
 import io.dkv.core.NodeId;
@@ -190,7 +191,7 @@ public final class ClusterDirectory {
     }
 
     public boolean answersPing(NodeId node) {
-        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials)) {
+        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials, ClientTls.NONE)) {
             return "PONG".equals(client.call("PING"));
         } catch (IOException e) {
             return false;
@@ -199,7 +200,7 @@ public final class ClusterDirectory {
 
     /** Whether the node says (INFO dkv) that it is still recovering; true when it cannot be asked. */
     public boolean recovering(NodeId node) {
-        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials)) {
+        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials, ClientTls.NONE)) {
             Object info = client.call("INFO", "dkv");
             return !(info instanceof byte[] text) || !new String(text, StandardCharsets.UTF_8).contains("recovering:0");
         } catch (IOException e) {
