@@ -28,6 +28,8 @@ public final class RespClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** Said after an I/O error, when TLS without a client certificate may be why. */
+    private final String tlsHint;
 
     public RespClient(String host, int port, int timeoutMillis) throws IOException {
         this(host, port, timeoutMillis, Credentials.NONE, ClientTls.NONE);
@@ -40,6 +42,8 @@ public final class RespClient implements AutoCloseable {
      */
     public RespClient(String host, int port, int timeoutMillis, Credentials credentials, ClientTls tls) throws IOException {
         socket = connect(host, port, timeoutMillis, tls);
+        tlsHint = tls.enabled() && tls.cert() == null
+                ? " (no client certificate was sent: if the node has tls-auth-clients, give --cert and --key)" : "";
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         if (credentials.present()) {
@@ -84,6 +88,17 @@ public final class RespClient implements AutoCloseable {
     }
 
     public Object call(byte[]... args) throws IOException {
+        try {
+            return send(args);
+        } catch (IOException e) {
+            if (tlsHint.isEmpty()) {
+                throw e;
+            }
+            throw new IOException(e.getMessage() + tlsHint, e);
+        }
+    }
+
+    private Object send(byte[]... args) throws IOException {
         out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (byte[] arg : args) {
             out.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
