@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -78,12 +79,13 @@ final class TlsHandshakeWatch extends ChannelInboundHandlerAdapter {
         if (!reported) {
             reported = true;
             String reason = reason(cause);
-            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            SocketAddress remote = ctx.channel().remoteAddress();
             if (lastWarned == null) {
                 log.debug("{}: TLS handshake with client {} failed, connection closed: {}", node, remote, reason);
             } else {
                 String who = peer != null ? peer : "peer " + remote;
-                String key = peer != null ? peer : remote == null ? "?" : remote.getHostString();
+                String key = peer != null ? peer
+                        : remote instanceof InetSocketAddress address ? address.getHostString() : String.valueOf(remote);
                 if (shouldWarn(key)) {
                     log.warn("{}: TLS handshake with {} failed, connection closed: {} (peers need certificates from"
                             + " the authority in tls-ca-cert-file; repeats of this are logged at debug for a minute)",
