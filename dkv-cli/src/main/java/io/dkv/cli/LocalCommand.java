@@ -75,7 +75,7 @@ final class LocalCommand implements Callable<Integer> {
         for (NodeServer server : cluster.servers()) {
             NodeSettings s = server.settings();
             String scheme = s.tls().http() ? "https://" : "http://";
-            System.out.printf("%-6s %-22s %-22s %-22s%s%n", s.node(), s.host() + ":" + s.respPort(),
+            System.out.printf("%-6s %-22s %-22s %-22s%s%n", s.node(), s.respPort() == 0 ? "off" : s.host() + ":" + s.respPort(),
                     s.host() + ":" + s.internodePort() + (s.tls().cluster() ? " (TLS)" : ""),
                     s.httpPort() == 0 ? "off" : scheme + s.host() + ":" + s.httpPort() + "/",
                     s.tls().port() != 0 ? " " + s.host() + ":" + s.tls().port() : "");
@@ -86,7 +86,9 @@ final class LocalCommand implements Callable<Integer> {
                         + storage.sync().name().toLowerCase(Locale.ROOT)
                 : "data: in memory, lost when dkv local stops (--data-dir DIR keeps it)");
         int port = cluster.servers().get(0).respPort();
-        System.out.printf("Try: redis-cli -p %d SET hello world   or   ./dkv get hello -p %d%n", port, port);
+        if (port != 0) {
+            System.out.printf("Try: redis-cli -p %d SET hello world   or   ./dkv get hello -p %d%n", port, port);
+        }
         if (tls.port() != 0) {
             String files = " --tls" + (tls.caCertFile() != null ? " --cacert " + tls.caCertFile() : "")
                     + (tls.authClients() == TlsSettings.AuthClients.YES ? " --cert CLIENT.crt --key CLIENT.key" : "");

@@ -115,8 +115,8 @@ final class ServerCommand implements Callable<Integer> {
             Files.writeString(written, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             Files.move(written, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        System.out.printf("%s serving clients on %s:%d%s (internode %d%s) in a cluster of %d nodes, %d replicas; data %s%n",
-                nodeSettings.node(), nodeSettings.host(), server.respPort(),
+        System.out.printf("%s serving clients on %s:%s%s (internode %d%s) in a cluster of %d nodes, %d replicas; data %s%n",
+                nodeSettings.node(), nodeSettings.host(), server.respPort() == 0 ? "(plain port off)" : server.respPort(),
                 server.tlsPort() != 0 ? " and over TLS on " + server.tlsPort() : "", nodeSettings.internodePort(),
                 nodeSettings.tls().cluster() ? ", mutual TLS" : "",
                 nodeSettings.cluster().nodes(), nodeSettings.cluster().replicas(), nodeSettings.storage().describe());

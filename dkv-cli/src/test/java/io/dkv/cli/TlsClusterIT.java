@@ -7,17 +7,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code dkv cluster up} with a password, TLS for clients and {@code tls-cluster yes}, as three
- * node processes: redis-cli {@code --tls} and the {@code dkv} client commands read and write
- * at QUORUM and ALL on any node, and each node's log names OpenSSL or the JDK as its TLS.
+ * {@code dkv cluster up} with a password, TLS for clients, the plain client port off
+ * ({@code resp-port 0}) and {@code tls-cluster yes}, as three node processes: {@code cluster up}
+ * checks its nodes over TLS, redis-cli {@code --tls} and the {@code dkv} client commands read and
+ * write at QUORUM and ALL on any node, and each node's log names OpenSSL or the JDK as its TLS.
  */
 class TlsClusterIT {
 
@@ -34,12 +39,15 @@ class TlsClusterIT {
         TestCertificates.Issued client = ca.issue("client");
         clientTls = List.of("--tls", "--cacert", ca.certFile().toString(), "--cert", client.certFile().toString(),
                 "--key", client.keyFile().toString());
-        cluster = ProcessCluster.up("tls-cluster-it", 3, "-a", PASSWORD,
+        List<String> up = new ArrayList<>(List.of("-a", PASSWORD,
                 "--set", "requirepass=" + PASSWORD,
+                "--set", "resp-port=0",
                 "--set", "tls-cert-file=" + node.certFile(),
                 "--set", "tls-key-file=" + node.keyFile(),
                 "--set", "tls-ca-cert-file=" + ca.certFile(),
-                "--set", "tls-cluster=yes");
+                "--set", "tls-cluster=yes"));
+        up.addAll(clientTls);
+        cluster = ProcessCluster.up("tls-cluster-it", 3, up.toArray(String[]::new));
     }
 
     @AfterAll
@@ -55,6 +63,15 @@ class TlsClusterIT {
 
     @Test
     void clientsAndPeersSpeakTlsAcrossProcesses() throws IOException {
+        try (Socket plain = new Socket()) {
+            assertThatThrownBy(() -> plain.connect(new InetSocketAddress("127.0.0.1", cluster.respPort(1)), 2_000))
+                    .as("the plain client port is off").isInstanceOf(ConnectException.class);
+        }
+        List<String> statusArgs = new ArrayList<>(List.of("cluster", "status", "--dir", cluster.dir().toString(), "-a", PASSWORD));
+        statusArgs.addAll(clientTls);
+        Result status = cluster.dkv(statusArgs.toArray(String[]::new));
+        assertThat(status.stdout()).as(status.describe()).doesNotContain("yes    no").contains(String.valueOf(tlsPort(3)));
+
         Result set = redisCli(1, "SET", "k", "over-tls");
         assertThat(set.stdout()).as(set.describe()).isEqualTo("OK\n");
         Result get = redisCli(3, "GET", "k");

@@ -100,7 +100,9 @@ public final class NodeServer implements AutoCloseable {
         }
         try {
             server.node.start();
-            server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
+            if (settings.respPort() != 0) {
+                server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
+            }
             if (tls.clientPort()) {
                 server.resp.startTls(new InetSocketAddress(settings.host(), settings.tls().port()), tls);
             }
@@ -112,7 +114,7 @@ public final class NodeServer implements AutoCloseable {
             throw e;
         }
         log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}; data {}", settings.node(), settings.host(),
-                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort(),
+                settings.respPort() == 0 ? "(plain port off)" : settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort(),
                 settings.storage().describe());
         if (settings.tls().enabled()) {
             log.info("{} TLS by {}: clients on port {}, internode {}, HTTP {}", settings.node(), tls.describe(),

@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Clients on {@code tls-port}: redis-cli {@code --tls} and Jedis over TLS set and get; a
  * plain-text client is closed and the node goes on; with {@code tls-auth-clients} (on by
  * default with an authority) a client without a certificate from it is refused. One node uses
- * OpenSSL when it loads, the other the JDK's TLS, so both providers serve redis-cli and Jedis.
+ * OpenSSL when it loads, the other the JDK's TLS, so both providers serve redis-cli and Jedis;
+ * the second has its plain port off ({@code resp-port 0}).
  */
 class TlsClientsTest {
 
@@ -45,7 +46,7 @@ class TlsClientsTest {
     private static TestCertificates.Issued stranger;
     /** Client certificates required (the default with tls-ca-cert-file). */
     private static LocalCluster strict;
-    /** tls-auth-clients no, on the JDK's TLS. */
+    /** tls-auth-clients no, on the JDK's TLS, with no plain port (resp-port 0). */
     private static LocalCluster open;
     private static int strictPort;
     private static int openPort;
@@ -69,7 +70,8 @@ class TlsClientsTest {
                     .set("tls-cert-file", node.certFile().toString())
                     .set("tls-key-file", node.keyFile().toString())
                     .set("tls-ca-cert-file", ca.certFile().toString())
-                    .set("tls-auth-clients", "no"));
+                    .set("tls-auth-clients", "no")
+                    .set("resp-port", "0"));
         } finally {
             System.clearProperty("dkv.tls.jdk");
         }
@@ -111,7 +113,9 @@ class TlsClientsTest {
         try (Jedis jedis = jedis(openPort, null)) {
             assertThat(jedis.set("jedis", "jdk-tls")).isEqualTo("OK");
             assertThat(jedis.get("jedis")).isEqualTo("jdk-tls");
+            assertThat(jedis.configGet("port")).as("no plain port").containsEntry("port", "0");
         }
+        assertThat(open.servers().get(0).respPort()).isZero();
     }
 
     @Test

@@ -127,7 +127,7 @@ public final class CheckCommand implements Callable<Integer> {
         validate();
         out = spec.commandLine().getOut();
         long seedValue = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-        ClusterDirectory cluster = dir == null ? null : ClusterDirectory.open(dir).withCredentials(credentials());
+        ClusterDirectory cluster = dir == null ? null : ClusterDirectory.open(dir).withCredentials(credentials()).withTls(clientTls());
         List<Endpoint> endpoints = endpoints(cluster);
         Duration readyLimit = Duration.ofSeconds(readySeconds);
         for (Endpoint endpoint : endpoints) {
@@ -277,7 +277,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
         int offset = clientTls.enabled() ? TlsSettings.PORT_OFFSET : 0;
         if (!portsGiven) {
-            cluster.nodeIds().forEach(node -> endpoints.add(new Endpoint(cluster.host(), cluster.respPort(node) + offset,
+            cluster.nodeIds().forEach(node -> endpoints.add(new Endpoint(cluster.host(), cluster.clientPort(node),
                     node.toString(), credentials(), clientTls)));
             return endpoints;
         }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param node          this node
  * @param cluster       settings every node shares
  * @param host          address to listen on and to reach this node at
- * @param respPort      the Redis-protocol port for clients
+ * @param respPort      the Redis-protocol port for clients; 0 = none, only the TLS one ({@code tls-port})
  * @param internodePort the port peers connect to
  * @param httpPort      the HTTP port for metrics, health and the dashboard (0: off)
  * @param peers         the internode address of every node, this one included
@@ -44,7 +44,11 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
                     + " for nodes (" + cluster.nodes() + ")");
         }
-        checkPort("resp-port", respPort, false);
+        if (respPort == 0 && tls.port() == 0) {
+            throw new InvalidConfigException("resp-port (0) turns the plain client port off, which leaves clients no port:"
+                    + " it needs a TLS client port (tls-cert-file, tls-key-file and tls-port not 0)");
+        }
+        checkPort("resp-port", respPort, true);
         checkPort("internode-port", internodePort, false);
         checkPort("http-port", httpPort, true);
         if (respPort == internodePort || (httpPort != 0 && (httpPort == respPort || httpPort == internodePort))) {

@@ -76,15 +76,25 @@ public final class RespServer implements AutoCloseable {
      * when the port is reachable from other machines and needs no password.
      */
     public void start(InetSocketAddress address) {
-        if (ProtectedMode.exposed(address.getHostString(), access.users())) {
-            log.warn("{} {}", node.id(), ProtectedMode.warning(address.getHostString()));
-        }
+        warnIfExposed(address);
         listener = listen(node.id() + " cannot listen for clients", address, ch -> { });
     }
 
-    /** Starts accepting clients over TLS too ({@code tls-port}), with the certificates in {@code tls}. */
+    /**
+     * Starts accepting clients over TLS ({@code tls-port}), with the certificates in {@code tls};
+     * warns as {@link #start} does when there is no plain port to warn about.
+     */
     public void startTls(InetSocketAddress address, NodeTls tls) {
+        if (listener == null) {
+            warnIfExposed(address);
+        }
         tlsListener = listen(node.id() + " cannot listen for TLS clients", address, tls::secureClient);
+    }
+
+    private void warnIfExposed(InetSocketAddress address) {
+        if (ProtectedMode.exposed(address.getHostString(), access.users())) {
+            log.warn("{} {}", node.id(), ProtectedMode.warning(address.getHostString()));
+        }
     }
 
     private Listener listen(String what, InetSocketAddress address, Consumer<Channel> secure) {
@@ -140,8 +150,9 @@ public final class RespServer implements AutoCloseable {
         return node.config().maxValueBytes() >= node.config().maxKeyBytes() ? "max-value-bytes" : "max-key-bytes";
     }
 
+    /** The plain client port, or 0 when there is none. */
     public int port() {
-        return listener.port();
+        return listener == null ? 0 : listener.port();
     }
 
     /** The TLS client port, or 0 when there is none. */

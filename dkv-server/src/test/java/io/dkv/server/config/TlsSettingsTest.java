@@ -64,6 +64,16 @@ class TlsSettingsTest {
     }
 
     @Test
+    void thePlainClientPortMayBeTurnedOffOnlyWhenThereIsATlsOne() {
+        NodeSettings tlsOnly = withCertificate().set("resp-port", "0").build();
+
+        assertThat(tlsOnly.respPort()).isZero();
+        assertThat(tlsOnly.tls().port()).isEqualTo(10401);
+        assertRefused(builder().set("resp-port", "0"), "resp-port (0) turns the plain client port off, which leaves clients no port");
+        assertRefused(withCertificate().set("resp-port", "0").set("tls-port", "0"), "resp-port (0) turns the plain client port off");
+    }
+
+    @Test
     void anAuthorityMakesClientCertificatesRequiredAsInRedis() {
         SettingsBuilder builder = withCertificate().set("tls-ca-cert-file", ca.certFile().toString());
 
