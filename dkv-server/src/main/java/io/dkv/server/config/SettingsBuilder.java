@@ -62,6 +62,7 @@ public final class SettingsBuilder {
     private String requirepass;
     private final List<String> users = new ArrayList<>();
     private boolean httpAuth;
+    private String clusterSecret;
 
     public SettingsBuilder() {
         setters.put("node", (b, v) -> b.node = parseNode("node", v));
@@ -122,6 +123,7 @@ public final class SettingsBuilder {
             }
         });
         setters.put("http-auth", (b, v) -> b.httpAuth = parseBoolean("http-auth", v));
+        setters.put("cluster-secret", (b, v) -> b.clusterSecret = v);
         setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }
 
@@ -220,7 +222,7 @@ public final class SettingsBuilder {
             throw new InvalidConfigException(e.getMessage());
         }
         return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients,
-                new AccessSettings(accounts, httpAuth));
+                new AccessSettings(accounts, httpAuth, clusterSecret));
     }
 
     /** Bytes, or a percentage of the JVM heap divided among the nodes of the process (Redis takes a percentage of maxmemory). */

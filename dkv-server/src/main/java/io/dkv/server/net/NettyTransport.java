@@ -34,6 +34,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final int clusterNodes;
     private final long fingerprint;
     private final int maxFrameBytes;
+    private final PeerSecret secret;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Map<NodeId, PeerConnection[]> connections = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
@@ -47,10 +48,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * @param clusterNodes  how many nodes the cluster has (handshakes from others are refused)
      * @param fingerprint   a digest of the cluster settings; peers must present the same
      * @param maxFrameBytes frames longer than this close the connection
+     * @param secret        the cluster-secret peers must prove, both ways; null for none
      */
     public NettyTransport(NodeId self, NettyRuntime runtime, InetSocketAddress listenAddress,
                           Function<NodeId, InetSocketAddress> peerAddresses, int clusterNodes, long fingerprint,
-                          int maxFrameBytes) {
+                          int maxFrameBytes, PeerSecret secret) {
         this.self = self;
         this.runtime = runtime;
         this.listenAddress = listenAddress;
@@ -58,6 +60,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         this.clusterNodes = clusterNodes;
         this.fingerprint = fingerprint;
         this.maxFrameBytes = maxFrameBytes;
+        this.secret = secret;
         runtime.group().forEach(executor -> loops.add((EventLoop) executor));
     }
 
@@ -70,7 +73,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 ch -> ch.pipeline().addLast(
                         new FlushConsolidationHandler(64, true),
                         new FrameEncoder(),
-                        FrameDecoder.inbound(maxFrameBytes),
+                        FrameDecoder.inbound(maxFrameBytes, secret == null ? 1 : 2),
                         new InboundHandler(NettyTransport.this, handler)));
     }
 
@@ -121,6 +124,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     int maxFrameBytes() {
         return maxFrameBytes;
+    }
+
+    /** The cluster-secret peers prove, or null. */
+    PeerSecret secret() {
+        return secret;
     }
 
     /** Why a handshake is refused, or {@code null} to accept it. */

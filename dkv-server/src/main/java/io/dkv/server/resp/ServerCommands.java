@@ -182,6 +182,7 @@ final class ServerCommands {
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
+                fields.put("peer_auth", info.peerAuth());
                 fields.put("password_required", table.access().users().passwordRequired() ? 1 : 0);
                 fields.put("protected_mode_warning", ProtectedMode.exposed(info.host(), table.access().users()) ? 1 : 0);
             }

@@ -8,8 +8,13 @@ package io.dkv.server.resp;
  * @param respPort     the Redis-protocol port
  * @param internodePort the port peers connect to
  * @param httpPort     the HTTP port (metrics, health, dashboard), 0 when off
+ * @param peerAuth     how peers prove they belong: {@code cluster-secret} or {@code none}
  */
-public record ServerInfo(String version, String host, int respPort, int internodePort, int httpPort) {
+public record ServerInfo(String version, String host, int respPort, int internodePort, int httpPort, String peerAuth) {
+
+    public ServerInfo(String version, String host, int respPort, int internodePort, int httpPort) {
+        this(version, host, respPort, internodePort, httpPort, "none");
+    }
 
     /** The Redis API level dkv speaks, reported as redis_version so clients enable the right features. */
     public static final String REDIS_COMPATIBLE_VERSION = "7.2.0";
