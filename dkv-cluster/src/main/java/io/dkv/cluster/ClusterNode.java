@@ -30,7 +30,7 @@ import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
-import io.dkv.core.StorageFullException;
+import io.dkv.cluster.replica.ErrorReplies;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
@@ -301,28 +301,34 @@ public final class ClusterNode implements MessageHandler {
 
     @Override
     public void onRequest(NodeId from, Message request, Consumer<Message> reply) {
-        Message response;
+        CompletableFuture<Message> response;
         try {
-            if (request instanceof WriteRequest write) {
-                response = replica.write(write);
-            } else if (request instanceof ReadRequest read) {
-                response = replica.read(read);
-            } else if (request instanceof MerkleRootRequest root) {
-                response = antiEntropy.responder().onRootRequest(root);
-            } else if (request instanceof KeyDigests digests) {
-                response = antiEntropy.responder().onKeyDigests(digests);
-            } else if (request instanceof TombstoneCheck check) {
-                response = tombstones.onCheck(check);
-            } else {
-                response = new ErrorReply("unknown request " + request.getClass().getSimpleName());
-            }
+            response = answer(request);
         } catch (DkvException e) {
-            response = new ErrorReply(e.getMessage(), e instanceof StorageFullException);
+            response = CompletableFuture.completedFuture(ErrorReplies.of(e));
         } catch (RuntimeException e) {
             log.error("{} failed to handle {} from {}", context.self(), request.getClass().getSimpleName(), from, e);
-            response = new ErrorReply("internal error: " + e);
+            response = CompletableFuture.completedFuture(new ErrorReply("internal error: " + e));
         }
-        reply.accept(response);
+        response.thenAccept(reply);
+    }
+
+    /** A peer's request answered; a write once it is durable (the only answer that may come later). */
+    private CompletableFuture<Message> answer(Message request) {
+        if (request instanceof WriteRequest || request instanceof ReadRequest) {
+            return replica.answer(request);
+        }
+        Message response;
+        if (request instanceof MerkleRootRequest root) {
+            response = antiEntropy.responder().onRootRequest(root);
+        } else if (request instanceof KeyDigests digests) {
+            response = antiEntropy.responder().onKeyDigests(digests);
+        } else if (request instanceof TombstoneCheck check) {
+            response = tombstones.onCheck(check);
+        } else {
+            response = new ErrorReply("unknown request " + request.getClass().getSimpleName());
+        }
+        return CompletableFuture.completedFuture(response);
     }
 
     @Override

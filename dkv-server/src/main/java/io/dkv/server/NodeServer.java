@@ -5,6 +5,7 @@ import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.core.NodeId;
+import io.dkv.server.acl.ProtectedMode;
 import io.dkv.server.config.NodeSettings;
 import io.dkv.server.net.EventLoopScheduler;
 import io.dkv.server.net.NettyRuntime;
@@ -55,14 +56,14 @@ public final class NodeServer implements AutoCloseable {
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
-                config.nodes(), fingerprint(config), config.maxMessageBytes(), tls);
+                config.nodes(), fingerprint(config), config.maxMessageBytes(), settings.access().peerSecret(), tls);
         this.startedRecovering = storage.mayLackData(mayLackData);
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
                 SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, startedRecovering,
                 storage.clockLease());
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
-                settings.httpPort(), settings.tls().port());
+                settings.httpPort(), settings.tls().port(), peerAuth(settings));
         this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry), storage,
                 settings.clients(), settings.access().users());
         this.meters = new NodeMeters(node, stats, registry);
@@ -121,7 +122,35 @@ public final class NodeServer implements AutoCloseable {
                     tls.clientPort() ? settings.tls().port() : "(off)", tls.cluster() ? "mutual TLS" : "plain",
                     tls.http() ? "HTTPS" : "plain");
         }
+        warnIfPeersUnauthenticated(settings);
         return server;
+    }
+
+    /**
+     * Without a cluster-secret, anything that reaches the internode port and knows the
+     * cluster's layout is taken for a peer. Said at start: a warning beyond loopback.
+     */
+    private static void warnIfPeersUnauthenticated(NodeSettings settings) {
+        if (settings.access().clusterSecret() != null || settings.tls().cluster()) {
+            return;
+        }
+        String message = settings.node() + ": peers are not authenticated: any process that reaches port "
+                + settings.internodePort() + " can act as a node of this cluster. Set cluster-secret (the same on"
+                + " every node), or tls-cluster with certificates from the cluster's authority";
+        if (ProtectedMode.loopback(settings.host())) {
+            log.info(message);
+        } else {
+            log.warn(message);
+        }
+    }
+
+    /** How peers prove they belong, for INFO: {@code tls-cluster}, {@code cluster-secret}, both, or {@code none}. */
+    private static String peerAuth(NodeSettings settings) {
+        boolean secret = settings.access().clusterSecret() != null;
+        if (settings.tls().cluster()) {
+            return secret ? "tls-cluster+cluster-secret" : "tls-cluster";
+        }
+        return secret ? "cluster-secret" : "none";
     }
 
     public NodeId id() {
@@ -180,7 +209,7 @@ public final class NodeServer implements AutoCloseable {
     }
 
     /** Peers must agree on everything that decides where keys live. */
-    static long fingerprint(ClusterConfig config) {
+    public static long fingerprint(ClusterConfig config) {
         return Objects.hash(config.nodes(), config.replicas(), config.partitionsPerNode(), config.ringSeed());
     }
 

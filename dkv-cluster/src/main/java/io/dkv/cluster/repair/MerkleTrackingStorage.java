@@ -6,6 +6,8 @@ import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * A storage engine that keeps the node's {@link MerkleTrees} in step with every change, so
  * anti-entropy never has to scan to compare. Everything else passes straight through.
@@ -60,6 +62,11 @@ public final class MerkleTrackingStorage implements StorageEngine {
     @Override
     public long tombstoneCount() {
         return delegate.tombstoneCount();
+    }
+
+    @Override
+    public CompletableFuture<Void> whenDurable() {
+        return delegate.whenDurable();
     }
 
     @Override

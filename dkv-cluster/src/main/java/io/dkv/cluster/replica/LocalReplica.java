@@ -22,6 +22,9 @@ import io.dkv.core.version.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
 /**
  * The replica side of reads and writes: applies them to this node's storage, or to its
  * hints when it stands in for a down replica. Used for requests from peers and, without a
@@ -73,7 +76,31 @@ public final class LocalReplica {
         this.metrics = metrics;
     }
 
-    /** Answers a read or write request; anything else is an error reply. Never throws. */
+    /**
+     * Answers a read or write request, a write only once storage has made it as durable as
+     * it promises ({@link StorageEngine#whenDurable}: with {@code sync: always}, after the
+     * fsync it shares with the writes around it). The future never fails: a failed sync is
+     * an error reply.
+     */
+    public CompletableFuture<Message> answer(Message request) {
+        Message reply = handle(request);
+        if (!(reply instanceof WriteReply)) {
+            return CompletableFuture.completedFuture(reply);
+        }
+        CompletableFuture<Void> durable = storage.whenDurable();
+        if (durable.isDone() && !durable.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(reply);
+        }
+        return durable.handle((ignored, failure) -> failure == null ? reply : syncFailed(failure));
+    }
+
+    private Message syncFailed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof DkvException refusal ? ErrorReplies.of(refusal)
+                : new ErrorReply(self + ": cannot make the write durable: " + cause);
+    }
+
+    /** Answers a read or write request at once (a write logged, not yet synced); anything else is an error reply. Never throws. */
     public Message handle(Message request) {
         try {
             if (request instanceof WriteRequest write) {

@@ -29,12 +29,13 @@ public final class ReplicaEndpoints {
 
     /**
      * Sends a read or write to {@code node}. This node answers synchronously (the future is
-     * already complete, so callbacks run at once on the calling thread: no hop); a peer's
-     * future completes with its reply or fails with a {@code PeerUnavailableException}.
+     * already complete, so callbacks run at once on the calling thread: no hop), except for
+     * a write waiting for a shared fsync ({@code sync: always}); a peer's future completes
+     * with its reply or fails with a {@code PeerUnavailableException}.
      */
     public CompletableFuture<Message> request(NodeId node, Message request) {
         if (node.equals(self)) {
-            return CompletableFuture.completedFuture(local.handle(request));
+            return local.answer(request);
         }
         return transport.request(node, request, timeoutMillis);
     }

@@ -4,6 +4,7 @@ import io.dkv.core.Entry;
 import io.dkv.core.StorageFullException;
 import io.dkv.core.version.Version;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -18,6 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * each growing write; writers racing at the limit may pass it by at most one entry each.
  */
 public final class MemoryStorageEngine implements StorageEngine {
+
+    /** Memory keeps nothing across a restart, so a merge is as durable as it gets once it returns. */
+    private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
     /** Approximate bytes a map node and key wrapper add to each key. */
     static final int KEY_OVERHEAD_BYTES = 64;
@@ -108,6 +112,11 @@ public final class MemoryStorageEngine implements StorageEngine {
     @Override
     public long tombstoneCount() {
         return tombstones.sum();
+    }
+
+    @Override
+    public CompletableFuture<Void> whenDurable() {
+        return DURABLE;
     }
 
     @Override

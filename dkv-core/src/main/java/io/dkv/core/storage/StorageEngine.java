@@ -4,6 +4,8 @@ import io.dkv.core.Entry;
 import io.dkv.core.StorageFullException;
 import io.dkv.core.version.Version;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * One node's local store of entries, grouped by ring partition.
  *
@@ -44,6 +46,15 @@ public interface StorageEngine extends AutoCloseable {
      * may or may not be seen, and the visit never fails because of them.
      */
     void forEachEntry(int partition, EntryVisitor visitor);
+
+    /**
+     * Completes once every merge that returned before this call is as durable as the engine
+     * promises an acknowledged write is; a replica answers a write only then. An engine that
+     * syncs nothing, or syncs before a merge returns, answers at once; one that syncs its log
+     * for many writers together (group commit) answers after that sync, on its own thread,
+     * and fails with a {@code DkvException} when the sync fails.
+     */
+    CompletableFuture<Void> whenDurable();
 
     /** Keys whose entry is a value (tombstones not counted). */
     long keyCount();

@@ -26,7 +26,8 @@ public final class ProtectedMode {
                 + " or listen on 127.0.0.1 (host)";
     }
 
-    private static boolean loopback(String host) {
+    /** Whether {@code host} is a loopback address (unresolvable names are not). */
+    public static boolean loopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {

@@ -2,6 +2,7 @@ package io.dkv.server.config;
 
 import io.dkv.core.InvalidConfigException;
 import io.dkv.server.acl.Users;
+import io.dkv.server.net.PeerSecret;
 
 import java.util.Objects;
 
@@ -12,11 +13,21 @@ import java.util.Objects;
  * @param users    the users; without settings, the default user needs no password
  * @param httpAuth {@code http-auth}: {@code /}, {@code /health} and {@code /metrics} need HTTP
  *                 Basic credentials of a user
+ * @param clusterSecret {@code cluster-secret}: what peers prove they know before this node
+ *                 talks to them ({@link PeerSecret}); null for none
  */
-public record AccessSettings(Users users, boolean httpAuth) {
+public record AccessSettings(Users users, boolean httpAuth, String clusterSecret) {
 
     public AccessSettings {
         Objects.requireNonNull(users, "users");
+        if (clusterSecret != null && clusterSecret.isEmpty()) {
+            clusterSecret = null;
+        }
+        try {
+            PeerSecret.of(clusterSecret);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
         if (httpAuth && !users.passwordRequired()) {
             throw new InvalidConfigException("http-auth (yes) needs a password for the default user:"
                     + " set requirepass, or give the default user one in users");
@@ -25,6 +36,18 @@ public record AccessSettings(Users users, boolean httpAuth) {
 
     /** No passwords anywhere, as a node starts without settings. */
     public static AccessSettings open() {
-        return new AccessSettings(Users.open(), false);
+        return new AccessSettings(Users.open(), false, null);
+    }
+
+    /** The cluster-secret's proofs, or null without one. */
+    public PeerSecret peerSecret() {
+        return PeerSecret.of(clusterSecret);
+    }
+
+    /** A record's text would show the secret; this one does not. */
+    @Override
+    public String toString() {
+        return "AccessSettings[users=" + users + ", httpAuth=" + httpAuth + ", clusterSecret="
+                + (clusterSecret == null ? "none" : "(set)") + "]";
     }
 }

@@ -69,6 +69,7 @@ public final class SettingsBuilder {
     private TlsSettings.AuthClients tlsAuthClients;
     private boolean tlsCluster;
     private boolean tlsHttp;
+    private String clusterSecret;
 
     public SettingsBuilder() {
         setters.put("node", (b, v) -> b.node = parseNode("node", v));
@@ -136,6 +137,7 @@ public final class SettingsBuilder {
         setters.put("tls-auth-clients", (b, v) -> b.tlsAuthClients = TlsSettings.AuthClients.parse("tls-auth-clients", v));
         setters.put("tls-cluster", (b, v) -> b.tlsCluster = parseBoolean("tls-cluster", v));
         setters.put("tls-http", (b, v) -> b.tlsHttp = parseBoolean("tls-http", v));
+        setters.put("cluster-secret", (b, v) -> b.clusterSecret = v);
         setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }
 
@@ -234,7 +236,7 @@ public final class SettingsBuilder {
             throw new InvalidConfigException(e.getMessage());
         }
         return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients,
-                new AccessSettings(accounts, httpAuth), tls());
+                new AccessSettings(accounts, httpAuth, clusterSecret), tls());
     }
 
     /** TLS is on when a certificate is given; its client port then defaults to P+3000+i. */

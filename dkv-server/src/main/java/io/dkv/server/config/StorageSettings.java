@@ -38,8 +38,8 @@ public record StorageSettings(Kind kind, Path dataDir, Sync sync, long syncInter
      * the operating system) before it is acknowledged, so a killed process loses nothing.
      * {@code PERIODIC} fsyncs the log every interval: a power loss or kernel crash loses at
      * most the last interval. {@code ALWAYS} fsyncs before acknowledging: a power loss loses
-     * nothing acknowledged; RocksDB shares an fsync only among writes that reach it at the
-     * same time from different threads, so writes from one event loop sync one at a time.
+     * nothing acknowledged; one fsync answers every write waiting for it (group commit), so
+     * concurrent writers share the cost.
      */
     public enum Sync {
         PERIODIC, ALWAYS;

@@ -7,6 +7,7 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads the frames {@link FrameEncoder} writes. A frame longer than the limit, from another
@@ -18,31 +19,37 @@ import java.util.List;
  * <p>Nothing is allocated from a declared length: a frame's length is checked against the
  * limit before any of its body is awaited, the body is a slice of the bytes that arrived,
  * and every length or count inside it is checked against the bytes left in the frame
- * before an array is made ({@link WireFormat}). On a peer's inbound connection the first
- * frame, the handshake, must be small ({@link #MAX_HANDSHAKE_BYTES}), so a connection that
- * has not said who it is cannot make the node hold a frame of many megabytes.
+ * before an array is made ({@link WireFormat}). On a peer's inbound connection the frames
+ * that open it (the handshake, and with a cluster-secret the proof) must be small
+ * ({@link #MAX_HANDSHAKE_BYTES}), so a connection that has not proved who it is cannot make
+ * the node hold a frame of many megabytes.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
-    /** The most a handshake frame may take: a few dozen bytes today, room for credentials. */
+    /** The most a frame that opens a connection may take: under a hundred bytes today, room to grow. */
     static final int MAX_HANDSHAKE_BYTES = 4096;
 
     private final int maxFrameBytes;
-    private int firstFrameLimit;
+    private final int openingFrameLimit;
+    private int openingFramesLeft;
     private boolean failed;
 
     FrameDecoder(int maxFrameBytes) {
-        this(maxFrameBytes, maxFrameBytes);
+        this(maxFrameBytes, 0);
     }
 
-    private FrameDecoder(int maxFrameBytes, int firstFrameLimit) {
+    private FrameDecoder(int maxFrameBytes, int openingFrames) {
         this.maxFrameBytes = maxFrameBytes;
-        this.firstFrameLimit = firstFrameLimit;
+        this.openingFrameLimit = Math.min(maxFrameBytes, MAX_HANDSHAKE_BYTES);
+        this.openingFramesLeft = openingFrames;
     }
 
-    /** For connections peers open to this node: the first frame is a handshake and must be small. */
-    static FrameDecoder inbound(int maxFrameBytes) {
-        return new FrameDecoder(maxFrameBytes, Math.min(maxFrameBytes, MAX_HANDSHAKE_BYTES));
+    /**
+     * For connections peers open to this node: the first {@code openingFrames} frames (the
+     * handshake, and the proof when a cluster-secret is set) must be small.
+     */
+    static FrameDecoder inbound(int maxFrameBytes, int openingFrames) {
+        return new FrameDecoder(maxFrameBytes, openingFrames);
     }
 
     @Override
@@ -63,15 +70,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= 4) {
             int length = in.getInt(in.readerIndex());
-            if (length < FrameEncoder.HEADER_BYTES || length > firstFrameLimit) {
+            int limit = openingFramesLeft > 0 ? openingFrameLimit : maxFrameBytes;
+            if (length < FrameEncoder.HEADER_BYTES || length > limit) {
                 throw new TooLongFrameException("frame length " + length + " outside "
-                        + FrameEncoder.HEADER_BYTES + ".." + firstFrameLimit);
+                        + FrameEncoder.HEADER_BYTES + ".." + limit);
             }
             if (in.readableBytes() < 4 + length) {
                 return;
             }
             in.skipBytes(4);
-            firstFrameLimit = maxFrameBytes;
+            if (openingFramesLeft > 0) {
+                openingFramesLeft--;
+            }
             out.add(decodeFrame(in.readSlice(length)));
         }
     }
@@ -86,14 +96,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
         long correlationId = body.readLong();
         try {
             if (kindCode == FrameEncoder.HANDSHAKE) {
-                Handshake handshake = new Handshake(WireFormat.readNode(body), WireFormat.readNode(body), body.readLong());
+                Handshake handshake = new Handshake(WireFormat.readNode(body), WireFormat.readNode(body), body.readLong(),
+                        WireFormat.readBytes(body));
                 if (handshake.from() == null || handshake.to() == null) {
                     throw new CorruptedFrameException("handshake without node ids");
                 }
-                if (body.isReadable()) {
-                    throw new CorruptedFrameException(body.readableBytes() + " unexpected bytes after the handshake");
-                }
-                return handshake;
+                return whole(handshake, body);
+            }
+            if (kindCode == FrameEncoder.CHALLENGE) {
+                return whole(new Challenge(WireFormat.readBytes(body), WireFormat.readBytes(body)), body);
+            }
+            if (kindCode == FrameEncoder.PROOF) {
+                return whole(new Proof(WireFormat.readBytes(body)), body);
             }
             Frame.Kind kind = Frame.Kind.of(kindCode);
             if (kind == null) {
@@ -103,5 +117,14 @@ final class FrameDecoder extends ByteToMessageDecoder {
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new CorruptedFrameException("malformed frame: " + e.getMessage(), e);
         }
+    }
+
+    /** An opening frame, once nothing is left over after it. */
+    private static Object whole(Object opening, ByteBuf body) {
+        if (body.isReadable()) {
+            throw new CorruptedFrameException(body.readableBytes() + " unexpected bytes after the "
+                    + opening.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+        }
+        return opening;
     }
 }

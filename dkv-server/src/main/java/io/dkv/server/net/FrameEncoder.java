@@ -6,18 +6,23 @@ import io.netty.handler.codec.MessageToByteEncoder;
 
 /**
  * Writes internode frames: {@code [length:int][version:byte][kind:byte][correlation id:long][body]},
- * the length counting everything after itself. Kind 0 is the handshake; the others carry a
- * {@link Frame}. {@link FrameDecoder} reads them back.
+ * the length counting everything after itself. Kinds 0, 4 and 5 open a connection
+ * ({@link Handshake}, and with a cluster-secret {@link Challenge} and {@link Proof}; their
+ * correlation id is 0); the others carry a {@link Frame}. {@link FrameDecoder} reads them back.
  */
 final class FrameEncoder extends MessageToByteEncoder<Object> {
 
-    static final byte PROTOCOL_VERSION = 1;
+    /** 2: the handshake carries a nonce, and kinds 4 and 5 exist. */
+    static final byte PROTOCOL_VERSION = 2;
     static final byte HANDSHAKE = 0;
+    static final byte CHALLENGE = 4;
+    static final byte PROOF = 5;
     static final int HEADER_BYTES = 1 + 1 + 8;
 
     @Override
     public boolean acceptOutboundMessage(Object message) {
-        return message instanceof Frame || message instanceof Handshake;
+        return message instanceof Frame || message instanceof Handshake || message instanceof Challenge
+                || message instanceof Proof;
     }
 
     @Override
@@ -31,6 +36,16 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
             WireFormat.writeNode(out, handshake.from());
             WireFormat.writeNode(out, handshake.to());
             out.writeLong(handshake.clusterFingerprint());
+            WireFormat.writeBytes(out, handshake.nonce());
+        } else if (message instanceof Challenge challenge) {
+            out.writeByte(CHALLENGE);
+            out.writeLong(0);
+            WireFormat.writeBytes(out, challenge.nonce());
+            WireFormat.writeBytes(out, challenge.proof());
+        } else if (message instanceof Proof proof) {
+            out.writeByte(PROOF);
+            out.writeLong(0);
+            WireFormat.writeBytes(out, proof.proof());
         } else {
             Frame frame = (Frame) message;
             out.writeByte(frame.kind().code);
@@ -42,7 +57,7 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Object message, boolean preferDirect) {
-        int size = 4 + HEADER_BYTES + (message instanceof Frame frame ? MessageCodec.sizeHint(frame.message()) : 32);
+        int size = 4 + HEADER_BYTES + (message instanceof Frame frame ? MessageCodec.sizeHint(frame.message()) : 96);
         return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
     }
 }

@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves one connection a peer opened to this node: checks the handshake, then hands each
- * request to the node and writes its reply back with the request's correlation id. Any
- * protocol violation closes this one connection with a log line; the node carries on.
+ * Serves one connection a peer opened to this node: checks the handshake (and with a
+ * cluster-secret, the peer's proof: {@link PeerSecret}), then hands each request to the node
+ * and writes its reply back with the request's correlation id. Any protocol violation or
+ * failed proof closes this one connection with a log line; the node carries on.
  */
 final class InboundHandler extends SimpleChannelInboundHandler<Object> {
 
@@ -24,7 +25,13 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
 
     private final NettyTransport transport;
     private final MessageHandler handler;
+    /** The handshake received, while its proof is awaited. */
+    private Handshake unproven;
+    private byte[] challengeNonce;
+    /** The peer, once it is let in. */
     private NodeId peer;
+    /** Set once the connection is refused: frames already read behind the refusal are dropped. */
+    private boolean refused;
 
     InboundHandler(NettyTransport transport, MessageHandler handler) {
         this.transport = transport;
@@ -35,8 +42,9 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.executor().schedule(() -> {
             if (peer == null && ctx.channel().isActive()) {
-                log.warn("{}: closing internode connection from {}: no handshake within {} s", transport.self(),
-                        ctx.channel().remoteAddress(), HANDSHAKE_TIMEOUT_SECONDS);
+                log.warn("{}: closing internode connection from {}: no {} within {} s", transport.self(),
+                        ctx.channel().remoteAddress(), unproven == null ? "handshake" : "proof of the cluster-secret",
+                        HANDSHAKE_TIMEOUT_SECONDS);
                 ctx.close();
             }
         }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -45,8 +53,15 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+        if (refused) {
+            return;
+        }
         if (peer == null) {
-            accept(ctx, message);
+            if (unproven == null) {
+                accept(ctx, message);
+            } else {
+                checkProof(ctx, message);
+            }
             return;
         }
         if (!(message instanceof Frame frame)) {
@@ -70,13 +85,50 @@ final class InboundHandler extends SimpleChannelInboundHandler<Object> {
         }
         String refusal = transport.refusal(handshake);
         if (refusal != null) {
-            log.warn("{}: refusing internode connection from {} ({}): {}", transport.self(),
-                    ctx.channel().remoteAddress(), handshake.from(), refusal);
-            ctx.close();
+            refuse(ctx, handshake, refusal);
             return;
         }
-        peer = handshake.from();
+        PeerSecret secret = transport.secret();
+        if (secret == null) {
+            if (handshake.nonce().length > 0) {
+                refuse(ctx, handshake, "it proves a cluster-secret, and this node has none (set the same"
+                        + " cluster-secret on every node)");
+                return;
+            }
+            letIn(handshake.from());
+            return;
+        }
+        if (handshake.nonce().length != PeerSecret.NONCE_BYTES) {
+            refuse(ctx, handshake, "this node requires the cluster-secret, and the peer has none set");
+            return;
+        }
+        unproven = handshake;
+        challengeNonce = secret.newNonce();
+        ctx.writeAndFlush(new Challenge(challengeNonce, secret.acceptorProof(handshake, challengeNonce)),
+                ctx.voidPromise());
+    }
+
+    private void checkProof(ChannelHandlerContext ctx, Object message) {
+        byte[] expected = transport.secret().connectorProof(unproven, challengeNonce);
+        if (!(message instanceof Proof proof) || !PeerSecret.matches(expected, proof.proof())) {
+            refuse(ctx, unproven, "it did not prove it knows the cluster-secret (a different secret?)");
+            return;
+        }
+        letIn(unproven.from());
+        unproven = null;
+        challengeNonce = null;
+    }
+
+    private void letIn(NodeId from) {
+        peer = from;
         transport.peerConnected(peer);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Handshake handshake, String why) {
+        refused = true;
+        log.warn("{}: refusing internode connection from {} (claims to be {}): {}", transport.self(),
+                ctx.channel().remoteAddress(), handshake.from(), why);
+        ctx.close();
     }
 
     @Override

@@ -34,6 +34,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final int clusterNodes;
     private final long fingerprint;
     private final int maxFrameBytes;
+    private final PeerSecret secret;
     private final NodeTls tls;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Map<NodeId, PeerConnection[]> connections = new ConcurrentHashMap<>();
@@ -48,11 +49,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * @param clusterNodes  how many nodes the cluster has (handshakes from others are refused)
      * @param fingerprint   a digest of the cluster settings; peers must present the same
      * @param maxFrameBytes frames longer than this close the connection
+     * @param secret        the cluster-secret peers must prove, both ways; null for none
      * @param tls           with {@code tls-cluster}, mutual TLS on every connection, both ways
      */
     public NettyTransport(NodeId self, NettyRuntime runtime, InetSocketAddress listenAddress,
                           Function<NodeId, InetSocketAddress> peerAddresses, int clusterNodes, long fingerprint,
-                          int maxFrameBytes, NodeTls tls) {
+                          int maxFrameBytes, PeerSecret secret, NodeTls tls) {
         this.self = self;
         this.runtime = runtime;
         this.listenAddress = listenAddress;
@@ -60,6 +62,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         this.clusterNodes = clusterNodes;
         this.fingerprint = fingerprint;
         this.maxFrameBytes = maxFrameBytes;
+        this.secret = secret;
         this.tls = tls;
         runtime.group().forEach(executor -> loops.add((EventLoop) executor));
     }
@@ -75,7 +78,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                     ch.pipeline().addLast(
                             new FlushConsolidationHandler(64, true),
                             new FrameEncoder(),
-                            FrameDecoder.inbound(maxFrameBytes),
+                            FrameDecoder.inbound(maxFrameBytes, secret == null ? 1 : 2),
                             new InboundHandler(NettyTransport.this, handler));
                 });
     }
@@ -127,6 +130,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     int maxFrameBytes() {
         return maxFrameBytes;
+    }
+
+    /** The cluster-secret peers prove, or null. */
+    PeerSecret secret() {
+        return secret;
     }
 
     NodeTls tls() {

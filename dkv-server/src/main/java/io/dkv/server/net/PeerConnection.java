@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -29,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * that was not listening yet, or restarted, is then reached instead of failing a quorum
  * that needs it), and fails at once otherwise; one-way messages are dropped.
  *
+ * <p>A connection is ready for requests once its handshake is written, and with a
+ * cluster-secret once the peer has proved it knows the secret and this node has answered
+ * with its own proof ({@link PeerSecret}); requests sent before wait for that. A connection
+ * closed before it was ready (refused, or a wrong secret) counts as a failed attempt, so a
+ * peer that refuses this node is not asked again in a tight loop.
+ *
  * <p>Thread-safe: any thread may send. Connection state changes under the object's lock;
  * requests in flight are tracked per channel, so losing a channel fails exactly the
  * requests sent on it.
@@ -37,6 +44,8 @@ final class PeerConnection {
 
     private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
     private static final AttributeKey<PendingRequests> PENDING = AttributeKey.valueOf("dkv.pending");
+    /** The handshake this node sent, while the peer's challenge is awaited (cluster-secret only). */
+    private static final AttributeKey<Handshake> AWAITING_CHALLENGE = AttributeKey.valueOf("dkv.awaitingChallenge");
     static final long MIN_BACKOFF_MILLIS = 50;
     static final long MAX_BACKOFF_MILLIS = 2_000;
 
@@ -44,7 +53,8 @@ final class PeerConnection {
     private final InetSocketAddress address;
     private final NettyTransport owner;
     private final EventLoop loop;
-    private ChannelFuture connection;
+    /** Succeeds when the connection is ready for requests; its channel is the connection. */
+    private ChannelPromise connection;
     private long retryAtNanos;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private String lastFailure = "not connected yet";
@@ -154,38 +164,65 @@ final class PeerConnection {
         }
         ChannelFuture connecting = bootstrap().connect(address);
         Channel channel = connecting.channel();
+        ChannelPromise ready = channel.newPromise();
         channel.attr(PENDING).set(new PendingRequests(peer, loop));
-        // The first listener: writes the handshake before any request queued behind the connect.
-        connecting.addListener(done -> onConnectResult(connecting, done.cause()));
-        channel.closeFuture().addListener(done -> onClosed(connecting));
-        connection = connecting;
-        return connecting;
+        connecting.addListener(done -> onConnectResult(connecting, ready, done.cause()));
+        channel.closeFuture().addListener(done -> onClosed(ready));
+        connection = ready;
+        return ready;
     }
 
-    private void onConnectResult(ChannelFuture connecting, Throwable cause) {
+    /** Connected: writes the handshake, then is ready at once, or once the peer's challenge is answered. */
+    private void onConnectResult(ChannelFuture connecting, ChannelPromise ready, Throwable cause) {
         Channel channel = connecting.channel();
         if (cause == null) {
-            synchronized (this) {
-                backoffMillis = MIN_BACKOFF_MILLIS;
+            PeerSecret secret = owner.secret();
+            Handshake handshake = new Handshake(owner.self(), peer, owner.fingerprint(),
+                    secret == null ? Handshake.NO_NONCE : secret.newNonce());
+            if (secret != null) {
+                channel.attr(AWAITING_CHALLENGE).set(handshake);
             }
-            channel.writeAndFlush(new Handshake(owner.self(), peer, owner.fingerprint()), channel.voidPromise());
+            channel.writeAndFlush(handshake, channel.voidPromise());
+            if (secret == null) {
+                becameReady(ready);
+            }
             return;
         }
-        synchronized (this) {
-            lastFailure = "connect failed: " + reason(cause);
-            retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000;
-            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-        }
+        backOff("connect failed: " + reason(cause));
+        ready.tryFailure(cause);
         channel.close();
     }
 
-    private void onClosed(ChannelFuture closedConnection) {
+    private void becameReady(ChannelPromise ready) {
+        synchronized (this) {
+            backoffMillis = MIN_BACKOFF_MILLIS;
+        }
+        ready.trySuccess();
+    }
+
+    private synchronized void backOff(String failure) {
+        lastFailure = failure;
+        retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000;
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    private void onClosed(ChannelPromise closedConnection) {
+        boolean wasReady = closedConnection.isSuccess();
         synchronized (this) {
             if (connection == closedConnection) {
                 connection = null;
             }
         }
+        if (!wasReady && !closedConnection.isDone()) {
+            // Connected but closed before it was ready: the peer refused the handshake (its log says why).
+            backOff("closed during the handshake (refused by the peer, or TLS or a proof of the cluster-secret failed: see the logs)");
+            closedConnection.tryFailure(new PeerUnavailableException(peer, "unreachable: " + lastFailure()));
+        }
         closedConnection.channel().attr(PENDING).get().failAll("connection lost before it answered");
+    }
+
+    private synchronized String lastFailure() {
+        return lastFailure;
     }
 
     private Bootstrap bootstrap() {
@@ -215,6 +252,7 @@ final class PeerConnection {
      */
     private synchronized void tlsFailed(String reason) {
         lastFailure = reason;
+        backoffMillis = MAX_BACKOFF_MILLIS;
         retryAtNanos = System.nanoTime() + MAX_BACKOFF_MILLIS * 1_000_000;
     }
 
@@ -227,11 +265,38 @@ final class PeerConnection {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+            Handshake sent = ctx.channel().attr(AWAITING_CHALLENGE).getAndSet(null);
+            if (sent != null) {
+                answerChallenge(ctx, sent, message);
+                return;
+            }
+            if (message instanceof Challenge) {
+                throw new CorruptedFrameException("peer asks for the cluster-secret, and this node has none set"
+                        + " (set the same cluster-secret on every node)");
+            }
             if (message instanceof Frame frame && frame.kind() == Frame.Kind.RESPONSE) {
                 ctx.channel().attr(PENDING).get().complete(frame.correlationId(), frame.message());
             } else {
                 throw new CorruptedFrameException("peer sent " + message.getClass().getSimpleName()
                         + " where only responses belong");
+            }
+        }
+
+        /** Checks the peer's proof of the secret, answers with this node's, and lets requests go. */
+        private void answerChallenge(ChannelHandlerContext ctx, Handshake sent, Object message) {
+            PeerSecret secret = owner.secret();
+            if (!(message instanceof Challenge challenge)
+                    || !PeerSecret.matches(secret.acceptorProof(sent, challenge.nonce()), challenge.proof())) {
+                throw new CorruptedFrameException("peer did not prove it knows the cluster-secret (a different"
+                        + " secret, or not a node of this cluster)");
+            }
+            ctx.writeAndFlush(new Proof(secret.connectorProof(sent, challenge.nonce())), ctx.voidPromise());
+            ChannelPromise ready;
+            synchronized (PeerConnection.this) {
+                ready = connection != null && connection.channel() == ctx.channel() ? connection : null;
+            }
+            if (ready != null) {
+                becameReady(ready);
             }
         }
 

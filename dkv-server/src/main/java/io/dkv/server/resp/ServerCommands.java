@@ -184,6 +184,7 @@ final class ServerCommands {
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
                 fields.put("tls_port", info.tlsPort());
+                fields.put("peer_auth", info.peerAuth());
                 fields.put("password_required", table.access().users().passwordRequired() ? 1 : 0);
                 fields.put("protected_mode_warning", ProtectedMode.exposed(info.host(), table.access().users()) ? 1 : 0);
             }

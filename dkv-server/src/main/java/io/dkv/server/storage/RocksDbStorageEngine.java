@@ -10,6 +10,7 @@ import io.dkv.core.version.Version;
 import org.rocksdb.RocksDBException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -157,6 +158,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
 
     /** Bytes of keys, entries and per-key overhead stored (what the limit counts), not file sizes. */
+    @Override
+    public CompletableFuture<Void> whenDurable() {
+        return store.whenDurable();
+    }
+
     @Override
     public long bytes() {
         return bytes.get();

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.nio.file.Path;
@@ -49,12 +50,12 @@ public final class RocksDbStore implements AutoCloseable {
     /*
      * Durability: every write goes through RocksDB's write-ahead log, which RocksDB hands to
      * the operating system (write(2)) before the write returns, so a write that was answered
-     * survives the process being killed. With sync ALWAYS the log is fsynced before the write
-     * returns; RocksDB's write path batches writers that arrive together from different
-     * threads into one log write and one fsync (group commit), but the writes of one event
-     * loop come one after another, each waiting for its own fsync. With sync PERIODIC a background thread fsyncs the log every
-     * interval when something was written, so a power loss loses at most that interval.
-     *
+     * survives the process being killed. Writes never fsync themselves: WalSync does, on a
+     * thread of its own. With sync ALWAYS a replica answers a write only after WalSync's next
+     * fsync, which covers every write made before it from every event loop (group commit).
+     * With sync PERIODIC WalSync fsyncs every interval when something was written, so a power
+     * loss loses at most that interval.
+
      * Disk space: writes that add data are refused while less than four write buffers are
      * free (ensureSpace), before RocksDB meets ENOSPC; see currentWriteOptions for why.
      *
@@ -103,8 +104,7 @@ public final class RocksDbStore implements AutoCloseable {
     private final long reserveBytes;
     private volatile long usableBytes = Long.MAX_VALUE;
     private volatile boolean closed;
-    private long syncedSequence;
-    private final AtomicLong walSyncs = new AtomicLong();
+    private final WalSync walSync;
     private final WritableCheck writable;
     private final AtomicBoolean backingUp = new AtomicBoolean();
     private volatile Backup lastBackup;
@@ -129,7 +129,6 @@ public final class RocksDbStore implements AutoCloseable {
         this.writeOptions = writeOptions;
         this.failFastWriteOptions = failFastWriteOptions;
         this.resources = resources;
-        this.syncedSequence = open.db().getLatestSequenceNumber();
         this.reserveBytes = 4 * settings.writeBufferBytes();
         this.writable = new WritableCheck(directory.rocksDbPath());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -145,10 +144,17 @@ public final class RocksDbStore implements AutoCloseable {
                 reopenIfNeeded();
             }
         }, WRITABLE_CHECK_MILLIS, WRITABLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        if (settings.sync() == StorageSettings.Sync.PERIODIC) {
-            background.scheduleWithFixedDelay(this::syncWal, settings.syncIntervalMillis(), settings.syncIntervalMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        this.walSync = new WalSync("dkv-wal-sync-" + identity.node(), new WalSync.Syncer() {
+            @Override
+            public long syncLog() {
+                return syncWal();
+            }
+
+            @Override
+            public long lastWritten() {
+                return lastSequence();
+            }
+        }, settings.sync() == StorageSettings.Sync.ALWAYS, settings.syncIntervalMillis());
     }
 
     /**
@@ -182,11 +188,8 @@ public final class RocksDbStore implements AutoCloseable {
                     .setMaxTotalWalSize(4 * settings.writeBufferBytes())
                     .setMaxBackgroundJobs(2)
                     .setKeepLogFileNum(3));
-            WriteOptions writeOptions = track(resources, new WriteOptions()
-                    .setSync(settings.sync() == StorageSettings.Sync.ALWAYS));
-            WriteOptions failFastWriteOptions = track(resources, new WriteOptions()
-                    .setSync(settings.sync() == StorageSettings.Sync.ALWAYS)
-                    .setNoSlowdown(true));
+            WriteOptions writeOptions = track(resources, new WriteOptions());
+            WriteOptions failFastWriteOptions = track(resources, new WriteOptions().setNoSlowdown(true));
             List<ColumnFamilyDescriptor> families = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family),
                     new ColumnFamilyDescriptor(ENTRIES.getBytes(StandardCharsets.UTF_8), family),
@@ -368,24 +371,45 @@ public final class RocksDbStore implements AutoCloseable {
         return problem != null ? "data directory not writable: " + problem : lastWriteFailure;
     }
 
-    /** Fsyncs the write-ahead log now if anything was written since the last sync. */
-    void syncWal() {
+    /**
+     * Completes once every write made before this call is as durable as the sync setting
+     * promises an acknowledged write is: fsynced with sync ALWAYS, at once with PERIODIC.
+     */
+    public CompletableFuture<Void> whenDurable() {
+        return walSync.whenDurable();
+    }
+
+    /** Fsyncs the write-ahead log; returns the sequence number now durable, or -1 once closed. */
+    private long syncWal() {
         Lock lock = gate.readLock();
         lock.lock();
         try {
-            if (closed || open == null) {
-                return;
+            if (closed) {
+                return -1;
+            }
+            if (open == null) {
+                throw new StorageException(identity.node() + ": cannot sync the write-ahead log: storage in "
+                        + directory.root() + " is being reopened after an error (" + lastWriteFailure + ")");
             }
             long sequence = open.db().getLatestSequenceNumber();
-            if (sequence != syncedSequence) {
-                open.db().flushWal(true);
-                syncedSequence = sequence;
-                walSyncs.incrementAndGet();
-            }
+            open.db().flushWal(true);
+            return sequence;
         } catch (RocksDBException e) {
             lastWriteFailure = "sync the write-ahead log: " + e.getMessage();
             needsReopen = true;
             log.error("storage: cannot sync the write-ahead log in {}: {}", directory.rocksDbPath(), e.getMessage());
+            throw failure("sync the write-ahead log", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The sequence number of the last write, or -1 while the database is closed or being reopened. */
+    private long lastSequence() {
+        Lock lock = gate.readLock();
+        lock.lock();
+        try {
+            return closed || open == null ? -1 : open.db().getLatestSequenceNumber();
         } finally {
             lock.unlock();
         }
@@ -408,9 +432,9 @@ public final class RocksDbStore implements AutoCloseable {
         return reopens.get();
     }
 
-    /** How many times the periodic sync has fsynced the write-ahead log. */
+    /** How many times the write-ahead log has been fsynced (for either sync setting). */
     long walSyncs() {
-        return walSyncs.get();
+        return walSync.syncs();
     }
 
     public boolean isClosed() {
@@ -424,6 +448,7 @@ public final class RocksDbStore implements AutoCloseable {
     @Override
     public void close() {
         background.shutdownNow();
+        walSync.close();
         Lock lock = gate.writeLock();
         lock.lock();
         try {
@@ -508,7 +533,7 @@ public final class RocksDbStore implements AutoCloseable {
                 open = null;
             }
             open = OpenDb.open(options, directory.rocksDbPath(), families);
-            syncedSequence = open.db().getLatestSequenceNumber();
+            walSync.reset(open.db().getLatestSequenceNumber());
             needsReopen = false;
             lastWriteFailure = null;
             reopens.incrementAndGet();

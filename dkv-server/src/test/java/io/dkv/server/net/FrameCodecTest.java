@@ -126,9 +126,31 @@ class FrameCodecTest {
 
     @Test
     void handshakeSurvivesTheRoundTrip() {
-        Handshake handshake = new Handshake(NodeId.of(2), NodeId.of(5), -8_765_432_101L);
+        Handshake handshake = new Handshake(NodeId.of(2), NodeId.of(5), -8_765_432_101L, Handshake.NO_NONCE);
+        Handshake withNonce = new Handshake(NodeId.of(2), NodeId.of(5), 7, bytes("0123456789abcdef"));
 
-        assertThat(decode(encode(handshake))).isEqualTo(handshake);
+        assertThat(decode(encode(handshake))).usingRecursiveComparison().isEqualTo(handshake);
+        assertThat(decode(encode(withNonce))).usingRecursiveComparison().isEqualTo(withNonce);
+    }
+
+    @Test
+    void challengeAndProofSurviveTheRoundTrip() {
+        Challenge challenge = new Challenge(bytes("0123456789abcdef"), new byte[32]);
+        Proof proof = new Proof(bytes("proof of the secret"));
+
+        assertThat(decode(encode(challenge))).usingRecursiveComparison().isEqualTo(challenge);
+        assertThat(decode(encode(proof))).usingRecursiveComparison().isEqualTo(proof);
+    }
+
+    @Test
+    void withASecretTheProofMustBeSmallToo() {
+        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME, 2));
+        decoder.writeInbound(encode(new Handshake(NodeId.of(2), NodeId.of(1), 9, bytes("0123456789abcdef"))));
+        ByteBuf header = Unpooled.buffer().writeInt(FrameDecoder.MAX_HANDSHAKE_BYTES + 1);
+
+        assertThat(decoder.<Object>readInbound()).isInstanceOf(Handshake.class);
+        assertThatThrownBy(() -> decoder.writeInbound(header)).isInstanceOf(TooLongFrameException.class)
+                .hasMessageContaining("frame length " + (FrameDecoder.MAX_HANDSHAKE_BYTES + 1));
     }
 
     @Test
@@ -169,7 +191,7 @@ class FrameCodecTest {
 
     @Test
     void onAnInboundConnectionAFirstFrameBiggerThanAHandshakeIsRefusedFromItsLengthAlone() {
-        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME));
+        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME, 1));
         ByteBuf header = Unpooled.buffer().writeInt(FrameDecoder.MAX_HANDSHAKE_BYTES + 1);
 
         assertThatThrownBy(() -> decoder.writeInbound(header)).isInstanceOf(TooLongFrameException.class)
@@ -178,11 +200,11 @@ class FrameCodecTest {
 
     @Test
     void onAnInboundConnectionFramesAfterTheHandshakeMayUseTheFullLimit() {
-        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME));
+        EmbeddedChannel decoder = new EmbeddedChannel(FrameDecoder.inbound(MAX_FRAME, 1));
         Frame big = new Frame(Frame.Kind.REQUEST, 1,
                 new WriteRequest(1, bytes("k"), Entry.value(new byte[MAX_FRAME / 2], VERSION)));
 
-        decoder.writeInbound(encode(new Handshake(NodeId.of(2), NodeId.of(1), 9)), encode(big));
+        decoder.writeInbound(encode(new Handshake(NodeId.of(2), NodeId.of(1), 9, Handshake.NO_NONCE)), encode(big));
 
         assertThat(decoder.<Object>readInbound()).isInstanceOf(Handshake.class);
         assertThat(decoder.<Object>readInbound()).isInstanceOf(Frame.class);
@@ -219,7 +241,7 @@ class FrameCodecTest {
         ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1, WriteReply.HINT_KEPT));
         frame.setByte(VERSION_AT, FrameEncoder.PROTOCOL_VERSION + 1);
 
-        assertDecoderRefuses(frame, CorruptedFrameException.class, "protocol version 2");
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "protocol version " + (FrameEncoder.PROTOCOL_VERSION + 1));
     }
 
     @Test
@@ -286,7 +308,7 @@ class FrameCodecTest {
 
     @Test
     void trailingGarbageAfterAHandshakeIsRefused() {
-        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5));
+        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5, Handshake.NO_NONCE));
         frame.setInt(0, frame.getInt(0) + 2);
         frame.writeBytes(new byte[]{9, 9});
 
@@ -300,7 +322,7 @@ class FrameCodecTest {
                 .isInstanceOf(TooLongFrameException.class);
 
         // A well-formed frame after the bad one must not reach the handler, which is closing the connection.
-        decoder.writeInbound(encode(new Handshake(NodeId.of(1), NodeId.of(2), 5)));
+        decoder.writeInbound(encode(new Handshake(NodeId.of(1), NodeId.of(2), 5, Handshake.NO_NONCE)));
         assertThat(decoder.<Object>readInbound()).isNull();
         // Closing must not raise the same error again (each one is logged).
         assertThat(decoder.finish()).isFalse();
@@ -308,7 +330,7 @@ class FrameCodecTest {
 
     @Test
     void handshakeWithoutNodeIdsIsRefused() {
-        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5));
+        ByteBuf frame = encode(new Handshake(NodeId.of(1), NodeId.of(2), 5, Handshake.NO_NONCE));
         // Handshake body: from (int), to (int), fingerprint (long); 0 means "no node".
         frame.setInt(MESSAGE_TYPE_AT, 0);
 

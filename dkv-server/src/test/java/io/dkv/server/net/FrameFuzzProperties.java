@@ -46,7 +46,10 @@ class FrameFuzzProperties {
                 samples.add(encode(new Frame(kind, 42, message)));
             }
         });
-        samples.add(encode(new Handshake(NodeId.of(2), NodeId.of(1), 77)));
+        samples.add(encode(new Handshake(NodeId.of(2), NodeId.of(1), 77, Handshake.NO_NONCE)));
+        samples.add(encode(new Handshake(NodeId.of(2), NodeId.of(1), 77, new byte[PeerSecret.NONCE_BYTES])));
+        samples.add(encode(new Challenge(new byte[PeerSecret.NONCE_BYTES], new byte[32])));
+        samples.add(encode(new Proof(new byte[32])));
         return samples;
     }
 
@@ -119,14 +122,15 @@ class FrameFuzzProperties {
     }
 
     private static Outcome feed(byte[] input, int readSize, boolean inbound) {
-        EmbeddedChannel channel = new EmbeddedChannel(inbound ? FrameDecoder.inbound(MAX_FRAME) : new FrameDecoder(MAX_FRAME));
+        EmbeddedChannel channel = new EmbeddedChannel(inbound ? FrameDecoder.inbound(MAX_FRAME, 2) : new FrameDecoder(MAX_FRAME));
         Outcome outcome = new Outcome();
         outcome.allocated = io.dkv.server.resp.Allocations.byThisThread(() -> {
             try {
                 for (int offset = 0; offset < input.length; offset += readSize) {
                     channel.writeInbound(Unpooled.wrappedBuffer(input, offset, Math.min(readSize, input.length - offset)));
                     for (Object out; (out = channel.readInbound()) != null; ) {
-                        if (!(out instanceof Frame) && !(out instanceof Handshake)) {
+                        if (!(out instanceof Frame) && !(out instanceof Handshake) && !(out instanceof Challenge)
+                                && !(out instanceof Proof)) {
                             throw new AssertionError("decoded " + out);
                         }
                     }

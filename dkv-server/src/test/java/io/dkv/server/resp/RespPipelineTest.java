@@ -24,7 +24,7 @@ class RespPipelineTest {
     private static EmbeddedChannel pipeline() {
         ClientCounters stats = new ClientCounters();
         CommandTable commands = new CommandTable(CommandMeters.none());
-        ConnectionCommands.register(commands, new ServerInfo("test", "127.0.0.1", 7400, 8400, 0, 0), stats);
+        ConnectionCommands.register(commands, new ServerInfo("test", "127.0.0.1", 7400, 8400, 0), stats);
         ClientSession session = new ClientSession(1, "embedded", Consistency.QUORUM, Consistency.QUORUM,
                 commands.access().onConnect());
         return new EmbeddedChannel(new RespDecoder(MAX_ARGUMENT, "max-value-bytes", 4 * MAX_ARGUMENT),

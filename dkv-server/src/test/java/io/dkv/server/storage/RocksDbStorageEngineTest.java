@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -151,6 +152,50 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         }
         try (RocksDbStore store = RocksDbStore.open(settings, RocksDbTestSupport.N1)) {
             assertFilled(store.storageEngine(PARTITIONS), 200);
+        }
+    }
+
+    @Test
+    void syncAlwaysAnswersAWriteAfterAnFsyncSharedByConcurrentWriters() throws Exception {
+        StorageSettings settings = RocksDbTestSupport.settings(temp.resolve("group"), StorageSettings.Sync.ALWAYS, 0);
+        try (RocksDbStore store = RocksDbStore.open(settings, RocksDbTestSupport.N1)) {
+            RocksDbStorageEngine engine = store.storageEngine(PARTITIONS);
+            int writers = 8;
+            int writesEach = 50;
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                Thread thread = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < writesEach; i++) {
+                            String key = "w" + writer + "-" + i;
+                            long before = store.walSyncs();
+                            engine.merge(p(key), bytes(key), value("v", i + 1, 1));
+                            engine.whenDurable().get(30, TimeUnit.SECONDS);
+                            assertThat(store.walSyncs()).as("answered only after an fsync").isGreaterThan(before);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(store.walSyncs()).isBetween(1L, (long) writers * writesEach);
+        }
+    }
+
+    @Test
+    void periodicSyncAnswersAWriteAtOnce() {
+        try (RocksDbStore store = RocksDbTestSupport.open(temp.resolve("periodic-answer"))) {
+            RocksDbStorageEngine engine = store.storageEngine(PARTITIONS);
+            engine.merge(p("k"), bytes("k"), value("v", 1, 1));
+            assertThat(engine.whenDurable()).isCompleted();
         }
     }
 
