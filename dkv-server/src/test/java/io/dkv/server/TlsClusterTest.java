@@ -87,6 +87,7 @@ class TlsClusterTest {
             assertThat(n3.set("k", "v3")).as("ALL needs every peer, over TLS").isEqualTo("OK");
             consistency(n1, "ALL");
             assertThat(n1.get("k")).isEqualTo("v3");
+            assertThat(n1.info("dkv")).contains("peer_auth:tls-cluster");
         }
         try (Socket plain = new Socket("127.0.0.1", base + 1000)) {
             plain.setSoTimeout(10_000);
@@ -98,6 +99,23 @@ class TlsClusterTest {
         try (Jedis n2 = jedis(base + 1)) {
             consistency(n2, "ALL");
             assertThat(n2.set("k", "after")).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void tlsAndAClusterSecretTogether() {
+        int base = Ports.freeBasePort(3);
+        Consumer<SettingsBuilder> tls = mutualTls(Map.of());
+        cluster = LocalCluster.start(3, 3, base, builder -> {
+            tls.accept(builder);
+            builder.set("cluster-secret", "a-secret-of-at-least-16-characters");
+        });
+
+        try (Jedis n2 = jedis(base + 1)) {
+            consistency(n2, "ALL");
+            assertThat(n2.set("k", "both")).isEqualTo("OK");
+            assertThat(n2.get("k")).isEqualTo("both");
+            assertThat(n2.info("dkv")).contains("peer_auth:tls-cluster+cluster-secret");
         }
     }
 
