@@ -46,7 +46,7 @@ class TlsClientsTest {
     private static TestCertificates.Issued stranger;
     /** Client certificates required (the default with tls-ca-cert-file). */
     private static LocalCluster strict;
-    /** tls-auth-clients no, on the JDK's TLS, with no plain port (resp-port 0). */
+    /** tls-auth-clients optional, on the JDK's TLS, with no plain port (resp-port 0). */
     private static LocalCluster open;
     private static int strictPort;
     private static int openPort;
@@ -70,7 +70,7 @@ class TlsClientsTest {
                     .set("tls-cert-file", node.certFile().toString())
                     .set("tls-key-file", node.keyFile().toString())
                     .set("tls-ca-cert-file", ca.certFile().toString())
-                    .set("tls-auth-clients", "no")
+                    .set("tls-auth-clients", "optional")
                     .set("resp-port", "0"));
         } finally {
             System.clearProperty("dkv.tls.jdk");
@@ -119,7 +119,7 @@ class TlsClientsTest {
     }
 
     @Test
-    void aClientWithoutACertificateFromTheAuthorityIsRefusedWhenTlsAuthClientsIsYes() {
+    void aClientWithoutACertificateFromTheAuthorityIsRefusedWhenTlsAuthClientsIsYesOrOptional() {
         // TLS 1.3: the client finishes its side before the node checks its certificate, so it hears
         // of the refusal as the node's alert (certificate_required) or as the closed connection.
         assertThatThrownBy(() -> ping(strictPort, null)).isInstanceOf(JedisConnectionException.class);
@@ -128,6 +128,8 @@ class TlsClientsTest {
         try (Jedis jedis = jedis(strictPort, client)) {
             assertThat(jedis.ping()).isEqualTo("PONG");
         }
+        assertThat(ping(openPort, null)).as("optional: no certificate is fine").isEqualTo("PONG");
+        assertThat(ping(openPort, client)).isEqualTo("PONG");
     }
 
     @Test
