@@ -15,6 +15,7 @@ import java.nio.file.Path;
  * Whether and how a client speaks TLS to a node, like redis-cli's {@code --tls --cacert FILE
  * --cert FILE --key FILE}. The node's certificate is checked against the authority (the JDK's
  * trusted authorities without {@code --cacert}), not against the host name, as redis-cli does.
+ * Immutable; each call builds a fresh context from the files.
  *
  * @param enabled whether to speak TLS at all
  * @param caCert  the authority the node's certificate must come from (PEM), or {@code null}

@@ -94,7 +94,7 @@ public final class NodeTls {
     }
 
     /** OpenSSL when netty-tcnative's native library loads here, unless the JDK's is asked for. */
-    public static SslProvider provider() {
+    private static SslProvider provider() {
         return OpenSsl.isAvailable() && !Boolean.getBoolean("dkv.tls.jdk") ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
