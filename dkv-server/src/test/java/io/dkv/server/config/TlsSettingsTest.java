@@ -87,6 +87,22 @@ class TlsSettingsTest {
     }
 
     @Test
+    void yamlTakesTheSameNamesAndRedisStyleYesAndNo() throws IOException {
+        Path file = Files.writeString(dir.resolve("node.yaml"), "tls-cert-file: " + node.certFile() + "\n"
+                + "tls-key-file: " + node.keyFile() + "\n"
+                + "tls-ca-cert-file: " + ca.certFile() + "\n"
+                + "tls-auth-clients: optional\n"
+                + "tls-cluster: yes\n"
+                + "tls-http: no\n"
+                + "tls-port: 6390\n");
+
+        TlsSettings tls = new SettingsBuilder().load(file).build().tls();
+
+        assertThat(tls).isEqualTo(new TlsSettings(6390, node.certFile(), node.keyFile(), ca.certFile(),
+                TlsSettings.AuthClients.OPTIONAL, true, false));
+    }
+
+    @Test
     void settingsThatCannotWorkAreRefusedByName() {
         String cert = node.certFile().toString();
         String key = node.keyFile().toString();
