@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dkv next to Redis on this machine, through the same clients.
 #
-#   bench/vs-redis.sh [--quick] [RESULTS.md]
+#   bench/vs-redis.sh [--quick] [--tls] [RESULTS.md]
 #
 # Starts, one after the other and each on free ports of its own:
 #   redis   redis-server --save '' --appendonly no
@@ -15,20 +15,25 @@
 # dkv targets are warmed up (JIT) with an untimed run first. Prints a table of ops/s and
 # the ratio to Redis on the same test, and writes it as Markdown to RESULTS.md (default
 # bench/results.md). --quick divides -n by 10 and runs dkv bench for 3 s: a check that
-# everything works, not a measurement. Every server it starts is stopped on exit.
+# everything works, not a measurement. --tls adds TLS rows: redis-server with --tls-port and
+# dkv-1 with tls-cert-file (certificates made with openssl, no client certificates asked),
+# each run with redis-benchmark --tls --cacert (plain and -P 16). Every server it starts is
+# stopped on exit.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 results="$root/bench/results.md"
 quick=0
+tls=0
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
+    --tls) tls=1 ;;
     -h | --help) usage; exit 0 ;;
     -*) echo "vs-redis: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) results=$1 ;;
@@ -60,6 +65,9 @@ need redis-benchmark redis-tools
 need redis-cli redis-tools
 need timeout coreutils
 need "${JAVA_HOME:+$JAVA_HOME/bin/}java" openjdk-17-jdk-headless
+if ((tls)); then
+  need openssl openssl
+fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-vs-redis.XXXXXX")"
 failures=0 # measurements that produced no figure; their logs are kept
@@ -102,14 +110,14 @@ port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# A base port P whose dkv layout (P+i, P+1000+i, P+2000+i for i < nodes) is free; below the
+# A base port P whose dkv layout (P+i, P+1000+i, P+2000+i, P+3000+i for i < nodes) is free; below the
 # ephemeral range so that outgoing connections cannot take it meanwhile.
 free_base_port() {
   local nodes=$1 base offset i ok
   for _ in $(seq 200); do
     base=$((20000 + RANDOM % 900 * 10))
     ok=1
-    for offset in 0 1000 2000; do
+    for offset in 0 1000 2000 3000; do
       for ((i = 0; i < nodes; i++)); do
         port_free $((base + offset + i)) || ok=0
       done
@@ -147,10 +155,11 @@ start_redis() {
   await_ping "$work/redis.log" "$server_port"
 }
 
-start_dkv() { # nodes
+start_dkv() { # nodes [more dkv local arguments]
   local nodes=$1 ports=() i
+  shift
   server_port=$(free_base_port "$nodes")
-  "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$server_port" </dev/null >"$work/dkv-$nodes.log" 2>&1 &
+  "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$server_port" "$@" </dev/null >"$work/dkv-$nodes.log" 2>&1 &
   server_pid=$!
   for ((i = 0; i < nodes; i++)); do
     ports+=($((server_port + i)))
@@ -187,6 +196,33 @@ run_redis_benchmark() { # target port label redis-benchmark-args...
       record "$target" "$test $label" "$rps" "${p50:+p50 $p50 ms}"
     fi
   done
+}
+
+# An authority and a server certificate for the TLS rows, under $work/tls.
+make_certificates() {
+  local dir="$work/tls"
+  mkdir -p "$dir"
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$dir/ca.key" \
+    -out "$dir/ca.crt" -days 2 -subj "/CN=vs-redis CA" >/dev/null 2>&1
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$dir/server.key" \
+    -out "$dir/server.csr" -subj "/CN=vs-redis server" >/dev/null 2>&1
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -out "$dir/server.crt" -extfile <(echo "subjectAltName=DNS:localhost,IP:127.0.0.1") >/dev/null 2>&1
+}
+
+start_redis_tls() {
+  server_port=$(free_base_port 1)
+  redis-server --port "$server_port" --tls-port $((server_port + 3000)) --bind 127.0.0.1 --save '' --appendonly no \
+    --tls-cert-file "$work/tls/server.crt" --tls-key-file "$work/tls/server.key" \
+    --tls-ca-cert-file "$work/tls/ca.crt" --tls-auth-clients no </dev/null >"$work/redis-tls.log" 2>&1 &
+  server_pid=$!
+  await_ping "$work/redis-tls.log" "$server_port"
+}
+
+run_tls_benchmarks() { # target tls-port
+  local cacert="$work/tls/ca.crt"
+  run_redis_benchmark "$1" "$2" "-c $clients TLS" --tls --cacert "$cacert" -t set,get -n "$requests" -c "$clients"
+  run_redis_benchmark "$1" "$2" "-c $clients -P 16 TLS" --tls --cacert "$cacert" -t set,get -n "$requests" -c "$clients" -P 16
 }
 
 run_redis_benchmarks() { # target port
@@ -238,6 +274,21 @@ run_redis_benchmarks dkv-3 "$server_port"
 run_dkv_bench dkv-3 "$server_port"
 stop_server
 
+if ((tls)); then
+  make_certificates
+  echo "vs-redis: redis with TLS (--tls-port, no client certificates)" >&2
+  start_redis_tls
+  run_tls_benchmarks redis $((server_port + 3000))
+  stop_server
+
+  echo "vs-redis: dkv-1 with TLS (tls-cert-file, tls-key-file)" >&2
+  start_dkv 1 --set tls-cert-file="$work/tls/server.crt" --set tls-key-file="$work/tls/server.key"
+  warm_up "$server_port"
+  run_tls_benchmarks dkv-1 $((server_port + 3000))
+  grep -m1 -oE 'TLS by [^:]+' "$work/dkv-1.log" | sed 's/^/  dkv /' >&2 || true
+  stop_server
+fi
+
 vs_redis() { # target test
   local mine=${ops["$1|$2"]} theirs=${ops["redis|$2"]:-}
   if [[ $mine =~ ^[0-9.]+$ && $theirs =~ ^[0-9.]+$ ]] && awk "BEGIN { exit !($theirs > 0) }"; then
@@ -277,6 +328,11 @@ write_markdown() {
     "\`redis-benchmark -n $warmup_requests\` (plain and -P 16) first"
   echo "- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`, and \`-t set,get -n $big_requests -c $clients -d $big_value\`"
   echo "- dkv bench: \`--clients $clients --ratio 1:1 --value-size 100 --keys 100000 --duration $bench_seconds\`"
+  if ((tls)); then
+    echo "- TLS rows (--tls): redis = \`redis-server --tls-port ... --tls-auth-clients no\`, dkv-1 = \`dkv local --nodes 1" \
+      "--replicas 1 --set tls-cert-file=... --set tls-key-file=...\`; \`redis-benchmark --tls --cacert ca.crt\` against" \
+      "each one's TLS port, EC P-256 certificates; dkv's TLS provider: $(grep -m1 -oE 'TLS by [^:]+' "$work/dkv-1.log" 2>/dev/null || echo unknown)"
+  fi
   echo
   echo "| target | test | ops/s | vs redis | latency |"
   echo "| --- | --- | ---: | ---: | --- |"

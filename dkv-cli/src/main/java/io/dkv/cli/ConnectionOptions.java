@@ -2,7 +2,9 @@ package io.dkv.cli;
 
 import io.dkv.cli.client.AuthOptions;
 import io.dkv.cli.client.Credentials;
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.RespClient;
+import io.dkv.cli.client.TlsOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -10,8 +12,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * Where a client command connects and as whom: {@code -h HOST -p PORT --user USER -a PASSWORD},
- * as redis-cli spells them; the password may also come from {@code DKV_PASSWORD}.
+ * Where a client command connects and as whom: {@code -h HOST -p PORT --user USER -a PASSWORD
+ * --tls --cacert FILE --cert FILE --key FILE}, as redis-cli spells them; the password may also
+ * come from {@code DKV_PASSWORD}.
  */
 public final class ConnectionOptions {
 
@@ -23,6 +26,9 @@ public final class ConnectionOptions {
 
     @Mixin
     AuthOptions auth = new AuthOptions();
+
+    @Mixin
+    TlsOptions tls = new TlsOptions();
 
     @Option(names = "--timeout-ms", defaultValue = "10000", description = "Give up after this long (default ${DEFAULT-VALUE}).")
     int timeoutMillis;
@@ -44,15 +50,22 @@ public final class ConnectionOptions {
         return auth.credentials();
     }
 
+    /** TLS as asked for, or {@link ClientTls#NONE}; throws IllegalArgumentException for options that cannot work. */
+    public ClientTls clientTls() {
+        return tls.clientTls();
+    }
+
     RespClient connect() throws IOException {
         Credentials credentials;
+        ClientTls clientTls;
         try {
             credentials = auth.credentials();
+            clientTls = tls.clientTls();
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
         try {
-            return new RespClient(host, port, timeoutMillis, credentials);
+            return new RespClient(host, port, timeoutMillis, credentials, clientTls);
         } catch (IOException e) {
             throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }

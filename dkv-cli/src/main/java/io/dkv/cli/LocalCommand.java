@@ -5,6 +5,7 @@ import io.dkv.server.LocalCluster;
 import io.dkv.server.NodeServer;
 import io.dkv.server.config.NodeSettings;
 import io.dkv.server.config.StorageSettings;
+import io.dkv.server.config.TlsSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code dkv local}: N real TCP nodes in this one process, until Ctrl-C. */
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = {"Runs a cluster of N nodes in this process, each on its own TCP ports:",
-                "clients P+i, internode P+1000+i, HTTP P+2000+i (node i counting from 0).",
+                "clients P+i, internode P+1000+i, HTTP P+2000+i (node i counting from 0),",
+                "and with --set tls-cert-file=... --set tls-key-file=..., clients over TLS on P+3000+i.",
                 "Ctrl-C stops them all."})
 final class LocalCommand implements Callable<Integer> {
 
@@ -67,11 +69,16 @@ final class LocalCommand implements Callable<Integer> {
         ClusterConfig config = cluster.servers().get(0).settings().cluster();
         System.out.printf("dkv local: %d nodes, %d replicas per key, reads at %s, writes at %s%n",
                 config.nodes(), config.replicas(), config.readConsistency(), config.writeConsistency());
-        System.out.printf("%-6s %-22s %-22s %-22s%n", "node", "clients (RESP)", "internode", "http");
+        TlsSettings tls = cluster.servers().get(0).settings().tls();
+        System.out.printf("%-6s %-22s %-22s %-22s%s%n", "node", "clients (RESP)", "internode", "http",
+                tls.port() != 0 ? " clients (TLS)" : "");
         for (NodeServer server : cluster.servers()) {
             NodeSettings s = server.settings();
-            System.out.printf("%-6s %-22s %-22s %-22s%n", s.node(), s.host() + ":" + s.respPort(),
-                    s.host() + ":" + s.internodePort(), s.httpPort() == 0 ? "off" : "http://" + s.host() + ":" + s.httpPort() + "/");
+            String scheme = s.tls().http() ? "https://" : "http://";
+            System.out.printf("%-6s %-22s %-22s %-22s%s%n", s.node(), s.respPort() == 0 ? "off" : s.host() + ":" + s.respPort(),
+                    s.host() + ":" + s.internodePort() + (s.tls().cluster() ? " (TLS)" : ""),
+                    s.httpPort() == 0 ? "off" : scheme + s.host() + ":" + s.httpPort() + "/",
+                    s.tls().port() != 0 ? " " + s.host() + ":" + s.tls().port() : "");
         }
         StorageSettings storage = cluster.servers().get(0).settings().storage();
         System.out.println(storage.durable()
@@ -79,7 +86,15 @@ final class LocalCommand implements Callable<Integer> {
                         + storage.sync().name().toLowerCase(Locale.ROOT)
                 : "data: in memory, lost when dkv local stops (--data-dir DIR keeps it)");
         int port = cluster.servers().get(0).respPort();
-        System.out.printf("Try: redis-cli -p %d SET hello world   or   ./dkv get hello -p %d%n", port, port);
+        if (port != 0) {
+            System.out.printf("Try: redis-cli -p %d SET hello world   or   ./dkv get hello -p %d%n", port, port);
+        }
+        if (tls.port() != 0) {
+            String files = " --tls" + (tls.caCertFile() != null ? " --cacert " + tls.caCertFile() : "")
+                    + (tls.authClients() == TlsSettings.AuthClients.YES ? " --cert CLIENT.crt --key CLIENT.key" : "");
+            int tlsPort = cluster.servers().get(0).tlsPort();
+            System.out.printf("TLS: redis-cli -p %d%s GET hello   or   ./dkv get hello -p %d%s%n", tlsPort, files, tlsPort, files);
+        }
         System.out.println("Ctrl-C stops the cluster.");
         System.out.flush();
     }

@@ -115,8 +115,10 @@ final class ServerCommand implements Callable<Integer> {
             Files.writeString(written, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             Files.move(written, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        System.out.printf("%s serving clients on %s:%d (internode %d) in a cluster of %d nodes, %d replicas; data %s%n",
-                nodeSettings.node(), nodeSettings.host(), server.respPort(), nodeSettings.internodePort(),
+        System.out.printf("%s serving clients on %s:%s%s (internode %d%s) in a cluster of %d nodes, %d replicas; data %s%n",
+                nodeSettings.node(), nodeSettings.host(), server.respPort() == 0 ? "(plain port off)" : server.respPort(),
+                server.tlsPort() != 0 ? " and over TLS on " + server.tlsPort() : "", nodeSettings.internodePort(),
+                nodeSettings.tls().cluster() ? ", mutual TLS" : "",
                 nodeSettings.cluster().nodes(), nodeSettings.cluster().replicas(), nodeSettings.storage().describe());
         System.out.flush();
         stopped.await();

@@ -10,6 +10,7 @@ import io.dkv.server.config.NodeSettings;
 import io.dkv.server.net.EventLoopScheduler;
 import io.dkv.server.net.NettyRuntime;
 import io.dkv.server.net.NettyTransport;
+import io.dkv.server.net.NodeTls;
 import io.dkv.server.net.SystemClock;
 import io.dkv.server.http.HttpServer;
 import io.dkv.server.metrics.NodeMeters;
@@ -47,7 +48,7 @@ public final class NodeServer implements AutoCloseable {
     private final NodeStorage storage;
     private final boolean startedRecovering;
 
-    private NodeServer(NodeSettings settings, NettyRuntime runtime, NodeStorage storage, boolean mayLackData) {
+    private NodeServer(NodeSettings settings, NettyRuntime runtime, NodeStorage storage, boolean mayLackData, NodeTls tls) {
         this.settings = settings;
         this.storage = storage;
         ClusterConfig config = settings.cluster();
@@ -55,18 +56,18 @@ public final class NodeServer implements AutoCloseable {
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
                 peer -> resolve(settings.peers().get(peer)),
-                config.nodes(), fingerprint(config), config.maxMessageBytes(), settings.access().peerSecret());
+                config.nodes(), fingerprint(config), config.maxMessageBytes(), settings.access().peerSecret(), tls);
         this.startedRecovering = storage.mayLackData(mayLackData);
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
                 SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, startedRecovering,
                 storage.clockLease());
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
-                settings.httpPort(), settings.access().clusterSecret() != null ? "cluster-secret" : "none");
+                settings.httpPort(), settings.tls().port(), peerAuth(settings));
         this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry), storage,
                 settings.clients(), settings.access().users());
         this.meters = new NodeMeters(node, stats, registry);
-        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry, settings.access());
+        this.http = settings.httpPort() == 0 ? null : new HttpServer(node, runtime, registry, settings.access(), tls);
         this.sampler = scheduler.scheduleAtFixedRate(1_000, 1_000, () -> {
             stats.sample();
             meters.refresh();
@@ -89,17 +90,23 @@ public final class NodeServer implements AutoCloseable {
      *                          quorums. A durable node decides from its data directory.
      */
     public static NodeServer start(NodeSettings settings, NettyRuntime runtime, boolean restartedInMemory) {
+        NodeTls tls = NodeTls.load(settings.node(), settings.tls());
         NodeStorage storage = NodeStorage.open(settings);
         NodeServer server;
         try {
-            server = new NodeServer(settings, runtime, storage, restartedInMemory);
+            server = new NodeServer(settings, runtime, storage, restartedInMemory, tls);
         } catch (RuntimeException e) {
             storage.close();
             throw e;
         }
         try {
             server.node.start();
-            server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
+            if (settings.respPort() != 0) {
+                server.resp.start(new InetSocketAddress(settings.host(), settings.respPort()));
+            }
+            if (tls.clientPort()) {
+                server.resp.startTls(new InetSocketAddress(settings.host(), settings.tls().port()), tls);
+            }
             if (server.http != null) {
                 server.http.start(new InetSocketAddress(settings.host(), settings.httpPort()));
             }
@@ -108,8 +115,13 @@ public final class NodeServer implements AutoCloseable {
             throw e;
         }
         log.info("{} serving clients on {}:{}, peers on port {}, HTTP on port {}; data {}", settings.node(), settings.host(),
-                settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort(),
+                settings.respPort() == 0 ? "(plain port off)" : settings.respPort(), settings.internodePort(), settings.httpPort() == 0 ? "(off)" : settings.httpPort(),
                 settings.storage().describe());
+        if (settings.tls().enabled()) {
+            log.info("{} TLS by {}: clients on port {}, internode {}, HTTP {}", settings.node(), tls.describe(),
+                    tls.clientPort() ? settings.tls().port() : "(off)", tls.cluster() ? "mutual TLS" : "plain",
+                    tls.http() ? "HTTPS" : "plain");
+        }
         warnIfPeersUnauthenticated(settings);
         return server;
     }
@@ -119,17 +131,26 @@ public final class NodeServer implements AutoCloseable {
      * cluster's layout is taken for a peer. Said at start: a warning beyond loopback.
      */
     private static void warnIfPeersUnauthenticated(NodeSettings settings) {
-        if (settings.access().clusterSecret() != null) {
+        if (settings.access().clusterSecret() != null || settings.tls().cluster()) {
             return;
         }
         String message = settings.node() + ": peers are not authenticated: any process that reaches port "
                 + settings.internodePort() + " can act as a node of this cluster. Set cluster-secret (the same on"
-                + " every node)";
+                + " every node), or tls-cluster with certificates from the cluster's authority";
         if (ProtectedMode.loopback(settings.host())) {
             log.info(message);
         } else {
             log.warn(message);
         }
+    }
+
+    /** How peers prove they belong, for INFO: {@code tls-cluster}, {@code cluster-secret}, both, or {@code none}. */
+    private static String peerAuth(NodeSettings settings) {
+        boolean secret = settings.access().clusterSecret() != null;
+        if (settings.tls().cluster()) {
+            return secret ? "tls-cluster+cluster-secret" : "tls-cluster";
+        }
+        return secret ? "cluster-secret" : "none";
     }
 
     public NodeId id() {
@@ -165,6 +186,11 @@ public final class NodeServer implements AutoCloseable {
 
     public int respPort() {
         return resp.port();
+    }
+
+    /** The TLS client port, 0 when there is none. */
+    public int tlsPort() {
+        return resp.tlsPort();
     }
 
     @Override

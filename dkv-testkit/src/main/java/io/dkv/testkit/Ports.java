@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Finds base ports whose whole dkv port layout (P+i, P+1000+i, P+2000+i) is free on loopback. */
+/** Finds base ports whose whole dkv port layout (P+i, P+1000+i, P+2000+i, P+3000+i for TLS) is free on loopback. */
 public final class Ports {
 
     private Ports() {
@@ -24,7 +24,7 @@ public final class Ports {
     }
 
     private static boolean allFree(int base, int nodes) {
-        for (int offset : new int[]{0, 1000, 2000}) {
+        for (int offset : new int[]{0, 1000, 2000, 3000}) {
             for (int i = 0; i < nodes; i++) {
                 if (!free(base + offset + i)) {
                     return false;

@@ -121,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
             Workload workload = new Workload(keys, valueSize, Ratio.parse(ratio), seed);
             return new BenchPlan(connection.host(), connection.port(), clients, pipeline, consistency, workload, runLimit,
                     connection.timeout(), threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    connection.credentials());
+                    connection.credentials(), connection.clientTls());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

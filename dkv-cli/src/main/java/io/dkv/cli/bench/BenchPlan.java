@@ -1,5 +1,6 @@
 package io.dkv.cli.bench;
 
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.Credentials;
 import io.dkv.core.Consistency;
 
@@ -15,9 +16,11 @@ import java.time.Duration;
  *                     requests in flight count as errors
  * @param threads      event loop threads driving the connections
  * @param credentials  sent as {@code AUTH} on each connection first, when present
+ * @param tls          whether connections speak TLS, and with which files
  */
 record BenchPlan(String host, int port, int clients, int pipeline, Consistency consistency,
-                 Workload workload, RunLimit limit, Duration replyTimeout, int threads, Credentials credentials) {
+                 Workload workload, RunLimit limit, Duration replyTimeout, int threads, Credentials credentials,
+                 ClientTls tls) {
 
     BenchPlan {
         if (port < 1 || port > 65_535) {

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,6 +76,7 @@ final class BenchRun {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) plan.replyTimeout().toMillis());
         String consistency = plan.consistency() == null ? null : plan.consistency().name();
+        SslContext tls = plan.tls().enabled() ? plan.tls().nettyContext() : null;
         List<BenchConnection> connections = new ArrayList<>();
         List<ChannelFuture> connecting = new ArrayList<>();
         for (int id = 0; id < plan.clients(); id++) {
@@ -84,6 +86,9 @@ final class BenchRun {
             ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
+                    if (tls != null) {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc(), plan.host(), plan.port()));
+                    }
                     channel.pipeline().addLast(new ReplyDecoder(), connection);
                 }
             }).connect(plan.host(), plan.port());

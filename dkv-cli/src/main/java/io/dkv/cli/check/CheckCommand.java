@@ -3,7 +3,10 @@ package io.dkv.cli.check;
 import io.dkv.cli.check.Verdict.Finding;
 import io.dkv.cli.check.Verdict.Problem;
 import io.dkv.cli.client.AuthOptions;
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.Credentials;
+import io.dkv.cli.client.TlsOptions;
+import io.dkv.server.config.TlsSettings;
 import io.dkv.cli.client.RespClient;
 import io.dkv.cli.cluster.ClusterDirectory;
 import io.dkv.cli.cluster.NodeFaults;
@@ -63,6 +66,9 @@ public final class CheckCommand implements Callable<Integer> {
     @CommandLine.Mixin
     AuthOptions auth = new AuthOptions();
 
+    @CommandLine.Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "How long the load runs (default ${DEFAULT-VALUE}).")
     int seconds;
 
@@ -121,7 +127,7 @@ public final class CheckCommand implements Callable<Integer> {
         validate();
         out = spec.commandLine().getOut();
         long seedValue = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-        ClusterDirectory cluster = dir == null ? null : ClusterDirectory.open(dir).withCredentials(credentials());
+        ClusterDirectory cluster = dir == null ? null : ClusterDirectory.open(dir).withCredentials(credentials()).withTls(clientTls());
         List<Endpoint> endpoints = endpoints(cluster);
         Duration readyLimit = Duration.ofSeconds(readySeconds);
         for (Endpoint endpoint : endpoints) {
@@ -249,26 +255,39 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    /** The nodes to use: -p's ports, or with --dir every node of the cluster (unless -p picks some). */
+    private ClientTls clientTls() {
+        try {
+            return tls.clientTls();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * The nodes to use: -p's ports, or with --dir every node of the cluster (unless -p picks
+     * some); with --tls and --dir, the nodes' TLS ports (base port + 3000 + i).
+     */
     private List<Endpoint> endpoints(ClusterDirectory cluster) {
         boolean portsGiven = spec.commandLine().getParseResult().hasMatchedOption("--port");
+        ClientTls clientTls = clientTls();
         List<Endpoint> endpoints = new ArrayList<>();
         if (cluster == null) {
-            ports.forEach(port -> endpoints.add(new Endpoint(host, port, null, credentials())));
+            ports.forEach(port -> endpoints.add(new Endpoint(host, port, null, credentials(), clientTls)));
             return endpoints;
         }
+        int offset = clientTls.enabled() ? TlsSettings.PORT_OFFSET : 0;
         if (!portsGiven) {
-            cluster.nodeIds().forEach(node -> endpoints.add(new Endpoint(cluster.host(), cluster.respPort(node), node.toString(),
-                    credentials())));
+            cluster.nodeIds().forEach(node -> endpoints.add(new Endpoint(cluster.host(), cluster.clientPort(node),
+                    node.toString(), credentials(), clientTls)));
             return endpoints;
         }
         for (int port : ports) {
-            int number = port - cluster.basePort() + 1;
+            int number = port - offset - cluster.basePort() + 1;
             if (number < 1 || number > cluster.nodes()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "port " + port + " is not a client port of the cluster in " + dir);
+                        "port " + port + " is not a client " + (clientTls.enabled() ? "TLS " : "") + "port of the cluster in " + dir);
             }
-            endpoints.add(new Endpoint(cluster.host(), port, NodeId.of(number).toString(), credentials()));
+            endpoints.add(new Endpoint(cluster.host(), port, NodeId.of(number).toString(), credentials(), clientTls));
         }
         return endpoints;
     }

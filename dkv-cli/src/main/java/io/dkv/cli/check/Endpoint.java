@@ -1,5 +1,6 @@
 package io.dkv.cli.check;
 
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
 import io.dkv.core.Consistency;
@@ -15,8 +16,9 @@ import java.util.List;
  * @param port its client (Redis protocol) port
  * @param node its id, e.g. {@code n3}, when known (from the cluster folder); else {@code null}
  * @param credentials sent as AUTH on every connection, when present
+ * @param tls         whether connections speak TLS, and with which files
  */
-record Endpoint(String host, int port, String node, Credentials credentials) {
+record Endpoint(String host, int port, String node, Credentials credentials, ClientTls tls) {
 
     /** The node's id, or host:port when it is not known. */
     String name() {
@@ -63,9 +65,9 @@ record Endpoint(String host, int port, String node, Credentials credentials) {
         }
     }
 
-    /** A plain connection, authenticated when there are credentials. */
+    /** A connection without levels set, authenticated when there are credentials. */
     RespClient open(int timeoutMillis) throws IOException {
-        return new RespClient(host, port, timeoutMillis, credentials);
+        return new RespClient(host, port, timeoutMillis, credentials, tls);
     }
 
     static String text(Object field) {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import javax.net.ssl.SSLSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,20 +28,22 @@ public final class RespClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** Said after an I/O error, when TLS without a client certificate may be why. */
+    private final String tlsHint;
 
     public RespClient(String host, int port, int timeoutMillis) throws IOException {
-        this(host, port, timeoutMillis, Credentials.NONE);
+        this(host, port, timeoutMillis, Credentials.NONE, ClientTls.NONE);
     }
 
     /**
-     * Connects and, when credentials are given, authenticates first; a refused AUTH closes
-     * the connection and fails with the server's error (e.g. {@code WRONGPASS ...}).
+     * Connects (over TLS when {@code tls} says so) and, when credentials are given,
+     * authenticates first; a refused AUTH closes the connection and fails with the server's
+     * error (e.g. {@code WRONGPASS ...}), a failed TLS handshake with its reason.
      */
-    public RespClient(String host, int port, int timeoutMillis, Credentials credentials) throws IOException {
-        socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(timeoutMillis);
-        socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+    public RespClient(String host, int port, int timeoutMillis, Credentials credentials, ClientTls tls) throws IOException {
+        socket = connect(host, port, timeoutMillis, tls);
+        tlsHint = tls.enabled() && tls.cert() == null
+                ? " (no client certificate was sent: if the node has tls-auth-clients, give --cert and --key)" : "";
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         if (credentials.present()) {
@@ -58,6 +61,24 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    private static Socket connect(String host, int port, int timeoutMillis, ClientTls tls) throws IOException {
+        Socket plain = new Socket();
+        plain.setTcpNoDelay(true);
+        plain.setSoTimeout(timeoutMillis);
+        plain.connect(new InetSocketAddress(host, port), timeoutMillis);
+        if (!tls.enabled()) {
+            return plain;
+        }
+        try {
+            SSLSocket secure = (SSLSocket) tls.socketFactory().createSocket(plain, host, port, true);
+            secure.startHandshake();
+            return secure;
+        } catch (IOException | IllegalArgumentException e) {
+            plain.close();
+            throw new IOException("TLS handshake failed: " + e.getMessage(), e);
+        }
+    }
+
     public Object call(String... args) throws IOException {
         byte[][] bytes = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
@@ -67,6 +88,17 @@ public final class RespClient implements AutoCloseable {
     }
 
     public Object call(byte[]... args) throws IOException {
+        try {
+            return send(args);
+        } catch (IOException e) {
+            if (tlsHint.isEmpty()) {
+                throw e;
+            }
+            throw new IOException(e.getMessage() + tlsHint, e);
+        }
+    }
+
+    private Object send(byte[]... args) throws IOException {
         out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (byte[] arg : args) {
             out.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));

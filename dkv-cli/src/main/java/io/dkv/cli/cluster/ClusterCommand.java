@@ -2,6 +2,7 @@ package io.dkv.cli.cluster;
 
 import io.dkv.cli.client.AuthOptions;
 import io.dkv.cli.client.Credentials;
+import io.dkv.cli.client.TlsOptions;
 import io.dkv.core.NodeId;
 import io.dkv.server.config.NodeSettings;
 import picocli.CommandLine.Command;
@@ -49,12 +50,16 @@ public final class ClusterCommand implements Runnable {
         @picocli.CommandLine.Mixin
         AuthOptions auth = new AuthOptions();
 
+        /** For the same checks over TLS, when the nodes' plain ports are off. */
+        @picocli.CommandLine.Mixin
+        TlsOptions tls = new TlsOptions();
+
         Credentials credentials() {
             return auth.credentials();
         }
 
         ClusterDirectory open() throws IOException {
-            return ClusterDirectory.open(dir).withCredentials(credentials());
+            return ClusterDirectory.open(dir).withCredentials(credentials()).withTls(tls.clientTls());
         }
     }
 
@@ -81,7 +86,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             ClusterDirectory cluster = ClusterDirectory.create(options.dir, nodes, replicas, "127.0.0.1", basePort)
-                    .withCredentials(options.credentials());
+                    .withCredentials(options.credentials()).withTls(options.tls.clientTls());
             for (NodeId node : cluster.nodeIds()) {
                 if (cluster.process(node).isPresent()) {
                     System.err.println("error: " + node + " is already running (pid " + cluster.recordedPid(node).orElseThrow()
@@ -242,7 +247,7 @@ public final class ClusterCommand implements Runnable {
                 boolean alive = cluster.process(node).isPresent();
                 System.out.printf("%-6s %-9s %-6s %-10s %d%n", node,
                         cluster.recordedPid(node).map(String::valueOf).orElse("-"),
-                        alive ? "yes" : "no", alive && cluster.answersPing(node) ? "yes" : "no", cluster.respPort(node));
+                        alive ? "yes" : "no", alive && cluster.answersPing(node) ? "yes" : "no", cluster.clientPort(node));
             }
             System.out.flush();
         }

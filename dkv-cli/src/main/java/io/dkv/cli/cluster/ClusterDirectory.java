@@ -1,8 +1,10 @@
 package io.dkv.cli.cluster;
 
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
 import io.dkv.core.NodeId;
+import io.dkv.server.config.TlsSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,11 +28,13 @@ public final class ClusterDirectory {
     private final Path root;
     private final Properties properties;
     private final Credentials credentials;
+    private final ClientTls tls;
 
-    private ClusterDirectory(Path root, Properties properties, Credentials credentials) {
+    private ClusterDirectory(Path root, Properties properties, Credentials credentials, ClientTls tls) {
         this.root = root;
         this.properties = properties;
         this.credentials = credentials;
+        this.tls = tls;
     }
 
     /**
@@ -38,7 +42,15 @@ public final class ClusterDirectory {
      * password. They are not written to the folder.
      */
     public ClusterDirectory withCredentials(Credentials credentials) {
-        return new ClusterDirectory(root, properties, credentials);
+        return new ClusterDirectory(root, properties, credentials, tls);
+    }
+
+    /**
+     * This cluster, asked (PING, INFO) over TLS on the nodes' TLS ports: for nodes whose plain
+     * port is off ({@code resp-port 0}). Not written to the folder.
+     */
+    public ClusterDirectory withTls(ClientTls tls) {
+        return new ClusterDirectory(root, properties, credentials, tls);
     }
 
     /** Creates (or reuses) the folder for a new cluster. */
@@ -52,7 +64,7 @@ public final class ClusterDirectory {
         try (var out = Files.newBufferedWriter(root.resolve("cluster.properties"))) {
             properties.store(out, "dkv cluster up");
         }
-        return new ClusterDirectory(root, properties, Credentials.NONE);
+        return new ClusterDirectory(root, properties, Credentials.NONE, ClientTls.NONE);
     }
 
     /** Opens the folder of a cluster started earlier. */
@@ -65,7 +77,7 @@ public final class ClusterDirectory {
         try (var in = Files.newBufferedReader(file)) {
             properties.load(in);
         }
-        return new ClusterDirectory(root, properties, Credentials.NONE);
+        return new ClusterDirectory(root, properties, Credentials.NONE, ClientTls.NONE);
     }
 
     public int nodes() {
@@ -103,6 +115,11 @@ public final class ClusterDirectory {
 
     public int respPort(NodeId node) {
         return basePort() + node.number() - 1;
+    }
+
+    /** The port this folder asks the node on: its TLS port (base port + 3000 + i) with {@link #withTls}, else its plain one. */
+    public int clientPort(NodeId node) {
+        return respPort(node) + (tls.enabled() ? TlsSettings.PORT_OFFSET : 0);
     }
 
     public Path nodeDir(NodeId node) {
@@ -190,7 +207,7 @@ public final class ClusterDirectory {
     }
 
     public boolean answersPing(NodeId node) {
-        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials)) {
+        try (RespClient client = new RespClient(host(), clientPort(node), 1_000, credentials, tls)) {
             return "PONG".equals(client.call("PING"));
         } catch (IOException e) {
             return false;
@@ -199,7 +216,7 @@ public final class ClusterDirectory {
 
     /** Whether the node says (INFO dkv) that it is still recovering; true when it cannot be asked. */
     public boolean recovering(NodeId node) {
-        try (RespClient client = new RespClient(host(), respPort(node), 1_000, credentials)) {
+        try (RespClient client = new RespClient(host(), clientPort(node), 1_000, credentials, tls)) {
             Object info = client.call("INFO", "dkv");
             return !(info instanceof byte[] text) || !new String(text, StandardCharsets.UTF_8).contains("recovering:0");
         } catch (IOException e) {

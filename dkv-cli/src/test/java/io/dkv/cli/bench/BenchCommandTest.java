@@ -1,5 +1,6 @@
 package io.dkv.cli.bench;
 
+import io.dkv.cli.client.ClientTls;
 import io.dkv.cli.client.Credentials;
 import io.dkv.cli.Dkv;
 import io.dkv.core.Consistency;
@@ -76,7 +77,7 @@ class BenchCommandTest {
 
         assertThat(command.plan()).isEqualTo(new BenchPlan("10.0.0.5", 6379, 8, 4, Consistency.ALL,
                 new Workload(500, 1024, new Ratio(9, 1), 99), new RunLimit.Timed(Duration.ofMillis(2_500)),
-                Duration.ofSeconds(10), 3, Credentials.NONE));
+                Duration.ofSeconds(10), 3, Credentials.NONE, ClientTls.NONE));
     }
 
     @Test

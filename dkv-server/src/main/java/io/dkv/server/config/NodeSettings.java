@@ -16,19 +16,20 @@ import java.util.Objects;
  * @param node          this node
  * @param cluster       settings every node shares
  * @param host          address to listen on and to reach this node at
- * @param respPort      the Redis-protocol port for clients
+ * @param respPort      the Redis-protocol port for clients; 0 = none, only the TLS one ({@code tls-port})
  * @param internodePort the port peers connect to
  * @param httpPort      the HTTP port for metrics, health and the dashboard (0: off)
  * @param peers         the internode address of every node, this one included
  * @param storage       where and how the node keeps its entries and hints
  * @param clients       how much the node lets its clients hold
  * @param access        users and passwords, for clients and (optionally) HTTP
+ * @param tls           certificates, and which ports speak TLS
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
                            int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage,
-                           ClientLimits clients, AccessSettings access) {
+                           ClientLimits clients, AccessSettings access, TlsSettings tls) {
 
-    /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i. */
+    /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i (and P+3000+i for TLS). */
     public static final int DEFAULT_BASE_PORT = 7400;
     public static final int INTERNODE_OFFSET = 1000;
     public static final int HTTP_OFFSET = 2000;
@@ -38,16 +39,25 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(tls, "tls");
         if (node.number() > cluster.nodes()) {
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
                     + " for nodes (" + cluster.nodes() + ")");
         }
-        checkPort("resp-port", respPort, false);
+        if (respPort == 0 && tls.port() == 0) {
+            throw new InvalidConfigException("resp-port (0) turns the plain client port off, which leaves clients no port:"
+                    + " it needs a TLS client port (tls-cert-file, tls-key-file and tls-port not 0)");
+        }
+        checkPort("resp-port", respPort, true);
         checkPort("internode-port", internodePort, false);
         checkPort("http-port", httpPort, true);
         if (respPort == internodePort || (httpPort != 0 && (httpPort == respPort || httpPort == internodePort))) {
             throw new InvalidConfigException("resp-port (" + respPort + "), internode-port (" + internodePort
                     + ") and http-port (" + httpPort + ") must differ");
+        }
+        if (tls.port() != 0 && (tls.port() == respPort || tls.port() == internodePort || tls.port() == httpPort)) {
+            throw new InvalidConfigException("tls-port (" + tls.port() + ") must differ from resp-port (" + respPort
+                    + "), internode-port (" + internodePort + ") and http-port (" + httpPort + ")");
         }
         for (int number = 1; number <= cluster.nodes(); number++) {
             if (!peers.containsKey(NodeId.of(number))) {

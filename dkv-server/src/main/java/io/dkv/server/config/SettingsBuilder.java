@@ -62,6 +62,13 @@ public final class SettingsBuilder {
     private String requirepass;
     private final List<String> users = new ArrayList<>();
     private boolean httpAuth;
+    private Integer tlsPort;
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
+    private Path tlsCaCertFile;
+    private TlsSettings.AuthClients tlsAuthClients;
+    private boolean tlsCluster;
+    private boolean tlsHttp;
     private String clusterSecret;
 
     public SettingsBuilder() {
@@ -123,6 +130,13 @@ public final class SettingsBuilder {
             }
         });
         setters.put("http-auth", (b, v) -> b.httpAuth = parseBoolean("http-auth", v));
+        setters.put("tls-port", (b, v) -> b.tlsPort = parseInt("tls-port", v));
+        setters.put("tls-cert-file", (b, v) -> b.tlsCertFile = parsePath(v));
+        setters.put("tls-key-file", (b, v) -> b.tlsKeyFile = parsePath(v));
+        setters.put("tls-ca-cert-file", (b, v) -> b.tlsCaCertFile = parsePath(v));
+        setters.put("tls-auth-clients", (b, v) -> b.tlsAuthClients = TlsSettings.AuthClients.parse("tls-auth-clients", v));
+        setters.put("tls-cluster", (b, v) -> b.tlsCluster = parseBoolean("tls-cluster", v));
+        setters.put("tls-http", (b, v) -> b.tlsHttp = parseBoolean("tls-http", v));
         setters.put("cluster-secret", (b, v) -> b.clusterSecret = v);
         setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }
@@ -222,7 +236,19 @@ public final class SettingsBuilder {
             throw new InvalidConfigException(e.getMessage());
         }
         return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients,
-                new AccessSettings(accounts, httpAuth, clusterSecret));
+                new AccessSettings(accounts, httpAuth, clusterSecret), tls());
+    }
+
+    /** TLS is on when a certificate is given; its client port then defaults to P+3000+i. */
+    private TlsSettings tls() {
+        int port = tlsPort != null ? tlsPort
+                : tlsCertFile != null ? NodeSettings.port(basePort, TlsSettings.PORT_OFFSET, node) : 0;
+        return new TlsSettings(port, tlsCertFile, tlsKeyFile, tlsCaCertFile, tlsAuthClients, tlsCluster, tlsHttp);
+    }
+
+    /** A file name; empty means none. */
+    private static Path parsePath(String value) {
+        return value.isEmpty() ? null : Path.of(value);
     }
 
     /** Bytes, or a percentage of the JVM heap divided among the nodes of the process (Redis takes a percentage of maxmemory). */

@@ -35,6 +35,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final long fingerprint;
     private final int maxFrameBytes;
     private final PeerSecret secret;
+    private final NodeTls tls;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Map<NodeId, PeerConnection[]> connections = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
@@ -49,10 +50,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * @param fingerprint   a digest of the cluster settings; peers must present the same
      * @param maxFrameBytes frames longer than this close the connection
      * @param secret        the cluster-secret peers must prove, both ways; null for none
+     * @param tls           with {@code tls-cluster}, mutual TLS on every connection, both ways
      */
     public NettyTransport(NodeId self, NettyRuntime runtime, InetSocketAddress listenAddress,
                           Function<NodeId, InetSocketAddress> peerAddresses, int clusterNodes, long fingerprint,
-                          int maxFrameBytes, PeerSecret secret) {
+                          int maxFrameBytes, PeerSecret secret, NodeTls tls) {
         this.self = self;
         this.runtime = runtime;
         this.listenAddress = listenAddress;
@@ -61,6 +63,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         this.fingerprint = fingerprint;
         this.maxFrameBytes = maxFrameBytes;
         this.secret = secret;
+        this.tls = tls;
         runtime.group().forEach(executor -> loops.add((EventLoop) executor));
     }
 
@@ -70,11 +73,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
         listener = Listener.open(runtime, self + " cannot listen for peers", listenAddress,
                 bootstrap -> bootstrap.childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.SO_KEEPALIVE, true),
-                ch -> ch.pipeline().addLast(
-                        new FlushConsolidationHandler(64, true),
-                        new FrameEncoder(),
-                        FrameDecoder.inbound(maxFrameBytes, secret == null ? 1 : 2),
-                        new InboundHandler(NettyTransport.this, handler)));
+                ch -> {
+                    tls.securePeerInbound(ch);
+                    ch.pipeline().addLast(
+                            new FlushConsolidationHandler(64, true),
+                            new FrameEncoder(),
+                            FrameDecoder.inbound(maxFrameBytes, secret == null ? 1 : 2),
+                            new InboundHandler(NettyTransport.this, handler));
+                });
     }
 
     @Override
@@ -129,6 +135,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
     /** The cluster-secret peers prove, or null. */
     PeerSecret secret() {
         return secret;
+    }
+
+    NodeTls tls() {
+        return tls;
     }
 
     /** Why a handshake is refused, or {@code null} to accept it. */

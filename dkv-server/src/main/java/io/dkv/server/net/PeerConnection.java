@@ -215,7 +215,7 @@ final class PeerConnection {
         }
         if (!wasReady && !closedConnection.isDone()) {
             // Connected but closed before it was ready: the peer refused the handshake (its log says why).
-            backOff("closed during the handshake (refused by the peer, or a proof of the cluster-secret failed: see the logs)");
+            backOff("closed during the handshake (refused by the peer, or TLS or a proof of the cluster-secret failed: see the logs)");
             closedConnection.tryFailure(new PeerUnavailableException(peer, "unreachable: " + lastFailure()));
         }
         closedConnection.channel().attr(PENDING).get().failAll("connection lost before it answered");
@@ -236,6 +236,7 @@ final class PeerConnection {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        owner.tls().securePeerOutbound(ch, peer, address, PeerConnection.this::tlsFailed);
                         ch.pipeline().addLast(
                                 new FlushConsolidationHandler(64, true),
                                 new FrameEncoder(),
@@ -243,6 +244,16 @@ final class PeerConnection {
                                 new ResponseHandler());
                     }
                 });
+    }
+
+    /**
+     * The peer refused this node's certificate, or showed one this node does not trust: a
+     * matter of configuration, not of a moment, so the next attempt waits the longest backoff.
+     */
+    private synchronized void tlsFailed(String reason) {
+        lastFailure = reason;
+        backoffMillis = MAX_BACKOFF_MILLIS;
+        retryAtNanos = System.nanoTime() + MAX_BACKOFF_MILLIS * 1_000_000;
     }
 
     private static String reason(Throwable cause) {

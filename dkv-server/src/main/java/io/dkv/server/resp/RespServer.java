@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.dkv.server.net.Listener;
 import io.dkv.server.net.NettyRuntime;
+import io.dkv.server.net.NodeTls;
+import io.netty.channel.Channel;
 import io.dkv.server.storage.Persistence;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -22,6 +24,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The Redis-protocol port of one node: accepts client connections and serves the commands
@@ -40,6 +43,7 @@ public final class RespServer implements AutoCloseable {
     private final ClientBudget budget;
     private final AccessControl access;
     private Listener listener;
+    private Listener tlsListener;
 
     /**
      * @param users who may connect and what each may run; a rule naming an unknown command
@@ -72,14 +76,34 @@ public final class RespServer implements AutoCloseable {
      * when the port is reachable from other machines and needs no password.
      */
     public void start(InetSocketAddress address) {
+        warnIfExposed(address);
+        listener = listen(node.id() + " cannot listen for clients", address, ch -> { });
+    }
+
+    /**
+     * Starts accepting clients over TLS ({@code tls-port}), with the certificates in {@code tls};
+     * warns as {@link #start} does when there is no plain port to warn about.
+     */
+    public void startTls(InetSocketAddress address, NodeTls tls) {
+        if (listener == null) {
+            warnIfExposed(address);
+        }
+        tlsListener = listen(node.id() + " cannot listen for TLS clients", address, tls::secureClient);
+    }
+
+    private void warnIfExposed(InetSocketAddress address) {
         if (ProtectedMode.exposed(address.getHostString(), access.users())) {
             log.warn("{} {}", node.id(), ProtectedMode.warning(address.getHostString()));
         }
-        listener = Listener.open(runtime, node.id() + " cannot listen for clients", address,
+    }
+
+    private Listener listen(String what, InetSocketAddress address, Consumer<Channel> secure) {
+        return Listener.open(runtime, what, address,
                 bootstrap -> bootstrap.option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20)),
                 ch -> {
+                    secure.accept(ch);
                     if (!budget.tryAdmit()) {
                         ch.pipeline().addLast(new Refusal());
                         return;
@@ -126,14 +150,23 @@ public final class RespServer implements AutoCloseable {
         return node.config().maxValueBytes() >= node.config().maxKeyBytes() ? "max-value-bytes" : "max-key-bytes";
     }
 
+    /** The plain client port, or 0 when there is none. */
     public int port() {
-        return listener.port();
+        return listener == null ? 0 : listener.port();
+    }
+
+    /** The TLS client port, or 0 when there is none. */
+    public int tlsPort() {
+        return tlsListener == null ? 0 : tlsListener.port();
     }
 
     @Override
     public void close() {
         if (listener != null) {
             listener.close();
+        }
+        if (tlsListener != null) {
+            tlsListener.close();
         }
     }
 }

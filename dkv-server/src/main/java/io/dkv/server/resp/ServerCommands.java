@@ -50,6 +50,7 @@ final class ServerCommands {
         ClusterConfig config = node.config();
         configParameters.put("bind", info::host);
         configParameters.put("port", () -> String.valueOf(info.respPort()));
+        configParameters.put("tls-port", () -> String.valueOf(info.tlsPort()));
         configParameters.put("databases", () -> "1");
         configParameters.put("save", () -> "");
         configParameters.put("appendonly", () -> persistence.status().kind() == StorageSettings.Kind.ROCKSDB ? "yes" : "no");
@@ -182,6 +183,7 @@ final class ServerCommands {
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
+                fields.put("tls_port", info.tlsPort());
                 fields.put("peer_auth", info.peerAuth());
                 fields.put("password_required", table.access().users().passwordRequired() ? 1 : 0);
                 fields.put("protected_mode_warning", ProtectedMode.exposed(info.host(), table.access().users()) ? 1 : 0);

@@ -8,12 +8,15 @@ package io.dkv.server.resp;
  * @param respPort     the Redis-protocol port
  * @param internodePort the port peers connect to
  * @param httpPort     the HTTP port (metrics, health, dashboard), 0 when off
- * @param peerAuth     how peers prove they belong: {@code cluster-secret} or {@code none}
+ * @param tlsPort      the Redis-protocol port over TLS, 0 when off
+ * @param peerAuth     how peers prove they belong: {@code tls-cluster}, {@code cluster-secret}, both
+ *                     ({@code tls-cluster+cluster-secret}) or {@code none}
  */
-public record ServerInfo(String version, String host, int respPort, int internodePort, int httpPort, String peerAuth) {
+public record ServerInfo(String version, String host, int respPort, int internodePort, int httpPort, int tlsPort,
+                         String peerAuth) {
 
     public ServerInfo(String version, String host, int respPort, int internodePort, int httpPort) {
-        this(version, host, respPort, internodePort, httpPort, "none");
+        this(version, host, respPort, internodePort, httpPort, 0, "none");
     }
 
     /** The Redis API level dkv speaks, reported as redis_version so clients enable the right features. */
