@@ -54,7 +54,7 @@ class ClusterNodeStartTest {
         assertThat(read).isCompleted();
         assertThat(new String(read.join(), StandardCharsets.UTF_8)).isEqualTo("value-7");
 
-        scheduler.runImmediateTasks();
+        scheduler.runOneShotTasks();
 
         assertThat(node.status().merkleTreesBuilt()).isEqualTo(ring.partitionCount());
         assertThat(node.status().merkleTreesBuiltInMillis()).isNotNegative();
@@ -107,24 +107,25 @@ class ClusterNodeStartTest {
         }
     }
 
-    /** Runs on demand what was handed to {@link #execute}; timed tasks never come due. */
+    /** Runs on demand the one-shot tasks (immediate or delayed, in the order handed in); periodic ones never run. */
     private static final class ManualScheduler implements Scheduler {
-        private final Queue<Runnable> immediate = new ArrayDeque<>();
+        private final Queue<Runnable> oneShot = new ArrayDeque<>();
 
-        void runImmediateTasks() {
-            for (Runnable task = immediate.poll(); task != null; task = immediate.poll()) {
+        void runOneShotTasks() {
+            for (Runnable task = oneShot.poll(); task != null; task = oneShot.poll()) {
                 task.run();
             }
         }
 
         @Override
         public void execute(Runnable task) {
-            immediate.add(task);
+            oneShot.add(task);
         }
 
         @Override
         public Cancellable schedule(long delayMillis, Runnable task) {
-            return () -> { };
+            oneShot.add(task);
+            return () -> oneShot.remove(task);
         }
 
         @Override

@@ -11,12 +11,13 @@ import org.slf4j.LoggerFactory;
  * restarts with its data serves reads and writes at once instead of after a scan of
  * everything it holds.
  *
- * <p>One partition per task on the node's scheduler: the node's other duties (gossip above
- * all, or peers would think it down) run between two partitions, and the simulator runs the
- * same tasks in virtual time. Until a partition's tree is built, anti-entropy neither
- * compares it nor answers for it, and a recovering node does not finish recovering
- * ({@link AntiEntropy}). A partition whose scan fails is tried again after
- * {@link #RETRY_MILLIS}.
+ * <p>One partition per task on the node's scheduler, {@link #PAUSE_MILLIS} apart: the
+ * node's other duties (gossip above all, or peers would think it down) and the clients
+ * whose connections share its event loop are served between two partitions, and the
+ * simulator runs the same tasks in virtual time. Until a partition's tree is built,
+ * anti-entropy neither compares it nor answers for it, and a recovering node does not
+ * finish recovering ({@link AntiEntropy}). A partition whose scan fails is tried again
+ * after {@link #RETRY_MILLIS}.
  *
  * <p>Thread-safety: building runs on the scheduler thread only; the progress figures are
  * volatile and may be read from any thread.
@@ -25,6 +26,13 @@ public final class MerkleTreeBuilder {
 
     private static final Logger log = LoggerFactory.getLogger(MerkleTreeBuilder.class);
     static final long RETRY_MILLIS = 1_000;
+    /**
+     * The pause between two partitions. Not {@code execute}: a Netty event loop looks at the
+     * clock only every 64 queued tasks, so a chain of immediate tasks kept a node with 64
+     * partitions from answering anyone until every tree was built; a timed task lets the
+     * loop read its sockets first.
+     */
+    static final long PAUSE_MILLIS = 1;
 
     private final NodeId self;
     private final MerkleTrackingStorage storage;
@@ -95,7 +103,7 @@ public final class MerkleTreeBuilder {
             return;
         }
         next++;
-        scheduler.execute(this::buildNext);
+        scheduler.schedule(PAUSE_MILLIS, this::buildNext);
     }
 
     private void finished() {
