@@ -96,8 +96,11 @@ public final class ClusterNode implements MessageHandler {
         ClusterConfig config = context.config();
         this.context = context;
         this.ring = ring;
-        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount()));
-        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, context.scheduler(), context.clock());
+        // A node holds entries only of the partitions it replicates (a stand-in keeps hints,
+        // not entries), and only those are compared: the other trees are empty from the start.
+        int[] own = ring.partitionsReplicatedBy(context.self());
+        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), own));
+        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, own, context.scheduler(), context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();

@@ -26,10 +26,10 @@ public final class MerkleTrackingStorage implements StorageEngine {
      *   every change to partition p is counted either by p's scan or by a delta, never both
      *   and never neither.
      *
-     * Each partition has a read/write guard. A write to a partition whose tree is not built
-     * holds the guard's shared side around both the storage change and its delta, and
-     * checks "built" again inside (MerkleTrees.changed ignores a change to a tree not
-     * built). The build holds the exclusive side around scan and publication. So a write
+     * Each partition has a read/write guard (shared with a stripe of partitions, see
+     * below). A write to a partition whose tree is not built holds the guard's shared side
+     * around both the storage change and its delta, and checks "built" again inside
+     * (MerkleTrees.changed ignores a change to a tree not built). The build holds the exclusive side around scan and publication. So a write
      * under the guard either completed before the scan started (the scan sees its result;
      * the tree was not built, so no delta), or started after the publication (the tree is
      * built, so the delta is applied; the scan is over and did not see it). A write that
@@ -39,10 +39,15 @@ public final class MerkleTrackingStorage implements StorageEngine {
      * (the StorageEngine contract), so after the build each leaf is the XOR over what the
      * partition holds, exactly as for a tree kept from the first write.
      *
-     * The cost: writes to one partition wait while that partition is scanned (tens of
-     * milliseconds for tens of thousands of keys), once per partition per start; writes to
-     * a built partition never touch the guard.
+     * The guards are striped (partition modulo GUARD_STRIPES; a node of a large cluster has
+     * tens of thousands of partitions, few of them its own): a stripe's exclusive side held
+     * for one partition also holds off writes to the other unbuilt partitions of the stripe,
+     * which costs a wait and nothing else. So the cost: writes to an unbuilt partition may
+     * wait while a partition of its stripe is scanned (tens of milliseconds for tens of
+     * thousands of keys), once per start; writes to a built partition never touch a guard.
      */
+
+    static final int GUARD_STRIPES = 64;
 
     private final StorageEngine delegate;
     private final MerkleTrees trees;
@@ -51,9 +56,9 @@ public final class MerkleTrackingStorage implements StorageEngine {
     public MerkleTrackingStorage(StorageEngine delegate, MerkleTrees trees) {
         this.delegate = delegate;
         this.trees = trees;
-        this.guards = new ReentrantReadWriteLock[trees.partitionCount()];
-        for (int partition = 0; partition < guards.length; partition++) {
-            guards[partition] = new ReentrantReadWriteLock();
+        this.guards = new ReentrantReadWriteLock[Math.min(GUARD_STRIPES, trees.partitionCount())];
+        for (int stripe = 0; stripe < guards.length; stripe++) {
+            guards[stripe] = new ReentrantReadWriteLock();
         }
     }
 
@@ -70,13 +75,17 @@ public final class MerkleTrackingStorage implements StorageEngine {
         if (trees.isBuilt(partition)) {
             return 0;
         }
-        Lock exclusive = guards[partition].writeLock();
+        Lock exclusive = guard(partition).writeLock();
         exclusive.lock();
         try {
             return trees.build(partition, delegate);
         } finally {
             exclusive.unlock();
         }
+    }
+
+    private ReentrantReadWriteLock guard(int partition) {
+        return guards[partition % guards.length];
     }
 
     @Override
@@ -89,7 +98,7 @@ public final class MerkleTrackingStorage implements StorageEngine {
         if (trees.isBuilt(partition)) {
             return mergeAndTrack(partition, key, entry);
         }
-        Lock shared = guards[partition].readLock();
+        Lock shared = guard(partition).readLock();
         shared.lock();
         try {
             return mergeAndTrack(partition, key, entry);
@@ -103,7 +112,7 @@ public final class MerkleTrackingStorage implements StorageEngine {
         if (trees.isBuilt(partition)) {
             return removeAndTrack(partition, key, version);
         }
-        Lock shared = guards[partition].readLock();
+        Lock shared = guard(partition).readLock();
         shared.lock();
         try {
             return removeAndTrack(partition, key, version);

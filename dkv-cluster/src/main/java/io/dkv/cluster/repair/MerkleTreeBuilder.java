@@ -38,14 +38,18 @@ public final class MerkleTreeBuilder {
     private final MerkleTrackingStorage storage;
     private final Scheduler scheduler;
     private final Clock clock;
+    private final int[] partitions;
     private int next;
     private long startedNanos;
     private volatile long entries;
     private volatile long builtInMillis = -1;
     private volatile boolean stopped;
 
-    public MerkleTreeBuilder(NodeId self, MerkleTrackingStorage storage, Scheduler scheduler, Clock clock) {
+    /** Builds the trees of {@code partitions} (those the node may hold entries of), in that order. */
+    public MerkleTreeBuilder(NodeId self, MerkleTrackingStorage storage, int[] partitions, Scheduler scheduler,
+                             Clock clock) {
         this.self = self;
+        this.partitions = partitions.clone();
         this.storage = storage;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -62,14 +66,9 @@ public final class MerkleTreeBuilder {
         stopped = true;
     }
 
-    /** Partitions whose tree is built. */
+    /** Partitions whose tree is built, of all the ring's (those the node does not replicate are, from the start). */
     public int built() {
         return storage.trees().builtCount();
-    }
-
-    /** Partitions in all, built or not. */
-    public int partitions() {
-        return storage.trees().partitionCount();
     }
 
     /** Entries (keys and tombstones) scanned so far. */
@@ -87,18 +86,18 @@ public final class MerkleTreeBuilder {
             return;
         }
         MerkleTrees trees = storage.trees();
-        while (next < trees.partitionCount() && trees.isBuilt(next)) {
+        while (next < partitions.length && trees.isBuilt(partitions[next])) {
             next++;
         }
-        if (next == trees.partitionCount()) {
+        if (next == partitions.length) {
             finished();
             return;
         }
         try {
-            entries += storage.build(next);
+            entries += storage.build(partitions[next]);
         } catch (RuntimeException e) {
-            log.warn("{}: building the merkle tree of partition {} failed, trying again in {} ms: {}", self, next,
-                    RETRY_MILLIS, e.toString());
+            log.warn("{}: building the merkle tree of partition {} failed, trying again in {} ms: {}", self,
+                    partitions[next], RETRY_MILLIS, e.toString());
             scheduler.schedule(RETRY_MILLIS, this::buildNext);
             return;
         }
@@ -109,11 +108,10 @@ public final class MerkleTreeBuilder {
     private void finished() {
         builtInMillis = (clock.monotonicNanos() - startedNanos) / 1_000_000;
         if (entries > 0) {
-            log.info("{}: merkle trees built for {} partitions, {} keys (tombstones included), in {} ms; anti-entropy compares"
-                    + " them from now on",
-                    self, storage.trees().partitionCount(), entries, builtInMillis);
+            log.info("{}: merkle trees built for {} partitions, {} keys (tombstones included), in {} ms;"
+                    + " anti-entropy compares them from now on", self, partitions.length, entries, builtInMillis);
         } else {
-            log.debug("{}: merkle trees built for {} empty partitions in {} ms", self, storage.trees().partitionCount(),
+            log.debug("{}: merkle trees built for {} empty partitions in {} ms", self, partitions.length,
                     builtInMillis);
         }
     }

@@ -5,7 +5,8 @@ import io.dkv.core.ring.KeyHash;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -20,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * background, partition by partition ({@link MerkleTrackingStorage#build}, which also says
  * why a write racing the scan is counted exactly once).
  *
- * <p>Thread-safe without locks: leaves are atomic longs updated by XOR, the built flags
- * atomic ints written once.
+ * <p>Thread-safe without locks: leaves are atomic longs updated by XOR; a partition's slot
+ * goes from "not built" to its leaves once.
  */
 public final class MerkleTrees {
 
@@ -41,28 +42,44 @@ public final class MerkleTrees {
 
     public static final int LEAVES = 1024;
 
-    private final AtomicReferenceArray<AtomicLongArray> partitions;
-    /** 1 once a partition's tree holds everything its storage holds; never goes back to 0. */
-    private final AtomicIntegerArray built;
+    /**
+     * Stands in a partition's slot while its tree is not built. A built tree's slot holds
+     * its leaves, or null while they are all zero (most partitions of a node are not its
+     * own, and hold nothing).
+     */
+    private static final AtomicLongArray NOT_BUILT = new AtomicLongArray(0);
 
-    private MerkleTrees(int partitionCount, boolean builtFromStart) {
+    private final AtomicReferenceArray<AtomicLongArray> partitions;
+    private final AtomicInteger notBuilt = new AtomicInteger();
+
+    private MerkleTrees(int partitionCount) {
         this.partitions = new AtomicReferenceArray<>(partitionCount);
-        this.built = new AtomicIntegerArray(partitionCount);
-        if (builtFromStart) {
-            for (int partition = 0; partition < partitionCount; partition++) {
-                built.set(partition, 1);
-            }
-        }
     }
 
     /** The trees of a store that holds nothing: every tree is built (and empty). */
     public static MerkleTrees empty(int partitionCount) {
-        return new MerkleTrees(partitionCount, true);
+        return new MerkleTrees(partitionCount);
     }
 
-    /** Trees of a store that may hold entries: none is built until {@link #build} scanned its partition. */
+    /** Trees of a store that may hold entries in any partition: none is built until {@link #build} scanned it. */
     public static MerkleTrees unbuilt(int partitionCount) {
-        return new MerkleTrees(partitionCount, false);
+        int[] all = new int[partitionCount];
+        Arrays.setAll(all, partition -> partition);
+        return unbuilt(partitionCount, all);
+    }
+
+    /**
+     * Trees of a store that may hold entries in {@code partitions} and holds none in the
+     * others: those are built (empty) from the start, these once {@link #build} scanned them.
+     */
+    public static MerkleTrees unbuilt(int partitionCount, int[] partitions) {
+        MerkleTrees trees = new MerkleTrees(partitionCount);
+        for (int partition : partitions) {
+            if (trees.partitions.getAndSet(partition, NOT_BUILT) == null) {
+                trees.notBuilt.incrementAndGet();
+            }
+        }
+        return trees;
     }
 
     /**
@@ -79,31 +96,22 @@ public final class MerkleTrees {
 
     /** How many partitions there are (built or not). */
     public int partitionCount() {
-        return built.length();
+        return partitions.length();
     }
 
     /** Whether the partition's tree holds everything stored: only then may it be compared. */
     public boolean isBuilt(int partition) {
-        return built.get(partition) == 1;
+        return partitions.get(partition) != NOT_BUILT;
     }
 
     /** Whether every partition's tree is built. */
     public boolean allBuilt() {
-        for (int partition = built.length() - 1; partition >= 0; partition--) {
-            if (built.get(partition) == 0) {
-                return false;
-            }
-        }
-        return true;
+        return notBuilt.get() == 0;
     }
 
     /** How many partitions' trees are built. */
     public int builtCount() {
-        int count = 0;
-        for (int partition = 0; partition < built.length(); partition++) {
-            count += built.get(partition);
-        }
-        return count;
+        return partitions.length() - notBuilt.get();
     }
 
     /**
@@ -123,10 +131,8 @@ public final class MerkleTrees {
             leaves[leafOf(keyHash)] ^= digest(keyHash, entry.version());
             entries[0]++;
         });
-        if (entries[0] > 0) {
-            partitions.set(partition, new AtomicLongArray(leaves));
-        }
-        built.set(partition, 1);
+        partitions.set(partition, entries[0] > 0 ? new AtomicLongArray(leaves) : null);
+        notBuilt.decrementAndGet();
         return entries[0];
     }
 
@@ -157,7 +163,7 @@ public final class MerkleTrees {
      */
     public long root(int partition) {
         AtomicLongArray leaves = partitions.get(partition);
-        if (leaves == null) {
+        if (leaves == null || leaves == NOT_BUILT) {
             return 0;
         }
         long root = 0;
@@ -174,7 +180,7 @@ public final class MerkleTrees {
     public long[] leafHashes(int partition) {
         AtomicLongArray leaves = partitions.get(partition);
         long[] copy = new long[LEAVES];
-        if (leaves != null) {
+        if (leaves != null && leaves != NOT_BUILT) {
             for (int i = 0; i < LEAVES; i++) {
                 copy[i] = leaves.get(i);
             }
