@@ -14,9 +14,8 @@ import java.util.Map;
 /**
  * What a status display may read of one node: its settings and ring (immutable), what it
  * stores, the hints it keeps, its counters, whether it is recovering and how far it is in
- * building its hash trees. Read-only: the
- * server's INFO, DKV.STATUS, /health, /metrics and the dashboard see the node through this
- * view, not through its storage or handoff objects.
+ * building its hash trees. Read-only: the server's INFO, DKV.STATUS, /health, /metrics and
+ * the dashboard see the node through this view, not through its storage or handoff objects.
  *
  * <p>Thread-safe: every figure is read from a thread-safe source at the time of the call.
  */

@@ -26,18 +26,19 @@ public final class MerkleTrackingStorage implements StorageEngine {
      *   every change to partition p is counted either by p's scan or by a delta, never both
      *   and never neither.
      *
-     * Each partition has a read/write guard (shared with a stripe of partitions, see
-     * below). A write to a partition whose tree is not built holds the guard's shared side
-     * around both the storage change and its delta, and checks "built" again inside
-     * (MerkleTrees.changed ignores a change to a tree not built). The build holds the exclusive side around scan and publication. So a write
-     * under the guard either completed before the scan started (the scan sees its result;
-     * the tree was not built, so no delta), or started after the publication (the tree is
-     * built, so the delta is applied; the scan is over and did not see it). A write that
-     * finds the tree built without the guard read the flag after the publication, which
-     * came after the scan: its change is not in the scan, and its delta is applied. Deltas
-     * of one key telescope because merge reports the version it replaced atomically per key
-     * (the StorageEngine contract), so after the build each leaf is the XOR over what the
-     * partition holds, exactly as for a tree kept from the first write.
+     * Each partition has a read/write guard (shared with a stripe of partitions, see below).
+     * A write to a partition whose tree is not built holds the guard's shared side around
+     * both the storage change and its delta, and checks "built" again inside
+     * (MerkleTrees.changed ignores a change to a tree not built). The build holds the
+     * exclusive side around scan and publication. So a write under the guard either completed
+     * before the scan started (the scan sees its result: forEachEntry may miss only writes
+     * that run concurrently; the tree was not built, so no delta), or started after the
+     * publication (the tree is built, so the delta is applied; the scan is over and did not
+     * see it). A write that finds the tree built without the guard read the flag after the
+     * publication, which came after the scan: its change is not in the scan, and its delta is
+     * applied. Deltas of one key telescope because merge reports the version it replaced
+     * atomically per key (the StorageEngine contract), so after the build each leaf is the
+     * XOR over what the partition holds, exactly as for a tree kept from the first write.
      *
      * The guards are striped (partition modulo GUARD_STRIPES; a node of a large cluster has
      * tens of thousands of partitions, few of them its own): a stripe's exclusive side held
