@@ -16,6 +16,7 @@ import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.cluster.repair.AntiEntropy;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
+import io.dkv.cluster.repair.MerkleTreeBuilder;
 import io.dkv.cluster.repair.MerkleTrees;
 import io.dkv.cluster.repair.TombstoneCollector;
 import io.dkv.cluster.metrics.NodeCounters;
@@ -57,7 +58,8 @@ import java.util.function.Supplier;
  * peers, and runs the background duties that keep replicas in step: gossip and failure
  * detection, hint replay, anti-entropy and tombstone collection. The public methods are
  * the node's client API; the server puts the Redis protocol in front of them, the
- * simulator calls them directly.
+ * simulator calls them directly. A node serves from the moment it starts: the hash trees
+ * of what it already holds are built in the background ({@link MerkleTreeBuilder}).
  *
  * <p>Thread-safe: client methods may be called from any thread. Background duties run on
  * the node's scheduler.
@@ -82,6 +84,7 @@ public final class ClusterNode implements MessageHandler {
     private final ReplicaInspector inspector;
     private final AntiEntropy antiEntropy;
     private final TombstoneCollector tombstones;
+    private final MerkleTreeBuilder treeBuilder;
     private final List<Cancellable> duties = new ArrayList<>();
 
     public ClusterNode(NodeContext context) {
@@ -93,7 +96,11 @@ public final class ClusterNode implements MessageHandler {
         ClusterConfig config = context.config();
         this.context = context;
         this.ring = ring;
-        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.of(context.storage(), ring.partitionCount()));
+        // A node holds entries only of the partitions it replicates (a stand-in keeps hints,
+        // not entries), and only those are compared: the other trees are empty from the start.
+        int[] own = ring.partitionsReplicatedBy(context.self());
+        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), own));
+        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, own, context.scheduler(), context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
@@ -116,7 +123,8 @@ public final class ClusterNode implements MessageHandler {
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
                 config.replicaTimeoutMillis(), config.maxMessageBytes(), metrics, replica, recovery));
-        this.status = new NodeStatus(context.self(), config, ring, storage, context.hints(), metrics, recovery);
+        this.status = new NodeStatus(context.self(), config, ring, storage, context.hints(), metrics, recovery,
+                treeBuilder);
         this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
     }
@@ -128,6 +136,7 @@ public final class ClusterNode implements MessageHandler {
             membership.onPeerUp(handoff::replayTo);
         }
         context.transport().bind(this);
+        treeBuilder.start();
         if (membership != null) {
             long interval = config.failureDetection().gossipIntervalMillis();
             context.scheduler().execute(membership::start);
@@ -192,6 +201,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** Stops the background duties (the transport is closed by whoever owns it). */
     public void stop() {
+        treeBuilder.stop();
         duties.forEach(Cancellable::cancel);
         duties.clear();
     }

@@ -3,6 +3,7 @@ package io.dkv.cluster;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.metrics.NodeCounters;
+import io.dkv.cluster.repair.MerkleTreeBuilder;
 import io.dkv.cluster.repair.Recovery;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
@@ -12,9 +13,9 @@ import java.util.Map;
 
 /**
  * What a status display may read of one node: its settings and ring (immutable), what it
- * stores, the hints it keeps, its counters and whether it is recovering. Read-only: the
- * server's INFO, DKV.STATUS, /health, /metrics and the dashboard see the node through this
- * view, not through its storage or handoff objects.
+ * stores, the hints it keeps, its counters, whether it is recovering and how far it is in
+ * building its hash trees. Read-only: the server's INFO, DKV.STATUS, /health, /metrics and
+ * the dashboard see the node through this view, not through its storage or handoff objects.
  *
  * <p>Thread-safe: every figure is read from a thread-safe source at the time of the call.
  */
@@ -27,9 +28,10 @@ public final class NodeStatus {
     private final HintStore hints;
     private final NodeCounters counters;
     private final Recovery recovery;
+    private final MerkleTreeBuilder trees;
 
     NodeStatus(NodeId id, ClusterConfig config, Ring ring, StorageEngine storage, HintStore hints, NodeCounters counters,
-               Recovery recovery) {
+               Recovery recovery, MerkleTreeBuilder trees) {
         this.id = id;
         this.config = config;
         this.ring = ring;
@@ -37,6 +39,7 @@ public final class NodeStatus {
         this.hints = hints;
         this.counters = counters;
         this.recovery = recovery;
+        this.trees = trees;
     }
 
     public NodeId id() {
@@ -87,5 +90,18 @@ public final class NodeStatus {
     /** Whether the node may lack data and does not count toward quorums yet. */
     public boolean recovering() {
         return recovery.isRecovering();
+    }
+
+    /**
+     * Partitions whose hash tree is built (of {@code ring().partitionCount()}): after a
+     * restart they are built in the background, and anti-entropy uses only those.
+     */
+    public int merkleTreesBuilt() {
+        return trees.built();
+    }
+
+    /** How long building every hash tree took after the node started, or -1 while some are not built. */
+    public long merkleTreesBuiltInMillis() {
+        return trees.builtInMillis();
     }
 }

@@ -45,6 +45,9 @@ import java.util.random.RandomGenerator;
  * incomplete: the leaves still differ and the next comparison continues). The entries this
  * node owes a peer are sent one after another, each after the previous was answered.
  *
+ * <p>A partition whose tree is not built yet ({@link MerkleTreeBuilder}, after a restart) is
+ * skipped: its root would not stand for what the partition holds.
+ *
  * <p>A recovering node ({@link Recovery}) also runs {@link #recoveryRound}: the comparisons
  * it owes, several at a time, without the interval's pause (the byte budget still applies).
  *
@@ -136,10 +139,13 @@ public final class AntiEntropy {
 
     /**
      * While this node is recovering: starts the comparisons it still owes (with peers that
-     * are up), a few at a time, and ends recovery once none is owed. Runs on the scheduler thread.
+     * are up), a few at a time, and ends recovery once none is owed and every tree is built
+     * (a partition whose tree is not built yet is not compared; without the second condition
+     * a node whose peers are all down would stop recovering before it could compare at all).
+     * Runs on the scheduler thread.
      */
     public void recoveryRound() {
-        if (!recovery.isRecovering() || recovery.finishIfDone(liveness)) {
+        if (!recovery.isRecovering() || (trees.allBuilt() && recovery.finishIfDone(liveness))) {
             return;
         }
         int room = RECOVERY_PARALLELISM - recoveringNow.size();
@@ -147,7 +153,7 @@ public final class AntiEntropy {
             return;
         }
         for (Recovery.Pair pair : recovery.next(room, liveness, recoveringNow)) {
-            if (deferred(pair.partition()) || !recoveringNow.add(pair)) {
+            if (!trees.isBuilt(pair.partition()) || deferred(pair.partition()) || !recoveringNow.add(pair)) {
                 continue;
             }
             metrics.antiEntropyComparisons.increment();
@@ -178,7 +184,7 @@ public final class AntiEntropy {
     /** Compares the next partition; if its roots matched and budget is left, goes on to the one after. */
     private CompletableFuture<Void> compareNext(int rootsLeft) {
         int partition = partitions[cursor++ % partitions.length];
-        if (deferred(partition)) {
+        if (!trees.isBuilt(partition) || deferred(partition)) {
             return rootsLeft > 1 ? compareNext(rootsLeft - 1) : CompletableFuture.completedFuture(null);
         }
         List<NodeId> peers = new ArrayList<>();

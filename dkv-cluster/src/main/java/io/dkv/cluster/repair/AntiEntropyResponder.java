@@ -2,6 +2,7 @@ package io.dkv.cluster.repair;
 
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.core.Entry;
+import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
@@ -28,9 +29,13 @@ import java.util.Set;
  * the grace period is not offered to a peer that lacks the key: it may have been purged
  * there, and there is nothing for it to hide.
  *
+ * <p>Step 2 ({@link #onKeyDigests}) compares keys, not trees, so it needs no built tree.
+ *
  * <p>Thread-safe: reads only the thread-safe trees, storage and clock.
  */
 public final class AntiEntropyResponder {
+
+    static final String TREE_NOT_BUILT = "merkle tree not built yet (node restarting) for partition ";
 
     private final StorageEngine storage;
     private final MerkleTrees trees;
@@ -47,8 +52,15 @@ public final class AntiEntropyResponder {
         this.tombstoneGraceMillis = tombstoneGraceMillis;
     }
 
-    /** Step 1: compare roots; on a mismatch hand back our leaves. */
+    /**
+     * Step 1: compare roots; on a mismatch hand back our leaves. While our tree of the
+     * partition is not built yet (after a restart) the answer is an error: the asker's
+     * comparison fails, repairs nothing, and is made again later.
+     */
     public Message onRootRequest(MerkleRootRequest request) {
+        if (!trees.isBuilt(request.partition())) {
+            return new ErrorReply(TREE_NOT_BUILT + request.partition());
+        }
         return trees.root(request.partition()) == request.root()
                 ? MerkleLeavesReply.SAME
                 : new MerkleLeavesReply(false, trees.leafHashes(request.partition()));

@@ -5,6 +5,8 @@ import io.dkv.core.ring.KeyHash;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -12,7 +14,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * One hash tree per partition, kept current on every write so that comparing two replicas
  * never needs a scan.
  *
- * <p>Thread-safe without locks: leaves are atomic longs updated by XOR.
+ * <p>A partition's tree is either <em>built</em> or not. A tree that is not built yet
+ * ignores changes and must not be compared (its root means nothing); it becomes built once,
+ * from a scan of the partition ({@link #build}), and stays built. Trees of an empty store
+ * are built from the start ({@link #empty}); after a restart they are built in the
+ * background, partition by partition ({@link MerkleTrackingStorage#build}, which also says
+ * why a write racing the scan is counted exactly once).
+ *
+ * <p>Thread-safe without locks: leaves are atomic longs updated by XOR; a partition's slot
+ * goes from "not built" to its leaves once.
  */
 public final class MerkleTrees {
 
@@ -32,24 +42,109 @@ public final class MerkleTrees {
 
     public static final int LEAVES = 1024;
 
-    private final AtomicReferenceArray<AtomicLongArray> partitions;
+    /**
+     * Stands in a partition's slot while its tree is not built. A built tree's slot holds
+     * its leaves, or null while they are all zero (most partitions of a node are not its
+     * own, and hold nothing).
+     */
+    private static final AtomicLongArray NOT_BUILT = new AtomicLongArray(0);
 
-    public MerkleTrees(int partitionCount) {
+    private final AtomicReferenceArray<AtomicLongArray> partitions;
+    private final AtomicInteger notBuilt = new AtomicInteger();
+
+    private MerkleTrees(int partitionCount) {
         this.partitions = new AtomicReferenceArray<>(partitionCount);
     }
 
-    /** Builds the trees of everything {@code storage} already holds (after a restart). */
-    public static MerkleTrees of(StorageEngine storage, int partitionCount) {
+    /** The trees of a store that holds nothing: every tree is built (and empty). */
+    public static MerkleTrees empty(int partitionCount) {
+        return new MerkleTrees(partitionCount);
+    }
+
+    /** Trees of a store that may hold entries in any partition: none is built until {@link #build} scanned it. */
+    public static MerkleTrees unbuilt(int partitionCount) {
+        int[] all = new int[partitionCount];
+        Arrays.setAll(all, partition -> partition);
+        return unbuilt(partitionCount, all);
+    }
+
+    /**
+     * Trees of a store that may hold entries in {@code partitions} and holds none in the
+     * others: those are built (empty) from the start, these once {@link #build} scanned them.
+     */
+    public static MerkleTrees unbuilt(int partitionCount, int[] partitions) {
         MerkleTrees trees = new MerkleTrees(partitionCount);
-        for (int partition = 0; partition < partitionCount; partition++) {
-            int p = partition;
-            storage.forEachEntry(partition, (key, entry) -> trees.changed(p, key, null, entry.version()));
+        for (int partition : partitions) {
+            if (trees.partitions.getAndSet(partition, NOT_BUILT) == null) {
+                trees.notBuilt.incrementAndGet();
+            }
         }
         return trees;
     }
 
-    /** Records that {@code key} went from version {@code before} to {@code after} (either may be null). */
+    /**
+     * Builds the trees of everything {@code storage} already holds, in the caller's thread.
+     * Only for a store nobody writes to meanwhile (tests, tools).
+     */
+    public static MerkleTrees of(StorageEngine storage, int partitionCount) {
+        MerkleTrees trees = unbuilt(partitionCount);
+        for (int partition = 0; partition < partitionCount; partition++) {
+            trees.build(partition, storage);
+        }
+        return trees;
+    }
+
+    /** How many partitions there are (built or not). */
+    public int partitionCount() {
+        return partitions.length();
+    }
+
+    /** Whether the partition's tree holds everything stored: only then may it be compared. */
+    public boolean isBuilt(int partition) {
+        return partitions.get(partition) != NOT_BUILT;
+    }
+
+    /** Whether every partition's tree is built. */
+    public boolean allBuilt() {
+        return notBuilt.get() == 0;
+    }
+
+    /** How many partitions' trees are built. */
+    public int builtCount() {
+        return partitions.length() - notBuilt.get();
+    }
+
+    /**
+     * Scans the partition and publishes its tree as built; returns the entries scanned (0
+     * when it was built already). The caller MUST make sure no write to the partition runs
+     * between the scan and the publication, and that every write before it has completed
+     * ({@link MerkleTrackingStorage#build} holds the partition's write guard for that).
+     */
+    long build(int partition, StorageEngine storage) {
+        if (isBuilt(partition)) {
+            return 0;
+        }
+        long[] leaves = new long[LEAVES];
+        long[] entries = {0};
+        storage.forEachEntry(partition, (key, entry) -> {
+            long keyHash = KeyHash.of(key);
+            leaves[leafOf(keyHash)] ^= digest(keyHash, entry.version());
+            entries[0]++;
+        });
+        partitions.set(partition, entries[0] > 0 ? new AtomicLongArray(leaves) : null);
+        notBuilt.decrementAndGet();
+        return entries[0];
+    }
+
+    /**
+     * Records that {@code key} went from version {@code before} to {@code after} (either may
+     * be null). Ignored while the partition's tree is not built: its build will find the
+     * change in storage.
+     */
     public void changed(int partition, byte[] key, Version before, Version after) {
+        if (!isBuilt(partition)) {
+            return;
+        }
         long keyHash = KeyHash.of(key);
         long delta = (before == null ? 0 : digest(keyHash, before)) ^ (after == null ? 0 : digest(keyHash, after));
         if (delta != 0) {
@@ -61,24 +156,31 @@ public final class MerkleTrees {
         changed(partition, key, before == null ? null : before.version(), after == null ? null : after.version());
     }
 
-    /** The root hash of a partition's tree: equal roots mean equal (key, version) sets. */
+    /**
+     * The root hash of a partition's tree: equal roots of built trees mean equal (key,
+     * version) sets (0 for the empty set, whether the partition never held an entry or
+     * lost all it had). Meaningless while the tree is not built ({@link #isBuilt}).
+     */
     public long root(int partition) {
         AtomicLongArray leaves = partitions.get(partition);
-        if (leaves == null) {
+        if (leaves == null || leaves == NOT_BUILT) {
             return 0;
         }
         long root = 0;
+        boolean empty = true;
         for (int i = 0; i < LEAVES; i++) {
-            root = root * 0x9E3779B97F4A7C15L + mix(leaves.get(i) + i);
+            long leaf = leaves.get(i);
+            empty &= leaf == 0;
+            root = root * 0x9E3779B97F4A7C15L + mix(leaf + i);
         }
-        return root;
+        return empty ? 0 : root;
     }
 
     /** A copy of the partition's leaf hashes. */
     public long[] leafHashes(int partition) {
         AtomicLongArray leaves = partitions.get(partition);
         long[] copy = new long[LEAVES];
-        if (leaves != null) {
+        if (leaves != null && leaves != NOT_BUILT) {
             for (int i = 0; i < LEAVES; i++) {
                 copy[i] = leaves.get(i);
             }

@@ -3,8 +3,11 @@ package io.dkv.cluster.repair;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.core.Entry;
+import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
+import io.dkv.core.message.MerkleLeavesReply;
+import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
@@ -200,6 +203,26 @@ class AntiEntropyResponderTest {
 
         assertThat(reply.newerKeys()).isEmpty();
         assertThat(texts(reply.wantedKeys())).containsExactlyInAnyOrder("shared", "theirs");
+    }
+
+    @Test
+    void aPartitionWhoseTreeIsNotBuiltIsNotComparedButAnsweredWithAnError() {
+        storage.merge(PARTITION, key("k"), Entry.value(new byte[]{1}, version(1)));
+        MerkleTrackingStorage tracking = new MerkleTrackingStorage(storage, MerkleTrees.unbuilt(PARTITIONS));
+        AntiEntropyResponder responder = new AntiEntropyResponder(tracking, tracking.trees(),
+                MessageLimits.of(ClusterConfig.builder().build().maxMessageBytes(), 1_000), clock, GRACE);
+        long emptyRoot = MerkleTrees.empty(PARTITIONS).root(PARTITION);
+
+        assertThat(responder.onRootRequest(new MerkleRootRequest(PARTITION, emptyRoot)))
+                .as("not built: neither SAME nor leaves, which the asker would act on")
+                .isInstanceOfSatisfying(ErrorReply.class, error -> assertThat(error.message()).contains("not built"));
+
+        tracking.build(PARTITION);
+
+        assertThat(responder.onRootRequest(new MerkleRootRequest(PARTITION, emptyRoot)))
+                .isInstanceOfSatisfying(MerkleLeavesReply.class, leaves -> assertThat(leaves.same()).isFalse());
+        assertThat(responder.onRootRequest(new MerkleRootRequest(PARTITION, tracking.trees().root(PARTITION))))
+                .isEqualTo(MerkleLeavesReply.SAME);
     }
 
     private AntiEntropyResponder responder(int maxMessageBytes, int maxKeys) {

@@ -31,7 +31,7 @@ class MerkleTreesTest {
     }
 
     private static MerkleTrackingStorage apply(List<Write> writes) {
-        MerkleTrackingStorage storage = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), new MerkleTrees(4));
+        MerkleTrackingStorage storage = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), MerkleTrees.empty(4));
         for (Write write : writes) {
             storage.merge(2, write.key().getBytes(StandardCharsets.UTF_8), write.entry());
         }

@@ -179,6 +179,8 @@ final class ServerCommands {
                 fields.put("stored_keys", status.storedKeys());
                 fields.put("stored_tombstones", status.storedTombstones());
                 fields.put("recovering", status.recovering() ? 1 : 0);
+                fields.put("merkle_trees_built", status.merkleTreesBuilt());
+                fields.put("merkle_trees_build_ms", status.merkleTreesBuiltInMillis());
                 fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
