@@ -97,6 +97,11 @@ class ClusterNodeStartTest {
         }
 
         @Override
+        public CompletableFuture<Void> whenDurable() {
+            return delegate.whenDurable();
+        }
+
+        @Override
         public long bytes() {
             return delegate.bytes();
         }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -262,6 +263,11 @@ class MerkleTreeBuildTest {
         @Override
         public long tombstoneCount() {
             return delegate.tombstoneCount();
+        }
+
+        @Override
+        public CompletableFuture<Void> whenDurable() {
+            return delegate.whenDurable();
         }
 
         @Override
