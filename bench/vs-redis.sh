@@ -386,7 +386,7 @@ stats() {
          END {
            if (NR == 0) { print "- - 0"; exit }
            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-           printf "%.2f %.2f %d\n", m, v[1], NR
+           printf(m < 0.1 ? "%.3f " : "%.2f ", m); printf(v[1] < 0.1 ? "%.3f " : "%.2f ", v[1]); print NR
          }'
 }
 
