@@ -489,11 +489,17 @@ write_markdown() {
       "redis-always = \`redis-server --save '' --appendonly yes --appendfsync always\`;" \
       "dkv-1-always = \`dkv local --nodes 1 --replicas 1 --data-dir DIR --set sync=always\`"
   fi
-  echo "- dkv warmed up with an untimed \`redis-benchmark -n $warmup_requests\` (plain and -P 16) first" \
-    "(dkv-1-always: GETs, and $((always_requests / 4)) SETs)"
-  echo "- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`," \
-    "and (in memory) \`-t set,get -n $big_requests -c $clients -d $big_value\`;" \
-    "the \`always\` targets \`-t set -n $always_requests -c $clients\`, plain and with \`-P 16\`"
+  local warm="- dkv warmed up with an untimed \`redis-benchmark -n $warmup_requests\` (plain and -P 16) first"
+  local tests="- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`"
+  if [[ $only != durable ]]; then
+    tests+=", and (in memory) \`-t set,get -n $big_requests -c $clients -d $big_value\`"
+  fi
+  if [[ $only != memory ]]; then
+    warm+=" (dkv-1-always: GETs, and $((always_requests / 4)) SETs)"
+    tests+="; the \`always\` targets \`-t set -n $always_requests -c $clients\`, plain and with \`-P 16\`"
+  fi
+  echo "$warm"
+  echo "$tests"
   if [[ $only != durable ]]; then
     echo "- dkv bench: \`--clients $clients --ratio 1:1 --value-size 100 --keys 100000 --duration $bench_seconds\`"
   fi
