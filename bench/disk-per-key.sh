@@ -15,7 +15,8 @@
 #          clean stop, and after a restart and a second clean stop (RocksDB replays its
 #          write-ahead log into SST files when it opens: the settled figure)
 # and prints bytes per key (the sum of the file sizes under the data directory, divided by
-# N), with SST files, write-ahead log and the rest apart for dkv, and how long the restarted
+# N; the space the file system allocated beside it), with SST files, write-ahead log and the
+# rest apart for dkv, and how long the restarted
 # node took from start to answering a GET. --quick writes 100,000 keys. The data lives in a
 # mktemp directory ($TMPDIR or /tmp), removed on exit with every server stopped.
 set -euo pipefail
@@ -137,6 +138,10 @@ bytes_under() { # dir [find-tests...]: the sum of the sizes of the matching file
   find "$dir" -type f "$@" -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }'
 }
 
+allocated() { # path: the bytes the file system allocated for it (preallocated log space included)
+  du -s -B1 "$1" | cut -f1
+}
+
 rows=()
 row() { # store state bytes [detail]
   local per_key
@@ -150,7 +155,7 @@ dkv_row() { # state
   sst=$(bytes_under "$dir" -name '*.sst')
   wal=$(bytes_under "$dir" -regex '.*/[0-9]+\.log')
   all=$(bytes_under "$dir")
-  row dkv "$1" "$all" "SST $sst, write-ahead log $wal, other $((all - sst - wal))"
+  row dkv "$1" "$all" "SST $sst, write-ahead log $wal, other $((all - sst - wal)); allocated $(allocated "$dir")"
 }
 
 echo "disk-per-key: $keys SETs of key:%012d with $value_size-byte $( ((compressible)) && echo "'x' values" || echo "random values")" >&2
@@ -175,7 +180,7 @@ server_pid=$!
 await_ready "$work/redis.log" "$port"
 load "$port"
 sleep 2 # appendfsync everysec: let the last second reach the file
-row redis "AOF as written" "$(bytes_under "$work/redis/appendonlydir")"
+row redis "AOF as written" "$(bytes_under "$work/redis/appendonlydir")" "allocated $(allocated "$work/redis/appendonlydir")"
 redis-cli -h 127.0.0.1 -p "$port" BGREWRITEAOF >/dev/null
 for ((tries = 0; ; tries++)); do
   info=$(redis-cli -h 127.0.0.1 -p "$port" INFO persistence | tr -d '\r')
@@ -183,9 +188,10 @@ for ((tries = 0; ; tries++)); do
   ((tries < 3000)) || { echo "disk-per-key: BGREWRITEAOF did not finish" >&2; exit 1; }
   sleep 0.1
 done
-row redis "AOF after BGREWRITEAOF (RDB preamble)" "$(bytes_under "$work/redis/appendonlydir")"
+row redis "AOF after BGREWRITEAOF (RDB preamble)" "$(bytes_under "$work/redis/appendonlydir")" \
+  "allocated $(allocated "$work/redis/appendonlydir")"
 redis-cli -h 127.0.0.1 -p "$port" SAVE >/dev/null
-row redis "RDB (SAVE)" "$(bytes_under "$work/redis" -name dump.rdb)"
+row redis "RDB (SAVE)" "$(bytes_under "$work/redis" -name dump.rdb)" "allocated $(allocated "$work/redis/dump.rdb")"
 stop_server
 rm -rf "$work/redis"
 
