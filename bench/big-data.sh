@@ -79,13 +79,17 @@ elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 grep -q "errors: 0," "$work/pipe.log" || { cat "$work/pipe.log" >&2; exit 1; }
 
 stored=$(redis-cli -p "$port" INFO dkv | tr -d '\r' | awk -F: '$1 == "stored_keys" { print $2 }')
-bad=0
-for _ in $(seq 1000); do
-  i=$(python3 -c "import random; print(random.randrange($keys))")
-  key=$(printf 'key:%012d' "$i")
-  expected=$(python3 -c "k=b'$key'; print((k * ($value_size // len(k) + 1))[:$value_size].decode())")
-  [[ $(redis-cli -p "$port" GET "$key") == "$expected" ]] || bad=$((bad + 1))
-done
+python3 - "$keys" "$value_size" "$work" <<'EOF2'
+import random, sys
+keys, size, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+with open(work + "/reads.txt", "w") as reads, open(work + "/expected.txt", "w") as expected:
+    for i in random.sample(range(keys), min(keys, 1000)):
+        key = "key:%012d" % i
+        reads.write("GET %s\n" % key)
+        expected.write((key * (size // len(key) + 1))[:size] + "\n")
+EOF2
+redis-cli -p "$port" <"$work/reads.txt" >"$work/actual.txt"
+bad=$(diff "$work/expected.txt" "$work/actual.txt" | grep -c '^>' || true)
 get_rate=$(redis-benchmark -p "$port" -t get -n 200000 -c 50 -r "$keys" -d "$value_size" -q 2>/dev/null |
   tr '\r' '\n' | awk '/requests per second/ { print $2 }' | tail -1)
 jcmd "$java_pid" GC.run >/dev/null

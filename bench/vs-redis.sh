@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # dkv next to Redis on this machine, through the same clients.
 #
-<<<<<<< HEAD
-#   bench/vs-redis.sh [--quick] [--tls] [RESULTS.md]
-=======
-#   bench/vs-redis.sh [--quick] [--only memory|durable] [--runs N] [RESULTS.md]
->>>>>>> bench
+#   bench/vs-redis.sh [--quick] [--only memory|durable|tls] [--tls] [--runs N] [RESULTS.md]
 #
 # In memory (--only memory), one after the other, each on free ports of its own:
 #   redis         redis-server --save '' --appendonly no
@@ -24,60 +20,55 @@
 #   redis-always  redis-server --save '' --appendonly yes --appendfsync always
 #   dkv-1-always  ./dkv local --nodes 1 --replicas 1 --data-dir DIR --set sync=always
 # with redis-benchmark -t set -n 20000 -c 50, plain and with -P 16.
-# Without --only, both. dkv targets are warmed up (JIT) with an untimed run first. A ratio
+# With TLS (--tls, or --only tls; certificates made with openssl, no client certificates asked):
+#   redis-tls     redis-server --tls-port ... --tls-auth-clients no
+#   dkv-1-tls     ./dkv local --nodes 1 --replicas 1 --set tls-cert-file=... --set tls-key-file=...
+# with redis-benchmark --tls --cacert CA -t set,get -n 200000 -c 50, plain and with -P 16,
+# against each one's TLS port.
+# Without --only, memory and durable (and TLS with --tls). dkv targets are warmed up (JIT) with an untimed run first. A ratio
 # is to the Redis target of the same durability (redis, redis-aof, redis-always) in the same
 # run. --runs N repeats the whole sequence N times and reports per row the median and the
 # worst ratio. Prints a table and writes it as Markdown to RESULTS.md (default
 # bench/results.md). --quick divides -n by 10 and runs dkv bench for 3 s: a check that
-<<<<<<< HEAD
-# everything works, not a measurement. --tls adds TLS rows: redis-server with --tls-port and
-# dkv-1 with tls-cert-file (certificates made with openssl, no client certificates asked),
-# each run with redis-benchmark --tls --cacert (plain and -P 16). Every server it starts is
-# stopped on exit.
-=======
 # everything works, not a measurement. Every server it starts is stopped on exit; the data
 # directories live under one mktemp directory ($TMPDIR or /tmp) and are removed.
->>>>>>> bench
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 results="$root/bench/results.md"
 quick=0
-<<<<<<< HEAD
+only=all
+runs=1
 tls=0
 
 usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-=======
-only=all
-runs=1
-
-usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
->>>>>>> bench
 }
 
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
-<<<<<<< HEAD
     --tls) tls=1 ;;
-=======
     --only)
       only=${2:-}
-      [[ $only == memory || $only == durable ]] || { echo "vs-redis: --only takes memory or durable" >&2; exit 2; }
+      [[ $only == memory || $only == durable || $only == tls ]] ||
+        { echo "vs-redis: --only takes memory, durable or tls" >&2; exit 2; }
       shift ;;
     --runs)
       runs=${2:-}
       [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "vs-redis: --runs takes a positive number" >&2; exit 2; }
       shift ;;
->>>>>>> bench
     -h | --help) usage; exit 0 ;;
     -*) echo "vs-redis: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) results=$1 ;;
   esac
   shift
 done
+
+with_memory=0 with_durable=0 with_tls=$tls
+[[ $only == all || $only == memory ]] && with_memory=1
+[[ $only == all || $only == durable ]] && with_durable=1
+[[ $only == tls ]] && with_tls=1
 
 clients=50
 requests=200000
@@ -105,7 +96,7 @@ need redis-benchmark redis-tools
 need redis-cli redis-tools
 need timeout coreutils
 need "${JAVA_HOME:+$JAVA_HOME/bin/}java" openjdk-17-jdk-headless
-if ((tls)); then
+if ((with_tls)); then
   need openssl openssl
 fi
 
@@ -214,13 +205,6 @@ await_voting() {
   done
 }
 
-<<<<<<< HEAD
-start_dkv() { # nodes [more dkv local arguments]
-  local nodes=$1 ports=() i
-  shift
-  server_port=$(free_base_port "$nodes")
-  "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$server_port" "$@" </dev/null >"$work/dkv-$nodes.log" 2>&1 &
-=======
 # A fresh, empty data directory for the next server; stop_server removes it.
 new_data_dir() { # target
   server_data="$work/data/$1-run$run"
@@ -246,7 +230,6 @@ start_dkv() { # target nodes durable(0|1) dkv-local-args...
     set -- --data-dir "$server_data" "$@"
   fi
   "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$server_port" "$@" </dev/null >"$log" 2>&1 &
->>>>>>> bench
   server_pid=$!
   for ((i = 0; i < nodes; i++)); do
     ports+=($((server_port + i)))
@@ -260,6 +243,7 @@ declare -A baseline=(
   [redis]=redis [dkv-1]=redis [dkv-3]=redis
   [redis-aof]=redis-aof [dkv-1-disk]=redis-aof [dkv-3-disk]=redis-aof
   [redis-always]=redis-always [dkv-1-always]=redis-always
+  [redis-tls]=redis-tls [dkv-1-tls]=redis-tls
 )
 
 # Result rows ("target|test"), in the order they were first measured; figures per run.
@@ -298,46 +282,12 @@ run_redis_benchmark() { # target port label tests redis-benchmark-args...
   done
 }
 
-<<<<<<< HEAD
-# An authority and a server certificate for the TLS rows, under $work/tls.
-make_certificates() {
-  local dir="$work/tls"
-  mkdir -p "$dir"
-  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$dir/ca.key" \
-    -out "$dir/ca.crt" -days 2 -subj "/CN=vs-redis CA" >/dev/null 2>&1
-  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$dir/server.key" \
-    -out "$dir/server.csr" -subj "/CN=vs-redis server" >/dev/null 2>&1
-  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
-    -out "$dir/server.crt" -extfile <(echo "subjectAltName=DNS:localhost,IP:127.0.0.1") >/dev/null 2>&1
-}
-
-start_redis_tls() {
-  server_port=$(free_base_port 1)
-  redis-server --port "$server_port" --tls-port $((server_port + 3000)) --bind 127.0.0.1 --save '' --appendonly no \
-    --tls-cert-file "$work/tls/server.crt" --tls-key-file "$work/tls/server.key" \
-    --tls-ca-cert-file "$work/tls/ca.crt" --tls-auth-clients no </dev/null >"$work/redis-tls.log" 2>&1 &
-  server_pid=$!
-  await_ping "$work/redis-tls.log" "$server_port"
-}
-
-run_tls_benchmarks() { # target tls-port
-  local cacert="$work/tls/ca.crt"
-  run_redis_benchmark "$1" "$2" "-c $clients TLS" --tls --cacert "$cacert" -t set,get -n "$requests" -c "$clients"
-  run_redis_benchmark "$1" "$2" "-c $clients -P 16 TLS" --tls --cacert "$cacert" -t set,get -n "$requests" -c "$clients" -P 16
-}
-
-run_redis_benchmarks() { # target port
-  run_redis_benchmark "$1" "$2" "-c $clients" -t set,get -n "$requests" -c "$clients"
-  run_redis_benchmark "$1" "$2" "-c $clients -P 16" -t set,get -n "$requests" -c "$clients" -P 16
-  run_redis_benchmark "$1" "$2" "-c $clients -d 1MiB" -t set,get -n "$big_requests" -c "$clients" -d "$big_value"
-=======
 run_redis_benchmarks() { # target port [big]
   run_redis_benchmark "$1" "$2" "-c $clients" set,get -n "$requests" -c "$clients"
   run_redis_benchmark "$1" "$2" "-c $clients -P 16" set,get -n "$requests" -c "$clients" -P 16
   if [[ ${3:-} == big ]]; then
     run_redis_benchmark "$1" "$2" "-c $clients -d 1MiB" set,get -n "$big_requests" -c "$clients" -d "$big_value"
   fi
->>>>>>> bench
 }
 
 run_always_benchmarks() { # target port
@@ -370,6 +320,52 @@ run_dkv_bench() { # target port
   throughput=$(awk '$1 == "throughput" { print $2 }' "$out.out")
   read -r p50 p99 < <(awk '$1 == "ALL" { print $5, $7 }' "$out.out")
   record "$target" "$dkv_bench_label" "$throughput" "p50 $p50 ms, p99 $p99 ms"
+}
+
+# An authority and a server certificate for the TLS rows, under $work/tls.
+make_certificates() {
+  local dir="$work/tls"
+  [[ -f $dir/server.crt ]] && return
+  mkdir -p "$dir"
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$dir/ca.key" \
+    -out "$dir/ca.crt" -days 2 -subj "/CN=vs-redis CA" >/dev/null 2>&1
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$dir/server.key" \
+    -out "$dir/server.csr" -subj "/CN=vs-redis server" >/dev/null 2>&1
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -out "$dir/server.crt" -extfile <(echo "subjectAltName=DNS:localhost,IP:127.0.0.1") >/dev/null 2>&1
+}
+
+start_redis_tls() { # target
+  local log="$work/$1-run$run.log"
+  server_port=$(free_base_port 1)
+  new_data_dir "$1"
+  redis-server --port "$server_port" --tls-port $((server_port + 3000)) --bind 127.0.0.1 --dir "$server_data" \
+    --save '' --appendonly no --tls-cert-file "$work/tls/server.crt" --tls-key-file "$work/tls/server.key" \
+    --tls-ca-cert-file "$work/tls/ca.crt" --tls-auth-clients no </dev/null >"$log" 2>&1 &
+  server_pid=$!
+  await_ping "$log" "$server_port"
+}
+
+run_tls_benchmarks() { # target tls-port
+  local cacert="$work/tls/ca.crt"
+  run_redis_benchmark "$1" "$2" "-c $clients TLS" set,get --tls --cacert "$cacert" -n "$requests" -c "$clients"
+  run_redis_benchmark "$1" "$2" "-c $clients -P 16 TLS" set,get --tls --cacert "$cacert" -n "$requests" \
+    -c "$clients" -P 16
+}
+
+run_tls() {
+  make_certificates
+  echo "vs-redis: redis-tls (--tls-port, no client certificates)" >&2
+  start_redis_tls redis-tls
+  run_tls_benchmarks redis-tls $((server_port + 3000))
+  stop_server
+
+  echo "vs-redis: dkv-1-tls (tls-cert-file, tls-key-file)" >&2
+  start_dkv dkv-1-tls 1 0 --set tls-cert-file="$work/tls/server.crt" --set tls-key-file="$work/tls/server.key"
+  warm_up "$server_port"
+  run_tls_benchmarks dkv-1-tls $((server_port + 3000))
+  grep -m1 -oE 'TLS by [^:]+' "$work/dkv-1-tls-run$run.log" | sed 's/^/  dkv /' >&2 || true
+  stop_server
 }
 
 run_memory() {
@@ -425,52 +421,20 @@ run_durable() {
 
 echo "vs-redis: building dkv if needed" >&2
 "$root/dkv" --version >/dev/null
-if [[ $only != memory && $(stat -f -c %T "$work") == tmpfs ]]; then
+if ((with_durable)) && [[ $(stat -f -c %T "$work") == tmpfs ]]; then
   echo "vs-redis: warning: $work is on tmpfs, where fsync costs nothing; set TMPDIR to a disk" >&2
 fi
 
 for ((run = 1; run <= runs; run++)); do
   ((runs == 1)) || echo "vs-redis: run $run of $runs" >&2
-  [[ $only == durable ]] || run_memory
-  [[ $only == memory ]] || run_durable
+  if ((with_memory)); then run_memory; fi
+  if ((with_durable)); then run_durable; fi
+  if ((with_tls)); then run_tls; fi
 done
 
-<<<<<<< HEAD
-echo "vs-redis: dkv-1 (dkv local --nodes 1 --replicas 1)" >&2
-start_dkv 1
-warm_up "$server_port"
-run_redis_benchmarks dkv-1 "$server_port"
-stop_server
-
-echo "vs-redis: dkv-3 (dkv local --nodes 3 --replicas 3, QUORUM)" >&2
-start_dkv 3
-warm_up "$server_port"
-run_redis_benchmarks dkv-3 "$server_port"
-run_dkv_bench dkv-3 "$server_port"
-stop_server
-
-if ((tls)); then
-  make_certificates
-  echo "vs-redis: redis with TLS (--tls-port, no client certificates)" >&2
-  start_redis_tls
-  run_tls_benchmarks redis $((server_port + 3000))
-  stop_server
-
-  echo "vs-redis: dkv-1 with TLS (tls-cert-file, tls-key-file)" >&2
-  start_dkv 1 --set tls-cert-file="$work/tls/server.crt" --set tls-key-file="$work/tls/server.key"
-  warm_up "$server_port"
-  run_tls_benchmarks dkv-1 $((server_port + 3000))
-  grep -m1 -oE 'TLS by [^:]+' "$work/dkv-1.log" | sed 's/^/  dkv /' >&2 || true
-  stop_server
-fi
-
-vs_redis() { # target test
-  local mine=${ops["$1|$2"]} theirs=${ops["redis|$2"]:-}
-=======
 vs_redis() { # run target test
   local base=${baseline[$2]}
   local mine=${ops["$1|$2|$3"]:-} theirs=${ops["$1|$base|$3"]:-}
->>>>>>> bench
   if [[ $mine =~ ^[0-9.]+$ && $theirs =~ ^[0-9.]+$ ]] && awk "BEGIN { exit !($theirs > 0) }"; then
     awk -v a="$mine" -v b="$theirs" 'BEGIN { r = a / b; printf(r < 0.1 ? "%.3f" : "%.2f", r) }'
   else
@@ -510,6 +474,7 @@ goals=(
   "dkv-1-disk|SET -c $clients|0.9" "dkv-1-disk|GET -c $clients|0.9"
   "dkv-1-disk|SET -c $clients -P 16|0.5" "dkv-1-disk|GET -c $clients -P 16|0.5"
   "dkv-3-disk|SET -c $clients|0.6" "dkv-3-disk|GET -c $clients|0.6"
+  "dkv-1-tls|SET -c $clients TLS|0.9" "dkv-1-tls|GET -c $clients TLS|0.9"
 )
 
 # target|test|goal|median|worst|verdict for each goal whose row was measured.
@@ -576,24 +541,12 @@ write_markdown() {
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), dkv commit $commit"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; clients and servers share it"
   echo "- $(redis-server --version | cut -d' ' -f1-3), $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -n 1)"
-<<<<<<< HEAD
-  echo "- targets: redis = \`redis-server --save '' --appendonly no\`; dkv-1 = \`dkv local --nodes 1 --replicas 1\`;" \
-    "dkv-3 = \`dkv local --nodes 3 --replicas 3\` (QUORUM reads and writes); dkv warmed up with an untimed" \
-    "\`redis-benchmark -n $warmup_requests\` (plain and -P 16) first"
-  echo "- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`, and \`-t set,get -n $big_requests -c $clients -d $big_value\`"
-  echo "- dkv bench: \`--clients $clients --ratio 1:1 --value-size 100 --keys 100000 --duration $bench_seconds\`"
-  if ((tls)); then
-    echo "- TLS rows (--tls): redis = \`redis-server --tls-port ... --tls-auth-clients no\`, dkv-1 = \`dkv local --nodes 1" \
-      "--replicas 1 --set tls-cert-file=... --set tls-key-file=...\`; \`redis-benchmark --tls --cacert ca.crt\` against" \
-      "each one's TLS port, EC P-256 certificates; dkv's TLS provider: $(grep -m1 -oE 'TLS by [^:]+' "$work/dkv-1.log" 2>/dev/null || echo unknown)"
-  fi
-=======
-  echo "- command: \`bench/vs-redis.sh$( ((quick)) && echo ' --quick')$([[ $only == all ]] || echo " --only $only")$( ((runs == 1)) || echo " --runs $runs")\`"
-  if [[ $only != durable ]]; then
+  echo "- command: \`bench/vs-redis.sh$( ((quick)) && echo ' --quick')$([[ $only == all ]] || echo " --only $only")$( ((tls)) && echo ' --tls')$( ((runs == 1)) || echo " --runs $runs")\`"
+  if ((with_memory)); then
     echo "- in memory: redis = \`redis-server --save '' --appendonly no\`; dkv-1 = \`dkv local --nodes 1 --replicas 1\`;" \
       "dkv-3 = \`dkv local --nodes 3 --replicas 3\` (QUORUM reads and writes)"
   fi
-  if [[ $only != memory ]]; then
+  if ((with_durable)); then
     echo "- durable, data on $(df -PT "$work" | awk 'NR == 2 { print $2 " (" $1 ")" }'):" \
       "redis-aof = \`redis-server --save '' --appendonly yes --appendfsync everysec\`;" \
       "dkv-1-disk = \`dkv local --nodes 1 --replicas 1 --data-dir DIR\` (sync: periodic, 100 ms);" \
@@ -603,20 +556,25 @@ write_markdown() {
   fi
   local warm="- dkv warmed up with an untimed \`redis-benchmark -n $warmup_requests\` (plain and -P 16) first"
   local tests="- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`"
-  if [[ $only != durable ]]; then
+  if ((with_memory)); then
     tests+=", and (in memory) \`-t set,get -n $big_requests -c $clients -d $big_value\`"
   fi
-  if [[ $only != memory ]]; then
+  if ((with_durable)); then
     warm+=" (dkv-1-always: GETs, and $((always_requests / 4)) SETs)"
     tests+="; the \`always\` targets \`-t set -n $always_requests -c $clients\`, plain and with \`-P 16\`"
   fi
   echo "$warm"
   echo "$tests"
-  if [[ $only != durable ]]; then
+  if ((with_memory)); then
     echo "- dkv bench: \`--clients $clients --ratio 1:1 --value-size 100 --keys 100000 --duration $bench_seconds\`"
   fi
-  echo "- vs redis: the ratio to the Redis target that keeps its data the same way (redis, redis-aof, redis-always) in the same run"
->>>>>>> bench
+  if ((with_tls)); then
+    echo "- TLS: redis-tls = \`redis-server --tls-port ... --tls-auth-clients no\`; dkv-1-tls = \`dkv local --nodes 1" \
+      "--replicas 1 --set tls-cert-file=... --set tls-key-file=...\`; \`redis-benchmark --tls --cacert ca.crt\` against" \
+      "each one's TLS port, EC P-256 certificates; dkv's TLS provider:" \
+      "$(grep -m1 -ohE 'TLS by [^:]+' "$work"/dkv-1-tls-run1.log 2>/dev/null || echo unknown)"
+  fi
+  echo "- vs redis: the ratio to the Redis target that keeps its data the same way (redis, redis-aof, redis-always, redis-tls) in the same run"
   echo
   if ((runs == 1)); then
     echo "| target | test | ops/s | vs redis | latency |"
