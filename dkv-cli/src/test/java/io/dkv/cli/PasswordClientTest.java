@@ -6,18 +6,11 @@ import io.dkv.core.NodeId;
 import io.dkv.server.LocalCluster;
 import io.dkv.testkit.Ports;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,13 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PasswordClientTest {
 
+    private final InProcessDkv dkv = new InProcessDkv();
+
     private static LocalCluster cluster;
     private static int port;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    private final PrintStream originalOut = System.out;
-    private final PrintStream originalErr = System.err;
 
     @BeforeAll
     static void start() {
@@ -49,11 +39,6 @@ class PasswordClientTest {
         cluster.close();
     }
 
-    @AfterEach
-    void restoreStreams() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
 
     @Test
     void putGetDelTakeAPasswordOrAUser() {
@@ -83,16 +68,16 @@ class PasswordClientTest {
         assertThat(stdout()).contains("n1").contains("n3");
         assertThat(run("replicas", "-p", p, "--user", "reader", "-a", "rpass", "somekey")).isZero();
         assertThat(run("bench", "-p", p, "--requests", "200", "--clients", "2", "--user", "app", "-a", "apass",
-                "--keys", "10")).as(out + "" + err).isZero();
-        assertThat(out.toString()).contains("errors       200");
+                "--keys", "10")).as(dkv.out() + dkv.err()).isZero();
+        assertThat(dkv.out()).contains("errors       200");
         assertThat(run("bench", "-p", p, "--requests", "200", "--clients", "2", "-a", "secret", "--consistency", "ONE"))
                 .isZero();
-        assertThat(out.toString()).contains("errors       0");
+        assertThat(dkv.out()).contains("errors       0");
         assertThat(run("bench", "-p", p, "--requests", "10", "--clients", "1", "-a", "wrong")).isEqualTo(2);
-        assertThat(err.toString()).contains("refused AUTH: WRONGPASS");
+        assertThat(dkv.err()).contains("refused AUTH: WRONGPASS");
         assertThat(run("check", "-p", p, "-a", "secret", "--seconds", "1", "--keys", "3", "--clients", "1",
-                "--settle-seconds", "10")).as(out + "" + err).isZero();
-        assertThat(out.toString().lines().toList()).last().isEqualTo("lost: 0, stale: 0, corrupt: 0, divergent: 0");
+                "--settle-seconds", "10")).as(dkv.out() + dkv.err()).isZero();
+        assertThat(dkv.out().lines().toList()).last().isEqualTo("lost: 0, stale: 0, corrupt: 0, divergent: 0");
     }
 
     @Test
@@ -104,33 +89,15 @@ class PasswordClientTest {
         assertThat(withPassword.recovering(NodeId.of(2))).isFalse();
     }
 
-    /** Runs a dkv command in this JVM, capturing what it prints. */
     private int run(String... args) {
-        stdout.reset();
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        CommandLine commandLine = Dkv.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        try {
-            return commandLine.execute(args);
-        } finally {
-            System.out.flush();
-            System.err.flush();
-            err.write(stderr.toString(StandardCharsets.UTF_8));
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+        return dkv.run(args);
     }
 
     private String stdout() {
-        return stdout.toString(StandardCharsets.UTF_8).strip();
+        return dkv.stdout();
     }
 
     private String err() {
-        return err.toString();
+        return dkv.err();
     }
 }

@@ -4,17 +4,10 @@ import io.dkv.server.LocalCluster;
 import io.dkv.testkit.Ports;
 import io.dkv.testkit.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TlsClientTest {
 
+    private final InProcessDkv dkv = new InProcessDkv();
+
     @TempDir
     static Path dir;
     private static LocalCluster cluster;
     private static int tlsPort;
     private static List<String> tls;
     private static TestCertificates.Authority ca;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    private final PrintStream originalOut = System.out;
-    private final PrintStream originalErr = System.err;
 
     @BeforeAll
     static void start() {
@@ -61,11 +51,6 @@ class TlsClientTest {
         cluster.close();
     }
 
-    @AfterEach
-    void restoreStreams() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
 
     @Test
     void putGetDelStatusAndReplicasSpeakTls() {
@@ -82,11 +67,12 @@ class TlsClientTest {
     @Test
     void benchAndCheckSpeakTls() {
         String p = String.valueOf(tlsPort);
-        assertThat(run(with("bench", "-p", p, "--requests", "300", "--clients", "2", "--keys", "10"))).as(out + "" + err).isZero();
-        assertThat(out.toString()).contains("errors       0");
+        assertThat(run(with("bench", "-p", p, "--requests", "300", "--clients", "2", "--keys", "10")))
+                .as(dkv.out() + dkv.err()).isZero();
+        assertThat(dkv.out()).contains("errors       0");
         assertThat(run(with("check", "-p", p + "," + (tlsPort + 2), "--seconds", "1", "--keys", "3", "--clients", "2",
-                "--settle-seconds", "10"))).as(out + "" + err).isZero();
-        assertThat(out.toString().lines().toList()).last().isEqualTo("lost: 0, stale: 0, corrupt: 0, divergent: 0");
+                "--settle-seconds", "10"))).as(dkv.out() + dkv.err()).isZero();
+        assertThat(dkv.out().lines().toList()).last().isEqualTo("lost: 0, stale: 0, corrupt: 0, divergent: 0");
     }
 
     @Test
@@ -106,33 +92,15 @@ class TlsClientTest {
         return all.toArray(String[]::new);
     }
 
-    /** Runs a dkv command in this JVM, capturing what it prints. */
     private int run(String... args) {
-        stdout.reset();
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        CommandLine commandLine = Dkv.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        try {
-            return commandLine.execute(args);
-        } finally {
-            System.out.flush();
-            System.err.flush();
-            err.write(stderr.toString(StandardCharsets.UTF_8));
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+        return dkv.run(args);
     }
 
     private String stdout() {
-        return stdout.toString(StandardCharsets.UTF_8).strip();
+        return dkv.stdout();
     }
 
     private String err() {
-        return err.toString();
+        return dkv.err();
     }
 }

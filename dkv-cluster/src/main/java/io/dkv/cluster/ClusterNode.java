@@ -100,7 +100,7 @@ public final class ClusterNode implements MessageHandler {
         // not entries), and only those are compared: the other trees are empty from the start.
         int[] own = ring.partitionsReplicatedBy(context.self());
         this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), own));
-        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, own, context.scheduler(), context.clock());
+        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, own, context.scanScheduler(), context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();

@@ -33,10 +33,13 @@ import java.util.random.RandomGenerator;
  * @param lease     where the node's clock records how far it may have gone, so that it never
  *                  issues a lower version after a restart ({@link StampLease#NONE} when its
  *                  data does not outlive the process either)
+ * @param scanScheduler runs long scans of the storage (building Merkle trees after a start),
+ *                  so that they do not hold the thread that serves clients; the simulator,
+ *                  and any runtime without a thread to spare, passes {@code scheduler}
  */
 public record NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
                           Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering,
-                          StampLease lease) {
+                          StampLease lease, Scheduler scanScheduler) {
 
     public NodeContext {
         Objects.requireNonNull(self, "self");
@@ -48,6 +51,7 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(scanScheduler, "scanScheduler");
         if (self.number() > config.nodes()) {
             throw new InvalidConfigException("node " + self + " is not in a cluster of "
                     + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
@@ -57,12 +61,19 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
     /** A node that starts with all the data it ever acknowledged (a new cluster, or a durable restart). */
     public NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
                        Scheduler scheduler, RandomGenerator random, Transport transport) {
-        this(self, config, storage, hints, clock, scheduler, random, transport, false, StampLease.NONE);
+        this(self, config, storage, hints, clock, scheduler, random, transport, false, StampLease.NONE, scheduler);
     }
 
     /** A node that may or may not lack data, with no durable clock lease. */
     public NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
                        Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering) {
-        this(self, config, storage, hints, clock, scheduler, random, transport, recovering, StampLease.NONE);
+        this(self, config, storage, hints, clock, scheduler, random, transport, recovering, StampLease.NONE, scheduler);
+    }
+
+    /** A node whose scans run on its own scheduler. */
+    public NodeContext(NodeId self, ClusterConfig config, StorageEngine storage, HintStore hints, Clock clock,
+                       Scheduler scheduler, RandomGenerator random, Transport transport, boolean recovering,
+                       StampLease lease) {
+        this(self, config, storage, hints, clock, scheduler, random, transport, recovering, lease, scheduler);
     }
 }

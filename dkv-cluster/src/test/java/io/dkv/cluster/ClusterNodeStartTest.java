@@ -13,8 +13,8 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.EntryVisitor;
+import io.dkv.core.storage.ForwardingStorageEngine;
 import io.dkv.core.storage.MemoryStorageEngine;
-import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
@@ -63,52 +63,19 @@ class ClusterNodeStartTest {
     }
 
     /** A store that counts the partition scans made of it. */
-    private record CountingScans(StorageEngine delegate, AtomicInteger scans) implements StorageEngine {
+    private static final class CountingScans extends ForwardingStorageEngine {
+
+        private final AtomicInteger scans;
+
+        CountingScans(StorageEngine delegate, AtomicInteger scans) {
+            super(delegate);
+            this.scans = scans;
+        }
 
         @Override
         public void forEachEntry(int partition, EntryVisitor visitor) {
             scans.incrementAndGet();
-            delegate.forEachEntry(partition, visitor);
-        }
-
-        @Override
-        public Entry get(int partition, byte[] key) {
-            return delegate.get(partition, key);
-        }
-
-        @Override
-        public MergeResult merge(int partition, byte[] key, Entry entry) {
-            return delegate.merge(partition, key, entry);
-        }
-
-        @Override
-        public boolean removeIfVersion(int partition, byte[] key, Version version) {
-            return delegate.removeIfVersion(partition, key, version);
-        }
-
-        @Override
-        public long keyCount() {
-            return delegate.keyCount();
-        }
-
-        @Override
-        public long tombstoneCount() {
-            return delegate.tombstoneCount();
-        }
-
-        @Override
-        public CompletableFuture<Void> whenDurable() {
-            return delegate.whenDurable();
-        }
-
-        @Override
-        public long bytes() {
-            return delegate.bytes();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            delegate().forEachEntry(partition, visitor);
         }
     }
 

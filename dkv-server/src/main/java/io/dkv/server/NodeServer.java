@@ -60,7 +60,7 @@ public final class NodeServer implements AutoCloseable {
         this.startedRecovering = storage.mayLackData(mayLackData);
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
                 SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, startedRecovering,
-                storage.clockLease());
+                storage.clockLease(), new EventLoopScheduler(runtime.scans()));
         this.node = new ClusterNode(context);
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort(), settings.tls().port(), peerAuth(settings));

@@ -1,12 +1,11 @@
 package io.dkv.cluster.repair;
 
 import io.dkv.core.Entry;
-import io.dkv.core.storage.EntryVisitor;
+import io.dkv.core.storage.ForwardingStorageEngine;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -17,7 +16,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Thread-safe, as the engine it wraps.
  */
-public final class MerkleTrackingStorage implements StorageEngine {
+public final class MerkleTrackingStorage extends ForwardingStorageEngine {
 
     /*
      * Building a tree while writes continue. A write that replaces version a by b adds
@@ -51,12 +50,11 @@ public final class MerkleTrackingStorage implements StorageEngine {
 
     static final int GUARD_STRIPES = 64;
 
-    private final StorageEngine delegate;
     private final MerkleTrees trees;
     private final ReentrantReadWriteLock[] guards;
 
     public MerkleTrackingStorage(StorageEngine delegate, MerkleTrees trees) {
-        this.delegate = delegate;
+        super(delegate);
         this.trees = trees;
         this.guards = new ReentrantReadWriteLock[Math.min(GUARD_STRIPES, trees.partitionCount())];
         for (int stripe = 0; stripe < guards.length; stripe++) {
@@ -80,7 +78,7 @@ public final class MerkleTrackingStorage implements StorageEngine {
         Lock exclusive = guard(partition).writeLock();
         exclusive.lock();
         try {
-            return trees.build(partition, delegate);
+            return trees.build(partition, delegate());
         } finally {
             exclusive.unlock();
         }
@@ -88,11 +86,6 @@ public final class MerkleTrackingStorage implements StorageEngine {
 
     private ReentrantReadWriteLock guard(int partition) {
         return guards[partition % guards.length];
-    }
-
-    @Override
-    public Entry get(int partition, byte[] key) {
-        return delegate.get(partition, key);
     }
 
     @Override
@@ -124,7 +117,7 @@ public final class MerkleTrackingStorage implements StorageEngine {
     }
 
     private MergeResult mergeAndTrack(int partition, byte[] key, Entry entry) {
-        MergeResult result = delegate.merge(partition, key, entry);
+        MergeResult result = delegate().merge(partition, key, entry);
         if (result.applied()) {
             trees.changed(partition, key, result.previous(), entry);
         }
@@ -132,40 +125,10 @@ public final class MerkleTrackingStorage implements StorageEngine {
     }
 
     private boolean removeAndTrack(int partition, byte[] key, Version version) {
-        boolean removed = delegate.removeIfVersion(partition, key, version);
+        boolean removed = delegate().removeIfVersion(partition, key, version);
         if (removed) {
             trees.changed(partition, key, version, null);
         }
         return removed;
-    }
-
-    @Override
-    public void forEachEntry(int partition, EntryVisitor visitor) {
-        delegate.forEachEntry(partition, visitor);
-    }
-
-    @Override
-    public long keyCount() {
-        return delegate.keyCount();
-    }
-
-    @Override
-    public long tombstoneCount() {
-        return delegate.tombstoneCount();
-    }
-
-    @Override
-    public CompletableFuture<Void> whenDurable() {
-        return delegate.whenDurable();
-    }
-
-    @Override
-    public long bytes() {
-        return delegate.bytes();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -11,16 +11,17 @@ import org.slf4j.LoggerFactory;
  * restarts with its data serves reads and writes at once instead of after a scan of
  * everything it holds.
  *
- * <p>One partition per task on the node's scheduler, {@link #PAUSE_MILLIS} apart: the
- * node's other duties (gossip above all, or peers would think it down) and the clients
- * whose connections share its event loop are served between two partitions, and the
- * simulator runs the same tasks in virtual time. Until a partition's tree is built,
+ * <p>One partition per task on the node's scan scheduler ({@code NodeContext.scanScheduler}:
+ * in a server a thread of its own, so scans never hold the event loop that serves clients;
+ * in the simulator the node's scheduler, in virtual time), {@link #PAUSE_MILLIS} apart, so
+ * that where the scans do share a thread with the node's other duties (gossip above all,
+ * or peers would think it down) those are served between two partitions. Until a partition's tree is built,
  * anti-entropy neither compares it nor answers for it, and a recovering node does not
  * finish recovering ({@link AntiEntropy}). A partition whose scan fails is tried again
  * after {@link #RETRY_MILLIS}.
  *
- * <p>Thread-safety: building runs on the scheduler thread only; the progress figures are
- * volatile and may be read from any thread.
+ * <p>Thread-safety: building runs on the scan scheduler's thread only; the progress figures
+ * are volatile and may be read from any thread.
  */
 public final class MerkleTreeBuilder {
 
@@ -96,6 +97,9 @@ public final class MerkleTreeBuilder {
         try {
             entries += storage.build(partitions[next]);
         } catch (RuntimeException e) {
+            if (stopped) {
+                return;
+            }
             log.warn("{}: building the merkle tree of partition {} failed, trying again in {} ms: {}", self,
                     partitions[next], RETRY_MILLIS, e.toString());
             scheduler.schedule(RETRY_MILLIS, this::buildNext);

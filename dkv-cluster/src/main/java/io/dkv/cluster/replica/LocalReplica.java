@@ -95,12 +95,16 @@ public final class LocalReplica {
     }
 
     private Message syncFailed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
         return cause instanceof DkvException refusal ? ErrorReplies.of(refusal)
                 : new ErrorReply(self + ": cannot make the write durable: " + cause);
     }
 
-    /** Answers a read or write request at once (a write logged, not yet synced); anything else is an error reply. Never throws. */
+    /**
+     * Answers a read or write request at once (a write logged, not yet synced); anything
+     * else is an error reply. Never throws.
+     */
     public Message handle(Message request) {
         try {
             if (request instanceof WriteRequest write) {

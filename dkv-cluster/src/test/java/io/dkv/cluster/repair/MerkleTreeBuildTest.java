@@ -2,6 +2,7 @@ package io.dkv.cluster.repair;
 
 import io.dkv.core.Entry;
 import io.dkv.core.storage.EntryVisitor;
+import io.dkv.core.storage.ForwardingStorageEngine;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -227,57 +227,21 @@ class MerkleTreeBuildTest {
     }
 
     /** Passes everything through, but yields the thread every few entries of a scan so that writes land inside it. */
-    private record SlowScans(StorageEngine delegate) implements StorageEngine {
+    private static final class SlowScans extends ForwardingStorageEngine {
+
+        SlowScans(StorageEngine delegate) {
+            super(delegate);
+        }
 
         @Override
         public void forEachEntry(int partition, EntryVisitor visitor) {
             int[] seen = {0};
-            delegate.forEachEntry(partition, (key, entry) -> {
+            delegate().forEachEntry(partition, (key, entry) -> {
                 if (++seen[0] % 16 == 0) {
                     Thread.yield();
                 }
                 visitor.visit(key, entry);
             });
-        }
-
-        @Override
-        public Entry get(int partition, byte[] key) {
-            return delegate.get(partition, key);
-        }
-
-        @Override
-        public MergeResult merge(int partition, byte[] key, Entry entry) {
-            return delegate.merge(partition, key, entry);
-        }
-
-        @Override
-        public boolean removeIfVersion(int partition, byte[] key, Version version) {
-            return delegate.removeIfVersion(partition, key, version);
-        }
-
-        @Override
-        public long keyCount() {
-            return delegate.keyCount();
-        }
-
-        @Override
-        public long tombstoneCount() {
-            return delegate.tombstoneCount();
-        }
-
-        @Override
-        public CompletableFuture<Void> whenDurable() {
-            return delegate.whenDurable();
-        }
-
-        @Override
-        public long bytes() {
-            return delegate.bytes();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

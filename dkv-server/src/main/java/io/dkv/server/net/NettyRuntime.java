@@ -1,5 +1,7 @@
 package io.dkv.server.net;
 
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -20,12 +22,14 @@ import java.util.concurrent.TimeUnit;
  * Uses epoll when the native library loads, NIO otherwise.
  *
  * <p>Sharing matters when many nodes run in one JVM (dkv local, tests): threads stay at
- * the number of cores, not nodes x cores.
+ * the number of cores, not nodes x cores. Besides, one thread for long scans of storage
+ * (building Merkle trees after a start), so they never hold an event loop.
  */
 public final class NettyRuntime implements AutoCloseable {
 
     private final boolean epoll;
     private final EventLoopGroup group;
+    private final EventLoop scans = new DefaultEventLoop(new DefaultThreadFactory("dkv-scan", true));
 
     public NettyRuntime(int threads) {
         if (threads < 1) {
@@ -49,6 +53,11 @@ public final class NettyRuntime implements AutoCloseable {
         return group;
     }
 
+    /** The thread that runs long scans of storage, for every node of the process. */
+    public EventLoop scans() {
+        return scans;
+    }
+
     public boolean isEpoll() {
         return epoll;
     }
@@ -64,5 +73,6 @@ public final class NettyRuntime implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        scans.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -215,7 +215,8 @@ final class PeerConnection {
         }
         if (!wasReady && !closedConnection.isDone()) {
             // Connected but closed before it was ready: the peer refused the handshake (its log says why).
-            backOff("closed during the handshake (refused by the peer, or TLS or a proof of the cluster-secret failed: see the logs)");
+            backOff("closed during the handshake (refused by the peer, or TLS or a proof of the cluster-secret"
+                    + " failed: see the logs)");
             closedConnection.tryFailure(new PeerUnavailableException(peer, "unreachable: " + lastFailure()));
         }
         closedConnection.channel().attr(PENDING).get().failAll("connection lost before it answered");
