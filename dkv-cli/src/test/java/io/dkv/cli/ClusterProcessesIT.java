@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,22 @@ class ClusterProcessesIT {
         if (cluster != null) {
             cluster.down();
         }
+    }
+
+    @Test
+    void nodesProveAClusterSecretThatOnlyTheFolderOwnerCanRead() throws Exception {
+        Path secretFile = cluster.dir().resolve("cluster-secret.yaml");
+
+        assertThat(Files.getPosixFilePermissions(secretFile)).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        String secret = Files.readAllLines(secretFile).stream().filter(line -> line.startsWith("cluster-secret: "))
+                .findFirst().orElseThrow().substring("cluster-secret: ".length());
+        assertThat(secret).hasSize(64);
+        try (Jedis client = new Jedis("127.0.0.1", cluster.respPort(1), 30_000)) {
+            assertThat(client.info("dkv")).contains("peer_auth:cluster-secret");
+        }
+        assertThat(ProcessHandle.allProcesses().map(process -> process.info().commandLine().orElse("")))
+                .as("the secret is not on any command line").noneMatch(line -> line.contains(secret));
     }
 
     @Test

@@ -105,7 +105,7 @@ public final class ClusterCommand implements Runnable {
             return 0;
         }
 
-        private List<String> nodeCommand(ClusterDirectory cluster, NodeId node) {
+        private List<String> nodeCommand(ClusterDirectory cluster, NodeId node) throws IOException {
             List<String> command = new ArrayList<>(Launcher.javaCommand());
             command.add("-XX:+ExitOnOutOfMemoryError");
             command.addAll(jvmOptions);
@@ -115,6 +115,10 @@ public final class ClusterCommand implements Runnable {
                     "--base-port", String.valueOf(basePort),
                     "--data-dir", cluster.dataDir(node).toAbsolutePath().toString(),
                     "--pid-file", cluster.nodeDir(node).resolve("pid").toAbsolutePath().toString()));
+            if (settings.stream().noneMatch(setting -> setting.startsWith("cluster-secret="))) {
+                // Peers prove they belong to this cluster, unless the user chose the secret.
+                command.addAll(List.of("--config", cluster.clusterSecretFile().toAbsolutePath().toString()));
+            }
             for (String setting : settings) {
                 command.add("--set");
                 command.add(setting);

@@ -11,17 +11,22 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
 /**
  * The on-disk record of a cluster started by {@code dkv cluster up}: the cluster's shape in
- * {@code cluster.properties}, and per node a folder {@code nK/} holding its command line,
- * pid, log and data ({@code nK/data}). Every {@code dkv cluster} subcommand works from
- * this folder alone.
+ * {@code cluster.properties}, the secret its nodes prove to each other in
+ * {@code cluster-secret.yaml} (readable by its owner only), and per node a folder
+ * {@code nK/} holding its command line, pid, log and data ({@code nK/data}). Every
+ * {@code dkv cluster} subcommand works from this folder alone.
  */
 public final class ClusterDirectory {
 
@@ -51,6 +56,27 @@ public final class ClusterDirectory {
      */
     public ClusterDirectory withTls(ClientTls tls) {
         return new ClusterDirectory(root, properties, credentials, tls);
+    }
+
+    /**
+     * The settings file holding the cluster's {@code cluster-secret}, made on first use: 32
+     * random bytes in hex, in a file only its owner may read (the secret stays off the
+     * nodes' command lines, which {@code ps} shows to everyone). The same file on a later
+     * {@code up} keeps the nodes able to talk to each other.
+     */
+    public Path clusterSecretFile() throws IOException {
+        Path file = root.resolve("cluster-secret.yaml");
+        if (!Files.exists(file)) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Path temporary = root.resolve("cluster-secret.yaml.tmp");
+            Files.deleteIfExists(temporary);
+            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temporary, "# made by dkv cluster up; the same on every node of this cluster\n"
+                    + "cluster-secret: " + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return file;
     }
 
     /** Creates (or reuses) the folder for a new cluster. */
