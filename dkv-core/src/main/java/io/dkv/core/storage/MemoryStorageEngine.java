@@ -1,14 +1,11 @@
 package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
-import io.dkv.core.StorageFullException;
 import io.dkv.core.version.Version;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keeps entries in memory: one {@link ConcurrentHashMap} per partition, created when the
@@ -23,14 +20,8 @@ public final class MemoryStorageEngine implements StorageEngine {
     /** Memory keeps nothing across a restart, so a merge is as durable as it gets once it returns. */
     private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
-    /** Approximate bytes a map node and key wrapper add to each key. */
-    static final int KEY_OVERHEAD_BYTES = 64;
-
     private final AtomicReferenceArray<ConcurrentHashMap<BytesKey, Entry>> partitions;
-    private final long memoryLimitBytes;
-    private final AtomicLong bytes = new AtomicLong();
-    private final LongAdder liveKeys = new LongAdder();
-    private final LongAdder tombstones = new LongAdder();
+    private final StorageAccounting accounting;
 
     /**
      * @param partitionCount   partitions of the ring this engine serves
@@ -44,7 +35,7 @@ public final class MemoryStorageEngine implements StorageEngine {
             throw new IllegalArgumentException("memoryLimitBytes must be positive: " + memoryLimitBytes);
         }
         this.partitions = new AtomicReferenceArray<>(partitionCount);
-        this.memoryLimitBytes = memoryLimitBytes;
+        this.accounting = new StorageAccounting(memoryLimitBytes);
     }
 
     /** An engine limited only by the JVM heap. */
@@ -68,9 +59,8 @@ public final class MemoryStorageEngine implements StorageEngine {
             if (!Entry.supersedes(entry, current)) {
                 return current;
             }
-            reserve(weight(key, entry) - (current == null ? 0 : weight(key, current)));
-            count(current, -1);
-            count(entry, +1);
+            accounting.reserve(StorageAccounting.growth(key, current, entry));
+            accounting.replaced(current, entry);
             applied[0] = true;
             return entry;
         });
@@ -88,8 +78,7 @@ public final class MemoryStorageEngine implements StorageEngine {
             if (!current.version().equals(version)) {
                 return current;
             }
-            bytes.addAndGet(-weight(key, current));
-            count(current, -1);
+            accounting.removed(key, current);
             removed[0] = true;
             return null;
         });
@@ -106,12 +95,12 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     @Override
     public long keyCount() {
-        return liveKeys.sum();
+        return accounting.values();
     }
 
     @Override
     public long tombstoneCount() {
-        return tombstones.sum();
+        return accounting.tombstones();
     }
 
     @Override
@@ -121,11 +110,11 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     @Override
     public long bytes() {
-        return bytes.get();
+        return accounting.bytes();
     }
 
     public long memoryLimitBytes() {
-        return memoryLimitBytes;
+        return accounting.limitBytes();
     }
 
     @Override
@@ -140,25 +129,5 @@ public final class MemoryStorageEngine implements StorageEngine {
             map = partitions.get(partition);
         }
         return map;
-    }
-
-    private void reserve(long delta) {
-        if (delta > 0) {
-            long used = bytes.get();
-            if (used + delta > memoryLimitBytes) {
-                throw new StorageFullException(used, delta, memoryLimitBytes);
-            }
-        }
-        bytes.addAndGet(delta);
-    }
-
-    private void count(Entry entry, int delta) {
-        if (entry != null) {
-            (entry.isTombstone() ? tombstones : liveKeys).add(delta);
-        }
-    }
-
-    private static long weight(byte[] key, Entry entry) {
-        return key.length + KEY_OVERHEAD_BYTES + entry.sizeBytes();
     }
 }

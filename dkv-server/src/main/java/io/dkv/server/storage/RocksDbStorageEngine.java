@@ -1,18 +1,16 @@
 package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
-import io.dkv.core.StorageFullException;
 import io.dkv.core.ring.KeyHash;
 import io.dkv.core.storage.EntryVisitor;
 import io.dkv.core.storage.MergeResult;
+import io.dkv.core.storage.StorageAccounting;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 import org.rocksdb.RocksDBException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -36,18 +34,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RocksDbStorageEngine implements StorageEngine {
 
     /** Bytes counted per key on top of key and entry, as the memory engine does (index, metadata). */
-    static final int KEY_OVERHEAD_BYTES = 64;
     private static final byte[] COUNTERS_KEY = "entries-counters".getBytes(StandardCharsets.UTF_8);
     private static final byte[] NO_PREFIX = new byte[0];
 
     private final RocksDbStore store;
     private final RocksDbStore.Family family;
     private final int partitionCount;
-    private final long limitBytes;
     private final StripedLocks locks = new StripedLocks(1024);
-    private final AtomicLong bytes = new AtomicLong();
-    private final LongAdder liveKeys = new LongAdder();
-    private final LongAdder tombstones = new LongAdder();
+    private final StorageAccounting accounting;
     private final boolean recounted;
 
     RocksDbStorageEngine(RocksDbStore store, RocksDbStore.Family family, int partitionCount, long diskLimitBytes) {
@@ -57,7 +51,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         this.store = store;
         this.family = family;
         this.partitionCount = partitionCount;
-        this.limitBytes = diskLimitBytes == 0 ? Long.MAX_VALUE : diskLimitBytes;
+        this.accounting = new StorageAccounting(diskLimitBytes == 0 ? Long.MAX_VALUE : diskLimitBytes);
         this.recounted = !loadCounters();
         if (recounted) {
             recount();
@@ -95,16 +89,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
             if (!Entry.supersedes(entry, current)) {
                 return new MergeResult(false, current);
             }
-            long delta = weight(key, entry) - (current == null ? 0 : weight(key, current));
-            reserve(delta);
+            long delta = StorageAccounting.growth(key, current, entry);
+            if (delta > 0) {
+                store.ensureSpace();
+            }
+            accounting.reserve(delta);
             try {
                 store.put(family, diskKey, EntryCodec.encode(entry));
             } catch (RuntimeException e) {
-                bytes.addAndGet(-delta);
+                accounting.release(delta);
                 throw e;
             }
-            count(current, -1);
-            count(entry, +1);
+            accounting.replaced(current, entry);
             return new MergeResult(true, current);
         } finally {
             lock.unlock();
@@ -127,8 +123,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 return false;
             }
             store.delete(family, diskKey);
-            bytes.addAndGet(-weight(key, current));
-            count(current, -1);
+            accounting.removed(key, current);
             return true;
         } finally {
             lock.unlock();
@@ -149,12 +144,12 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     @Override
     public long keyCount() {
-        return liveKeys.sum();
+        return accounting.values();
     }
 
     @Override
     public long tombstoneCount() {
-        return tombstones.sum();
+        return accounting.tombstones();
     }
 
     /** Bytes of keys, entries and per-key overhead stored (what the limit counts), not file sizes. */
@@ -165,7 +160,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     @Override
     public long bytes() {
-        return bytes.get();
+        return accounting.bytes();
     }
 
     /** Closes the whole store (this engine, the hint store beside it, the data directory). */
@@ -178,9 +173,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
     void saveCounters() throws RocksDBException {
         byte[] value = new byte[1 + 3 * Long.BYTES];
         value[0] = 1;
-        KeyLayout.putLong(value, 1, liveKeys.sum());
-        KeyLayout.putLong(value, 9, tombstones.sum());
-        KeyLayout.putLong(value, 17, bytes.get());
+        KeyLayout.putLong(value, 1, accounting.values());
+        KeyLayout.putLong(value, 9, accounting.tombstones());
+        KeyLayout.putLong(value, 17, accounting.bytes());
         store.putWhileClosing(RocksDbStore.Family.META, COUNTERS_KEY, value);
     }
 
@@ -194,39 +189,15 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 || !store.directory().wasCleanShutdown()) {
             return false;
         }
-        liveKeys.add(KeyLayout.getLong(saved, 1));
-        tombstones.add(KeyLayout.getLong(saved, 9));
-        bytes.set(KeyLayout.getLong(saved, 17));
+        accounting.restore(KeyLayout.getLong(saved, 1), KeyLayout.getLong(saved, 9), KeyLayout.getLong(saved, 17));
         return true;
     }
 
     private void recount() {
         store.scan(family, NO_PREFIX, null, (diskKey, value) -> {
             Entry entry = EntryCodec.decode(value);
-            bytes.addAndGet(diskKey.length - KeyLayout.HASH_BYTES + KEY_OVERHEAD_BYTES + entry.sizeBytes());
-            count(entry, +1);
+            accounting.counted(diskKey.length - KeyLayout.HASH_BYTES, entry);
             return true;
         });
-    }
-
-    private void reserve(long delta) {
-        if (delta > 0) {
-            store.ensureSpace();
-            long used = bytes.get();
-            if (used + delta > limitBytes) {
-                throw new StorageFullException(used, delta, limitBytes);
-            }
-        }
-        bytes.addAndGet(delta);
-    }
-
-    private void count(Entry entry, int delta) {
-        if (entry != null) {
-            (entry.isTombstone() ? tombstones : liveKeys).add(delta);
-        }
-    }
-
-    private static long weight(byte[] key, Entry entry) {
-        return key.length + KEY_OVERHEAD_BYTES + entry.sizeBytes();
     }
 }
