@@ -19,6 +19,7 @@ import io.dkv.cluster.repair.MerkleTrackingStorage;
 import io.dkv.cluster.repair.MerkleTreeBuilder;
 import io.dkv.cluster.repair.MerkleTrees;
 import io.dkv.cluster.repair.TombstoneCollector;
+import io.dkv.cluster.replica.ErrorReplies;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.metrics.RequestCounters;
 import io.dkv.cluster.replica.LocalReplica;
@@ -31,7 +32,6 @@ import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
-import io.dkv.cluster.replica.ErrorReplies;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
@@ -311,34 +311,28 @@ public final class ClusterNode implements MessageHandler {
 
     @Override
     public void onRequest(NodeId from, Message request, Consumer<Message> reply) {
-        CompletableFuture<Message> response;
+        Message response;
         try {
-            response = answer(request);
+            if (request instanceof WriteRequest || request instanceof ReadRequest) {
+                // A write is answered once it is durable, which may be later and on another thread.
+                replica.answer(request, reply);
+                return;
+            } else if (request instanceof MerkleRootRequest root) {
+                response = antiEntropy.responder().onRootRequest(root);
+            } else if (request instanceof KeyDigests digests) {
+                response = antiEntropy.responder().onKeyDigests(digests);
+            } else if (request instanceof TombstoneCheck check) {
+                response = tombstones.onCheck(check);
+            } else {
+                response = new ErrorReply("unknown request " + request.getClass().getSimpleName());
+            }
         } catch (DkvException e) {
-            response = CompletableFuture.completedFuture(ErrorReplies.of(e));
+            response = ErrorReplies.of(e);
         } catch (RuntimeException e) {
             log.error("{} failed to handle {} from {}", context.self(), request.getClass().getSimpleName(), from, e);
-            response = CompletableFuture.completedFuture(new ErrorReply("internal error: " + e));
+            response = new ErrorReply("internal error: " + e);
         }
-        response.thenAccept(reply);
-    }
-
-    /** A peer's request answered; a write once it is durable (the only answer that may come later). */
-    private CompletableFuture<Message> answer(Message request) {
-        if (request instanceof WriteRequest || request instanceof ReadRequest) {
-            return replica.answer(request);
-        }
-        Message response;
-        if (request instanceof MerkleRootRequest root) {
-            response = antiEntropy.responder().onRootRequest(root);
-        } else if (request instanceof KeyDigests digests) {
-            response = antiEntropy.responder().onKeyDigests(digests);
-        } else if (request instanceof TombstoneCheck check) {
-            response = tombstones.onCheck(check);
-        } else {
-            response = new ErrorReply("unknown request " + request.getClass().getSimpleName());
-        }
-        return CompletableFuture.completedFuture(response);
+        reply.accept(response);
     }
 
     @Override

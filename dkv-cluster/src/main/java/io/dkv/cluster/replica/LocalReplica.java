@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * The replica side of reads and writes: applies them to this node's storage, or to its
@@ -79,19 +80,22 @@ public final class LocalReplica {
     /**
      * Answers a read or write request, a write only once storage has made it as durable as
      * it promises ({@link StorageEngine#whenDurable}: with {@code sync: always}, after the
-     * fsync it shares with the writes around it). The future never fails: a failed sync is
-     * an error reply.
+     * fsync it shares with the writes around it). {@code reply} is called once: at once on
+     * this thread, or for a write waiting for its sync on the thread that synced it. A
+     * failed sync is an error reply.
      */
-    public CompletableFuture<Message> answer(Message request) {
-        Message reply = handle(request);
-        if (!(reply instanceof WriteReply)) {
-            return CompletableFuture.completedFuture(reply);
+    public void answer(Message request, Consumer<Message> reply) {
+        Message response = handle(request);
+        if (!(response instanceof WriteReply)) {
+            reply.accept(response);
+            return;
         }
         CompletableFuture<Void> durable = storage.whenDurable();
         if (durable.isDone() && !durable.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(reply);
+            reply.accept(response);
+            return;
         }
-        return durable.handle((ignored, failure) -> failure == null ? reply : syncFailed(failure));
+        durable.whenComplete((ignored, failure) -> reply.accept(failure == null ? response : syncFailed(failure)));
     }
 
     private Message syncFailed(Throwable failure) {
@@ -105,7 +109,7 @@ public final class LocalReplica {
      * Answers a read or write request at once (a write logged, not yet synced); anything
      * else is an error reply. Never throws.
      */
-    public Message handle(Message request) {
+    private Message handle(Message request) {
         try {
             if (request instanceof WriteRequest write) {
                 return write(write);

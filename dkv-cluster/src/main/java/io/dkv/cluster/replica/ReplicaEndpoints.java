@@ -35,7 +35,9 @@ public final class ReplicaEndpoints {
      */
     public CompletableFuture<Message> request(NodeId node, Message request) {
         if (node.equals(self)) {
-            return local.answer(request);
+            CompletableFuture<Message> answer = new CompletableFuture<>();
+            local.answer(request, answer::complete);
+            return answer;
         }
         return transport.request(node, request, timeoutMillis);
     }

@@ -45,7 +45,11 @@ final class PeerConnection {
     private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
     private static final AttributeKey<PendingRequests> PENDING = AttributeKey.valueOf("dkv.pending");
     /** The handshake this node sent, while the peer's challenge is awaited (cluster-secret only). */
-    private static final AttributeKey<Handshake> AWAITING_CHALLENGE = AttributeKey.valueOf("dkv.awaitingChallenge");
+    private static final AttributeKey<AwaitedChallenge> AWAITING_CHALLENGE = AttributeKey.valueOf("dkv.awaitingChallenge");
+
+    /** What answering the peer's challenge needs: the handshake the proofs cover, and the promise requests wait on. */
+    private record AwaitedChallenge(Handshake sent, ChannelPromise ready) {
+    }
     static final long MIN_BACKOFF_MILLIS = 50;
     static final long MAX_BACKOFF_MILLIS = 2_000;
 
@@ -180,7 +184,7 @@ final class PeerConnection {
             Handshake handshake = new Handshake(owner.self(), peer, owner.fingerprint(),
                     secret == null ? Handshake.NO_NONCE : secret.newNonce());
             if (secret != null) {
-                channel.attr(AWAITING_CHALLENGE).set(handshake);
+                channel.attr(AWAITING_CHALLENGE).set(new AwaitedChallenge(handshake, ready));
             }
             channel.writeAndFlush(handshake, channel.voidPromise());
             if (secret == null) {
@@ -266,9 +270,9 @@ final class PeerConnection {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object message) {
-            Handshake sent = ctx.channel().attr(AWAITING_CHALLENGE).getAndSet(null);
-            if (sent != null) {
-                answerChallenge(ctx, sent, message);
+            AwaitedChallenge awaited = ctx.channel().attr(AWAITING_CHALLENGE).getAndSet(null);
+            if (awaited != null) {
+                answerChallenge(ctx, awaited, message);
                 return;
             }
             if (message instanceof Challenge) {
@@ -284,21 +288,16 @@ final class PeerConnection {
         }
 
         /** Checks the peer's proof of the secret, answers with this node's, and lets requests go. */
-        private void answerChallenge(ChannelHandlerContext ctx, Handshake sent, Object message) {
+        private void answerChallenge(ChannelHandlerContext ctx, AwaitedChallenge awaited, Object message) {
             PeerSecret secret = owner.secret();
+            Handshake sent = awaited.sent();
             if (!(message instanceof Challenge challenge)
                     || !PeerSecret.matches(secret.acceptorProof(sent, challenge.nonce()), challenge.proof())) {
                 throw new CorruptedFrameException("peer did not prove it knows the cluster-secret (a different"
                         + " secret, or not a node of this cluster)");
             }
             ctx.writeAndFlush(new Proof(secret.connectorProof(sent, challenge.nonce())), ctx.voidPromise());
-            ChannelPromise ready;
-            synchronized (PeerConnection.this) {
-                ready = connection != null && connection.channel() == ctx.channel() ? connection : null;
-            }
-            if (ready != null) {
-                becameReady(ready);
-            }
+            becameReady(awaited.ready());
         }
 
         @Override
