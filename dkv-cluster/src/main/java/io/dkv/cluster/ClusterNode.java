@@ -15,6 +15,7 @@ import io.dkv.cluster.membership.Membership;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.cluster.repair.AntiEntropy;
+import io.dkv.cluster.repair.ByteBudget;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
 import io.dkv.cluster.repair.MerkleTreeBuilder;
 import io.dkv.cluster.repair.MerkleTrees;
@@ -28,6 +29,8 @@ import io.dkv.cluster.repair.Recovery;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.Scheduler;
+import io.dkv.cluster.streaming.PartitionStream;
+import io.dkv.cluster.streaming.StreamResponder;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
@@ -39,6 +42,7 @@ import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
@@ -85,6 +89,8 @@ public final class ClusterNode implements MessageHandler {
     private final AntiEntropy antiEntropy;
     private final TombstoneCollector tombstones;
     private final MerkleTreeBuilder treeBuilder;
+    private final StreamResponder streamResponder;
+    private final ByteBudget streamBudget;
     private final List<Cancellable> duties = new ArrayList<>();
 
     public ClusterNode(NodeContext context) {
@@ -127,6 +133,43 @@ public final class ClusterNode implements MessageHandler {
                 treeBuilder);
         this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
+        this.streamResponder = new StreamResponder(storage, ring.partitionCount(), context.scanScheduler(),
+                streamChunkBytes(config));
+        this.streamBudget = new ByteBudget(context.clock(),
+                config.streamBytesPerSecond() == 0 ? Long.MAX_VALUE / 4 : config.streamBytesPerSecond());
+    }
+
+    /**
+     * At most {@link #STREAM_CHUNK_BYTES}, below the frame limit, and at most a quarter of a
+     * second's worth of the streaming rate, so that the rate holds over short streams too (the
+     * budget is paid after each chunk). A chunk still carries one entry, however large.
+     */
+    private static int streamChunkBytes(ClusterConfig config) {
+        long chunk = Math.min(STREAM_CHUNK_BYTES, config.maxMessageBytes() - ClusterConfig.MESSAGE_HEADROOM_BYTES);
+        if (config.streamBytesPerSecond() > 0) {
+            chunk = Math.min(chunk, config.streamBytesPerSecond() / 4);
+        }
+        return (int) Math.max(1024, chunk);
+    }
+
+    /** Big enough that per-request costs vanish, small enough not to hold a connection for long. */
+    static final int STREAM_CHUNK_BYTES = 1 << 20;
+
+    /** How many silent chunk requests in a row end a stream. */
+    private static final int STREAM_MAX_ATTEMPTS = 8;
+
+    /**
+     * Copies one partition from {@code source} into this node's store (the snapshot half of
+     * streaming, see {@link PartitionStream}), throttled by {@code stream-bytes-per-second}.
+     */
+    public PartitionStream streamPartition(NodeId source, int partition) {
+        if (partition < 0 || partition >= ring.partitionCount()) {
+            throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (ring.partitionCount() - 1));
+        }
+        ClusterConfig config = context.config();
+        return PartitionStream.start(new PartitionStream.Parts(storage, context.transport(), context.scanScheduler(),
+                context.clock(), streamBudget, streamChunkBytes(config), config.replicaTimeoutMillis() * 5,
+                STREAM_MAX_ATTEMPTS), source, partition);
     }
 
     /** Connects the node to its transport and starts its background duties. */
@@ -316,6 +359,9 @@ public final class ClusterNode implements MessageHandler {
             if (request instanceof WriteRequest || request instanceof ReadRequest) {
                 // A write is answered once it is durable, which may be later and on another thread.
                 replica.answer(request, reply);
+                return;
+            } else if (request instanceof StreamRequest stream) {
+                streamResponder.onRequest(stream, reply);
                 return;
             } else if (request instanceof MerkleRootRequest root) {
                 response = antiEntropy.responder().onRootRequest(root);

@@ -24,6 +24,8 @@ import io.dkv.core.version.HybridLogicalClock;
  * @param failureDetection   gossip and phi-accrual settings
  * @param handoff            hinted handoff settings
  * @param repair             anti-entropy and tombstone settings
+ * @param streamBytesPerSecond most bytes of keys and values per second a node takes in when it
+ *                           copies partitions from other replicas (joins, replacements); 0 = no limit
  */
 public record ClusterConfig(
         int nodes,
@@ -40,9 +42,13 @@ public record ClusterConfig(
         long maxClockSkewMillis,
         FailureDetectionConfig failureDetection,
         HandoffConfig handoff,
-        RepairConfig repair) {
+        RepairConfig repair,
+        long streamBytesPerSecond) {
 
     public static final int MIB = 1 << 20;
+
+    /** Default streaming limit: enough to move a node's share quickly, little enough to leave clients their disk and network. */
+    public static final long DEFAULT_STREAM_BYTES_PER_SECOND = 64L * MIB;
 
     public ClusterConfig {
         require(nodes >= 1, "nodes (" + nodes + ") must be at least 1");
@@ -64,6 +70,8 @@ public record ClusterConfig(
         require(repair.tombstoneGraceMillis() > handoff.maxAgeMillis(),
                 "tombstone-grace-ms (" + repair.tombstoneGraceMillis() + ") must exceed hint-max-age-ms ("
                         + handoff.maxAgeMillis() + "), or a late hint could bring a deleted value back");
+        require(streamBytesPerSecond == 0 || streamBytesPerSecond >= 1024,
+                "stream-bytes-per-second (" + streamBytesPerSecond + ") must be 0 (no limit) or at least 1024");
     }
 
     /**
@@ -91,7 +99,8 @@ public record ClusterConfig(
                 .readConsistency(readConsistency).writeConsistency(writeConsistency)
                 .replicaTimeoutMillis(replicaTimeoutMillis).maxKeyBytes(maxKeyBytes).maxValueBytes(maxValueBytes)
                 .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance).maxClockSkewMillis(maxClockSkewMillis)
-                .failureDetection(failureDetection).handoff(handoff).repair(repair);
+                .failureDetection(failureDetection).handoff(handoff).repair(repair)
+                .streamBytesPerSecond(streamBytesPerSecond);
     }
 
     /** The ring every node of this cluster builds. */
@@ -116,6 +125,7 @@ public record ClusterConfig(
         private FailureDetectionConfig failureDetection = FailureDetectionConfig.DEFAULT;
         private HandoffConfig handoff = HandoffConfig.DEFAULT;
         private RepairConfig repair = RepairConfig.DEFAULT;
+        private long streamBytesPerSecond = DEFAULT_STREAM_BYTES_PER_SECOND;
 
         private Builder() {
         }
@@ -195,6 +205,11 @@ public record ClusterConfig(
             return this;
         }
 
+        public Builder streamBytesPerSecond(long streamBytesPerSecond) {
+            this.streamBytesPerSecond = streamBytesPerSecond;
+            return this;
+        }
+
         public FailureDetectionConfig failureDetection() {
             return failureDetection;
         }
@@ -210,7 +225,7 @@ public record ClusterConfig(
         public ClusterConfig build() {
             return new ClusterConfig(nodes, replicas, partitionsPerNode, ringSeed, readConsistency, writeConsistency,
                     replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance,
-                    maxClockSkewMillis, failureDetection, handoff, repair);
+                    maxClockSkewMillis, failureDetection, handoff, repair, streamBytesPerSecond);
         }
     }
 }

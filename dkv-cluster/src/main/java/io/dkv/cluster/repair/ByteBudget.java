@@ -9,14 +9,14 @@ import io.dkv.cluster.runtime.Clock;
  *
  * <p>Thread-safe: all methods are synchronized (called a few times per repair exchange).
  */
-final class ByteBudget {
+public final class ByteBudget {
 
     private final Clock clock;
     private final long bytesPerSecond;
     private double available;
     private long refilledAtMillis;
 
-    ByteBudget(Clock clock, long bytesPerSecond) {
+    public ByteBudget(Clock clock, long bytesPerSecond) {
         this.clock = clock;
         this.bytesPerSecond = bytesPerSecond;
         this.available = bytesPerSecond;
@@ -24,15 +24,21 @@ final class ByteBudget {
     }
 
     /** Whether a transfer may start now (the bucket is not in debt). */
-    synchronized boolean mayStart() {
+    public synchronized boolean mayStart() {
         refill();
         return available > 0;
     }
 
     /** Records bytes moved. */
-    synchronized void spend(long bytes) {
+    public synchronized void spend(long bytes) {
         refill();
         available -= bytes;
+    }
+
+    /** How long until a transfer may start: 0 when it may now, else until the debt is paid back. */
+    public synchronized long millisUntilAvailable() {
+        refill();
+        return available > 0 ? 0 : 1 + (long) Math.ceil(-available * 1000.0 / bytesPerSecond);
     }
 
     private void refill() {

@@ -43,6 +43,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
+        delegate.scanAfter(partition, after, scanner);
+    }
+
+    @Override
     public CompletableFuture<Void> whenDurable() {
         return delegate.whenDurable();
     }

@@ -1,7 +1,11 @@
 package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.ring.KeyHash;
 import io.dkv.core.version.Version;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,6 +95,36 @@ public final class MemoryStorageEngine implements StorageEngine {
         if (map != null) {
             map.forEach((key, entry) -> visitor.visit(key.bytes(), entry));
         }
+    }
+
+    /**
+     * Sorts the partition's keys after {@code after} on every call (the map has no order):
+     * n log n per chunk of a stream, which is cheap for the partitions a memory engine
+     * holds, and keeps the hot path free of an ordered index that only streaming would use.
+     */
+    @Override
+    public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
+        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
+        if (map == null) {
+            return;
+        }
+        long afterHash = after == null ? 0 : KeyHash.of(after);
+        List<HashedEntry> found = new ArrayList<>();
+        map.forEach((key, entry) -> {
+            long hash = KeyHash.of(key.bytes());
+            if (after == null || StreamOrder.compare(hash, key.bytes(), afterHash, after) > 0) {
+                found.add(new HashedEntry(hash, key.bytes(), entry));
+            }
+        });
+        found.sort((a, b) -> StreamOrder.compare(a.hash, a.key, b.hash, b.key));
+        for (HashedEntry each : found) {
+            if (!scanner.visit(each.key, each.entry)) {
+                return;
+            }
+        }
+    }
+
+    private record HashedEntry(long hash, byte[] key, Entry entry) {
     }
 
     @Override

@@ -48,6 +48,14 @@ public interface StorageEngine extends AutoCloseable {
     void forEachEntry(int partition, EntryVisitor visitor);
 
     /**
+     * Visits a partition's entries in {@link StreamOrder}, starting with the first key after
+     * {@code after} (from the first key when it is {@code null}), until the scanner returns
+     * false: how a partition is streamed to a new replica a chunk at a time. Weakly
+     * consistent like {@link #forEachEntry}.
+     */
+    void scanAfter(int partition, byte[] after, EntryScanner scanner);
+
+    /**
      * Completes once every merge that returned before this call is as durable as the engine
      * promises an acknowledged write is; a replica answers a write only then. An engine that
      * syncs nothing, or syncs before a merge returns, answers at once; one that syncs its log

@@ -189,6 +189,53 @@ public abstract class StorageEngineContract {
     }
 
     @Test
+    void scanAfterVisitsAPartitionInStreamOrderAndResumesAfterAnyKey() {
+        Map<Integer, List<byte[]>> expected = new HashMap<>();
+        for (int i = 0; i < 500; i++) {
+            byte[] key = bytes("scan-" + i);
+            engine.merge(partitionOf(key), key, value("v" + i, 1, 1));
+            expected.computeIfAbsent(partitionOf(key), partition -> new ArrayList<>()).add(key);
+        }
+        byte[] deleted = expected.get(p("scan-0")).get(0);
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            List<byte[]> sorted = new ArrayList<>(expected.getOrDefault(partition, List.of()));
+            sorted.sort(StreamOrder::compare);
+            List<String> whole = new ArrayList<>();
+            engine.scanAfter(partition, null, (key, entry) -> whole.add(new String(key, StandardCharsets.UTF_8)));
+            assertThat(whole).as("partition %d in one scan", partition).containsExactlyElementsOf(strings(sorted));
+
+            List<String> chunked = new ArrayList<>();
+            byte[][] after = {null};
+            boolean more = true;
+            while (more) {
+                int[] taken = {0};
+                engine.scanAfter(partition, after[0], (key, entry) -> {
+                    chunked.add(new String(key, StandardCharsets.UTF_8));
+                    after[0] = key;
+                    return ++taken[0] < 7;
+                });
+                more = taken[0] == 7;
+            }
+            assertThat(chunked).as("partition %d in chunks of 7", partition).containsExactlyElementsOf(strings(sorted));
+        }
+        int partition = p("scan-0");
+        List<byte[]> sorted = new ArrayList<>(expected.get(partition));
+        sorted.sort(StreamOrder::compare);
+        int index = sorted.indexOf(deleted);
+        engine.removeIfVersion(partition, deleted, new Version(1, 1));
+        List<String> afterRemoved = new ArrayList<>();
+        engine.scanAfter(partition, deleted, (key, entry) -> afterRemoved.add(new String(key, StandardCharsets.UTF_8)));
+        assertThat(afterRemoved).as("resuming after a key removed meanwhile")
+                .containsExactlyElementsOf(strings(sorted.subList(index + 1, sorted.size())));
+    }
+
+    private static List<String> strings(List<byte[]> keys) {
+        List<String> text = new ArrayList<>();
+        keys.forEach(key -> text.add(new String(key, StandardCharsets.UTF_8)));
+        return text;
+    }
+
+    @Test
     void bytesGrowWithDataAndShrinkOnDelete() {
         long empty = engine.bytes();
         engine.merge(p("k"), bytes("k"), Entry.value(new byte[10_000], new Version(1, 1)));

@@ -120,6 +120,8 @@ public final class SettingsBuilder {
         setters.put("anti-entropy-max-keys", (b, v) -> b.repair(r -> r.withAntiEntropyMaxKeys(parseInt("anti-entropy-max-keys", v))));
         setters.put("anti-entropy-bytes-per-second", (b, v) -> b.repair(r -> r.withAntiEntropyBytesPerSecond(
                 parseLong("anti-entropy-bytes-per-second", v))));
+        setters.put("stream-bytes-per-second", (b, v) -> b.cluster.streamBytesPerSecond(
+                parseLong("stream-bytes-per-second", v)));
         setters.put("tombstone-grace-ms", (b, v) -> b.repair(r -> r.withTombstoneGraceMillis(parseLong("tombstone-grace-ms", v))));
         setters.put("requirepass", (b, v) -> b.requirepass = v);
         setters.put("users", (b, v) -> {

@@ -12,6 +12,8 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.StreamChunk;
+import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
@@ -39,6 +41,8 @@ final class MessageCodec {
     private static final byte TOMBSTONE_CHECK = 11;
     private static final byte TOMBSTONE_CHECK_REPLY = 12;
     private static final byte DIGEST_REPLY = 13;
+    private static final byte STREAM_REQUEST = 30;
+    private static final byte STREAM_CHUNK = 31;
 
     private MessageCodec() {
     }
@@ -125,6 +129,22 @@ final class MessageCodec {
             for (boolean safe : reply.safe()) {
                 out.writeBoolean(safe);
             }
+        } else if (message instanceof StreamRequest stream) {
+            out.writeByte(STREAM_REQUEST);
+            out.writeInt(stream.partition());
+            out.writeInt(stream.maxBytes());
+            out.writeBoolean(stream.after() != null);
+            if (stream.after() != null) {
+                WireFormat.writeBytes(out, stream.after());
+            }
+        } else if (message instanceof StreamChunk chunk) {
+            out.writeByte(STREAM_CHUNK);
+            out.writeInt(chunk.keys().length);
+            for (int i = 0; i < chunk.keys().length; i++) {
+                WireFormat.writeBytes(out, chunk.keys()[i]);
+                WireFormat.writeEntry(out, chunk.entries()[i]);
+            }
+            out.writeBoolean(chunk.last());
         } else {
             throw new IllegalArgumentException("no wire format for " + message.getClass().getName());
         }
@@ -155,6 +175,8 @@ final class MessageCodec {
             case KEY_DIGESTS -> readKeyDigests(in);
             case KEY_DIGESTS_REPLY -> readKeyDigestsReply(in);
             case TOMBSTONE_CHECK -> readTombstoneCheck(in);
+            case STREAM_REQUEST -> readStreamRequest(in);
+            case STREAM_CHUNK -> readStreamChunk(in);
             case TOMBSTONE_CHECK_REPLY -> {
                 boolean[] safe = new boolean[WireFormat.readCount(in, 1)];
                 for (int i = 0; i < safe.length; i++) {
@@ -186,6 +208,13 @@ final class MessageCodec {
         }
         if (message instanceof MerkleLeavesReply leaves) {
             return 6 + 8 * leaves.leaves().length;
+        }
+        if (message instanceof StreamChunk chunk) {
+            int size = 6;
+            for (int i = 0; i < chunk.keys().length; i++) {
+                size += 4 + chunk.keys()[i].length + WireFormat.entrySize(chunk.entries()[i]);
+            }
+            return size;
         }
         return 64;
     }
@@ -250,6 +279,26 @@ final class MessageCodec {
             entries[i] = WireFormat.readEntry(in);
         }
         return new KeyDigestsReply(keys, entries, WireFormat.readByteArrays(in), in.readBoolean());
+    }
+
+    private static StreamRequest readStreamRequest(ByteBuf in) {
+        int partition = readPartition(in);
+        int maxBytes = in.readInt();
+        if (maxBytes < 1) {
+            throw new CorruptedFrameException("stream chunk limit " + maxBytes + " is not positive");
+        }
+        return new StreamRequest(partition, in.readBoolean() ? WireFormat.readBytes(in) : null, maxBytes);
+    }
+
+    private static StreamChunk readStreamChunk(ByteBuf in) {
+        int count = WireFormat.readCount(in, 17);
+        byte[][] keys = new byte[count][];
+        Entry[] entries = new Entry[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = WireFormat.readBytes(in);
+            entries[i] = WireFormat.readEntry(in);
+        }
+        return new StreamChunk(keys, entries, in.readBoolean());
     }
 
     private static TombstoneCheck readTombstoneCheck(ByteBuf in) {

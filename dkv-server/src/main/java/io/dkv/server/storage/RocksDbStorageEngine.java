@@ -2,6 +2,7 @@ package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
 import io.dkv.core.ring.KeyHash;
+import io.dkv.core.storage.EntryScanner;
 import io.dkv.core.storage.EntryVisitor;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageAccounting;
@@ -10,6 +11,7 @@ import io.dkv.core.version.Version;
 import org.rocksdb.RocksDBException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -140,6 +142,25 @@ public final class RocksDbStorageEngine implements StorageEngine {
                     visitor.visit(KeyLayout.userKey(diskKey, 0), EntryCodec.decode(value));
                     return true;
                 });
+    }
+
+    /** One bounded range scan from just after {@code after}'s on-disk key: the disk order is stream order. */
+    @Override
+    public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
+        if (partition < 0 || partition >= partitionCount) {
+            throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (partitionCount - 1));
+        }
+        byte[] lower = KeyLayout.lowerBound(NO_PREFIX, partition, partitionCount);
+        if (after != null) {
+            // The smallest on-disk key greater than after's: the same bytes with a zero byte added.
+            byte[] afterDisk = KeyLayout.diskKey(after);
+            byte[] next = Arrays.copyOf(afterDisk, afterDisk.length + 1);
+            if (Arrays.compareUnsigned(next, lower) > 0) {
+                lower = next;
+            }
+        }
+        store.scan(family, lower, KeyLayout.upperBound(NO_PREFIX, partition, partitionCount),
+                (diskKey, value) -> scanner.visit(KeyLayout.userKey(diskKey, 0), EntryCodec.decode(value)));
     }
 
     @Override

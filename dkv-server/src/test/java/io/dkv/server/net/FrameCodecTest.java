@@ -15,6 +15,8 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.StreamChunk;
+import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.version.Version;
@@ -91,7 +93,12 @@ class FrameCodecTest {
                         new byte[][]{bytes("wanted"), bytes("also")}, true),
                 new KeyDigestsReply(new byte[0][], new Entry[0], new byte[0][], false),
                 new TombstoneCheck(8, new byte[][]{bytes("gone")}, new Version[]{VERSION}),
-                new TombstoneCheckReply(new boolean[]{true, false, true}));
+                new TombstoneCheckReply(new boolean[]{true, false, true}),
+                new StreamRequest(4095, null, 1 << 20),
+                new StreamRequest(3, bytes("resume-after"), 1),
+                new StreamChunk(new byte[][]{bytes("a"), new byte[0]},
+                        new Entry[]{Entry.value(bytes("v"), VERSION), Entry.tombstone(VERSION)}, false),
+                new StreamChunk(new byte[0][], new Entry[0], true));
     }
 
     @ParameterizedTest
