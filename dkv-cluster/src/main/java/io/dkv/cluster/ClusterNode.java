@@ -14,6 +14,11 @@ import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.membership.Membership;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
+import io.dkv.cluster.rebalance.EpochFence;
+import io.dkv.cluster.rebalance.Rebalancer;
+import io.dkv.cluster.rebalance.RingChange;
+import io.dkv.cluster.rebalance.RingHolder;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.repair.AntiEntropy;
 import io.dkv.cluster.repair.ByteBudget;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
@@ -42,6 +47,8 @@ import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.MoveStatus;
+import io.dkv.core.message.MoveStatusRequest;
 import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.WriteRequest;
@@ -73,7 +80,10 @@ public final class ClusterNode implements MessageHandler {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
 
     private final NodeContext context;
+    /** The ring the node started with: what the repair duties and status still follow (see {@link #rings}). */
     private final Ring ring;
+    /** The ring in force, by epoch: what requests are routed and fenced by. */
+    private final RingHolder rings;
     private final MerkleTrackingStorage storage;
     private final HybridLogicalClock clock;
     private final NodeCounters metrics = new NodeCounters();
@@ -90,6 +100,7 @@ public final class ClusterNode implements MessageHandler {
     private final TombstoneCollector tombstones;
     private final MerkleTreeBuilder treeBuilder;
     private final StreamResponder streamResponder;
+    private final Rebalancer rebalancer;
     private final ByteBudget streamBudget;
     private final List<Cancellable> duties = new ArrayList<>();
 
@@ -118,14 +129,16 @@ public final class ClusterNode implements MessageHandler {
         HandoffConfig hints = config.handoff();
         this.handoff = new HintedHandoff(context.self(), config.nodes(), hints, context.hints(),
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
+        this.rings = new RingHolder(RingState.initial(ring), context.scheduler());
         this.replica = new LocalReplica(context.self(), config.nodes(), ring.partitionCount(), storage, clock,
-                context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics);
+                context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics,
+                new EpochFence(context.self(), rings));
         ReplicaEndpoints endpoints = new ReplicaEndpoints(context.self(), replica, context.transport(),
                 config.replicaTimeoutMillis());
-        Router router = new Router(ring, liveness, hints.enabled());
-        this.coordinator = new Coordinator(context.self(), config, ring, router, endpoints, clock,
+        Router router = new Router(liveness, hints.enabled());
+        this.coordinator = new Coordinator(context.self(), config, rings, router, endpoints, clock,
                 context.random(), handoff, metrics);
-        this.inspector = new ReplicaInspector(ring, endpoints, liveness);
+        this.inspector = new ReplicaInspector(() -> rings.state().current(), endpoints, liveness);
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
                 config.replicaTimeoutMillis(), config.maxMessageBytes(), metrics, replica, recovery));
@@ -134,9 +147,37 @@ public final class ClusterNode implements MessageHandler {
         this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
         this.streamResponder = new StreamResponder(storage, ring.partitionCount(), context.scanScheduler(),
-                streamChunkBytes(config));
+                streamChunkBytes(config), rings::epoch);
         this.streamBudget = new ByteBudget(context.clock(),
                 config.streamBytesPerSecond() == 0 ? Long.MAX_VALUE / 4 : config.streamBytesPerSecond());
+        this.rebalancer = new Rebalancer(context.self(), liveness, context.scheduler(), this::streamPartition);
+        rings.onInstall(rebalancer::onInstall);
+    }
+
+    /** How often the node driving a ring change asks the nodes gaining partitions how far they are. */
+    static final long RING_CHANGE_POLL_MILLIS = 500;
+
+    /**
+     * Moves the cluster to {@code target}, driven from this node (see {@link RingChange}):
+     * {@code publisher} commits each of the change's two states by a majority and spreads it.
+     */
+    public CompletableFuture<RingState> changeRing(Ring target, RingChange.Publisher publisher) {
+        return newRingChange(publisher).start(target);
+    }
+
+    /** Finishes the ring change under way, from this node. */
+    public CompletableFuture<RingState> finishRingChange(RingChange.Publisher publisher) {
+        return newRingChange(publisher).resume();
+    }
+
+    private RingChange newRingChange(RingChange.Publisher publisher) {
+        return new RingChange(context.self(), rings, publisher, context.transport(), context.scheduler(),
+                rebalancer::status, RING_CHANGE_POLL_MILLIS, context.config().replicaTimeoutMillis());
+    }
+
+    /** Where this node stands in the ring change under way: partitions it gains and has copied. */
+    public MoveStatus moveStatus() {
+        return rebalancer.status();
     }
 
     /**
@@ -163,13 +204,18 @@ public final class ClusterNode implements MessageHandler {
      * streaming, see {@link PartitionStream}), throttled by {@code stream-bytes-per-second}.
      */
     public PartitionStream streamPartition(NodeId source, int partition) {
+        return streamPartition(source, partition, rings.epoch());
+    }
+
+    /** As {@link #streamPartition(NodeId, int)}, for the ring change of {@code epoch}: the source answers once it knows that epoch. */
+    public PartitionStream streamPartition(NodeId source, int partition, long epoch) {
         if (partition < 0 || partition >= ring.partitionCount()) {
             throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (ring.partitionCount() - 1));
         }
         ClusterConfig config = context.config();
         return PartitionStream.start(new PartitionStream.Parts(storage, context.transport(), context.scanScheduler(),
                 context.clock(), streamBudget, streamChunkBytes(config), config.replicaTimeoutMillis() * 5,
-                STREAM_MAX_ATTEMPTS), source, partition);
+                STREAM_MAX_ATTEMPTS), source, partition, epoch);
     }
 
     /** Connects the node to its transport and starts its background duties. */
@@ -257,8 +303,14 @@ public final class ClusterNode implements MessageHandler {
         return context.config();
     }
 
+    /** The ring in force (the current placement of the newest epoch this node knows). */
     public Ring ring() {
-        return ring;
+        return rings.state().current();
+    }
+
+    /** The node's ring state by epoch; a ring change installs its states here. */
+    public RingHolder rings() {
+        return rings;
     }
 
     /** This node's storage (with its hash trees kept current); for tests in the same JVM, displays use {@link #status()}. */
@@ -349,7 +401,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** This node's own stored entry for a key, without asking anyone. */
     public Entry localEntry(byte[] key) {
-        return storage.get(ring.partitionOf(key), key);
+        return storage.get(ring().partitionOf(key), key);
     }
 
     @Override
@@ -360,6 +412,8 @@ public final class ClusterNode implements MessageHandler {
                 // A write is answered once it is durable, which may be later and on another thread.
                 replica.answer(request, reply);
                 return;
+            } else if (request instanceof MoveStatusRequest) {
+                response = rebalancer.status();
             } else if (request instanceof StreamRequest stream) {
                 streamResponder.onRequest(stream, reply);
                 return;

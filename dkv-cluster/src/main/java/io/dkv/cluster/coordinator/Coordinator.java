@@ -3,6 +3,8 @@ package io.dkv.cluster.coordinator;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.handoff.HintedHandoff;
+import io.dkv.cluster.rebalance.RingHolder;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.core.Consistency;
@@ -13,6 +15,7 @@ import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
+import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
@@ -22,11 +25,15 @@ import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,7 +56,7 @@ public final class Coordinator {
 
     private final NodeId self;
     private final ClusterConfig config;
-    private final Ring ring;
+    private final RingHolder rings;
     private final Router router;
     private final ReplicaEndpoints endpoints;
     private final HybridLogicalClock clock;
@@ -57,11 +64,11 @@ public final class Coordinator {
     private final HintedHandoff handoff;
     private final NodeCounters metrics;
 
-    public Coordinator(NodeId self, ClusterConfig config, Ring ring, Router router, ReplicaEndpoints endpoints,
+    public Coordinator(NodeId self, ClusterConfig config, RingHolder rings, Router router, ReplicaEndpoints endpoints,
                        HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff, NodeCounters metrics) {
         this.self = self;
         this.config = config;
-        this.ring = ring;
+        this.rings = rings;
         this.router = router;
         this.endpoints = endpoints;
         this.clock = clock;
@@ -100,11 +107,45 @@ public final class Coordinator {
         } catch (DkvException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return routed(state -> readOnce(state, key, consistency));
+    }
+
+    /**
+     * Runs a request by the ring in force and, when a replica refused it because its ring
+     * is newer ({@link NotMine}) and the request failed, once more by that newer ring as
+     * soon as this node has it (gossip brings it; waited for up to the replica timeout).
+     */
+    private <T> CompletableFuture<T> routed(Function<RingState, Attempt<T>> run) {
+        RingState state = rings.state();
+        Attempt<T> first = run.apply(state);
+        if (first.result().isDone() && !first.result().isCompletedExceptionally()) {
+            return first.result();
+        }
+        return first.result().exceptionallyCompose(error -> {
+            long newer = first.newerEpoch().get();
+            if (newer <= state.epoch()) {
+                return CompletableFuture.failedFuture(error);
+            }
+            metrics.staleRingRetries.increment();
+            return rings.awaitEpoch(newer, config.replicaTimeoutMillis())
+                    .handle((newerState, timedOut) -> newerState)
+                    .thenCompose(newerState -> newerState == null ? CompletableFuture.<T>failedFuture(error)
+                            : run.apply(newerState).result());
+        });
+    }
+
+    /** One try of a request: its outcome, and the newest epoch a replica refused it with. */
+    private record Attempt<T>(CompletableFuture<T> result, Supplier<Long> newerEpoch) {
+    }
+
+    private Attempt<Entry> readOnce(RingState state, byte[] key, Consistency consistency) {
+        Ring ring = state.current();
         int partition = ring.partitionOf(key);
-        List<NodeId> targets = router.upReplicas(partition);
+        List<NodeId> targets = router.upReplicas(ring, partition);
         int required = consistency.required(config.replicas());
         if (targets.size() < required) {
-            return CompletableFuture.failedFuture(tooFewReplicas("read", targets.size(), required, partition));
+            return new Attempt<>(CompletableFuture.failedFuture(tooFewReplicas(ring, "read", targets.size(), required,
+                    partition)), () -> 0L);
         }
         // The value comes from this node when it is a replica (no network), else from the first.
         int dataIndex = Math.max(0, targets.indexOf(self));
@@ -112,77 +153,120 @@ public final class Coordinator {
                 || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
         ReadOperation operation = new ReadOperation(targets, dataIndex, required,
                 repair ? done -> repair(partition, key, done) : done -> { });
+        long[] newerEpoch = {0};
         List<ReadOperation.Send> sends = operation.initialRequests();
         // Peers first, so this node's own (synchronous) answer does not delay their requests.
         for (ReadOperation.Send send : sends) {
             if (!send.node().equals(self)) {
-                sendRead(operation, partition, key, send);
+                sendRead(operation, state.epoch(), partition, key, send, newerEpoch);
             }
         }
         for (ReadOperation.Send send : sends) {
             if (send.node().equals(self)) {
-                sendRead(operation, partition, key, send);
+                sendRead(operation, state.epoch(), partition, key, send, newerEpoch);
             }
         }
-        return operation.result();
+        return new Attempt<>(operation.result(), () -> {
+            synchronized (newerEpoch) {
+                return newerEpoch[0];
+            }
+        });
     }
 
     /**
      * Sends one read request (for the value, or a digest). If an answer shows a newer
      * version than the value at hand, the operation asks for the value there.
      */
-    private void sendRead(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
-        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest()))
+    private void sendRead(ReadOperation operation, long epoch, int partition, byte[] key, ReadOperation.Send send,
+                          long[] newerEpoch) {
+        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest(), epoch))
                 .whenComplete(answer(reply -> {
                     observe(reply);
-                    sendNext(operation, partition, key, operation.onReply(send.index(), reply));
+                    if (reply instanceof NotMine notMine) {
+                        synchronized (newerEpoch) {
+                            newerEpoch[0] = Math.max(newerEpoch[0], notMine.epoch());
+                        }
+                    }
+                    sendNext(operation, epoch, partition, key, operation.onReply(send.index(), reply), newerEpoch);
                 }, reason -> {
                     metrics.replicaFailures.increment();
-                    sendNext(operation, partition, key, operation.onFailure(send.index(), reason));
+                    sendNext(operation, epoch, partition, key, operation.onFailure(send.index(), reason), newerEpoch);
                 }));
     }
 
-    private void sendNext(ReadOperation operation, int partition, byte[] key, ReadOperation.Send send) {
+    private void sendNext(ReadOperation operation, long epoch, int partition, byte[] key, ReadOperation.Send send,
+                          long[] newerEpoch) {
         if (send != null) {
-            sendRead(operation, partition, key, send);
+            sendRead(operation, epoch, partition, key, send, newerEpoch);
         }
     }
 
     private CompletableFuture<WriteResult> write(String name, byte[] key, Entry entry, Consistency consistency) {
+        return routed(state -> writeOnce(state, name, key, entry, consistency));
+    }
+
+    private Attempt<WriteResult> writeOnce(RingState state, String name, byte[] key, Entry entry,
+                                           Consistency consistency) {
+        Ring ring = state.current();
         int partition = ring.partitionOf(key);
         int required = consistency.required(config.replicas());
-        List<NodeId> up = router.upReplicas(partition);
+        List<NodeId> up = router.upReplicas(ring, partition);
         boolean sloppy = up.size() < required && router.sloppy();
         List<ReplicaTarget> targets;
         if (sloppy) {
-            targets = router.sloppyTargets(partition);
+            targets = router.sloppyTargets(ring, partition);
         } else {
             targets = new ArrayList<>(up.size());
             for (NodeId replica : up) {
                 targets.add(new ReplicaTarget(replica, null));
             }
             // Replicas believed down miss the write: keep it for them here.
-            for (NodeId down : router.downReplicas(partition)) {
+            for (NodeId down : router.downReplicas(ring, partition)) {
                 handoff.keep(down, partition, key, entry);
             }
         }
         if (targets.size() < required) {
-            return CompletableFuture.failedFuture(tooFewReplicas(name, targets.size(), required, partition));
+            return new Attempt<>(CompletableFuture.failedFuture(tooFewReplicas(ring, name, targets.size(), required,
+                    partition)), () -> 0L);
+        }
+        Set<NodeId> next = null;
+        Set<NodeId> incomingOnly = Set.of();
+        if (state.moving(partition)) {
+            // The partition moves: the nodes gaining it take the write too, and the next
+            // replicas must reach the level as the current ones do.
+            next = new HashSet<>(state.next().replicas(partition));
+            incomingOnly = new HashSet<>(state.incoming(partition));
+            int nextUp = 0;
+            for (NodeId node : state.next().replicas(partition)) {
+                if (router.isUp(node)) {
+                    nextUp++;
+                    if (incomingOnly.contains(node)) {
+                        targets.add(new ReplicaTarget(node, null));
+                    }
+                } else {
+                    handoff.keep(node, partition, key, entry);
+                }
+            }
+            if (nextUp < required) {
+                return new Attempt<>(CompletableFuture.failedFuture(new NotEnoughReplicasException(name, 0, required,
+                        "partition " + partition + " is moving to " + state.next().replicas(partition) + " and only "
+                                + nextUp + " of them are up")), () -> 0L);
+            }
         }
         WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,
-                sloppy ? targets.size() + config.replicas() : targets.size(), sloppy);
+                sloppy ? targets.size() + config.replicas() : targets.size(), sloppy, next, incomingOnly);
         ReplicaTarget selfTarget = null;
         for (ReplicaTarget target : targets) {
             if (target.node().equals(self)) {
                 selfTarget = target;
             } else {
-                sendWrite(operation, partition, key, entry, target, sloppy);
+                sendWrite(operation, state, partition, key, entry, target, sloppy);
             }
         }
         if (selfTarget != null) {
-            sendWrite(operation, partition, key, entry, selfTarget, sloppy);
+            sendWrite(operation, state, partition, key, entry, selfTarget, sloppy);
         }
-        return operation.result();
+        return new Attempt<>(operation.result(), operation::newerEpoch);
     }
 
     /**
@@ -190,10 +274,11 @@ public final class Coordinator {
      * a hint here; in a sloppy write the next up node clockwise then takes it in that
      * replica's place, while the write still needs answers.
      */
-    private void sendWrite(WriteOperation operation, int partition, byte[] key, Entry entry, ReplicaTarget target,
-                           boolean sloppy) {
+    private void sendWrite(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry,
+                           ReplicaTarget target, boolean sloppy) {
         NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
-        endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor()))
+        Ring ring = state.current();
+        endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor(), state.epoch()))
                 .whenComplete(answer(reply -> {
                     if (reply instanceof WriteReply ack && ack.stored() != null) {
                         clock.observe(ack.stored().stamp());
@@ -201,21 +286,22 @@ public final class Coordinator {
                     if (!(reply instanceof WriteReply)) {
                         handoff.keep(missed, partition, key, entry);
                     }
-                    NodeId standIn = operation.onReply(target.node(), reply, sloppy ? tried -> router.nextStandIn(partition, tried) : null);
-                    sendToStandIn(operation, partition, key, entry, missed, standIn);
+                    NodeId standIn = operation.onReply(target.node(), reply,
+                            sloppy ? tried -> router.nextStandIn(ring, partition, tried) : null);
+                    sendToStandIn(operation, state, partition, key, entry, missed, standIn);
                 }, reason -> {
                     metrics.replicaFailures.increment();
                     handoff.keep(missed, partition, key, entry);
                     NodeId standIn = operation.onFailure(target.node(), reason,
-                            sloppy ? tried -> router.nextStandIn(partition, tried) : null);
-                    sendToStandIn(operation, partition, key, entry, missed, standIn);
+                            sloppy ? tried -> router.nextStandIn(ring, partition, tried) : null);
+                    sendToStandIn(operation, state, partition, key, entry, missed, standIn);
                 }));
     }
 
-    private void sendToStandIn(WriteOperation operation, int partition, byte[] key, Entry entry, NodeId missed,
-                               NodeId standIn) {
+    private void sendToStandIn(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry,
+                               NodeId missed, NodeId standIn) {
         if (standIn != null) {
-            sendWrite(operation, partition, key, entry, new ReplicaTarget(standIn, missed), true);
+            sendWrite(operation, state, partition, key, entry, new ReplicaTarget(standIn, missed), true);
         }
     }
 
@@ -262,10 +348,11 @@ public final class Coordinator {
         }
     }
 
-    private NotEnoughReplicasException tooFewReplicas(String operation, int reachable, int required, int partition) {
+    private NotEnoughReplicasException tooFewReplicas(Ring ring, String operation, int reachable, int required,
+                                                      int partition) {
         return new NotEnoughReplicasException(operation, 0, required, "only " + reachable + " of "
                 + config.replicas() + " replicas " + (router.sloppy() && !"read".equals(operation) ? "or stand-ins " : "")
-                + "are up; down: " + router.downReplicas(partition));
+                + "are up; down: " + router.downReplicas(ring, partition));
     }
 
     /** Adapts a transport future's outcome to reply and failure callbacks. */

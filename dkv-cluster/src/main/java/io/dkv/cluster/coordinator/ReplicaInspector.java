@@ -9,6 +9,8 @@ import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.ring.Ring;
 
+import java.util.function.Supplier;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,11 +23,12 @@ import java.util.concurrent.CompletionException;
 public final class ReplicaInspector {
 
     private final NodeId self;
-    private final Ring ring;
+    private final Supplier<Ring> ring;
     private final ReplicaEndpoints endpoints;
     private final LivenessView liveness;
 
-    public ReplicaInspector(Ring ring, ReplicaEndpoints endpoints, LivenessView liveness) {
+    /** @param ring the ring in force, read once per inspection */
+    public ReplicaInspector(Supplier<Ring> ring, ReplicaEndpoints endpoints, LivenessView liveness) {
         this.self = endpoints.self();
         this.ring = ring;
         this.endpoints = endpoints;
@@ -33,6 +36,7 @@ public final class ReplicaInspector {
     }
 
     public CompletableFuture<List<ReplicaView>> inspect(byte[] key) {
+        Ring ring = this.ring.get();
         int partition = ring.partitionOf(key);
         ReadRequest request = new ReadRequest(partition, key);
         List<CompletableFuture<ReplicaView>> views = new ArrayList<>();

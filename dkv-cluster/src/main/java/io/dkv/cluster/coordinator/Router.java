@@ -16,11 +16,12 @@ import java.util.Set;
  * by the next up node clockwise that is not already a replica (a sloppy quorum, as in Dynamo
  * section 4.6); the stand-in is told whom it stands in for so that it can keep a hint.
  *
- * <p>Thread-safe: reads the immutable ring and the liveness view only.
+ * <p>Thread-safe: reads the immutable ring it is handed and the liveness view only. The
+ * ring is an argument, not a field, because it changes (ring epochs): a request routes by
+ * the one ring it read when it began.
  */
 public final class Router {
 
-    private final Ring ring;
     private final LivenessView liveness;
     private final boolean sloppy;
 
@@ -28,15 +29,22 @@ public final class Router {
      * @param sloppy whether down replicas are replaced by stand-ins (which needs hinted
      *               handoff); when false, down replicas are simply left out
      */
-    public Router(Ring ring, LivenessView liveness, boolean sloppy) {
-        this.ring = ring;
+    public Router(LivenessView liveness, boolean sloppy) {
         this.liveness = liveness;
         this.sloppy = sloppy;
     }
 
     /** The partition's replicas that this node believes are up, in preference-list order. */
-    public List<NodeId> upReplicas(int partition) {
-        List<NodeId> replicas = ring.replicas(partition);
+    public List<NodeId> upReplicas(Ring ring, int partition) {
+        return up(ring.replicas(partition));
+    }
+
+    public boolean isUp(NodeId node) {
+        return liveness.isUp(node);
+    }
+
+    /** The nodes of {@code replicas} that this node believes are up, in order. */
+    public List<NodeId> up(List<NodeId> replicas) {
         List<NodeId> up = new ArrayList<>(replicas.size());
         for (NodeId replica : replicas) {
             if (liveness.isUp(replica)) {
@@ -47,7 +55,7 @@ public final class Router {
     }
 
     /** The partition's replicas that this node believes are down. */
-    public List<NodeId> downReplicas(int partition) {
+    public List<NodeId> downReplicas(Ring ring, int partition) {
         List<NodeId> down = new ArrayList<>();
         for (NodeId replica : ring.replicas(partition)) {
             if (!liveness.isUp(replica)) {
@@ -66,7 +74,7 @@ public final class Router {
      * The targets for a partition: at most one per replica, fewer when there are not enough
      * up nodes to stand in for the down ones. Without sloppy quorums, just the up replicas.
      */
-    public List<ReplicaTarget> sloppyTargets(int partition) {
+    public List<ReplicaTarget> sloppyTargets(Ring ring, int partition) {
         List<NodeId> replicas = ring.replicas(partition);
         int down = 0;
         for (NodeId replica : replicas) {
@@ -110,7 +118,7 @@ public final class Router {
      * The next node clockwise from the partition that is up and not in {@code exclude}: where
      * a request goes when one of its targets failed to answer. {@code null} when none is left.
      */
-    public NodeId nextStandIn(int partition, Set<NodeId> exclude) {
+    public NodeId nextStandIn(Ring ring, int partition, Set<NodeId> exclude) {
         if (!sloppy) {
             return null;
         }

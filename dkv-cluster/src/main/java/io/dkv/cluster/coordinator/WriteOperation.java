@@ -4,6 +4,7 @@ import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
+import io.dkv.core.message.NotMine;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.version.Version;
 
@@ -21,6 +22,11 @@ import java.util.function.Function;
  * writes); the coordinator decides beforehand whether stand-ins take part (only when too few
  * replicas are up) and whether a failed target may be replaced.
  *
+ * <p>While the key's partition moves to other replicas (a ring change), the write needs
+ * {@code required} acks from the current replicas and {@code required} from the next ones:
+ * a node in both counts for both, one only gaining the partition counts for the next set
+ * only (Cassandra's pending ranges). Stand-ins count for the current set only.
+ *
  * <p>Thread-safe: answers may arrive on any thread. The future is completed outside the
  * lock, so callbacks never run while holding it.
  */
@@ -33,6 +39,12 @@ final class WriteOperation {
     private final int maxTargets;
     private final Set<NodeId> tried = new HashSet<>();
     private int targets;
+    private final Set<NodeId> next;
+    private final Set<NodeId> incomingOnly;
+    private int nextTargets;
+    private int nextAcks;
+    private int nextFailures;
+    private long newerEpoch;
     private final CompletableFuture<WriteResult> result = new CompletableFuture<>();
     private final StringJoiner failureReasons = new StringJoiner("; ");
     private int acks;
@@ -47,13 +59,47 @@ final class WriteOperation {
      */
     WriteOperation(String operation, Version version, int required, List<ReplicaTarget> targets, int maxTargets,
                    boolean sloppy) {
+        this(operation, version, required, targets, maxTargets, sloppy, null, Set.of());
+    }
+
+    /**
+     * @param next         the partition's next replicas while it moves, else {@code null}
+     * @param incomingOnly the targets that are next replicas but not current ones: their acks
+     *                     count for the next set only
+     */
+    WriteOperation(String operation, Version version, int required, List<ReplicaTarget> targets, int maxTargets,
+                   boolean sloppy, Set<NodeId> next, Set<NodeId> incomingOnly) {
         this.operation = operation;
         this.sloppy = sloppy;
         this.version = version;
         this.required = required;
-        this.targets = targets.size();
+        this.next = next;
+        this.incomingOnly = incomingOnly;
         this.maxTargets = maxTargets;
-        targets.forEach(target -> tried.add(target.node()));
+        for (ReplicaTarget target : targets) {
+            tried.add(target.node());
+            if (!incomingOnly.contains(target.node())) {
+                this.targets++;
+            }
+            if (countsForNext(target)) {
+                nextTargets++;
+            }
+        }
+    }
+
+    private boolean countsForNext(ReplicaTarget target) {
+        return next != null && !target.isStandIn() && next.contains(target.node());
+    }
+
+    private boolean countsForNext(NodeId node) {
+        return next != null && next.contains(node) && !standIns.contains(node);
+    }
+
+    private final Set<NodeId> standIns = new HashSet<>();
+
+    /** The highest ring epoch a replica refused this write with ({@link NotMine}), or 0. */
+    synchronized long newerEpoch() {
+        return newerEpoch;
     }
 
     CompletableFuture<WriteResult> result() {
@@ -72,8 +118,14 @@ final class WriteOperation {
      */
     NodeId onReply(NodeId node, Message reply, Function<Set<NodeId>, NodeId> replacement) {
         if (reply instanceof WriteReply ack && !ack.recovering()) {
-            onAck(ack.hadValue());
+            onAck(node, ack.hadValue());
             return null;
+        }
+        if (reply instanceof NotMine notMine) {
+            synchronized (this) {
+                newerEpoch = Math.max(newerEpoch, notMine.epoch());
+            }
+            return onFailure(node, "not a replica at epoch " + notMine.epoch() + ": " + notMine.reason(), replacement);
         }
         if (reply instanceof WriteReply) {
             return onFailure(node, "recovering (applied, but does not count yet)", replacement);
@@ -89,12 +141,17 @@ final class WriteOperation {
         return onFailure(node, "unexpected reply " + reply.getClass().getSimpleName(), replacement);
     }
 
-    private void onAck(boolean replicaHadValue) {
+    private void onAck(NodeId node, boolean replicaHadValue) {
         boolean succeed;
         synchronized (this) {
-            acks++;
+            if (!incomingOnly.contains(node)) {
+                acks++;
+            }
+            if (countsForNext(node)) {
+                nextAcks++;
+            }
             hadValue |= replicaHadValue;
-            succeed = !decided && acks >= required;
+            succeed = !decided && acks >= required && (next == null || nextAcks >= required);
             decided |= succeed;
         }
         if (succeed) {
@@ -113,16 +170,22 @@ final class WriteOperation {
         NotEnoughReplicasException failure = null;
         NodeId standIn = null;
         synchronized (this) {
-            failures++;
+            if (!incomingOnly.contains(node)) {
+                failures++;
+            }
+            if (countsForNext(node)) {
+                nextFailures++;
+            }
             failureReasons.add(node + ": " + reason);
-            if (!decided && replacement != null && targets < maxTargets) {
+            if (!decided && replacement != null && targets < maxTargets && !incomingOnly.contains(node)) {
                 standIn = replacement.apply(tried);
                 if (standIn != null) {
                     tried.add(standIn);
+                    standIns.add(standIn);
                     targets++;
                 }
             }
-            if (!decided && targets - failures < required) {
+            if (!decided && (targets - failures < required || (next != null && nextTargets - nextFailures < required))) {
                 decided = true;
                 failure = new NotEnoughReplicasException(operation, acks, required, failureReasons.toString(), fullReplicas > 0);
             }

@@ -22,6 +22,8 @@ public final class NodeCounters {
     public final LongAdder clockSkewRefusals = new LongAdder();
     public final LongAdder dutyFailures = new LongAdder();
     public final LongAdder antiEntropyBytes = new LongAdder();
+    /** Requests tried again by a newer ring after a replica refused them as routed by an older one. */
+    public final LongAdder staleRingRetries = new LongAdder();
     /** The node number of the writer of the last version refused for clock skew (0: none yet). */
     public volatile int lastSkewedWriter;
 }

@@ -2,6 +2,7 @@ package io.dkv.cluster.replica;
 
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.handoff.HintedHandoff;
+import io.dkv.cluster.rebalance.EpochFence;
 import io.dkv.cluster.repair.Recovery;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.core.ClockSkewException;
@@ -12,6 +13,7 @@ import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
+import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
@@ -54,6 +56,7 @@ public final class LocalReplica {
     private final HintedHandoff handoff;
     private final Recovery recovery;
     private final NodeCounters metrics;
+    private final EpochFence fence;
     private volatile long lastSkewLogMillis = Long.MIN_VALUE;
 
     /**
@@ -65,6 +68,14 @@ public final class LocalReplica {
     public LocalReplica(NodeId self, int nodes, int partitions, StorageEngine storage, HybridLogicalClock clock,
                         Clock wall, long tombstoneGraceMillis, HintedHandoff handoff, Recovery recovery,
                         NodeCounters metrics) {
+        this(self, nodes, partitions, storage, clock, wall, tombstoneGraceMillis, handoff, recovery, metrics, null);
+    }
+
+    /** @param fence refuses votes routed by an outdated ring; {@code null} for a node whose ring never changes */
+    public LocalReplica(NodeId self, int nodes, int partitions, StorageEngine storage, HybridLogicalClock clock,
+                        Clock wall, long tombstoneGraceMillis, HintedHandoff handoff, Recovery recovery,
+                        NodeCounters metrics, EpochFence fence) {
+        this.fence = fence;
         this.self = self;
         this.nodes = nodes;
         this.partitions = partitions;
@@ -112,10 +123,30 @@ public final class LocalReplica {
     private Message handle(Message request) {
         try {
             if (request instanceof WriteRequest write) {
-                return write(write);
+                if (fence == null || write.hintFor() != null) {
+                    return write(write);
+                }
+                long epochBefore = fence.epoch();
+                NotMine refused = fence.check(write.partition(), write.epoch(), false);
+                if (refused != null) {
+                    return refused;
+                }
+                WriteReply stored = write(write);
+                // A ring installed while this write was stored may have started copying the
+                // partition to a new replica before the write landed: then it must not count
+                // as a vote (the coordinator tries again by the new ring, which reaches the
+                // new replica too).
+                if (fence.epoch() != epochBefore) {
+                    refused = fence.check(write.partition(), write.epoch(), false);
+                    if (refused != null) {
+                        return refused;
+                    }
+                }
+                return stored;
             }
             if (request instanceof ReadRequest read) {
-                return read(read);
+                NotMine refused = fence == null ? null : fence.check(read.partition(), read.epoch(), true);
+                return refused != null ? refused : read(read);
             }
             return new ErrorReply("a replica answers reads and writes, not " + request.getClass().getSimpleName());
         } catch (DkvException e) {

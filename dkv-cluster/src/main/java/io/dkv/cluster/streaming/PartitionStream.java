@@ -42,6 +42,7 @@ public final class PartitionStream {
     private final Parts parts;
     private final NodeId source;
     private final int partition;
+    private final long epoch;
     private final CompletableFuture<StreamProgress> result = new CompletableFuture<>();
     private final long startedAtMillis;
     private volatile byte[] after;
@@ -52,16 +53,22 @@ public final class PartitionStream {
     private volatile boolean received;
     private int failedAttempts;
 
-    private PartitionStream(Parts parts, NodeId source, int partition) {
+    private PartitionStream(Parts parts, NodeId source, int partition, long epoch) {
         this.parts = parts;
         this.source = source;
         this.partition = partition;
+        this.epoch = epoch;
         this.startedAtMillis = parts.clock().monotonicMillis();
     }
 
-    /** Starts copying {@code partition} from {@code source}; the future completes when all of it is here. */
-    public static PartitionStream start(Parts parts, NodeId source, int partition) {
-        PartitionStream stream = new PartitionStream(parts, source, partition);
+    /**
+     * Starts copying {@code partition} from {@code source}; the future completes when all of
+     * it is here.
+     *
+     * @param epoch the ring epoch the copy is for: the source answers once it routes by it
+     */
+    public static PartitionStream start(Parts parts, NodeId source, int partition, long epoch) {
+        PartitionStream stream = new PartitionStream(parts, source, partition, epoch);
         parts.scanScheduler().execute(stream::askNext);
         return stream;
     }
@@ -82,7 +89,7 @@ public final class PartitionStream {
             parts.scanScheduler().schedule(wait, this::askNext);
             return;
         }
-        parts.transport().request(source, new StreamRequest(partition, after, parts.chunkBytes()), parts.timeoutMillis())
+        parts.transport().request(source, new StreamRequest(partition, after, parts.chunkBytes(), epoch), parts.timeoutMillis())
                 .whenComplete((reply, error) -> parts.scanScheduler().execute(() -> onReply(reply, error)));
     }
 

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The source side of streaming: answers a {@link StreamRequest} with the partition's next
@@ -31,12 +32,16 @@ public final class StreamResponder {
     private final int partitionCount;
     private final Scheduler scanScheduler;
     private final int maxChunkBytes;
+    private final LongSupplier epoch;
 
     /**
      * @param maxChunkBytes the most bytes of keys and values one chunk carries, whatever the
      *                      asker wants: below the transport's frame limit
+     * @param epoch         the ring epoch this node routes by
      */
-    public StreamResponder(StorageEngine storage, int partitionCount, Scheduler scanScheduler, int maxChunkBytes) {
+    public StreamResponder(StorageEngine storage, int partitionCount, Scheduler scanScheduler, int maxChunkBytes,
+                           LongSupplier epoch) {
+        this.epoch = epoch;
         this.storage = storage;
         this.partitionCount = partitionCount;
         this.scanScheduler = scanScheduler;
@@ -46,6 +51,13 @@ public final class StreamResponder {
     public void onRequest(StreamRequest request, Consumer<Message> reply) {
         if (request.partition() >= partitionCount) {
             reply.accept(new ErrorReply("partition " + request.partition() + " is not in 0.." + (partitionCount - 1)));
+            return;
+        }
+        if (epoch.getAsLong() < request.epoch()) {
+            // Until this node routes by the asker's epoch it may still acknowledge writes the
+            // copy would miss; the asker tries again shortly.
+            reply.accept(new ErrorReply("this node routes by ring epoch " + epoch.getAsLong() + ", not yet "
+                    + request.epoch()));
             return;
         }
         scanScheduler.execute(() -> {

@@ -17,18 +17,18 @@ class RouterTest {
 
     @Test
     void withEveryoneUpTheTargetsAreTheReplicas() {
-        Router router = new Router(ring, node -> true, true);
+        Router router = new Router(node -> true, true);
 
-        assertThat(router.sloppyTargets(partition)).extracting(ReplicaTarget::node).containsExactlyElementsOf(replicas);
-        assertThat(router.sloppyTargets(partition)).noneMatch(ReplicaTarget::isStandIn);
+        assertThat(router.sloppyTargets(ring, partition)).extracting(ReplicaTarget::node).containsExactlyElementsOf(replicas);
+        assertThat(router.sloppyTargets(ring, partition)).noneMatch(ReplicaTarget::isStandIn);
     }
 
     @Test
     void aDownReplicaIsReplacedByTheNextUpNodeCarryingAHint() {
         NodeId down = replicas.get(1);
-        Router router = new Router(ring, node -> !node.equals(down), true);
+        Router router = new Router(node -> !node.equals(down), true);
 
-        List<ReplicaTarget> targets = router.sloppyTargets(partition);
+        List<ReplicaTarget> targets = router.sloppyTargets(ring, partition);
 
         NodeId firstNonReplica = ring.replicasSkipping(partition, down::equals).get(2);
         assertThat(targets).containsExactly(
@@ -42,9 +42,9 @@ class RouterTest {
         NodeId downReplica = replicas.get(0);
         NodeId firstStandIn = ring.replicasSkipping(partition, downReplica::equals).get(2);
         Set<NodeId> down = Set.of(downReplica, firstStandIn);
-        Router router = new Router(ring, node -> !down.contains(node), true);
+        Router router = new Router(node -> !down.contains(node), true);
 
-        ReplicaTarget standIn = router.sloppyTargets(partition).get(2);
+        ReplicaTarget standIn = router.sloppyTargets(ring, partition).get(2);
 
         assertThat(standIn.hintFor()).isEqualTo(downReplica);
         assertThat(standIn.node()).isNotIn(down).isNotIn(replicas);
@@ -53,18 +53,18 @@ class RouterTest {
     @Test
     void withoutSloppyQuorumDownReplicasAreLeftOut() {
         NodeId down = replicas.get(1);
-        Router router = new Router(ring, node -> !node.equals(down), false);
+        Router router = new Router(node -> !node.equals(down), false);
 
-        assertThat(router.sloppyTargets(partition)).extracting(ReplicaTarget::node)
+        assertThat(router.sloppyTargets(ring, partition)).extracting(ReplicaTarget::node)
                 .containsExactly(replicas.get(0), replicas.get(2));
     }
 
     @Test
     void withTooFewNodesUpThereAreFewerTargets() {
         Set<NodeId> up = Set.of(replicas.get(0), replicas.get(1));
-        Router router = new Router(ring, up::contains, true);
+        Router router = new Router(up::contains, true);
 
-        assertThat(router.sloppyTargets(partition)).extracting(ReplicaTarget::node)
+        assertThat(router.sloppyTargets(ring, partition)).extracting(ReplicaTarget::node)
                 .containsExactly(replicas.get(0), replicas.get(1));
     }
 }

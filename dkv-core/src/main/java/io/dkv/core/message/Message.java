@@ -7,5 +7,5 @@ package io.dkv.core.message;
  */
 public sealed interface Message permits WriteRequest, WriteReply, ReadRequest, ReadReply, DigestReply, ErrorReply,
         Gossip, MerkleRootRequest, MerkleLeavesReply, KeyDigests, KeyDigestsReply, TombstoneCheck, TombstoneCheckReply,
-        StreamRequest, StreamChunk {
+        StreamRequest, StreamChunk, NotMine, MoveStatusRequest, MoveStatus {
 }

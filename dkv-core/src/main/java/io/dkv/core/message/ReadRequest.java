@@ -10,14 +10,20 @@ import java.util.Objects;
  * @param key       the key
  * @param digest    when true, answer with the version only ({@link DigestReply}), not the
  *                  value: a read needs the value from one replica and versions from the rest
+ * @param epoch     the ring epoch the coordinator routed by ({@link WriteRequest#epoch}); 0
+ *                  for reads that are not votes (inspection)
  */
-public record ReadRequest(int partition, byte[] key, boolean digest) implements Message {
+public record ReadRequest(int partition, byte[] key, boolean digest, long epoch) implements Message {
 
     public ReadRequest {
         Objects.requireNonNull(key, "key");
     }
 
     public ReadRequest(int partition, byte[] key) {
-        this(partition, key, false);
+        this(partition, key, false, WriteRequest.NO_EPOCH);
+    }
+
+    public ReadRequest(int partition, byte[] key, boolean digest) {
+        this(partition, key, digest, WriteRequest.NO_EPOCH);
     }
 }

@@ -9,8 +9,11 @@ package io.dkv.core.message;
  * @param after     the last key the asker received, or {@code null} to start from the first
  * @param maxBytes  roughly how many bytes of keys and entries the chunk may hold (a chunk
  *                  always holds at least one entry, however large, so that a stream moves)
+ * @param epoch     the ring epoch that moves the partition to the asker: the source answers
+ *                  only once it routes by that epoch too, so that from then on it refuses
+ *                  writes routed by older rings and its copy misses none it acknowledged
  */
-public record StreamRequest(int partition, byte[] after, int maxBytes) implements Message {
+public record StreamRequest(int partition, byte[] after, int maxBytes, long epoch) implements Message {
 
     public StreamRequest {
         if (partition < 0) {

@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param entry     what to merge into the replica's store
  * @param hintFor   when not {@code null}, the receiver is standing in for this replica,
  *                  which is down: it keeps the entry as a hint and hands it over later
+ * @param epoch     the ring epoch the coordinator routed by, so that a replica whose ring
+ *                  has moved on refuses instead of voting ({@link NotMine}); 0 for writes
+ *                  that are not votes (repairs, hint replays), which any holder may take
  */
-public record WriteRequest(int partition, byte[] key, Entry entry, NodeId hintFor) implements Message {
+public record WriteRequest(int partition, byte[] key, Entry entry, NodeId hintFor, long epoch) implements Message {
 
     public WriteRequest {
         Objects.requireNonNull(key, "key");
@@ -22,6 +25,13 @@ public record WriteRequest(int partition, byte[] key, Entry entry, NodeId hintFo
     }
 
     public WriteRequest(int partition, byte[] key, Entry entry) {
-        this(partition, key, entry, null);
+        this(partition, key, entry, null, NO_EPOCH);
     }
+
+    public WriteRequest(int partition, byte[] key, Entry entry, NodeId hintFor) {
+        this(partition, key, entry, hintFor, NO_EPOCH);
+    }
+
+    /** The epoch of a request that is not a vote and is taken whatever ring the receiver routes by. */
+    public static final long NO_EPOCH = 0;
 }

@@ -10,6 +10,9 @@ import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
+import io.dkv.core.message.MoveStatus;
+import io.dkv.core.message.MoveStatusRequest;
+import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.StreamChunk;
@@ -43,6 +46,9 @@ final class MessageCodec {
     private static final byte DIGEST_REPLY = 13;
     private static final byte STREAM_REQUEST = 30;
     private static final byte STREAM_CHUNK = 31;
+    private static final byte NOT_MINE = 32;
+    private static final byte MOVE_STATUS_REQUEST = 33;
+    private static final byte MOVE_STATUS = 34;
 
     private MessageCodec() {
     }
@@ -54,6 +60,7 @@ final class MessageCodec {
             WireFormat.writeBytes(out, write.key());
             WireFormat.writeEntry(out, write.entry());
             WireFormat.writeNode(out, write.hintFor());
+            out.writeLong(write.epoch());
         } else if (message instanceof WriteReply reply) {
             out.writeByte(WRITE_REPLY);
             out.writeBoolean(reply.hadValue());
@@ -67,6 +74,7 @@ final class MessageCodec {
             out.writeInt(read.partition());
             WireFormat.writeBytes(out, read.key());
             out.writeBoolean(read.digest());
+            out.writeLong(read.epoch());
         } else if (message instanceof ReadReply reply) {
             out.writeByte(READ_REPLY);
             WireFormat.writeOptionalEntry(out, reply.entry());
@@ -129,10 +137,24 @@ final class MessageCodec {
             for (boolean safe : reply.safe()) {
                 out.writeBoolean(safe);
             }
+        } else if (message instanceof MoveStatusRequest) {
+            out.writeByte(MOVE_STATUS_REQUEST);
+        } else if (message instanceof MoveStatus status) {
+            out.writeByte(MOVE_STATUS);
+            out.writeLong(status.epoch());
+            out.writeInt(status.partitionsTotal());
+            out.writeInt(status.partitionsDone());
+            out.writeLong(status.bytes());
+            out.writeBoolean(status.ready());
+        } else if (message instanceof NotMine notMine) {
+            out.writeByte(NOT_MINE);
+            out.writeLong(notMine.epoch());
+            WireFormat.writeString(out, notMine.reason());
         } else if (message instanceof StreamRequest stream) {
             out.writeByte(STREAM_REQUEST);
             out.writeInt(stream.partition());
             out.writeInt(stream.maxBytes());
+            out.writeLong(stream.epoch());
             out.writeBoolean(stream.after() != null);
             if (stream.after() != null) {
                 WireFormat.writeBytes(out, stream.after());
@@ -154,13 +176,14 @@ final class MessageCodec {
         byte type = in.readByte();
         Message message = switch (type) {
             case WRITE_REQUEST -> new WriteRequest(readPartition(in), WireFormat.readBytes(in),
-                    WireFormat.readEntry(in), WireFormat.readNode(in));
+                    WireFormat.readEntry(in), WireFormat.readNode(in), in.readLong());
             case WRITE_REPLY -> {
                 boolean hadValue = in.readBoolean();
                 boolean recovering = in.readBoolean();
                 yield new WriteReply(hadValue, in.readBoolean() ? WireFormat.readVersion(in) : null, recovering);
             }
-            case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), in.readBoolean());
+            case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), in.readBoolean(),
+                    in.readLong());
             case DIGEST_REPLY -> in.readBoolean()
                     ? new DigestReply(WireFormat.readVersion(in), in.readBoolean())
                     : DigestReply.MISSING;
@@ -175,6 +198,9 @@ final class MessageCodec {
             case KEY_DIGESTS -> readKeyDigests(in);
             case KEY_DIGESTS_REPLY -> readKeyDigestsReply(in);
             case TOMBSTONE_CHECK -> readTombstoneCheck(in);
+            case NOT_MINE -> new NotMine(in.readLong(), WireFormat.readString(in));
+            case MOVE_STATUS_REQUEST -> MoveStatusRequest.INSTANCE;
+            case MOVE_STATUS -> new MoveStatus(in.readLong(), in.readInt(), in.readInt(), in.readLong(), in.readBoolean());
             case STREAM_REQUEST -> readStreamRequest(in);
             case STREAM_CHUNK -> readStreamChunk(in);
             case TOMBSTONE_CHECK_REPLY -> {
@@ -195,10 +221,10 @@ final class MessageCodec {
     /** An upper bound on the encoded size, so the encoder allocates once. */
     static int sizeHint(Message message) {
         if (message instanceof WriteRequest write) {
-            return 14 + write.key().length + WireFormat.entrySize(write.entry());
+            return 22 + write.key().length + WireFormat.entrySize(write.entry());
         }
         if (message instanceof ReadRequest read) {
-            return 15 + read.key().length;
+            return 23 + read.key().length;
         }
         if (message instanceof ReadReply reply) {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
@@ -287,7 +313,8 @@ final class MessageCodec {
         if (maxBytes < 1) {
             throw new CorruptedFrameException("stream chunk limit " + maxBytes + " is not positive");
         }
-        return new StreamRequest(partition, in.readBoolean() ? WireFormat.readBytes(in) : null, maxBytes);
+        long epoch = in.readLong();
+        return new StreamRequest(partition, in.readBoolean() ? WireFormat.readBytes(in) : null, maxBytes, epoch);
     }
 
     private static StreamChunk readStreamChunk(ByteBuf in) {

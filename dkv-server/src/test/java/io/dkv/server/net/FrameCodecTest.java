@@ -13,6 +13,9 @@ import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
+import io.dkv.core.message.MoveStatus;
+import io.dkv.core.message.MoveStatusRequest;
+import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.StreamChunk;
@@ -94,8 +97,13 @@ class FrameCodecTest {
                 new KeyDigestsReply(new byte[0][], new Entry[0], new byte[0][], false),
                 new TombstoneCheck(8, new byte[][]{bytes("gone")}, new Version[]{VERSION}),
                 new TombstoneCheckReply(new boolean[]{true, false, true}),
-                new StreamRequest(4095, null, 1 << 20),
-                new StreamRequest(3, bytes("resume-after"), 1),
+                new StreamRequest(4095, null, 1 << 20, 1),
+                new WriteRequest(7, bytes("k"), Entry.value(bytes("v"), VERSION), null, 42),
+                new ReadRequest(7, bytes("k"), true, Long.MAX_VALUE),
+                new NotMine(9, "partition 7 moved from [n1, n2, n3] to [n1, n2, n4]"),
+                MoveStatusRequest.INSTANCE,
+                new MoveStatus(12, 800, 799, 1L << 33, false),
+                new StreamRequest(3, bytes("resume-after"), 1, Long.MAX_VALUE),
                 new StreamChunk(new byte[][]{bytes("a"), new byte[0]},
                         new Entry[]{Entry.value(bytes("v"), VERSION), Entry.tombstone(VERSION)}, false),
                 new StreamChunk(new byte[0][], new Entry[0], true));

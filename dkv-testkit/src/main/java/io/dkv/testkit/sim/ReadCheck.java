@@ -1,6 +1,7 @@
 package io.dkv.testkit.sim;
 
 import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
@@ -9,8 +10,10 @@ import io.dkv.core.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -124,10 +127,23 @@ public final class ReadCheck {
         return found;
     }
 
-    /** How many of the key's replicas were faulty at some time within [from, to]. */
+    /**
+     * How many of the key's replicas were faulty at some time within [from, to]. When the
+     * ring changed, every node that was ever one of the key's replicas (now or after a
+     * move) counts: more faults than the key saw, so fewer reads are held to the guarantee,
+     * never a read held to it wrongly.
+     */
     private int faultyReplicas(String key, long fromMillis, long toMillis) {
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        Set<NodeId> everReplicas = new HashSet<>();
+        for (RingState state : cluster.ringStates()) {
+            everReplicas.addAll(state.current().replicasOf(keyBytes));
+            if (state.next() != null) {
+                everReplicas.addAll(state.next().replicasOf(keyBytes));
+            }
+        }
         int count = 0;
-        for (NodeId replica : cluster.ring().replicasOf(key.getBytes(StandardCharsets.UTF_8))) {
+        for (NodeId replica : everReplicas) {
             if (faultyWithin(replica, fromMillis, toMillis)) {
                 count++;
             }

@@ -5,6 +5,8 @@ import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.MemoryHintStore;
+import io.dkv.cluster.rebalance.RingChange;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
@@ -24,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * An N-node dkv cluster inside the simulator: real node logic, virtual time, a seeded
@@ -46,18 +49,21 @@ public final class SimCluster {
     private final SimNetwork network;
     private final ClusterConfig config;
     private final Ring ring;
+    /** Every ring state committed so far, oldest first; the last is what nodes route by once they learn it. */
+    private final List<RingState> ringStates = new ArrayList<>();
     private final Map<NodeId, SimNode> nodes = new LinkedHashMap<>();
     private final BiFunction<NodeId, HintStore, HintStore> hintStores;
 
     private SimCluster(long seed, ClusterConfig config, Consumer<SimNetwork> networkSetup,
-                       BiFunction<NodeId, HintStore, HintStore> hintStores) {
+                       BiFunction<NodeId, HintStore, HintStore> hintStores, Function<ClusterConfig, Ring> initialRing) {
         this.simulation = new Simulation(seed);
         this.network = new SimNetwork(simulation);
         networkSetup.accept(network);
         this.config = config;
         this.hintStores = hintStores;
-        this.ring = config.buildRing();
-        for (NodeId id : ring.nodes()) {
+        this.ring = initialRing.apply(config);
+        ringStates.add(RingState.initial(ring));
+        for (NodeId id : Ring.numberedNodes(config.nodes())) {
             SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(id),
                     new SimClock(simulation), simulation.splitRandom().nextLong());
             nodes.put(id, node);
@@ -85,8 +91,47 @@ public final class SimCluster {
         return config;
     }
 
+    /** The ring of the newest committed ring state: where keys live once every node has learnt it. */
     public Ring ring() {
-        return ring;
+        return latestRingState().current();
+    }
+
+    public RingState latestRingState() {
+        return ringStates.get(ringStates.size() - 1);
+    }
+
+    /** Every ring state committed so far, oldest first. */
+    public List<RingState> ringStates() {
+        return List.copyOf(ringStates);
+    }
+
+    /**
+     * Commits ring states the way a majority commit and gossip would, for tests of ring
+     * changes: a state for the next epoch is committed at once (any other is answered with
+     * the state already committed for its epoch), and each node that is up installs it
+     * after its own random delay of up to 50 ms, so that for a while nodes route by
+     * different epochs. A node that is down installs the newest state when it restarts.
+     */
+    public RingChange.Publisher ringPublisher() {
+        return proposed -> {
+            RingState latest = latestRingState();
+            if (proposed.epoch() != latest.epoch() + 1) {
+                RingState committed = proposed.epoch() <= latest.epoch()
+                        ? ringStates.stream().filter(s -> s.epoch() == proposed.epoch()).findFirst().orElse(latest)
+                        : latest;
+                return CompletableFuture.completedFuture(committed);
+            }
+            ringStates.add(proposed);
+            for (SimNode node : nodes.values()) {
+                if (node.up) {
+                    ClusterNode running = node.running;
+                    simulation.schedule(simulation.random().nextLong(51), () -> running.rings().install(proposed));
+                }
+            }
+            CompletableFuture<RingState> committed = new CompletableFuture<>();
+            simulation.schedule(60, () -> committed.complete(proposed));
+            return committed;
+        };
     }
 
     public List<NodeId> nodeIds() {
@@ -234,6 +279,8 @@ public final class SimCluster {
                 new SplittableRandom(node.randomSeed + node.incarnation), node.transport, node.lostData);
         node.lostData = false;
         node.running = new ClusterNode(context, ring);
+        // Stands in for the ring state a restarted node keeps on disk and catches up on by gossip.
+        node.running.rings().install(latestRingState());
         node.running.start();
         node.incarnation++;
         node.up = true;
@@ -273,6 +320,7 @@ public final class SimCluster {
 
     /** Chooses the cluster's shape, settings, seed and network. */
     public static final class Builder {
+        private Function<ClusterConfig, Ring> initialRing = ClusterConfig::buildRing;
         private long seed = 1;
         private ClusterConfig.Builder config = ClusterConfig.builder();
         private Consumer<SimNetwork> network = n -> { };
@@ -317,8 +365,14 @@ public final class SimCluster {
             return this;
         }
 
+        /** The ring the cluster starts with, when it is not the config's ring of every node. */
+        public Builder initialRing(Function<ClusterConfig, Ring> initialRing) {
+            this.initialRing = initialRing;
+            return this;
+        }
+
         public SimCluster start() {
-            return new SimCluster(seed, config.build(), network, hintStores);
+            return new SimCluster(seed, config.build(), network, hintStores, initialRing);
         }
     }
 }

@@ -1,0 +1,56 @@
+package io.dkv.cluster.rebalance;
+
+import io.dkv.core.InvalidConfigException;
+import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RingStateTest {
+
+    private static final Ring OLD = Ring.build(Ring.numberedNodes(3), 3, 4, Ring.DEFAULT_SEED);
+    private static final Ring NEW = Ring.build(Ring.numberedNodes(4), 3, 3, Ring.DEFAULT_SEED);
+
+    @Test
+    void aChangeTakesTwoEpochsAndOnlyOneAtATime() {
+        RingState stable = RingState.initial(OLD);
+        RingState moving = stable.movingTo(NEW);
+        RingState moved = moving.finished();
+
+        assertThat(moving.epoch()).isEqualTo(stable.epoch() + 1);
+        assertThat(moved.epoch()).isEqualTo(moving.epoch() + 1);
+        assertThat(moved.current()).isSameAs(NEW);
+        assertThat(moved.moving()).isFalse();
+        assertThatThrownBy(() -> moving.movingTo(OLD)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(stable::finished).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void incomingNodesAreTheNextReplicasThatAreNotCurrentOnes() {
+        RingState moving = RingState.initial(OLD).movingTo(NEW);
+        int moved = 0;
+        for (int partition = 0; partition < OLD.partitionCount(); partition++) {
+            for (NodeId node : moving.incoming(partition)) {
+                assertThat(NEW.replicas(partition)).contains(node);
+                assertThat(OLD.replicas(partition)).doesNotContain(node);
+                assertThat(moving.writesTo(node, partition)).isTrue();
+            }
+            if (moving.moving(partition)) {
+                moved++;
+                assertThat(moving.incoming(partition)).isNotEmpty();
+            } else {
+                assertThat(moving.incoming(partition)).isEmpty();
+            }
+        }
+        assertThat(moved).isPositive();
+    }
+
+    @Test
+    void aChangeKeepsThePartitionsAndReplicas() {
+        Ring otherPartitions = Ring.build(Ring.numberedNodes(4), 3, 4, Ring.DEFAULT_SEED);
+        assertThatThrownBy(() -> RingState.initial(OLD).movingTo(otherPartitions))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("partition count");
+    }
+}
