@@ -36,6 +36,7 @@ import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadRequest;
@@ -317,6 +318,8 @@ public final class ClusterNode implements MessageHandler {
                 // A write is answered once it is durable, which may be later and on another thread.
                 replica.answer(request, reply);
                 return;
+            } else if (request instanceof MerkleRootsRequest roots) {
+                response = antiEntropy.responder().onRootsRequest(roots);
             } else if (request instanceof MerkleRootRequest root) {
                 response = antiEntropy.responder().onRootRequest(root);
             } else if (request instanceof KeyDigests digests) {
