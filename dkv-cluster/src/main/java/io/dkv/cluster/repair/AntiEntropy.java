@@ -38,6 +38,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -111,6 +112,8 @@ public final class AntiEntropy {
     private final Set<Recovery.Pair> recoveringNow = ConcurrentHashMap.newKeySet();
     /** Owed comparisons whose roots differed: compared further by the next recovery rounds. */
     private final Set<Recovery.Pair> recoveryDiffering = ConcurrentHashMap.newKeySet();
+    /** Chains of recovery comparisons running ({@link #recoverNext}). */
+    private final AtomicInteger recoveryWorkers = new AtomicInteger();
     /** Peers with a recovery batch of roots in flight. */
     private final Set<NodeId> recoveryBatches = ConcurrentHashMap.newKeySet();
     /** Partitions whose last exchange had an entry refused (clock skew): not compared again before the time given. */
@@ -289,26 +292,52 @@ public final class AntiEntropy {
                 recoveryBatch(peer);
             }
         }
-        int room = RECOVERY_PARALLELISM - recoveringNow.size();
-        for (Recovery.Pair pair : List.copyOf(recoveryDiffering)) {
-            if (room <= 0) {
+        // Bounded: a chain that finds only pairs with a down peer (or deferred) ends at once.
+        for (int attempt = 0; attempt < RECOVERY_PARALLELISM && !recoveryDiffering.isEmpty(); attempt++) {
+            int workers = recoveryWorkers.get();
+            if (workers >= RECOVERY_PARALLELISM) {
                 break;
             }
-            if (!liveness.isUp(pair.peer()) || deferred(pair.partition()) || !recoveringNow.add(pair)) {
-                continue;
+            if (recoveryWorkers.compareAndSet(workers, workers + 1)) {
+                recoverNext();
             }
-            recoveryDiffering.remove(pair);
-            room--;
-            compare(pair.partition(), pair.peer()).whenComplete((outcome, error) -> {
-                recoveringNow.remove(pair);
-                if (error == null && outcome != Outcome.INCOMPLETE) {
-                    recovery.compared(pair.partition(), pair.peer());
-                } else if (error != null) {
-                    log.debug("{}: recovery comparison of partition {} with {} failed: {}", self, pair.partition(),
-                            pair.peer(), error.toString());
-                }
-            });
         }
+    }
+
+    /**
+     * One of the {@link #RECOVERY_PARALLELISM} chains of recovery comparisons: takes an owed
+     * partition whose roots differed, compares it, and when that is done takes the next, so
+     * the pace is set by round trips and the byte budget, not by the recovery interval.
+     * Ends (freeing its place) when none is left; the next recovery round starts it again
+     * if batches found more.
+     */
+    private void recoverNext() {
+        Recovery.Pair pair = null;
+        if (recovery.isRecovering() && budget.mayStart()) {
+            for (Recovery.Pair candidate : recoveryDiffering) {
+                if (liveness.isUp(candidate.peer()) && !deferred(candidate.partition())
+                        && recoveryDiffering.remove(candidate)) {
+                    pair = candidate;
+                    break;
+                }
+            }
+        }
+        if (pair == null) {
+            recoveryWorkers.decrementAndGet();
+            return;
+        }
+        Recovery.Pair taken = pair;
+        recoveringNow.add(taken);
+        compare(taken.partition(), taken.peer()).whenComplete((outcome, error) -> {
+            recoveringNow.remove(taken);
+            if (error == null && outcome != Outcome.INCOMPLETE) {
+                recovery.compared(taken.partition(), taken.peer());
+            } else if (error != null) {
+                log.debug("{}: recovery comparison of partition {} with {} failed: {}", self, taken.partition(),
+                        taken.peer(), error.toString());
+            }
+            recoverNext();
+        });
     }
 
     private void recoveryBatch(NodeId peer) {
