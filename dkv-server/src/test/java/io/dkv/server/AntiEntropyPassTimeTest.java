@@ -45,6 +45,7 @@ class AntiEntropyPassTimeTest {
             assertThat(trees(node).allocatedLeaves()).as("leaves of an idle node").isZero();
         }
         try (Jedis client = new Jedis("127.0.0.1", basePort, 10_000)) {
+            assertThat(client.info("dkv")).contains("merkle_tree_bytes:0\r\n");
             for (int i = 0; i < 1_000; i++) {
                 assertThat(client.set("key" + i, "value" + i)).isEqualTo("OK");
             }

@@ -80,6 +80,11 @@ public final class MerkleTreeBuilder {
         return storage.trees().builtCount();
     }
 
+    /** Bytes of Merkle leaves the node holds: 8 per leaf, {@link MerkleTrees#LEAVES} leaves per partition holding anything. */
+    public long leafBytes() {
+        return storage.trees().allocatedLeaves() * Long.BYTES;
+    }
+
     /** Entries (keys and tombstones) scanned so far. */
     public long entriesScanned() {
         return entries;
