@@ -25,16 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,10 +98,7 @@ public final class AntiEntropy {
     private final MessageLimits limits;
     private final AntiEntropyResponder responder;
     private final int[] partitions;
-    /** For each other replica of a partition this node replicates: the partitions they share, ascending. */
-    private final Map<NodeId, int[]> shared;
-    /** Where the next batch for a peer starts in its shared partitions (scheduler thread only). */
-    private final Map<NodeId, Integer> cursors = new HashMap<>();
+    private final SharedPartitions shared;
     private final int rootsPerRequest;
     private final AtomicBoolean comparing = new AtomicBoolean();
     private final Set<Recovery.Pair> recoveringNow = ConcurrentHashMap.newKeySet();
@@ -145,23 +137,9 @@ public final class AntiEntropy {
         this.limits = MessageLimits.of(parts.maxMessageBytes(), config.antiEntropyMaxKeys());
         this.responder = new AntiEntropyResponder(storage, trees, limits, parts.clock(), config.tombstoneGraceMillis());
         this.partitions = ring.partitionsReplicatedBy(self);
-        this.shared = sharedPartitions(self, ring, partitions);
+        this.shared = new SharedPartitions(self, ring, partitions);
         this.rootsPerRequest = (int) Math.max(1, Math.min(ROOTS_BATCH_BYTES, limits.hardBytes() - 64)
                 / MerkleRootsRequest.BYTES_PER_PARTITION);
-    }
-
-    private static Map<NodeId, int[]> sharedPartitions(NodeId self, Ring ring, int[] partitions) {
-        Map<NodeId, List<Integer>> lists = new TreeMap<>(Comparator.comparingInt(NodeId::number));
-        for (int partition : partitions) {
-            for (NodeId other : ring.replicas(partition)) {
-                if (!other.equals(self)) {
-                    lists.computeIfAbsent(other, peer -> new ArrayList<>()).add(partition);
-                }
-            }
-        }
-        Map<NodeId, int[]> shared = new LinkedHashMap<>();
-        lists.forEach((peer, list) -> shared.put(peer, list.stream().mapToInt(Integer::intValue).sorted().toArray()));
-        return shared;
     }
 
     /** The side that answers peers' comparisons. */
@@ -181,20 +159,21 @@ public final class AntiEntropy {
             return;
         }
         List<CompletableFuture<List<Recovery.Pair>>> batches = new ArrayList<>();
-        for (Map.Entry<NodeId, int[]> peer : shared.entrySet()) {
-            if (!liveness.isUp(peer.getKey())) {
+        for (NodeId peer : shared.peers()) {
+            if (!liveness.isUp(peer)) {
                 continue;
             }
-            int[] batch = nextBatch(peer.getKey(), peer.getValue());
+            int[] batch = shared.nextBatch(peer, rootsPerRequest, partition -> trees.isBuilt(partition)
+                    && !deferred(partition));
             if (batch.length > 0) {
-                batches.add(compareRoots(peer.getKey(), batch).thenApply(reply -> {
+                batches.add(compareRoots(peer, batch).thenApply(reply -> {
                     List<Recovery.Pair> differing = new ArrayList<>();
                     for (int partition : reply.differing()) {
-                        differing.add(new Recovery.Pair(partition, peer.getKey()));
+                        differing.add(new Recovery.Pair(partition, peer));
                     }
                     return differing;
                 }).exceptionally(error -> {
-                    log.debug("{}: anti-entropy roots with {} failed: {}", self, peer.getKey(), error.toString());
+                    log.debug("{}: anti-entropy roots with {} failed: {}", self, peer, error.toString());
                     return List.of();
                 }));
             }
@@ -218,26 +197,6 @@ public final class AntiEntropy {
                 log.debug("{}: anti-entropy round stopped: {}", self, error.toString());
             }
         });
-    }
-
-    /**
-     * The next partitions shared with {@code peer} whose tree is built and that are not
-     * deferred, from its cursor, as many as one request holds; moves the cursor past them.
-     */
-    private int[] nextBatch(NodeId peer, int[] sharedWithPeer) {
-        int start = cursors.getOrDefault(peer, 0);
-        int[] batch = new int[Math.min(rootsPerRequest, sharedWithPeer.length)];
-        int count = 0;
-        int examined = 0;
-        while (examined < sharedWithPeer.length && count < batch.length) {
-            int partition = sharedWithPeer[(start + examined) % sharedWithPeer.length];
-            examined++;
-            if (trees.isBuilt(partition) && !deferred(partition)) {
-                batch[count++] = partition;
-            }
-        }
-        cursors.put(peer, (start + examined) % sharedWithPeer.length);
-        return Arrays.copyOf(batch, count);
     }
 
     /** Compares the roots of {@code batch} with the peer's; counts each as a comparison. */
