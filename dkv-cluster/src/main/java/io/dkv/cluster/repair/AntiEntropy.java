@@ -158,25 +158,12 @@ public final class AntiEntropy {
         if (partitions.length == 0 || !budget.mayStart() || !comparing.compareAndSet(false, true)) {
             return;
         }
-        List<CompletableFuture<List<Recovery.Pair>>> batches = new ArrayList<>();
-        for (NodeId peer : shared.peers()) {
-            if (!liveness.isUp(peer)) {
-                continue;
-            }
-            int[] batch = shared.nextBatch(peer, rootsPerRequest, partition -> trees.isBuilt(partition)
-                    && !deferred(partition));
-            if (batch.length > 0) {
-                batches.add(compareRoots(peer, batch).thenApply(reply -> {
-                    List<Recovery.Pair> differing = new ArrayList<>();
-                    for (int partition : reply.differing()) {
-                        differing.add(new Recovery.Pair(partition, peer));
-                    }
-                    return differing;
-                }).exceptionally(error -> {
-                    log.debug("{}: anti-entropy roots with {} failed: {}", self, peer, error.toString());
-                    return List.of();
-                }));
-            }
+        List<CompletableFuture<List<Recovery.Pair>>> batches;
+        try {
+            batches = sendBatches();
+        } catch (RuntimeException e) {
+            comparing.set(false);
+            throw e;
         }
         if (batches.isEmpty()) {
             comparing.set(false);
@@ -197,6 +184,31 @@ public final class AntiEntropy {
                 log.debug("{}: anti-entropy round stopped: {}", self, error.toString());
             }
         });
+    }
+
+    /** Sends every peer that is up its next batch of roots; each future completes with the pairs that differ. */
+    private List<CompletableFuture<List<Recovery.Pair>>> sendBatches() {
+        List<CompletableFuture<List<Recovery.Pair>>> batches = new ArrayList<>();
+        for (NodeId peer : shared.peers()) {
+            if (!liveness.isUp(peer)) {
+                continue;
+            }
+            int[] batch = shared.nextBatch(peer, rootsPerRequest, partition -> trees.isBuilt(partition)
+                    && !deferred(partition));
+            if (batch.length > 0) {
+                batches.add(compareRoots(peer, batch).thenApply(reply -> {
+                    List<Recovery.Pair> differing = new ArrayList<>();
+                    for (int partition : reply.differing()) {
+                        differing.add(new Recovery.Pair(partition, peer));
+                    }
+                    return differing;
+                }).exceptionally(error -> {
+                    log.debug("{}: anti-entropy roots with {} failed: {}", self, peer, error.toString());
+                    return List.of();
+                }));
+            }
+        }
+        return batches;
     }
 
     /** Compares the roots of {@code batch} with the peer's; counts each as a comparison. */
@@ -310,7 +322,14 @@ public final class AntiEntropy {
         if (batch.length == 0 || !recoveryBatches.add(peer)) {
             return;
         }
-        compareRoots(peer, batch).whenComplete((reply, error) -> {
+        CompletableFuture<MerkleRootsReply> roots;
+        try {
+            roots = compareRoots(peer, batch);
+        } catch (RuntimeException e) {
+            recoveryBatches.remove(peer);
+            throw e;
+        }
+        roots.whenComplete((reply, error) -> {
             recoveryBatches.remove(peer);
             if (error != null) {
                 log.debug("{}: recovery roots with {} failed: {}", self, peer, error.toString());
