@@ -44,6 +44,7 @@ import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadRequest;
@@ -417,6 +418,8 @@ public final class ClusterNode implements MessageHandler {
             } else if (request instanceof StreamRequest stream) {
                 streamResponder.onRequest(stream, reply);
                 return;
+            } else if (request instanceof MerkleRootsRequest roots) {
+                response = antiEntropy.responder().onRootsRequest(roots);
             } else if (request instanceof MerkleRootRequest root) {
                 response = antiEntropy.responder().onRootRequest(root);
             } else if (request instanceof KeyDigests digests) {

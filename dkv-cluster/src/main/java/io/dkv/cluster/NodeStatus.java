@@ -100,6 +100,11 @@ public final class NodeStatus {
         return trees.built();
     }
 
+    /** Bytes of hash-tree leaves held: they grow with the partitions that hold data, not with the partition count. */
+    public long merkleTreeBytes() {
+        return trees.leafBytes();
+    }
+
     /** How long building every hash tree took after the node started, or -1 while some are not built. */
     public long merkleTreesBuiltInMillis() {
         return trees.builtInMillis();

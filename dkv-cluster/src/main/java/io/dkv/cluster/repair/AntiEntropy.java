@@ -13,6 +13,8 @@ import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsReply;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
@@ -23,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,37 +33,52 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
  * Repairs keys nobody reads: replicas of a partition compare hash trees and exchange only
  * the entries that differ (Dynamo section 4.7).
  *
- * <p>Each comparison takes the next partition this node replicates, picks another replica
- * of it that is up, and compares roots; when they differ, it compares leaves, then the keys
- * in the differing leaves, and each side ends with the newer entry of every key. Three
- * limits keep it from starving clients: rounds are spaced by the configured interval, a
- * {@link ByteBudget} caps the entry bytes moved per second, and every message stays within
- * the internode frame limit (an exchange that would not fit is cut short and marked
- * incomplete: the leaves still differ and the next comparison continues). The entries this
- * node owes a peer are sent one after another, each after the previous was answered.
+ * <p>A round sends each peer that is up one {@link MerkleRootsRequest}: the roots of the next
+ * partitions this node shares with it (as many as {@link #ROOTS_BATCH_BYTES} holds; the
+ * peer's cursor then moves on), and the peer names those whose roots differ. Only these are
+ * compared further, one after another, at most {@link #DESCENTS_PER_ROUND} per round: leaves,
+ * then the keys in the differing leaves, and each side ends with the newer entry of every
+ * key. So a quiet cluster costs one message per peer per round, and a pass over every
+ * partition takes (partitions shared with a peer / roots per request) rounds, whatever the
+ * partition count. Three limits keep it from starving clients: rounds are spaced by the
+ * configured interval, a {@link ByteBudget} caps the entry bytes moved per second, and every
+ * message stays within the internode frame limit (an exchange that would not fit is cut
+ * short and marked incomplete: the leaves still differ and the next comparison continues).
+ * The entries this node owes a peer are sent one after another, each after the previous was
+ * answered.
  *
  * <p>A partition whose tree is not built yet ({@link MerkleTreeBuilder}, after a restart) is
  * skipped: its root would not stand for what the partition holds.
  *
- * <p>A recovering node ({@link Recovery}) also runs {@link #recoveryRound}: the comparisons
- * it owes, several at a time, without the interval's pause (the byte budget still applies).
+ * <p>A recovering node ({@link Recovery}) also runs {@link #recoveryRound}: the same batches
+ * for the comparisons it owes, one in flight per peer, then the differing partitions several
+ * at a time, without the interval's pause (the byte budget still applies).
  *
  * <p>Thread-safety: rounds start on the scheduler thread, continue on whatever thread
- * answers; the shared state is the in-flight flag, the set of recovery comparisons in flight
- * and the (synchronized) byte budget. The responder side ({@link AntiEntropyResponder})
- * only reads the thread-safe trees and storage.
+ * answers; the cursors are touched only when a round starts (on the scheduler thread, one
+ * round at a time); the shared state is the in-flight flag, the concurrent sets of recovery
+ * work in flight and the (synchronized) byte budget. The responder side
+ * ({@link AntiEntropyResponder}) only reads the thread-safe trees and storage.
  */
 public final class AntiEntropy {
 
     private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
     static final long BATCH_BYTES = 4L << 20;
-    static final int ROOTS_PER_ROUND = 16;
+    /**
+     * The most (partition, root) bytes one {@link MerkleRootsRequest} carries: 1,365
+     * partitions, so a node sharing 4096 partitions with a peer sweeps them in 3 rounds
+     * (0.6 s at the default interval) for ~16 KiB per peer per round when nothing differs.
+     */
+    static final int ROOTS_BATCH_BYTES = 16 << 10;
+    /** Differing partitions compared (leaves, then keys) per round; more are found again next pass. */
+    static final int DESCENTS_PER_ROUND = 16;
     /** Recovery comparisons in flight at once. */
     static final int RECOVERY_PARALLELISM = 8;
 
@@ -80,12 +98,19 @@ public final class AntiEntropy {
     private final MessageLimits limits;
     private final AntiEntropyResponder responder;
     private final int[] partitions;
+    private final SharedPartitions shared;
+    private final int rootsPerRequest;
     private final AtomicBoolean comparing = new AtomicBoolean();
     private final Set<Recovery.Pair> recoveringNow = ConcurrentHashMap.newKeySet();
+    /** Owed comparisons whose roots differed: compared further by the next recovery rounds. */
+    private final Set<Recovery.Pair> recoveryDiffering = ConcurrentHashMap.newKeySet();
+    /** Chains of recovery comparisons running ({@link #recoverNext}). */
+    private final AtomicInteger recoveryWorkers = new AtomicInteger();
+    /** Peers with a recovery batch of roots in flight. */
+    private final Set<NodeId> recoveryBatches = ConcurrentHashMap.newKeySet();
     /** Partitions whose last exchange had an entry refused (clock skew): not compared again before the time given. */
     private final Map<Integer, Long> deferredUntil = new ConcurrentHashMap<>();
     private final Clock clock;
-    private int cursor;
 
     /** What anti-entropy is handed; one record instead of a dozen positional arguments. */
     public record Parts(NodeId self, Ring ring, RepairConfig config, StorageEngine storage, MerkleTrees trees,
@@ -112,6 +137,9 @@ public final class AntiEntropy {
         this.limits = MessageLimits.of(parts.maxMessageBytes(), config.antiEntropyMaxKeys());
         this.responder = new AntiEntropyResponder(storage, trees, limits, parts.clock(), config.tombstoneGraceMillis());
         this.partitions = ring.partitionsReplicatedBy(self);
+        this.shared = new SharedPartitions(self, ring, partitions);
+        this.rootsPerRequest = (int) Math.max(1, Math.min(ROOTS_BATCH_BYTES, limits.hardBytes() - 64)
+                / MerkleRootsRequest.BYTES_PER_PARTITION);
     }
 
     /** The side that answers peers' comparisons. */
@@ -120,16 +148,37 @@ public final class AntiEntropy {
     }
 
     /**
-     * Starts one round unless one is still running. A round compares partitions one after
-     * another until one differs (and its keys are exchanged) or {@link #ROOTS_PER_ROUND}
-     * matched: matching roots cost one tiny message, so a quiet cluster is swept fast, and
-     * the interval between rounds limits only the real repair work. Runs on the scheduler thread.
+     * Starts one round unless one is still running: a batch of roots to every peer that is
+     * up, then the partitions found differing, one after another, while the byte budget
+     * allows and at most {@link #DESCENTS_PER_ROUND}. Matching roots cost 12 bytes each, so
+     * a quiet cluster is swept fast, and the interval between rounds limits only the real
+     * repair work. Runs on the scheduler thread.
      */
     public void round() {
         if (partitions.length == 0 || !budget.mayStart() || !comparing.compareAndSet(false, true)) {
             return;
         }
-        compareNext(ROOTS_PER_ROUND).whenComplete((done, error) -> {
+        List<CompletableFuture<List<Recovery.Pair>>> batches;
+        try {
+            batches = sendBatches();
+        } catch (RuntimeException e) {
+            comparing.set(false);
+            throw e;
+        }
+        if (batches.isEmpty()) {
+            comparing.set(false);
+            return;
+        }
+        CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)).thenCompose(all -> {
+            List<Recovery.Pair> differing = new ArrayList<>();
+            batches.forEach(batch -> differing.addAll(batch.join()));
+            // Several peers may differ on one partition; which goes first does not matter, but
+            // a fixed order would always leave the same ones past DESCENTS_PER_ROUND.
+            for (int i = differing.size() - 1; i > 0; i--) {
+                Collections.swap(differing, i, random.nextInt(i + 1));
+            }
+            return descend(differing, 0, DESCENTS_PER_ROUND);
+        }).whenComplete((done, error) -> {
             comparing.set(false);
             if (error != null) {
                 log.debug("{}: anti-entropy round stopped: {}", self, error.toString());
@@ -137,36 +186,169 @@ public final class AntiEntropy {
         });
     }
 
+    /** Sends every peer that is up its next batch of roots; each future completes with the pairs that differ. */
+    private List<CompletableFuture<List<Recovery.Pair>>> sendBatches() {
+        List<CompletableFuture<List<Recovery.Pair>>> batches = new ArrayList<>();
+        for (NodeId peer : shared.peers()) {
+            if (!liveness.isUp(peer)) {
+                continue;
+            }
+            int[] batch = shared.nextBatch(peer, rootsPerRequest, partition -> trees.isBuilt(partition)
+                    && !deferred(partition));
+            if (batch.length > 0) {
+                batches.add(compareRoots(peer, batch).thenApply(reply -> {
+                    List<Recovery.Pair> differing = new ArrayList<>();
+                    for (int partition : reply.differing()) {
+                        differing.add(new Recovery.Pair(partition, peer));
+                    }
+                    return differing;
+                }).exceptionally(error -> {
+                    log.debug("{}: anti-entropy roots with {} failed: {}", self, peer, error.toString());
+                    return List.of();
+                }));
+            }
+        }
+        return batches;
+    }
+
+    /** Compares the roots of {@code batch} with the peer's; counts each as a comparison. */
+    private CompletableFuture<MerkleRootsReply> compareRoots(NodeId peer, int[] batch) {
+        long[] roots = new long[batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            roots[i] = trees.root(batch[i]);
+        }
+        metrics.antiEntropyComparisons.add(batch.length);
+        return transport.request(peer, new MerkleRootsRequest(batch, roots), timeoutMillis)
+                .thenApply(reply -> expect(reply, MerkleRootsReply.class));
+    }
+
+    /** Compares {@code differing[index]} further, then the next, while budget and {@code left} allow. */
+    private CompletableFuture<Void> descend(List<Recovery.Pair> differing, int index, int left) {
+        if (index >= differing.size() || left == 0 || !budget.mayStart()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Recovery.Pair pair = differing.get(index);
+        if (deferred(pair.partition())) {
+            return descend(differing, index + 1, left);
+        }
+        return compare(pair.partition(), pair.peer())
+                .handle((outcome, error) -> {
+                    if (error != null) {
+                        log.debug("{}: anti-entropy of partition {} with {} failed: {}", self, pair.partition(),
+                                pair.peer(), error.toString());
+                    }
+                    return null;
+                })
+                .thenCompose(ignored -> descend(differing, index + 1, left - 1));
+    }
+
     /**
-     * While this node is recovering: starts the comparisons it still owes (with peers that
-     * are up), a few at a time, and ends recovery once none is owed and every tree is built
-     * (a partition whose tree is not built yet is not compared; without the second condition
-     * a node whose peers are all down would stop recovering before it could compare at all).
-     * Runs on the scheduler thread.
+     * While this node is recovering: sends each peer that is up a batch of the roots of the
+     * partitions it still owes that peer (one batch in flight per peer); a partition whose
+     * roots match is compared; those that differ are compared further, {@link
+     * #RECOVERY_PARALLELISM} at a time. Ends recovery once none is owed and every tree is
+     * built (a partition whose tree is not built yet is not compared; without the second
+     * condition a node whose peers are all down would stop recovering before it could
+     * compare at all). Runs on the scheduler thread.
      */
     public void recoveryRound() {
         if (!recovery.isRecovering() || (trees.allBuilt() && recovery.finishIfDone(liveness))) {
             return;
         }
-        int room = RECOVERY_PARALLELISM - recoveringNow.size();
-        if (room <= 0 || !budget.mayStart()) {
+        if (!budget.mayStart()) {
             return;
         }
-        for (Recovery.Pair pair : recovery.next(room, liveness, recoveringNow)) {
-            if (!trees.isBuilt(pair.partition()) || deferred(pair.partition()) || !recoveringNow.add(pair)) {
-                continue;
+        for (NodeId peer : recovery.peersOwed()) {
+            if (liveness.isUp(peer) && !recoveryBatches.contains(peer)) {
+                recoveryBatch(peer);
             }
-            metrics.antiEntropyComparisons.increment();
-            compare(pair.partition(), pair.peer()).whenComplete((outcome, error) -> {
-                recoveringNow.remove(pair);
-                if (error == null && outcome != Outcome.INCOMPLETE) {
-                    recovery.compared(pair.partition(), pair.peer());
-                } else if (error != null) {
-                    log.debug("{}: recovery comparison of partition {} with {} failed: {}", self, pair.partition(),
-                            pair.peer(), error.toString());
-                }
-            });
         }
+        // Bounded: a chain that finds only pairs with a down peer (or deferred) ends at once.
+        for (int attempt = 0; attempt < RECOVERY_PARALLELISM && !recoveryDiffering.isEmpty(); attempt++) {
+            int workers = recoveryWorkers.get();
+            if (workers >= RECOVERY_PARALLELISM) {
+                break;
+            }
+            if (recoveryWorkers.compareAndSet(workers, workers + 1)) {
+                recoverNext();
+            }
+        }
+    }
+
+    /**
+     * One of the {@link #RECOVERY_PARALLELISM} chains of recovery comparisons: takes an owed
+     * partition whose roots differed, compares it, and when that is done takes the next, so
+     * the pace is set by round trips and the byte budget, not by the recovery interval.
+     * Ends (freeing its place) when none is left; the next recovery round starts it again
+     * if batches found more.
+     */
+    private void recoverNext() {
+        Recovery.Pair pair = null;
+        if (recovery.isRecovering() && budget.mayStart()) {
+            for (Recovery.Pair candidate : recoveryDiffering) {
+                if (liveness.isUp(candidate.peer()) && !deferred(candidate.partition())
+                        && recoveryDiffering.remove(candidate)) {
+                    pair = candidate;
+                    break;
+                }
+            }
+        }
+        if (pair == null) {
+            recoveryWorkers.decrementAndGet();
+            return;
+        }
+        Recovery.Pair taken = pair;
+        recoveringNow.add(taken);
+        compare(taken.partition(), taken.peer()).whenComplete((outcome, error) -> {
+            recoveringNow.remove(taken);
+            if (error == null && outcome != Outcome.INCOMPLETE) {
+                recovery.compared(taken.partition(), taken.peer());
+            } else if (error != null) {
+                log.debug("{}: recovery comparison of partition {} with {} failed: {}", self, taken.partition(),
+                        taken.peer(), error.toString());
+            }
+            recoverNext();
+        });
+    }
+
+    private void recoveryBatch(NodeId peer) {
+        int[] batch = recovery.owedWith(peer).stream()
+                .filter(partition -> trees.isBuilt(partition) && !deferred(partition))
+                .filter(partition -> !recoveryDiffering.contains(new Recovery.Pair(partition, peer))
+                        && !recoveringNow.contains(new Recovery.Pair(partition, peer)))
+                .limit(rootsPerRequest)
+                .mapToInt(Integer::intValue)
+                .toArray();
+        if (batch.length == 0 || !recoveryBatches.add(peer)) {
+            return;
+        }
+        CompletableFuture<MerkleRootsReply> roots;
+        try {
+            roots = compareRoots(peer, batch);
+        } catch (RuntimeException e) {
+            recoveryBatches.remove(peer);
+            throw e;
+        }
+        roots.whenComplete((reply, error) -> {
+            recoveryBatches.remove(peer);
+            if (error != null) {
+                log.debug("{}: recovery roots with {} failed: {}", self, peer, error.toString());
+                return;
+            }
+            Set<Integer> unsettled = new HashSet<>();
+            for (int partition : reply.notBuilt()) {
+                unsettled.add(partition);
+            }
+            for (int partition : reply.differing()) {
+                unsettled.add(partition);
+                recoveryDiffering.add(new Recovery.Pair(partition, peer));
+            }
+            for (int partition : batch) {
+                if (!unsettled.contains(partition)) {
+                    recovery.compared(partition, peer);
+                }
+            }
+        });
     }
 
     /** How a comparison of one partition with one peer ended. */
@@ -179,27 +361,6 @@ public final class AntiEntropy {
         INCOMPLETE,
         /** An entry was refused by one side (clock skew, storage full). */
         REFUSED
-    }
-
-    /** Compares the next partition; if its roots matched and budget is left, goes on to the one after. */
-    private CompletableFuture<Void> compareNext(int rootsLeft) {
-        int partition = partitions[cursor++ % partitions.length];
-        if (!trees.isBuilt(partition) || deferred(partition)) {
-            return rootsLeft > 1 ? compareNext(rootsLeft - 1) : CompletableFuture.completedFuture(null);
-        }
-        List<NodeId> peers = new ArrayList<>();
-        for (NodeId other : ring.replicas(partition)) {
-            if (!other.equals(self) && liveness.isUp(other)) {
-                peers.add(other);
-            }
-        }
-        if (peers.isEmpty()) {
-            return rootsLeft > 1 ? compareNext(rootsLeft - 1) : CompletableFuture.completedFuture(null);
-        }
-        NodeId peer = peers.get(random.nextInt(peers.size()));
-        metrics.antiEntropyComparisons.increment();
-        return compare(partition, peer).thenCompose(outcome ->
-                outcome == Outcome.MATCHED && rootsLeft > 1 ? compareNext(rootsLeft - 1) : CompletableFuture.completedFuture(null));
     }
 
     /**

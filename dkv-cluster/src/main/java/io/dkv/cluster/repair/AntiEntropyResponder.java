@@ -7,12 +7,15 @@ import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsReply;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +31,10 @@ import java.util.Set;
  * allows; whatever is left out makes the reply {@code complete = false}. A tombstone past
  * the grace period is not offered to a peer that lacks the key: it may have been purged
  * there, and there is nothing for it to hide.
+ *
+ * <p>Step 1 comes in two forms: {@link #onRootsRequest} compares the roots of many
+ * partitions at once (what a round starts with), {@link #onRootRequest} compares one and
+ * hands back its leaves (what the asker sends for each partition found differing).
  *
  * <p>Step 2 ({@link #onKeyDigests}) compares keys, not trees, so it needs no built tree.
  *
@@ -64,6 +71,32 @@ public final class AntiEntropyResponder {
         return trees.root(request.partition()) == request.root()
                 ? MerkleLeavesReply.SAME
                 : new MerkleLeavesReply(false, trees.leafHashes(request.partition()));
+    }
+
+    /**
+     * Step 1 for many partitions: the ones whose roots differ from the asker's, and those
+     * whose tree is not built here yet (the asker learns nothing about them and asks again
+     * later). The reply is never larger than the request (4 bytes per partition at most,
+     * against 12), so it fits the frame limit whenever the request did.
+     */
+    public Message onRootsRequest(MerkleRootsRequest request) {
+        int[] partitions = request.partitions();
+        int[] differing = new int[partitions.length];
+        int[] notBuilt = new int[partitions.length];
+        int differ = 0;
+        int unbuilt = 0;
+        for (int i = 0; i < partitions.length; i++) {
+            int partition = partitions[i];
+            if (partition >= trees.partitionCount()) {
+                return new ErrorReply("no partition " + partition + " in a ring of " + trees.partitionCount());
+            }
+            if (!trees.isBuilt(partition)) {
+                notBuilt[unbuilt++] = partition;
+            } else if (trees.root(partition) != request.roots()[i]) {
+                differing[differ++] = partition;
+            }
+        }
+        return new MerkleRootsReply(Arrays.copyOf(differing, differ), Arrays.copyOf(notBuilt, unbuilt));
     }
 
     /** Step 2: our entries the asker lacks or has older; the keys it has newer. */

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * restarts with its data serves reads and writes at once instead of after a scan of
  * everything it holds.
  *
- * <p>One partition per task on the node's scan scheduler ({@code NodeContext.scanScheduler}:
+ * <p>A few partitions per task on the node's scan scheduler ({@code NodeContext.scanScheduler}:
  * in a server a thread of its own, so scans never hold the event loop that serves clients;
  * in the simulator the node's scheduler, in virtual time), {@link #PAUSE_MILLIS} apart, so
  * that where the scans do share a thread with the node's other duties (gossip above all,
@@ -34,6 +34,14 @@ public final class MerkleTreeBuilder {
      * loop read its sockets first.
      */
     static final long PAUSE_MILLIS = 1;
+    /**
+     * A task goes on to the next partition while it has scanned fewer entries than this and
+     * built fewer than {@link #PARTITIONS_PER_TASK} partitions: one partition per task made
+     * a node with 4096 empty partitions take 4 s (one pause each) before it could compare
+     * anything or finish recovering, while scanning an empty partition takes microseconds.
+     */
+    static final long ENTRIES_PER_TASK = 10_000;
+    static final int PARTITIONS_PER_TASK = 64;
 
     private final NodeId self;
     private final MerkleTrackingStorage storage;
@@ -72,6 +80,11 @@ public final class MerkleTreeBuilder {
         return storage.trees().builtCount();
     }
 
+    /** Bytes of Merkle leaves the node holds: 8 per leaf, {@link MerkleTrees#LEAVES} leaves per partition holding anything. */
+    public long leafBytes() {
+        return storage.trees().allocatedLeaves() * Long.BYTES;
+    }
+
     /** Entries (keys and tombstones) scanned so far. */
     public long entriesScanned() {
         return entries;
@@ -94,18 +107,23 @@ public final class MerkleTreeBuilder {
             finished();
             return;
         }
-        try {
-            entries += storage.build(partitions[next]);
-        } catch (RuntimeException e) {
-            if (stopped) {
+        long scanned = 0;
+        for (int built = 0; built < PARTITIONS_PER_TASK && scanned < ENTRIES_PER_TASK && next < partitions.length;
+             built++, next++) {
+            try {
+                scanned += storage.build(partitions[next]);
+            } catch (RuntimeException e) {
+                entries += scanned;
+                if (stopped) {
+                    return;
+                }
+                log.warn("{}: building the merkle tree of partition {} failed, trying again in {} ms: {}", self,
+                        partitions[next], RETRY_MILLIS, e.toString());
+                scheduler.schedule(RETRY_MILLIS, this::buildNext);
                 return;
             }
-            log.warn("{}: building the merkle tree of partition {} failed, trying again in {} ms: {}", self,
-                    partitions[next], RETRY_MILLIS, e.toString());
-            scheduler.schedule(RETRY_MILLIS, this::buildNext);
-            return;
         }
-        next++;
+        entries += scanned;
         scheduler.schedule(PAUSE_MILLIS, this::buildNext);
     }
 

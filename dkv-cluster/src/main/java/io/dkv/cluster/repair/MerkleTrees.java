@@ -7,6 +7,7 @@ import io.dkv.core.version.Version;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -35,12 +36,35 @@ public final class MerkleTrees {
      * always the hash of the set of (key, version) pairs stored. Replicas that hold the same
      * entries therefore have equal trees whatever order the writes came in.
      *
-     * The tree is deliberately flat (a root over 1024 leaves, Riak's hashtree uses a similar
-     * wide fan-out): comparing costs one round trip when roots match, and one more that
-     * ships 8 KiB of leaves when they do not, instead of log2(leaves) round trips.
+     * The tree is deliberately flat (a root over LEAVES leaves, Riak's hashtree uses a
+     * similar wide fan-out): comparing costs nothing per partition when roots match (many
+     * roots travel in one MerkleRootsRequest), and one round trip that ships LEAVES x 8
+     * bytes when they do not, instead of log2(leaves) round trips.
+     *
+     * Memory follows the data, not the partition count: a partition's leaves are allocated
+     * on its first entry (an idle node, or the partitions of a node that hold nothing, cost
+     * one null reference each), so allocatedLeaves() is LEAVES x (partitions holding
+     * anything). LEAVES is small and fixed, 64: with the fixed partition space (4096
+     * partitions, each replicated by every node of a 3-node RF-3 cluster) a node holding
+     * something in every partition keeps 4096 x 512 B = 2 MiB of leaves, where 1024 leaves
+     * kept 32 MiB. The cost of the narrower tree is in the descent: one differing key makes
+     * the peers exchange the key digests of one leaf, keys/64 of them. At 1,000,000 keys
+     * over 4096 partitions that is ~4 keys (~150 B) against 8 KiB of leaves saved per
+     * comparison; a partition needs ~64 x 200 = 12,800 keys before one leaf's digests
+     * (~40 B each) outweigh the 7.5 KiB the wider tree's leaves would have cost, and a
+     * replica that missed many writes differs in every leaf at either width.
+     *
+     * Why not a width that grows with the key count: a leaf cannot be split without the
+     * digests of its keys, so widening means rescanning the partition while writes go on;
+     * writes to a built tree take no guard (MerkleTrackingStorage), so a second race
+     * argument would be needed for a gain of a few KiB per partition. A fixed width also
+     * keeps every replica's tree the same shape: roots and leaf indexes compare directly.
+     * (Were widths ever to differ, a wider tree folds to a narrower one by XOR-ing leaves
+     * whose indexes agree in the low bits, since a leaf is the XOR of its keys' digests and
+     * a key's leaf is the low bits of its hash.)
      */
 
-    public static final int LEAVES = 1024;
+    public static final int LEAVES = 64;
 
     /**
      * Stands in a partition's slot while its tree is not built. A built tree's slot holds
@@ -51,6 +75,7 @@ public final class MerkleTrees {
 
     private final AtomicReferenceArray<AtomicLongArray> partitions;
     private final AtomicInteger notBuilt = new AtomicInteger();
+    private final AtomicLong allocatedLeaves = new AtomicLong();
 
     private MerkleTrees(int partitionCount) {
         this.partitions = new AtomicReferenceArray<>(partitionCount);
@@ -99,6 +124,14 @@ public final class MerkleTrees {
         return partitions.length();
     }
 
+    /**
+     * Leaves allocated over all partitions: {@link #LEAVES} for each partition that has held
+     * an entry since its tree was built, none for the others (8 bytes each).
+     */
+    public long allocatedLeaves() {
+        return allocatedLeaves.get();
+    }
+
     /** Whether the partition's tree holds everything stored: only then may it be compared. */
     public boolean isBuilt(int partition) {
         return partitions.get(partition) != NOT_BUILT;
@@ -131,6 +164,9 @@ public final class MerkleTrees {
             leaves[leafOf(keyHash)] ^= digest(keyHash, entry.version());
             entries[0]++;
         });
+        if (entries[0] > 0) {
+            allocatedLeaves.addAndGet(LEAVES);
+        }
         partitions.set(partition, entries[0] > 0 ? new AtomicLongArray(leaves) : null);
         notBuilt.decrementAndGet();
         return entries[0];
@@ -199,7 +235,9 @@ public final class MerkleTrees {
     private AtomicLongArray leaves(int partition) {
         AtomicLongArray leaves = partitions.get(partition);
         if (leaves == null) {
-            partitions.compareAndSet(partition, null, new AtomicLongArray(LEAVES));
+            if (partitions.compareAndSet(partition, null, new AtomicLongArray(LEAVES))) {
+                allocatedLeaves.addAndGet(LEAVES);
+            }
             leaves = partitions.get(partition);
         }
         return leaves;

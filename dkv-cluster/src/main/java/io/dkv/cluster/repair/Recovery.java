@@ -7,9 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * not count toward read or write quorums: it would answer "absent" or an old version with
  * the weight of a replica that has everything. It becomes a voter again once it has compared
  * every partition it replicates with every other replica of that partition that is up (by
- * anti-entropy, see {@link AntiEntropy#recoveryRound}). Fewer would not do: with RF 3 and
- * W 2 an acknowledged write may sit on exactly one of the other two replicas. A peer that is
+ * anti-entropy, see {@link AntiEntropy#recoveryRound}, which compares the roots of many
+ * owed partitions in one message and goes further only into those that differ). Fewer
+ * would not do: with RF 3 and W 2 an acknowledged write may sit on exactly one of the
+ * other two replicas. A peer that is
  * down when the comparisons are due is skipped: under the quorum guarantee (one faulty
  * replica at a time) it cannot be the only holder of a write while this node is faulty too.
  *
@@ -94,18 +98,25 @@ public final class Recovery {
         }
     }
 
-    /** Up to {@code max} owed comparisons whose peer is up, skipping {@code busy} ones. */
-    public List<Pair> next(int max, LivenessView liveness, Set<Pair> busy) {
-        List<Pair> pairs = new ArrayList<>();
+    /** The peers some comparison is still owed to (whatever their state). */
+    public Set<NodeId> peersOwed() {
+        Set<NodeId> peers = new TreeSet<>(Comparator.comparingInt(NodeId::number));
+        for (Set<NodeId> owed : pending.values()) {
+            peers.addAll(owed);
+        }
+        return peers;
+    }
+
+    /** The partitions whose comparison with {@code peer} is still owed, ascending. */
+    public List<Integer> owedWith(NodeId peer) {
+        List<Integer> partitions = new ArrayList<>();
         for (Map.Entry<Integer, Set<NodeId>> entry : pending.entrySet()) {
-            for (NodeId peer : entry.getValue()) {
-                Pair pair = new Pair(entry.getKey(), peer);
-                if (pairs.size() < max && liveness.isUp(peer) && !busy.contains(pair)) {
-                    pairs.add(pair);
-                }
+            if (entry.getValue().contains(peer)) {
+                partitions.add(entry.getKey());
             }
         }
-        return pairs;
+        partitions.sort(null);
+        return partitions;
     }
 
     /**

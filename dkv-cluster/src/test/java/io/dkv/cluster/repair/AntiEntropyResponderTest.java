@@ -8,6 +8,8 @@ import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsReply;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
@@ -223,6 +225,27 @@ class AntiEntropyResponderTest {
                 .isInstanceOfSatisfying(MerkleLeavesReply.class, leaves -> assertThat(leaves.same()).isFalse());
         assertThat(responder.onRootRequest(new MerkleRootRequest(PARTITION, tracking.trees().root(PARTITION))))
                 .isEqualTo(MerkleLeavesReply.SAME);
+    }
+
+    @Test
+    void aRootsRequestNamesThePartitionsThatDifferAndThoseNotBuilt() {
+        storage.merge(1, key("one"), Entry.value(new byte[]{1}, version(1)));
+        storage.merge(PARTITION, key("two"), Entry.value(new byte[]{2}, version(1)));
+        MerkleTrackingStorage tracking = new MerkleTrackingStorage(storage, MerkleTrees.unbuilt(PARTITIONS));
+        tracking.build(0);
+        tracking.build(1);
+        tracking.build(PARTITION);
+        AntiEntropyResponder responder = new AntiEntropyResponder(tracking, tracking.trees(),
+                MessageLimits.of(ClusterConfig.builder().build().maxMessageBytes(), 1_000), clock, GRACE);
+        MerkleTrees trees = tracking.trees();
+
+        MerkleRootsReply reply = (MerkleRootsReply) responder.onRootsRequest(new MerkleRootsRequest(
+                new int[]{0, 1, PARTITION, 3}, new long[]{trees.root(0), trees.root(1), trees.root(PARTITION) ^ 1, 0}));
+
+        assertThat(reply.differing()).containsExactly(PARTITION);
+        assertThat(reply.notBuilt()).as("partition 3 was never built here").containsExactly(3);
+        assertThat(responder.onRootsRequest(new MerkleRootsRequest(new int[]{PARTITIONS}, new long[]{0})))
+                .isInstanceOfSatisfying(ErrorReply.class, error -> assertThat(error.message()).contains("no partition"));
     }
 
     private AntiEntropyResponder responder(int maxMessageBytes, int maxKeys) {

@@ -15,6 +15,8 @@ import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsReply;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.MemoryStorageEngine;
@@ -135,7 +137,7 @@ class AntiEntropyUnbuiltTreesTest {
                 liveness, new SplittableRandom(3), clock, 1_000, config.maxMessageBytes(), metrics, replica, recovery));
     }
 
-    /** Peers whose trees match ours: every root comparison answers SAME at once. Records the partitions asked about. */
+    /** Peers whose trees match ours: every root comparison (batched or not) matches at once. Records the partitions asked about. */
     private static final class PeersThatAgree implements Transport {
         final List<Integer> asked = new ArrayList<>();
 
@@ -149,6 +151,12 @@ class AntiEntropyUnbuiltTreesTest {
 
         @Override
         public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
+            if (request instanceof MerkleRootsRequest roots) {
+                for (int partition : roots.partitions()) {
+                    asked.add(partition);
+                }
+                return CompletableFuture.completedFuture(new MerkleRootsReply(new int[0], new int[0]));
+            }
             if (request instanceof MerkleRootRequest root) {
                 asked.add(root.partition());
                 return CompletableFuture.completedFuture(MerkleLeavesReply.SAME);

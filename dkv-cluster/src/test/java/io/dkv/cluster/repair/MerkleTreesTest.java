@@ -94,4 +94,57 @@ class MerkleTreesTest {
         assertThat(rebuilt.root(2)).isEqualTo(storage.trees().root(2));
         assertThat(rebuilt.root(0)).isEqualTo(storage.trees().root(0)).isZero();
     }
+
+    @Test
+    void anEmptyStoreHoldsNoLeavesAndAPartitionAllocatesItsLeavesOnItsFirstEntry() {
+        MerkleTrees trees = MerkleTrees.empty(4096);
+        assertThat(trees.allocatedLeaves()).isZero();
+
+        trees.changed(7, bytes("a"), null, new Version(1, 1));
+        trees.changed(7, bytes("b"), null, new Version(1, 1));
+        assertThat(trees.allocatedLeaves()).isEqualTo(MerkleTrees.LEAVES);
+
+        trees.changed(9, bytes("c"), null, new Version(1, 1));
+        assertThat(trees.allocatedLeaves()).isEqualTo(2L * MerkleTrees.LEAVES);
+    }
+
+    @Test
+    void treesBuiltFromAStoreAllocateLeavesOnlyForPartitionsHoldingEntries() {
+        MemoryStorageEngine storage = MemoryStorageEngine.unlimited(4096);
+        storage.merge(3, bytes("x"), Entry.value(new byte[1], new Version(1, 1)));
+
+        MerkleTrees trees = MerkleTrees.of(storage, 4096);
+
+        assertThat(trees.allBuilt()).isTrue();
+        assertThat(trees.allocatedLeaves()).isEqualTo(MerkleTrees.LEAVES);
+    }
+
+    /**
+     * The measurement quoted in MerkleTrees and docs/ARCHITECTURE.md: leaf memory with the
+     * fixed partition space (4096) for 0 keys and for 1,000,000 keys spread by hash.
+     */
+    @Test
+    void leafMemoryWithTheFixedPartitionSpaceFollowsTheData() {
+        int partitions = 4096;
+        MerkleTrees trees = MerkleTrees.empty(partitions);
+        long idle = trees.allocatedLeaves() * Long.BYTES;
+        long seed = 12;
+        System.out.println("MerkleTreesTest seed " + seed);
+        Random random = new Random(seed);
+        for (int i = 0; i < 1_000_000; i++) {
+            byte[] key = bytes("key-" + i);
+            trees.changed(Math.floorMod(io.dkv.core.ring.KeyHash.of(key) >>> 40, partitions), key, null,
+                    new Version(1 + random.nextInt(1_000_000), 1));
+        }
+        long full = trees.allocatedLeaves() * Long.BYTES;
+        System.out.printf("merkle leaves, %d partitions: 0 keys %d B, 1,000,000 keys %d B (%.2f MiB)%n", partitions,
+                idle, full, full / (double) (1 << 20));
+
+        assertThat(idle).isZero();
+        assertThat(full).isEqualTo((long) partitions * MerkleTrees.LEAVES * Long.BYTES).isLessThanOrEqualTo(2L << 20);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -6,6 +6,6 @@ package io.dkv.core.message;
  * closed (sealed), so adding a message makes the compiler point at the codec.
  */
 public sealed interface Message permits WriteRequest, WriteReply, ReadRequest, ReadReply, DigestReply, ErrorReply,
-        Gossip, MerkleRootRequest, MerkleLeavesReply, KeyDigests, KeyDigestsReply, TombstoneCheck, TombstoneCheckReply,
-        StreamRequest, StreamChunk, NotMine, MoveStatusRequest, MoveStatus {
+        Gossip, MerkleRootRequest, MerkleLeavesReply, MerkleRootsRequest, MerkleRootsReply, KeyDigests, KeyDigestsReply,
+        TombstoneCheck, TombstoneCheckReply, StreamRequest, StreamChunk, NotMine, MoveStatusRequest, MoveStatus {
 }

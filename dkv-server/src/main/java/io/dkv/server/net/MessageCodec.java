@@ -8,6 +8,8 @@ import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsReply;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.MoveStatus;
@@ -44,6 +46,8 @@ final class MessageCodec {
     private static final byte TOMBSTONE_CHECK = 11;
     private static final byte TOMBSTONE_CHECK_REPLY = 12;
     private static final byte DIGEST_REPLY = 13;
+    private static final byte MERKLE_ROOTS_REQUEST = 14;
+    private static final byte MERKLE_ROOTS_REPLY = 15;
     private static final byte STREAM_REQUEST = 30;
     private static final byte STREAM_CHUNK = 31;
     private static final byte NOT_MINE = 32;
@@ -109,6 +113,17 @@ final class MessageCodec {
             out.writeByte(MERKLE_ROOT_REQUEST);
             out.writeInt(root.partition());
             out.writeLong(root.root());
+        } else if (message instanceof MerkleRootsRequest roots) {
+            out.writeByte(MERKLE_ROOTS_REQUEST);
+            out.writeInt(roots.partitions().length);
+            for (int i = 0; i < roots.partitions().length; i++) {
+                out.writeInt(roots.partitions()[i]);
+                out.writeLong(roots.roots()[i]);
+            }
+        } else if (message instanceof MerkleRootsReply reply) {
+            out.writeByte(MERKLE_ROOTS_REPLY);
+            WireFormat.writeInts(out, reply.differing());
+            WireFormat.writeInts(out, reply.notBuilt());
         } else if (message instanceof MerkleLeavesReply leaves) {
             out.writeByte(MERKLE_LEAVES_REPLY);
             out.writeBoolean(leaves.same());
@@ -195,6 +210,8 @@ final class MessageCodec {
             case GOSSIP -> readGossip(in);
             case MERKLE_ROOT_REQUEST -> new MerkleRootRequest(readPartition(in), in.readLong());
             case MERKLE_LEAVES_REPLY -> new MerkleLeavesReply(in.readBoolean(), WireFormat.readLongs(in));
+            case MERKLE_ROOTS_REQUEST -> readMerkleRootsRequest(in);
+            case MERKLE_ROOTS_REPLY -> new MerkleRootsReply(readPartitions(in), readPartitions(in));
             case KEY_DIGESTS -> readKeyDigests(in);
             case KEY_DIGESTS_REPLY -> readKeyDigestsReply(in);
             case TOMBSTONE_CHECK -> readTombstoneCheck(in);
@@ -242,6 +259,12 @@ final class MessageCodec {
             }
             return size;
         }
+        if (message instanceof MerkleRootsRequest roots) {
+            return 5 + MerkleRootsRequest.BYTES_PER_PARTITION * roots.partitions().length;
+        }
+        if (message instanceof MerkleRootsReply reply) {
+            return 9 + 4 * (reply.differing().length + reply.notBuilt().length);
+        }
         return 64;
     }
 
@@ -265,6 +288,25 @@ final class MessageCodec {
             loads[i] = new NodeLoad(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readBoolean());
         }
         return new Gossip(nodes, generations, heartbeats, ages, loads, kind);
+    }
+
+    private static MerkleRootsRequest readMerkleRootsRequest(ByteBuf in) {
+        int count = WireFormat.readCount(in, MerkleRootsRequest.BYTES_PER_PARTITION);
+        int[] partitions = new int[count];
+        long[] roots = new long[count];
+        for (int i = 0; i < count; i++) {
+            partitions[i] = readPartition(in);
+            roots[i] = in.readLong();
+        }
+        return new MerkleRootsRequest(partitions, roots);
+    }
+
+    private static int[] readPartitions(ByteBuf in) {
+        int[] partitions = new int[WireFormat.readCount(in, Integer.BYTES)];
+        for (int i = 0; i < partitions.length; i++) {
+            partitions[i] = readPartition(in);
+        }
+        return partitions;
     }
 
     private static KeyDigests readKeyDigests(ByteBuf in) {

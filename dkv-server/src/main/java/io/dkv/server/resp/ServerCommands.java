@@ -181,6 +181,7 @@ final class ServerCommands {
                 fields.put("recovering", status.recovering() ? 1 : 0);
                 fields.put("merkle_trees_built", status.merkleTreesBuilt());
                 fields.put("merkle_trees_build_ms", status.merkleTreesBuiltInMillis());
+                fields.put("merkle_tree_bytes", status.merkleTreeBytes());
                 fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());

@@ -9,6 +9,8 @@ import io.dkv.core.message.KeyDigests;
 import io.dkv.core.message.KeyDigestsReply;
 import io.dkv.core.message.MerkleLeavesReply;
 import io.dkv.core.message.MerkleRootRequest;
+import io.dkv.core.message.MerkleRootsReply;
+import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.Message;
@@ -36,6 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
@@ -91,6 +94,11 @@ class FrameCodecTest {
                 new MerkleRootRequest(63, -1L),
                 MerkleLeavesReply.SAME,
                 new MerkleLeavesReply(false, new long[]{1, -2, 3, Long.MIN_VALUE}),
+                new MerkleRootsRequest(new int[]{0, 7, 4095}, new long[]{0, -1L, Long.MAX_VALUE}),
+                new MerkleRootsRequest(new int[0], new long[0]),
+                new MerkleRootsRequest(IntStream.range(0, 4096).toArray(), LongStream.range(0, 4096).map(i -> i * 0x9E3779B97F4A7C15L).toArray()),
+                new MerkleRootsReply(new int[]{7}, new int[]{0, 4095}),
+                new MerkleRootsReply(new int[0], new int[0]),
                 new KeyDigests(5, new int[]{0, 1023}, new byte[][]{bytes("a"), new byte[0]}, new Version[]{VERSION, new Version(0, 0)}),
                 new KeyDigestsReply(new byte[][]{bytes("newer")}, new Entry[]{Entry.tombstone(VERSION)},
                         new byte[][]{bytes("wanted"), bytes("also")}, true),
@@ -319,6 +327,18 @@ class FrameCodecTest {
         frame.setInt(MESSAGE_TYPE_AT + 1, -1);
 
         assertDecoderRefuses(frame, CorruptedFrameException.class, "negative partition");
+    }
+
+    @Test
+    void aRootsRequestWithANegativePartitionOrMorePairsThanItsFrameHoldsIsRefused() {
+        ByteBuf negative = encode(new Frame(Frame.Kind.REQUEST, 1, new MerkleRootsRequest(new int[]{1, 2}, new long[]{3, 4})));
+        // MerkleRootsRequest: type, count, then (partition int, root long) pairs.
+        negative.setInt(MESSAGE_TYPE_AT + 1 + 4 + 12, -2);
+        ByteBuf tooMany = encode(new Frame(Frame.Kind.REQUEST, 1, new MerkleRootsRequest(new int[]{1}, new long[]{3})));
+        tooMany.setInt(MESSAGE_TYPE_AT + 1, 2);
+
+        assertDecoderRefuses(negative, CorruptedFrameException.class, "negative partition");
+        assertDecoderRefuses(tooMany, CorruptedFrameException.class, "count 2");
     }
 
     @Test
