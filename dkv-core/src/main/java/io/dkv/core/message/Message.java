@@ -6,5 +6,6 @@ package io.dkv.core.message;
  * closed (sealed), so adding a message makes the compiler point at the codec.
  */
 public sealed interface Message permits WriteRequest, WriteReply, ReadRequest, ReadReply, DigestReply, ErrorReply,
-        Gossip, MerkleRootRequest, MerkleLeavesReply, KeyDigests, KeyDigestsReply, TombstoneCheck, TombstoneCheckReply {
+        Gossip, MerkleRootRequest, MerkleLeavesReply, KeyDigests, KeyDigestsReply, TombstoneCheck, TombstoneCheckReply,
+        RingMessage {
 }
