@@ -12,6 +12,7 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.RingMessage;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
@@ -93,6 +94,9 @@ final class MessageCodec {
                 out.writeLong(load.hints());
                 out.writeBoolean(load.recovering());
             }
+            out.writeLong(gossip.ringEpoch());
+        } else if (message instanceof RingMessage ring) {
+            RingMessageCodec.encode(ring, out);
         } else if (message instanceof MerkleRootRequest root) {
             out.writeByte(MERKLE_ROOT_REQUEST);
             out.writeInt(root.partition());
@@ -162,7 +166,12 @@ final class MessageCodec {
                 }
                 yield new TombstoneCheckReply(safe);
             }
-            default -> throw new CorruptedFrameException("unknown message type " + type);
+            default -> {
+                if (RingMessageCodec.isRingType(type)) {
+                    yield RingMessageCodec.decode(type, in);
+                }
+                throw new CorruptedFrameException("unknown message type " + type);
+            }
         };
         if (in.isReadable()) {
             throw new CorruptedFrameException(in.readableBytes() + " unexpected bytes after message type " + type);
@@ -182,7 +191,10 @@ final class MessageCodec {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
         if (message instanceof Gossip gossip) {
-            return 6 + 49 * gossip.size();
+            return 14 + 49 * gossip.size();
+        }
+        if (message instanceof RingMessage ring) {
+            return RingMessageCodec.sizeHint(ring);
         }
         if (message instanceof MerkleLeavesReply leaves) {
             return 6 + 8 * leaves.leaves().length;
@@ -209,7 +221,12 @@ final class MessageCodec {
             ages[i] = in.readInt();
             loads[i] = new NodeLoad(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readBoolean());
         }
-        return new Gossip(nodes, generations, heartbeats, ages, loads, kind);
+        // Gossip from a node that predates ring epochs ends here: it knows only epoch 0.
+        long ringEpoch = in.readableBytes() >= 8 ? in.readLong() : 0;
+        if (ringEpoch < 0) {
+            throw new CorruptedFrameException("negative ring epoch " + ringEpoch);
+        }
+        return new Gossip(nodes, generations, heartbeats, ages, loads, kind, ringEpoch);
     }
 
     private static KeyDigests readKeyDigests(ByteBuf in) {
