@@ -256,4 +256,33 @@ class RingRegisterSimTest {
         cluster.nodeIds().forEach(n -> assertThat(label(register(cluster, n.number()).current())).isEqualTo(last));
         assertThat(newest).as("some epochs were committed, seed " + seed).isPositive();
     }
+
+    @Test
+    void proposalsThatCannotBeMadeFailAtOnceAndSayWhy() {
+        SimCluster cluster = cluster(6, n -> n.latency(1, 10));
+        cluster.runFor(Duration.ofSeconds(1));
+        RingRegister n1 = register(cluster, 1);
+
+        assertThat(failure(cluster, n1.propose(3, value(cluster, "x"))))
+                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("knows only epoch 0");
+        CompletableFuture<Committed> first = n1.propose(0, value(cluster, "first"));
+        assertThat(failure(cluster, n1.propose(0, value(cluster, "second"))))
+                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("already proposing epoch 1");
+        assertThat(outcome(cluster, first)).isEqualTo("first");
+        assertThat(failure(cluster, n1.propose(0, value(cluster, "stale"))))
+                .isInstanceOf(RingConflictException.class).hasMessageContaining("epoch 1 already committed");
+        // Epoch 2's ring leaves n5 out: n5 may no longer propose.
+        byte[] withoutN5 = MemberList.encode(List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3), NodeId.of(4)),
+                "four".getBytes(StandardCharsets.UTF_8));
+        assertThat(outcome(cluster, n1.propose(1, withoutN5))).isEqualTo("four");
+        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 2), Duration.ofSeconds(10))).isTrue();
+        assertThat(failure(cluster, register(cluster, 5).propose(2, value(cluster, "back"))))
+                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("is not a member");
+    }
+
+    private static Throwable failure(SimCluster cluster, CompletableFuture<Committed> proposal) {
+        cluster.runUntil(proposal::isDone, Duration.ofMinutes(2));
+        assertThat(proposal).isCompletedExceptionally();
+        return proposal.handle((ok, error) -> error instanceof CompletionException c ? c.getCause() : error).join();
+    }
 }

@@ -138,7 +138,7 @@ final class Proposal {
             phase = Phase.DONE;
             register.learnFrom(acceptor, committedEpoch).whenComplete((ignored, error) -> {
                 if (register.current().epoch() >= epoch) {
-                    result.completeExceptionally(new RingConflictException(epoch, register.current()));
+                    conclude(register.current());
                 } else {
                     phase = Phase.PREPARE;
                     retryLater();
@@ -163,29 +163,31 @@ final class Proposal {
     }
 
     private void decided(Committed committed) {
-        phase = Phase.DONE;
         register.install(committed);
         register.announce(committed, acceptors);
-        if (committed.sameValue(value)) {
-            result.complete(committed);
-        } else {
-            result.completeExceptionally(new RingConflictException(epoch, register.current()));
-        }
+        conclude(register.current());
     }
 
     /** The node installed this epoch (or a later one) by another path: gossip, a commit, a fetch. */
     private boolean concludedElsewhere() {
         if (phase != Phase.DONE && register.current().epoch() >= epoch) {
-            phase = Phase.DONE;
-            Committed now = register.current();
-            if (now.epoch() == epoch && now.sameValue(value)) {
-                result.complete(now);
-            } else {
-                result.completeExceptionally(new RingConflictException(epoch, now));
-            }
+            conclude(register.current());
             return true;
         }
         return false;
+    }
+
+    /**
+     * Ends with what the node now has installed: success when it is this proposal's value
+     * for this epoch (a rival may have finished it), a conflict otherwise.
+     */
+    private void conclude(Committed now) {
+        phase = Phase.DONE;
+        if (now.epoch() == epoch && now.sameValue(value)) {
+            result.complete(now);
+        } else {
+            result.completeExceptionally(new RingConflictException(epoch, now));
+        }
     }
 
     private void fail(RuntimeException error) {

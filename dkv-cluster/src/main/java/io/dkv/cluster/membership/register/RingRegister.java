@@ -107,7 +107,8 @@ public final class RingRegister {
      * {@link RingConflictException} when that epoch was committed with another value (the
      * node then has it installed: recompute the change on top of it and propose again), and
      * with {@link RingProposalFailedException} when no majority answered within the
-     * proposal timeout or this node does not know {@code fromEpoch}. Any thread.
+     * proposal timeout, this node does not know {@code fromEpoch}, is not one of its
+     * members, or is already proposing. Any thread.
      */
     public CompletableFuture<Committed> propose(long fromEpoch, byte[] value) {
         Objects.requireNonNull(value, "value");
@@ -128,6 +129,14 @@ public final class RingRegister {
                     + " is already proposing epoch " + proposal.epoch()));
         } else {
             List<NodeId> acceptors = List.copyOf(parts.membersOf().apply(known.value()));
+            if (!acceptors.contains(parts.self())) {
+                // A member's own acceptor saves each ballot it proposes under before anyone can
+                // accept it, so after a restart it never reuses one; a non-member could.
+                result.completeExceptionally(new RingProposalFailedException(parts.self()
+                        + " is not a member of the ring of epoch " + known.epoch()
+                        + ": only its members " + acceptors + " propose the next one"));
+                return;
+            }
             proposal = new Proposal(this, known.epoch() + 1, value, acceptors, result,
                     parts.clock().monotonicMillis() + parts.timings().proposeTimeoutMillis());
             proposal.attempt();
