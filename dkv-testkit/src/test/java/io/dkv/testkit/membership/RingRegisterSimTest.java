@@ -198,7 +198,7 @@ class RingRegisterSimTest {
     @MethodSource("seeds")
     void underLossDuplicationAndCrashesNoEpochEverHasTwoValues(long seed) {
         System.out.println(Seeds.describe(RingRegisterSimTest.class, "lossAndDuplication", seed));
-        SimCluster cluster = cluster(seed, n -> n.latency(1, 30).dropRate(0.1).duplicateRate(0.1));
+        SimCluster cluster = cluster(seed, n -> n.latency(1, 50).dropRate(0.1).duplicateRate(0.1));
         cluster.runFor(Duration.ofSeconds(2));
         Map<Long, String> seen = new HashMap<>();
         List<String> violations = new ArrayList<>();
@@ -214,7 +214,7 @@ class RingRegisterSimTest {
         for (int round = 0; round < 6; round++) {
             List<CompletableFuture<Committed>> proposals = new ArrayList<>();
             List<Integer> proposers = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 3; i++) {
                 int node = 1 + random.nextInt(NODES);
                 if (!cluster.isUp(NodeId.of(node)) || proposers.contains(node)) {
                     continue;
@@ -222,6 +222,8 @@ class RingRegisterSimTest {
                 RingRegister register = register(cluster, node);
                 proposers.add(node);
                 proposals.add(register.propose(register.current().epoch(), value(cluster, "r" + round + "-n" + node)));
+                // Staggered starts: a later proposer may find an earlier one's value accepted but not yet known.
+                cluster.runFor(Duration.ofMillis(random.nextInt(60)));
             }
             if (random.nextInt(3) == 0) {
                 NodeId victim = NodeId.of(1 + random.nextInt(NODES));
