@@ -145,7 +145,17 @@ public final class RingRegister {
 
     /** A request from a peer (prepare, accept or fetch); any thread. */
     public void onRequest(NodeId from, RingMessage request, Consumer<Message> reply) {
-        parts.scheduler().execute(() -> reply.accept(answer(from, request)));
+        parts.scheduler().execute(() -> reply.accept(safeAnswer(from, request)));
+    }
+
+    /** {@link #answer}, with a failure (e.g. the store could not save) turned into an error reply: a refusal. */
+    private Message safeAnswer(NodeId from, RingMessage request) {
+        try {
+            return answer(from, request);
+        } catch (RuntimeException e) {
+            log.error("{} could not answer {} from {}", parts.self(), request.getClass().getSimpleName(), from, e);
+            return new ErrorReply("ring register: " + e.getMessage());
+        }
     }
 
     /** A one-way message from a peer (a commit); any thread. */
@@ -223,7 +233,7 @@ public final class RingRegister {
     /** Sends a request to an acceptor; the local acceptor is asked directly. */
     CompletableFuture<Message> ask(NodeId acceptor, RingMessage request) {
         if (acceptor.equals(parts.self())) {
-            return CompletableFuture.completedFuture(answer(acceptor, request));
+            return CompletableFuture.completedFuture(safeAnswer(acceptor, request));
         }
         return parts.transport().request(acceptor, request, parts.timings().requestTimeoutMillis());
     }
