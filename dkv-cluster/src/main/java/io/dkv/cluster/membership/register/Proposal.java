@@ -27,6 +27,9 @@ final class Proposal {
 
     private enum Phase { PREPARE, ACCEPT, DONE }
 
+    /** The random part of the backoff grows to at most base x 2^4. */
+    static final int MAX_DOUBLINGS = 4;
+
     private final RingRegister register;
     private final long epoch;
     private final byte[] value;
@@ -36,6 +39,7 @@ final class Proposal {
     private final long deadlineMillis;
 
     private int attempt;
+    private int retries;
     private Phase phase = Phase.PREPARE;
     private Ballot ballot = Ballot.ZERO;
     /** Acceptors that said yes, and no (or nothing), in the current phase: a duplicated answer counts once. */
@@ -59,13 +63,14 @@ final class Proposal {
         return epoch;
     }
 
+    /** Whether the caller has its answer (a fetch may still be deciding it while the phase is over). */
     boolean isDone() {
-        return phase == Phase.DONE;
+        return result.isDone();
     }
 
     /** Starts a new attempt under a ballot above every one seen. */
     void attempt() {
-        if (isDone() || concludedElsewhere()) {
+        if (phase == Phase.DONE || concludedElsewhere()) {
             return;
         }
         if (register.parts().clock().monotonicMillis() >= deadlineMillis) {
@@ -155,9 +160,9 @@ final class Proposal {
     }
 
     private void retryLater() {
-        int doubling = Math.min(attempt, 6);
+        int doubling = Math.min(++retries, MAX_DOUBLINGS);
         long base = register.parts().timings().backoffMillis();
-        long delay = base + register.parts().random().nextLong(base * (1L << doubling));
+        long delay = base + register.parts().random().nextLong(base << doubling);
         attempt++; // answers still on their way belong to no attempt now
         register.parts().scheduler().schedule(delay, this::attempt);
     }

@@ -6,9 +6,9 @@ package io.dkv.cluster.membership.register;
  * @param requestTimeoutMillis how long one prepare, accept or fetch waits for its answer
  * @param proposeTimeoutMillis how long a proposal may take in all, retries included, before
  *                             it fails with {@link RingProposalFailedException}
- * @param backoffMillis        the base of the randomized backoff between attempts (attempt k
- *                             waits between base and base x 2^min(k, 6)), so that duelling
- *                             proposers stop pre-empting each other
+ * @param backoffMillis        the base of the randomized backoff between attempts (retry k
+ *                             waits base plus a random part of up to base x 2^min(k, 4)), so
+ *                             that duelling proposers stop pre-empting each other
  */
 public record RegisterTimings(long requestTimeoutMillis, long proposeTimeoutMillis, long backoffMillis) {
 
