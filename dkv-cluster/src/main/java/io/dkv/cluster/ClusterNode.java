@@ -14,6 +14,12 @@ import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.membership.Membership;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
+import io.dkv.cluster.membership.register.Committed;
+import io.dkv.cluster.membership.register.MemberList;
+import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
+import io.dkv.cluster.membership.register.RegisterTimings;
+import io.dkv.cluster.membership.register.RingRegister;
+import io.dkv.cluster.membership.register.RingRegisterStore;
 import io.dkv.cluster.rebalance.EpochFence;
 import io.dkv.cluster.rebalance.Rebalancer;
 import io.dkv.cluster.rebalance.RingChange;
@@ -51,6 +57,7 @@ import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.MoveStatus;
 import io.dkv.core.message.MoveStatusRequest;
 import io.dkv.core.message.StreamRequest;
+import io.dkv.core.message.RingMessage;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
@@ -103,6 +110,7 @@ public final class ClusterNode implements MessageHandler {
     private final StreamResponder streamResponder;
     private final Rebalancer rebalancer;
     private final ByteBudget streamBudget;
+    private final RingRegister ringRegister;
     private final List<Cancellable> duties = new ArrayList<>();
 
     public ClusterNode(NodeContext context) {
@@ -111,6 +119,14 @@ public final class ClusterNode implements MessageHandler {
 
     /** Builds a node around a ring already built from the same config (rings are immutable and shareable). */
     public ClusterNode(NodeContext context, Ring ring) {
+        this(context, ring, new MemoryRingRegisterStore());
+    }
+
+    /**
+     * Builds a node whose ring-epoch votes are kept in {@code ringStore} (durable in a server,
+     * surviving a simulated crash in the simulator).
+     */
+    public ClusterNode(NodeContext context, Ring ring, RingRegisterStore ringStore) {
         ClusterConfig config = context.config();
         this.context = context;
         this.ring = ring;
@@ -127,6 +143,13 @@ public final class ClusterNode implements MessageHandler {
                         context.random(), metrics.peersMarkedDown, this::load)
                 : null;
         this.liveness = membership != null ? membership : LivenessView.ALL_UP;
+        this.ringRegister = new RingRegister(new RingRegister.Parts(context.self(),
+                new Committed(0, MemberList.encode(ring.nodes())), MemberList::members, ringStore, context.transport(),
+                context.scheduler(), context.clock(), context.random(),
+                RegisterTimings.forRequestTimeout(config.replicaTimeoutMillis())));
+        if (membership != null) {
+            membership.ringEpochs(() -> ringRegister.current().epoch(), ringRegister::onEpochSeen);
+        }
         HandoffConfig hints = config.handoff();
         this.handoff = new HintedHandoff(context.self(), config.nodes(), hints, context.hints(),
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
@@ -314,6 +337,14 @@ public final class ClusterNode implements MessageHandler {
         return rings;
     }
 
+    /**
+     * The ring's epochs as this node knows them: the newest committed ring, proposals of the
+     * next one, and a callback when a newer one is installed.
+     */
+    public RingRegister ringRegister() {
+        return ringRegister;
+    }
+
     /** This node's storage (with its hash trees kept current); for tests in the same JVM, displays use {@link #status()}. */
     public StorageEngine storage() {
         return storage;
@@ -420,6 +451,9 @@ public final class ClusterNode implements MessageHandler {
                 return;
             } else if (request instanceof MerkleRootsRequest roots) {
                 response = antiEntropy.responder().onRootsRequest(roots);
+            } else if (request instanceof RingMessage ringRequest) {
+                ringRegister.onRequest(from, ringRequest, reply);
+                return;
             } else if (request instanceof MerkleRootRequest root) {
                 response = antiEntropy.responder().onRootRequest(root);
             } else if (request instanceof KeyDigests digests) {
@@ -442,6 +476,8 @@ public final class ClusterNode implements MessageHandler {
     public void onMessage(NodeId from, Message message) {
         if (message instanceof Gossip gossip && membership != null) {
             context.scheduler().execute(() -> membership.onGossip(from, gossip));
+        } else if (message instanceof RingMessage ringMessage) {
+            ringRegister.onMessage(from, ringMessage);
         } else if (!(message instanceof Gossip)) {
             log.warn("{} ignored unexpected one-way {} from {}", context.self(), message.getClass().getSimpleName(), from);
         }

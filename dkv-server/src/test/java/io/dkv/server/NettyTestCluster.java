@@ -4,6 +4,7 @@ import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
+import io.dkv.cluster.membership.register.Committed;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import io.dkv.server.config.SettingsBuilder;
@@ -95,6 +96,16 @@ final class NettyTestCluster implements TestCluster {
     public void eventually(Runnable assertion) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .ignoreExceptions().untilAsserted(assertion::run);
+    }
+
+    @Override
+    public Committed proposeRing(NodeId node, long fromEpoch, byte[] value) {
+        return await(node(node).ringRegister().propose(fromEpoch, value));
+    }
+
+    @Override
+    public Committed currentRing(NodeId node) {
+        return node(node).ringRegister().current();
     }
 
     @Override

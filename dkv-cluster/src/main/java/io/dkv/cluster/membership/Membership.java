@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -67,6 +68,8 @@ public final class Membership implements LivenessView {
     private final LongAdder markedDown;
     private volatile boolean[] upSnapshot;
     private long startedAtMillis;
+    private LongSupplier ringEpoch = () -> 0;
+    private RingEpochListener ringEpochListener = (peer, epoch) -> { };
 
     /**
      * @param markedDown counts every time this node marks a peer down (for metrics and tests)
@@ -106,6 +109,16 @@ public final class Membership implements LivenessView {
         generation[selfIndex] = Math.max(1, clock.wallMillis());
         heartbeat[selfIndex] = 0;
         aliveAtMillis[selfIndex] = startedAtMillis;
+    }
+
+    /**
+     * Carries this node's committed ring epoch ({@code ownEpoch}, read per message) in its
+     * gossip, and tells {@code listener} the epoch each peer's gossip carries. Call before
+     * {@link #start}.
+     */
+    public void ringEpochs(LongSupplier ownEpoch, RingEpochListener listener) {
+        this.ringEpoch = ownEpoch;
+        this.ringEpochListener = listener;
     }
 
     /** Runs {@code listener} on the membership thread whenever a peer is seen up again. */
@@ -208,6 +221,9 @@ public final class Membership implements LivenessView {
 
     /** Merges gossip from a peer; answers a push with what this node knows better. */
     public void onGossip(NodeId from, Gossip gossip) {
+        if (gossip.ringEpoch() > 0) {
+            ringEpochListener.epochSeen(from, gossip.ringEpoch());
+        }
         long now = clock.monotonicMillis();
         Arrays.fill(scratchGeneration, 0);
         Arrays.fill(scratchHeartbeat, 0);
@@ -373,7 +389,7 @@ public final class Membership implements LivenessView {
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, entryLoads, kind);
+        return new Gossip(ids, generations, heartbeats, ages, entryLoads, kind, ringEpoch.getAsLong());
     }
 
     /** How long ago the heartbeat we know for this node was counted at its origin. */

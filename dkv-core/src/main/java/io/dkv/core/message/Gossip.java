@@ -13,9 +13,11 @@ import java.util.Objects;
  *                    far as the sender knows (time spent in transit is not included)
  * @param loads       each node's headline figures as of that heartbeat
  * @param kind        what the message is for
+ * @param ringEpoch   the newest ring epoch the sender has committed (0 when it knows only the
+ *                    initial ring); a receiver that knows less asks the sender for it
  */
-public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind)
-        implements Message {
+public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind,
+                     long ringEpoch) implements Message {
 
     public enum Kind {
         /** Everything the sender knows; answered with a {@link #REPLY}. */
@@ -36,6 +38,14 @@ public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] a
             throw new IllegalArgumentException("gossip arrays differ in length: " + nodes.length + ", "
                     + generations.length + ", " + heartbeats.length + ", " + ages.length + ", " + loads.length);
         }
+        if (ringEpoch < 0) {
+            throw new IllegalArgumentException("negative ring epoch " + ringEpoch);
+        }
+    }
+
+    /** Gossip from a node that knows only the initial ring (epoch 0). */
+    public Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind) {
+        this(nodes, generations, heartbeats, ages, loads, kind, 0);
     }
 
     public int size() {

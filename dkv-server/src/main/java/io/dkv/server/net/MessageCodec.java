@@ -17,6 +17,7 @@ import io.dkv.core.message.MoveStatusRequest;
 import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.RingMessage;
 import io.dkv.core.message.StreamChunk;
 import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.WriteReply;
@@ -109,6 +110,9 @@ final class MessageCodec {
                 out.writeLong(load.hints());
                 out.writeBoolean(load.recovering());
             }
+            out.writeLong(gossip.ringEpoch());
+        } else if (message instanceof RingMessage ring) {
+            RingMessageCodec.encode(ring, out);
         } else if (message instanceof MerkleRootRequest root) {
             out.writeByte(MERKLE_ROOT_REQUEST);
             out.writeInt(root.partition());
@@ -227,7 +231,12 @@ final class MessageCodec {
                 }
                 yield new TombstoneCheckReply(safe);
             }
-            default -> throw new CorruptedFrameException("unknown message type " + type);
+            default -> {
+                if (RingMessageCodec.isRingType(type)) {
+                    yield RingMessageCodec.decode(type, in);
+                }
+                throw new CorruptedFrameException("unknown message type " + type);
+            }
         };
         if (in.isReadable()) {
             throw new CorruptedFrameException(in.readableBytes() + " unexpected bytes after message type " + type);
@@ -247,7 +256,10 @@ final class MessageCodec {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
         if (message instanceof Gossip gossip) {
-            return 6 + 49 * gossip.size();
+            return 14 + 49 * gossip.size();
+        }
+        if (message instanceof RingMessage ring) {
+            return RingMessageCodec.sizeHint(ring);
         }
         if (message instanceof MerkleLeavesReply leaves) {
             return 6 + 8 * leaves.leaves().length;
@@ -287,7 +299,12 @@ final class MessageCodec {
             ages[i] = in.readInt();
             loads[i] = new NodeLoad(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readBoolean());
         }
-        return new Gossip(nodes, generations, heartbeats, ages, loads, kind);
+        // Gossip from a node that predates ring epochs ends here: it knows only epoch 0.
+        long ringEpoch = in.readableBytes() >= 8 ? in.readLong() : 0;
+        if (ringEpoch < 0) {
+            throw new CorruptedFrameException("negative ring epoch " + ringEpoch);
+        }
+        return new Gossip(nodes, generations, heartbeats, ages, loads, kind, ringEpoch);
     }
 
     private static MerkleRootsRequest readMerkleRootsRequest(ByteBuf in) {

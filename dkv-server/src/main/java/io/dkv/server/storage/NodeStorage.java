@@ -3,6 +3,8 @@ package io.dkv.server.storage;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.MemoryHintStore;
+import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
+import io.dkv.cluster.membership.register.RingRegisterStore;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.StorageEngine;
@@ -28,6 +30,7 @@ public final class NodeStorage implements Persistence, AutoCloseable {
     private final RocksDbStore durable;
     private final StorageSettings.Sync sync;
     private final StampLease lease;
+    private final RingRegisterStore ringRegister;
     private final StorageSettings settings;
 
     private NodeStorage(StorageEngine engine, HintStore hints, RocksDbStore durable, StorageSettings settings) {
@@ -37,6 +40,7 @@ public final class NodeStorage implements Persistence, AutoCloseable {
         this.hints = hints;
         this.durable = durable;
         this.lease = durable == null ? StampLease.NONE : ClockLeaseFile.in(durable.directory().root());
+        this.ringRegister = durable == null ? new MemoryRingRegisterStore() : RingRegisterFile.in(durable.directory().root());
     }
 
     public static NodeStorage open(NodeSettings settings) {
@@ -146,6 +150,11 @@ public final class NodeStorage implements Persistence, AutoCloseable {
     /** Where the clock records its lease: the data directory, or nowhere for an in-memory node. */
     public StampLease clockLease() {
         return lease;
+    }
+
+    /** Where the node keeps its votes on ring changes: the data directory, or memory for an in-memory node. */
+    public RingRegisterStore ringRegister() {
+        return ringRegister;
     }
 
     /** The data directory, when storage is durable: whether it is new, whether the last shutdown was clean. */

@@ -2,6 +2,7 @@ package io.dkv.testkit.sim;
 
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
+import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.MemoryHintStore;
@@ -185,6 +186,7 @@ public final class SimCluster {
         }
         node.storage = MemoryStorageEngine.unlimited(ring.partitionCount());
         node.hints = newHintStore(id);
+        node.ringStore = new MemoryRingRegisterStore();
         node.lostData = true;
     }
 
@@ -241,6 +243,11 @@ public final class SimCluster {
         return localEntry(id, key.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Where a node keeps its ring-epoch votes (survives crashes, not {@link #wipe}). */
+    public MemoryRingRegisterStore ringStore(NodeId id) {
+        return simNode(id).ringStore;
+    }
+
     public StorageEngine storage(NodeId id) {
         return simNode(id).storage;
     }
@@ -278,7 +285,7 @@ public final class SimCluster {
         NodeContext context = new NodeContext(node.id, config, node.storage, node.hints, node.clock, node.scheduler,
                 new SplittableRandom(node.randomSeed + node.incarnation), node.transport, node.lostData);
         node.lostData = false;
-        node.running = new ClusterNode(context, ring);
+        node.running = new ClusterNode(context, ring, node.ringStore);
         // Stands in for the ring state a restarted node keeps on disk and catches up on by gossip.
         node.running.rings().install(latestRingState());
         node.running.start();
@@ -301,6 +308,8 @@ public final class SimCluster {
         private final long randomSeed;
         private StorageEngine storage;
         private HintStore hints;
+        /** The node's ring-epoch votes: on its "disk", so they survive a crash like its storage. */
+        private MemoryRingRegisterStore ringStore = new MemoryRingRegisterStore();
         private SimScheduler scheduler;
         private SimTransport transport;
         private ClusterNode running;

@@ -1,5 +1,8 @@
 package io.dkv.testkit.cluster;
 
+import io.dkv.cluster.membership.register.Committed;
+import io.dkv.cluster.membership.register.MemberList;
+import io.dkv.cluster.membership.register.RingConflictException;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
@@ -192,5 +195,23 @@ public abstract class ClusterBehaviourContract {
         for (NodeId node : cluster.nodeIds()) {
             assertThat(cluster.get(node, key, Consistency.ONE)).isEqualTo(winner);
         }
+    }
+
+    @Test
+    void aRingChangeIsCommittedOnceAndReachesEveryNodeEvenWithAMemberDown() {
+        cluster.crash(NodeId.of(5));
+        byte[] next = MemberList.encode(cluster.nodeIds(), "epoch 1".getBytes());
+
+        Committed committed = cluster.proposeRing(NodeId.of(2), 0, next);
+
+        assertThat(committed.epoch()).isEqualTo(1);
+        assertThatThrownBy(() -> cluster.proposeRing(NodeId.of(4), 0, MemberList.encode(cluster.nodeIds())))
+                .isInstanceOf(RingConflictException.class).hasMessageContaining("epoch 1 already committed");
+        cluster.restart(NodeId.of(5));
+        cluster.eventually(() -> {
+            for (NodeId node : cluster.nodeIds()) {
+                assertThat(cluster.currentRing(node)).as("ring at %s", node).isEqualTo(committed);
+            }
+        });
     }
 }

@@ -3,6 +3,7 @@ package io.dkv.testkit.cluster;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
+import io.dkv.cluster.membership.register.Committed;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import io.dkv.testkit.sim.SimCluster;
@@ -81,6 +82,16 @@ public final class SimTestCluster implements TestCluster {
             }
         }
         throw new AssertionError("still failing after 60 s of virtual time", last);
+    }
+
+    @Override
+    public Committed proposeRing(NodeId node, long fromEpoch, byte[] value) {
+        return cluster.await(cluster.node(node).ringRegister().propose(fromEpoch, value));
+    }
+
+    @Override
+    public Committed currentRing(NodeId node) {
+        return cluster.node(node).ringRegister().current();
     }
 
     @Override

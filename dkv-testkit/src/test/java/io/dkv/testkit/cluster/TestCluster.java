@@ -3,6 +3,7 @@ package io.dkv.testkit.cluster;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
+import io.dkv.cluster.membership.register.Committed;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 
@@ -43,6 +44,16 @@ public interface TestCluster extends AutoCloseable {
      * cluster run, until it passes or a generous limit is reached.
      */
     void eventually(Runnable assertion);
+
+    /**
+     * Proposes {@code value} as the ring after {@code fromEpoch} through {@code node}'s ring
+     * register and waits: the committed ring, or the proposal's failure (e.g.
+     * {@code RingConflictException}) unwrapped.
+     */
+    Committed proposeRing(NodeId node, long fromEpoch, byte[] value);
+
+    /** The newest ring {@code node} has installed. */
+    Committed currentRing(NodeId node);
 
     /** Waits until background writes have finished. */
     void awaitBackgroundWork();
