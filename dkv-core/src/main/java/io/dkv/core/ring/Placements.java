@@ -125,10 +125,13 @@ final class Placements {
                 leastLoadedFirst.add(node);
             }
         }
+        int[] inherited = new int[loads[leaver]];
+        int count = 0;
         for (int slot = 0; slot < placement.length; slot++) {
             if (placement[slot] != leaver) {
                 continue;
             }
+            inherited[count++] = slot;
             int base = slot - slot % replicas;
             for (Integer heir : leastLoadedFirst) {
                 if (!contains(placement, base, base + replicas, heir)) {
@@ -140,7 +143,42 @@ final class Placements {
                 }
             }
         }
+        rebalanceInherited(placement, replicas, inherited, loads, leastLoadedFirst);
         return placement;
+    }
+
+    /*
+     * With few nodes the greedy pass can be forced: when the least-loaded nodes already
+     * replicate a partition, its placement goes to a fuller node. Passing an inherited
+     * placement on from an heir to a node holding at least two fewer still moves only the
+     * leaver's placements, and undoes most of that drift.
+     */
+    private static void rebalanceInherited(int[] placement, int replicas, int[] inherited, int[] loads,
+                                           TreeSet<Integer> leastLoadedFirst) {
+        boolean improved = true;
+        while (improved) {
+            improved = false;
+            for (int slot : inherited) {
+                int heir = placement[slot];
+                int base = slot - slot % replicas;
+                for (Integer other : leastLoadedFirst) {
+                    if (loads[other] + 2 > loads[heir]) {
+                        break;
+                    }
+                    if (!contains(placement, base, base + replicas, other)) {
+                        leastLoadedFirst.remove(other);
+                        leastLoadedFirst.remove(heir);
+                        placement[slot] = other;
+                        loads[other]++;
+                        loads[heir]--;
+                        leastLoadedFirst.add(other);
+                        leastLoadedFirst.add(heir);
+                        improved = true;
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /** Maps every node index through {@code newIndex}. */
