@@ -210,7 +210,7 @@ public final class NodeServer implements AutoCloseable {
 
     /** Peers must agree on everything that decides where keys live. */
     public static long fingerprint(ClusterConfig config) {
-        return Objects.hash(config.nodes(), config.replicas(), config.partitionsPerNode(), config.ringSeed());
+        return Objects.hash(config.nodes(), config.replicas(), config.partitions(), config.ringSeed());
     }
 
     static String version() {

@@ -10,8 +10,9 @@ import io.dkv.core.version.HybridLogicalClock;
  *
  * @param nodes              how many nodes the cluster has (ids n1..nN)
  * @param replicas           how many nodes hold each key
- * @param partitionsPerNode  ring partitions each node owns
- * @param ringSeed           seed of the ring's owner sequence; equal on every node
+ * @param partitions         how many partitions the hash space is cut into; fixed for the
+ *                           cluster's life (the key layout on disk depends on it)
+ * @param ringSeed           seed of the ring's initial placement; equal on every node
  * @param readConsistency    default consistency of reads
  * @param writeConsistency   default consistency of writes and deletes
  * @param replicaTimeoutMillis how long a coordinator waits for one replica's answer
@@ -30,7 +31,7 @@ import io.dkv.core.version.HybridLogicalClock;
 public record ClusterConfig(
         int nodes,
         int replicas,
-        int partitionsPerNode,
+        int partitions,
         long ringSeed,
         Consistency readConsistency,
         Consistency writeConsistency,
@@ -54,7 +55,8 @@ public record ClusterConfig(
         require(nodes >= 1, "nodes (" + nodes + ") must be at least 1");
         require(replicas >= 1, "replicas (" + replicas + ") must be at least 1");
         require(replicas <= nodes, "replicas (" + replicas + ") must not exceed nodes (" + nodes + ")");
-        require(partitionsPerNode >= 1, "partitions-per-node (" + partitionsPerNode + ") must be at least 1");
+        require(partitions >= 1 && partitions <= Ring.MAX_PARTITIONS,
+                "partitions (" + partitions + ") must be between 1 and " + Ring.MAX_PARTITIONS);
         require(readConsistency != null, "read-consistency must be set");
         require(writeConsistency != null, "write-consistency must be set");
         require(replicaTimeoutMillis > 0, "replica-timeout-ms (" + replicaTimeoutMillis + ") must be positive");
@@ -95,7 +97,7 @@ public record ClusterConfig(
 
     public Builder toBuilder() {
         return new Builder()
-                .nodes(nodes).replicas(replicas).partitionsPerNode(partitionsPerNode).ringSeed(ringSeed)
+                .nodes(nodes).replicas(replicas).partitions(partitions).ringSeed(ringSeed)
                 .readConsistency(readConsistency).writeConsistency(writeConsistency)
                 .replicaTimeoutMillis(replicaTimeoutMillis).maxKeyBytes(maxKeyBytes).maxValueBytes(maxValueBytes)
                 .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance).maxClockSkewMillis(maxClockSkewMillis)
@@ -103,16 +105,16 @@ public record ClusterConfig(
                 .streamBytesPerSecond(streamBytesPerSecond);
     }
 
-    /** The ring every node of this cluster builds. */
+    /** The ring every node of this cluster starts from: its initial placement of nodes n1..nN. */
     public Ring buildRing() {
-        return Ring.build(Ring.numberedNodes(nodes), replicas, partitionsPerNode, ringSeed);
+        return Ring.initial(Ring.numberedNodes(nodes), replicas, partitions, ringSeed);
     }
 
     /** Collects settings; {@link #build()} validates them together. */
     public static final class Builder {
         private int nodes = 3;
         private int replicas = 3;
-        private int partitionsPerNode = Ring.DEFAULT_PARTITIONS_PER_NODE;
+        private int partitions = Ring.DEFAULT_PARTITIONS;
         private long ringSeed = Ring.DEFAULT_SEED;
         private Consistency readConsistency = Consistency.QUORUM;
         private Consistency writeConsistency = Consistency.QUORUM;
@@ -140,8 +142,9 @@ public record ClusterConfig(
             return this;
         }
 
-        public Builder partitionsPerNode(int partitionsPerNode) {
-            this.partitionsPerNode = partitionsPerNode;
+        /** How many partitions the hash space has, for the cluster's life. */
+        public Builder partitions(int partitions) {
+            this.partitions = partitions;
             return this;
         }
 
@@ -223,7 +226,7 @@ public record ClusterConfig(
         }
 
         public ClusterConfig build() {
-            return new ClusterConfig(nodes, replicas, partitionsPerNode, ringSeed, readConsistency, writeConsistency,
+            return new ClusterConfig(nodes, replicas, partitions, ringSeed, readConsistency, writeConsistency,
                     replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance,
                     maxClockSkewMillis, failureDetection, handoff, repair, streamBytesPerSecond);
         }

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class HintStoreContract {
 
     protected static final int PARTITIONS = 16;
-    private static final Ring RING = Ring.build(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
+    private static final Ring RING = Ring.initial(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
 
     protected static final NodeId N2 = NodeId.of(2);
     protected static final NodeId N3 = NodeId.of(3);

@@ -43,7 +43,7 @@ class AntiEntropyUnbuiltTreesTest {
 
     private static final NodeId SELF = NodeId.of(1);
 
-    private final Ring ring = Ring.build(Ring.numberedNodes(3), 3, 4, 7);
+    private final Ring ring = Ring.initial(Ring.numberedNodes(3), 3, 12, 7);
     private final MerkleTrackingStorage storage = new MerkleTrackingStorage(
             MemoryStorageEngine.unlimited(ring.partitionCount()), MerkleTrees.unbuilt(ring.partitionCount()));
     private final Set<NodeId> up = new HashSet<>();

@@ -59,4 +59,29 @@ public record RingBalance(double maxOverMean, double minOverMean, double stddevO
         }
         return placements == 0 ? 0 : (double) moved / placements;
     }
+
+    /**
+     * The fraction of key-replica placements that change node from {@code before} to
+     * {@code after}, rings of the same partition space: what a join, leave or replacement
+     * moves. The ideal for a join to N + 1 nodes is 1/(N + 1), for a leave from N nodes 1/N.
+     */
+    public static double moved(Ring before, Ring after, long[] keysPerPartition) {
+        if (before.partitionCount() != after.partitionCount()) {
+            throw new IllegalArgumentException("rings of " + before.partitionCount() + " and "
+                    + after.partitionCount() + " partitions cannot be compared");
+        }
+        long moved = 0;
+        long placements = 0;
+        for (int partition = 0; partition < before.partitionCount(); partition++) {
+            List<NodeId> was = before.replicas(partition);
+            long keys = keysPerPartition[partition];
+            placements += keys * was.size();
+            for (NodeId node : after.replicas(partition)) {
+                if (!was.contains(node)) {
+                    moved += keys;
+                }
+            }
+        }
+        return placements == 0 ? 0 : (double) moved / placements;
+    }
 }

@@ -28,7 +28,7 @@ public abstract class StorageEngineContract {
     protected static final int PARTITIONS = 16;
 
     /** A ring of one node with {@link #PARTITIONS} partitions: its partition of a key is the real mapping. */
-    private static final Ring RING = Ring.build(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
+    private static final Ring RING = Ring.initial(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
 
     protected StorageEngine engine;
 

@@ -9,6 +9,7 @@ import io.dkv.cluster.config.RepairConfig;
 import io.dkv.core.Consistency;
 import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
 import io.dkv.server.acl.Users;
 
 import java.io.IOException;
@@ -80,7 +81,7 @@ public final class SettingsBuilder {
         setters.put("resp-port", (b, v) -> b.respPort = parseInt("resp-port", v));
         setters.put("internode-port", (b, v) -> b.internodePort = parseInt("internode-port", v));
         setters.put("http-port", (b, v) -> b.httpPort = parseInt("http-port", v));
-        setters.put("partitions-per-node", (b, v) -> b.cluster.partitionsPerNode(parseInt("partitions-per-node", v)));
+        setters.put("partitions", (b, v) -> b.cluster.partitions(parseInt("partitions", v)));
         setters.put("read-consistency", (b, v) -> b.cluster.readConsistency(parseConsistency("read-consistency", v)));
         setters.put("write-consistency", (b, v) -> b.cluster.writeConsistency(parseConsistency("write-consistency", v)));
         setters.put("replica-timeout-ms", (b, v) -> b.cluster.replicaTimeoutMillis(parseLong("replica-timeout-ms", v)));
@@ -146,6 +147,10 @@ public final class SettingsBuilder {
     /** Applies one setting by its name; unknown names and malformed values are refused by name. */
     public SettingsBuilder set(String name, String value) {
         BiConsumer<SettingsBuilder, String> setter = setters.get(name);
+        if (name.equals("partitions-per-node")) {
+            throw new InvalidConfigException("partitions-per-node is no longer a setting: use 'partitions', the number of"
+                    + " partitions of the whole cluster, fixed for its life (default " + Ring.DEFAULT_PARTITIONS + ")");
+        }
         if (setter == null) {
             throw new InvalidConfigException("unknown setting '" + name + "' (known: peers, "
                     + String.join(", ", setters.keySet()) + ")");

@@ -82,8 +82,8 @@ public final class NodeStorage implements Persistence, AutoCloseable {
 
     /** What a data directory records as its cluster: everything that decides where keys live. */
     static String clusterShape(ClusterConfig config) {
-        return "nodes=" + config.nodes() + " replicas=" + config.replicas() + " partitions-per-node="
-                + config.partitionsPerNode() + " ring-seed=" + config.ringSeed();
+        return "nodes=" + config.nodes() + " replicas=" + config.replicas() + " partitions="
+                + config.partitions() + " ring-seed=" + config.ringSeed();
     }
 
     public StorageEngine engine() {

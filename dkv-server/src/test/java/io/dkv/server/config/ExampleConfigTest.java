@@ -66,4 +66,18 @@ class ExampleConfigTest {
         assertThatThrownBy(() -> new SettingsBuilder().set("node", "n4").build())
                 .hasMessageContaining("node (n4) must be one of n1..n3");
     }
+
+    @Test
+    void thePartitionCountIsOneNumberForTheWholeCluster(@TempDir Path dir) throws IOException {
+        assertThat(new SettingsBuilder().build().cluster().partitions()).isEqualTo(4096);
+        assertThat(new SettingsBuilder().set("partitions", "256").build().cluster().partitions()).isEqualTo(256);
+        assertThatThrownBy(() -> new SettingsBuilder().set("partitions", "0").build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("partitions (0) must be between 1 and");
+
+        Path file = dir.resolve("old.yaml");
+        Files.writeString(file, "partitions-per-node: 64\n");
+        assertThatThrownBy(() -> new SettingsBuilder().load(file)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("partitions-per-node is no longer a setting: use 'partitions', the number of"
+                        + " partitions of the whole cluster, fixed for its life (default 4096)");
+    }
 }

@@ -16,7 +16,7 @@ class KeyLayoutTest {
     @Test
     void partitionBoundsAreExactlyWhereTheRingChangesPartition() {
         for (int partitions : new int[]{1, 2, 3, 7, 16, 64, 192, 1000, 64_000}) {
-            Ring ring = Ring.build(List.of(NodeId.of(1)), 1, partitions, Ring.DEFAULT_SEED);
+            Ring ring = Ring.initial(List.of(NodeId.of(1)), 1, partitions, Ring.DEFAULT_SEED);
             assertThat(ring.partitionCount()).isEqualTo(partitions);
             int step = Math.max(1, partitions / 500);
             for (int p = 0; p < partitions; p += step) {
@@ -36,7 +36,7 @@ class KeyLayoutTest {
     void everyKeySortsInsideItsPartitionsBounds() {
         SplittableRandom random = new SplittableRandom(7);
         int partitions = 48;
-        Ring ring = Ring.build(List.of(NodeId.of(1)), 1, partitions, Ring.DEFAULT_SEED);
+        Ring ring = Ring.initial(List.of(NodeId.of(1)), 1, partitions, Ring.DEFAULT_SEED);
         for (int i = 0; i < 20_000; i++) {
             byte[] key = new byte[random.nextInt(12)];
             random.nextBytes(key);

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RocksDbStorageEngineProperties {
 
     private static final int PARTITIONS = 8;
-    private static final Ring RING = Ring.build(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
+    private static final Ring RING = Ring.initial(List.of(NodeId.of(1)), 1, PARTITIONS, Ring.DEFAULT_SEED);
     private static final String SEED = "20261130";
 
     private Path root;

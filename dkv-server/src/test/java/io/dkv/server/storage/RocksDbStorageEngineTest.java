@@ -109,7 +109,7 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         }
         try (RocksDbStore store = RocksDbTestSupport.open(dir)) {
             RocksDbStorageEngine engine = store.storageEngine(7);
-            Ring sevenPartitions = Ring.build(List.of(NodeId.of(1)), 1, 7, Ring.DEFAULT_SEED);
+            Ring sevenPartitions = Ring.initial(List.of(NodeId.of(1)), 1, 7, Ring.DEFAULT_SEED);
             int seen = 0;
             for (int partition = 0; partition < 7; partition++) {
                 int p = partition;
