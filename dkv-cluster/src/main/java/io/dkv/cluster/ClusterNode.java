@@ -15,16 +15,17 @@ import io.dkv.cluster.membership.Membership;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
 import io.dkv.cluster.membership.register.Committed;
-import io.dkv.cluster.membership.register.MemberList;
 import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
 import io.dkv.cluster.membership.register.RegisterTimings;
 import io.dkv.cluster.membership.register.RingRegister;
 import io.dkv.cluster.membership.register.RingRegisterStore;
 import io.dkv.cluster.rebalance.EpochFence;
 import io.dkv.cluster.rebalance.Rebalancer;
+import io.dkv.cluster.rebalance.RegisterPublisher;
 import io.dkv.cluster.rebalance.RingChange;
 import io.dkv.cluster.rebalance.RingHolder;
 import io.dkv.cluster.rebalance.RingState;
+import io.dkv.cluster.rebalance.RingStateCodec;
 import io.dkv.cluster.repair.AntiEntropy;
 import io.dkv.cluster.repair.ByteBudget;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
@@ -126,10 +127,18 @@ public final class ClusterNode implements MessageHandler {
      * Builds a node whose ring-epoch votes are kept in {@code ringStore} (durable in a server,
      * surviving a simulated crash in the simulator).
      */
-    public ClusterNode(NodeContext context, Ring ring, RingRegisterStore ringStore) {
+    public ClusterNode(NodeContext context, Ring genesis, RingRegisterStore ringStore) {
         ClusterConfig config = context.config();
         this.context = context;
-        this.ring = ring;
+        // The ring comes from the epoch register: the configured one for a new cluster, the
+        // newest this node committed or learnt for one whose ring has changed since.
+        this.ringRegister = new RingRegister(new RingRegister.Parts(context.self(),
+                new Committed(1, RingStateCodec.encode(RingState.initial(genesis))), RingStateCodec::members, ringStore,
+                context.transport(), context.scheduler(), context.clock(), context.random(),
+                RegisterTimings.forRequestTimeout(config.replicaTimeoutMillis())));
+        RingState startState = RingStateCodec.decode(ringRegister.current().value());
+        this.ring = startState.current();
+        Ring ring = this.ring;
         // A node holds entries only of the partitions it replicates (a stand-in keeps hints,
         // not entries), and only those are compared: the other trees are empty from the start.
         int[] own = ring.partitionsReplicatedBy(context.self());
@@ -143,17 +152,14 @@ public final class ClusterNode implements MessageHandler {
                         context.random(), metrics.peersMarkedDown, this::load)
                 : null;
         this.liveness = membership != null ? membership : LivenessView.ALL_UP;
-        this.ringRegister = new RingRegister(new RingRegister.Parts(context.self(),
-                new Committed(0, MemberList.encode(ring.nodes())), MemberList::members, ringStore, context.transport(),
-                context.scheduler(), context.clock(), context.random(),
-                RegisterTimings.forRequestTimeout(config.replicaTimeoutMillis())));
         if (membership != null) {
             membership.ringEpochs(() -> ringRegister.current().epoch(), ringRegister::onEpochSeen);
         }
         HandoffConfig hints = config.handoff();
         this.handoff = new HintedHandoff(context.self(), config.nodes(), hints, context.hints(),
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
-        this.rings = new RingHolder(RingState.initial(ring), context.scheduler());
+        this.rings = new RingHolder(startState, context.scheduler());
+        ringRegister.onInstalled(committed -> rings.install(RingStateCodec.decode(committed.value())));
         this.replica = new LocalReplica(context.self(), config.nodes(), ring.partitionCount(), storage, clock,
                 context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics,
                 new EpochFence(context.self(), rings));
@@ -176,6 +182,8 @@ public final class ClusterNode implements MessageHandler {
                 config.streamBytesPerSecond() == 0 ? Long.MAX_VALUE / 4 : config.streamBytesPerSecond());
         this.rebalancer = new Rebalancer(context.self(), liveness, context.scheduler(), this::streamPartition);
         rings.onInstall(rebalancer::onInstall);
+        // A node that restarts in the middle of a change takes up its part from the state it kept.
+        rebalancer.onInstall(rings.state());
     }
 
     /** How often the node driving a ring change asks the nodes gaining partitions how far they are. */
@@ -183,15 +191,68 @@ public final class ClusterNode implements MessageHandler {
 
     /**
      * Moves the cluster to {@code target}, driven from this node (see {@link RingChange}):
-     * {@code publisher} commits each of the change's two states by a majority and spreads it.
+     * each of the change's two states is committed by a majority of the members through the
+     * epoch register and spread from there.
      */
+    public CompletableFuture<RingState> changeRing(Ring target) {
+        return newRingChange(new RegisterPublisher(ringRegister)).start(target);
+    }
+
+    /** As {@link #changeRing(Ring)}, committing through {@code publisher} (tests). */
     public CompletableFuture<RingState> changeRing(Ring target, RingChange.Publisher publisher) {
         return newRingChange(publisher).start(target);
     }
 
-    /** Finishes the ring change under way, from this node. */
-    public CompletableFuture<RingState> finishRingChange(RingChange.Publisher publisher) {
-        return newRingChange(publisher).resume();
+    /** Finishes the ring change under way from this node (after the node that began it died). */
+    public CompletableFuture<RingState> finishRingChange() {
+        return newRingChange(new RegisterPublisher(ringRegister)).resume();
+    }
+
+    /** {@code node} joins: it takes its share of partitions, copies them, then serves them. */
+    public CompletableFuture<RingState> join(NodeId node) {
+        return changeRing(() -> ring().withJoined(node));
+    }
+
+    /**
+     * {@code node} leaves while it is up: its partitions are copied from it (and the other
+     * replicas) to the nodes that take them over, then it holds nothing.
+     */
+    public CompletableFuture<RingState> decommission(NodeId node) {
+        return changeRing(() -> ring().withoutNode(node));
+    }
+
+    /**
+     * {@code node}, which is down for good, is removed: its partitions are copied from the
+     * surviving replicas to the nodes that take them over. Refused while it is up (that is
+     * {@link #decommission}).
+     */
+    public CompletableFuture<RingState> removeNode(NodeId node) {
+        if (!node.equals(context.self()) && liveness.isUp(node)) {
+            return CompletableFuture.failedFuture(new DkvException(node + " is up: decommission it instead of"
+                    + " removing it (removal is for a node that is gone for good)"));
+        }
+        return changeRing(() -> ring().withoutNode(node));
+    }
+
+    /** {@code replacement}, a new node, takes over exactly the partitions of {@code old}, which is gone. */
+    public CompletableFuture<RingState> replace(NodeId old, NodeId replacement) {
+        if (liveness.isUp(old) && !old.equals(context.self())) {
+            return CompletableFuture.failedFuture(new DkvException(old + " is up: decommission it, then join "
+                    + replacement + " (replacing is for a node that is gone for good)"));
+        }
+        return changeRing(() -> ring().withReplaced(old, replacement));
+    }
+
+    private CompletableFuture<RingState> changeRing(Supplier<Ring> target) {
+        if (rings.state().moving()) {
+            return CompletableFuture.failedFuture(new DkvException("a ring change is already under way (epoch "
+                    + rings.epoch() + "); wait for it to finish"));
+        }
+        try {
+            return changeRing(target.get());
+        } catch (DkvException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private RingChange newRingChange(RingChange.Publisher publisher) {

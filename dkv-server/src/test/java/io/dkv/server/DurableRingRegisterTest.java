@@ -1,17 +1,15 @@
 package io.dkv.server;
 
 import io.dkv.cluster.membership.register.Committed;
-import io.dkv.cluster.membership.register.MemberList;
-import io.dkv.core.NodeId;
+import io.dkv.cluster.rebalance.RingState;
+import io.dkv.cluster.rebalance.RingStateCodec;
 import io.dkv.testkit.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,12 +39,13 @@ class DurableRingRegisterTest {
     void aCommittedRingSurvivesAStopAndAStart() throws Exception {
         int basePort = Ports.freeBasePort(3);
         cluster = start(basePort);
-        List<NodeId> members = List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3));
-        byte[] next = MemberList.encode(members, "epoch 1".getBytes(StandardCharsets.UTF_8));
+        RingState first = cluster.servers().get(0).node().rings().state();
+        byte[] next = RingStateCodec.encode(new RingState(first.epoch() + 1, first.current(), null));
 
-        Committed committed = cluster.servers().get(0).node().ringRegister().propose(0, next).get(30, TimeUnit.SECONDS);
+        Committed committed = cluster.servers().get(0).node().ringRegister().propose(first.epoch(), next)
+                .get(30, TimeUnit.SECONDS);
 
-        assertThat(committed.epoch()).isEqualTo(1);
+        assertThat(committed.epoch()).isEqualTo(2);
         await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.servers().stream()
                 .allMatch(server -> server.node().ringRegister().current().equals(committed)));
         cluster.close();
@@ -58,6 +57,7 @@ class DurableRingRegisterTest {
         cluster = start(basePort);
         for (NodeServer server : cluster.servers()) {
             assertThat(server.node().ringRegister().current()).as("ring on %s", server.id()).isEqualTo(committed);
+            assertThat(server.node().rings().epoch()).as("the epoch %s routes by", server.id()).isEqualTo(2);
         }
     }
 }

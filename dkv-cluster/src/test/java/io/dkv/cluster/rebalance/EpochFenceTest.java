@@ -32,8 +32,8 @@ class EpochFenceTest {
         }
     };
 
-    private static final Ring OLD = Ring.build(Ring.numberedNodes(3), 3, 4, Ring.DEFAULT_SEED);
-    private static final Ring NEW = Ring.build(Ring.numberedNodes(4), 3, 3, Ring.DEFAULT_SEED);
+    private static final Ring OLD = Ring.initial(Ring.numberedNodes(3), 3, 12, Ring.DEFAULT_SEED);
+    private static final Ring NEW = OLD.withJoined(NodeId.of(4));
     private static final RingState STABLE = RingState.initial(OLD);
     private static final RingState MOVING = STABLE.movingTo(NEW);
     private static final RingState MOVED = MOVING.finished();

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RingStateTest {
 
-    private static final Ring OLD = Ring.build(Ring.numberedNodes(3), 3, 4, Ring.DEFAULT_SEED);
-    private static final Ring NEW = Ring.build(Ring.numberedNodes(4), 3, 3, Ring.DEFAULT_SEED);
+    private static final Ring OLD = Ring.initial(Ring.numberedNodes(3), 3, 12, Ring.DEFAULT_SEED);
+    private static final Ring NEW = OLD.withJoined(NodeId.of(4));
 
     @Test
     void aChangeTakesTwoEpochsAndOnlyOneAtATime() {
@@ -49,7 +49,7 @@ class RingStateTest {
 
     @Test
     void aChangeKeepsThePartitionsAndReplicas() {
-        Ring otherPartitions = Ring.build(Ring.numberedNodes(4), 3, 4, Ring.DEFAULT_SEED);
+        Ring otherPartitions = Ring.initial(Ring.numberedNodes(4), 3, 16, Ring.DEFAULT_SEED);
         assertThatThrownBy(() -> RingState.initial(OLD).movingTo(otherPartitions))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("partition count");
     }

@@ -19,7 +19,7 @@ class SharedPartitionsTest {
 
     @Test
     void successiveBatchesCoverEverySharedPartitionOncePerPass() {
-        Ring ring = Ring.build(Ring.numberedNodes(5), 3, 100, 7);
+        Ring ring = Ring.initial(Ring.numberedNodes(5), 3, 500, 7);
         int[] own = ring.partitionsReplicatedBy(SELF);
         SharedPartitions shared = new SharedPartitions(SELF, ring, own);
 
@@ -49,7 +49,7 @@ class SharedPartitionsTest {
 
     @Test
     void partitionsThatCannotBeComparedAreSkippedAndTheirPlaceIsPassed() {
-        Ring ring = Ring.build(Ring.numberedNodes(3), 3, 4, 7);
+        Ring ring = Ring.initial(Ring.numberedNodes(3), 3, 12, 7);
         SharedPartitions shared = new SharedPartitions(SELF, ring, ring.partitionsReplicatedBy(SELF));
         NodeId peer = NodeId.of(2);
 

@@ -6,7 +6,6 @@ import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.MemoryHintStore;
-import io.dkv.cluster.rebalance.RingChange;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
@@ -22,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
@@ -50,8 +50,8 @@ public final class SimCluster {
     private final SimNetwork network;
     private final ClusterConfig config;
     private final Ring ring;
-    /** Every ring state committed so far, oldest first; the last is what nodes route by once they learn it. */
-    private final List<RingState> ringStates = new ArrayList<>();
+    /** Every ring state any node installed, by epoch; the last is what nodes route by once they learn it. */
+    private final TreeMap<Long, RingState> ringStates = new TreeMap<>();
     private final Map<NodeId, SimNode> nodes = new LinkedHashMap<>();
     private final BiFunction<NodeId, HintStore, HintStore> hintStores;
 
@@ -63,7 +63,7 @@ public final class SimCluster {
         this.config = config;
         this.hintStores = hintStores;
         this.ring = initialRing.apply(config);
-        ringStates.add(RingState.initial(ring));
+        ringStates.put(1L, RingState.initial(ring));
         for (NodeId id : Ring.numberedNodes(config.nodes())) {
             SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(id),
                     new SimClock(simulation), simulation.splitRandom().nextLong());
@@ -97,43 +97,16 @@ public final class SimCluster {
         return latestRingState().current();
     }
 
+    /** The newest ring state any node has installed. */
     public RingState latestRingState() {
-        return ringStates.get(ringStates.size() - 1);
+        return ringStates.lastEntry().getValue();
     }
 
-    /** Every ring state committed so far, oldest first. */
+    /** Every ring state any node has installed, oldest first. */
     public List<RingState> ringStates() {
-        return List.copyOf(ringStates);
+        return List.copyOf(ringStates.values());
     }
 
-    /**
-     * Commits ring states the way a majority commit and gossip would, for tests of ring
-     * changes: a state for the next epoch is committed at once (any other is answered with
-     * the state already committed for its epoch), and each node that is up installs it
-     * after its own random delay of up to 50 ms, so that for a while nodes route by
-     * different epochs. A node that is down installs the newest state when it restarts.
-     */
-    public RingChange.Publisher ringPublisher() {
-        return proposed -> {
-            RingState latest = latestRingState();
-            if (proposed.epoch() != latest.epoch() + 1) {
-                RingState committed = proposed.epoch() <= latest.epoch()
-                        ? ringStates.stream().filter(s -> s.epoch() == proposed.epoch()).findFirst().orElse(latest)
-                        : latest;
-                return CompletableFuture.completedFuture(committed);
-            }
-            ringStates.add(proposed);
-            for (SimNode node : nodes.values()) {
-                if (node.up) {
-                    ClusterNode running = node.running;
-                    simulation.schedule(simulation.random().nextLong(51), () -> running.rings().install(proposed));
-                }
-            }
-            CompletableFuture<RingState> committed = new CompletableFuture<>();
-            simulation.schedule(60, () -> committed.complete(proposed));
-            return committed;
-        };
-    }
 
     public List<NodeId> nodeIds() {
         return List.copyOf(nodes.keySet());
@@ -286,11 +259,16 @@ public final class SimCluster {
                 new SplittableRandom(node.randomSeed + node.incarnation), node.transport, node.lostData);
         node.lostData = false;
         node.running = new ClusterNode(context, ring, node.ringStore);
-        // Stands in for the ring state a restarted node keeps on disk and catches up on by gossip.
-        node.running.rings().install(latestRingState());
+        ClusterNode running = node.running;
+        recordRingState(running.rings().state());
+        running.rings().onInstall(this::recordRingState);
         node.running.start();
         node.incarnation++;
         node.up = true;
+    }
+
+    private void recordRingState(RingState state) {
+        ringStates.putIfAbsent(state.epoch(), state);
     }
 
     private SimNode simNode(NodeId id) {

@@ -1,12 +1,12 @@
 package io.dkv.testkit.cluster;
 
 import io.dkv.cluster.membership.register.Committed;
-import io.dkv.cluster.membership.register.MemberList;
 import io.dkv.cluster.membership.register.RingConflictException;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.testkit.membership.LabelledRings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,13 +200,13 @@ public abstract class ClusterBehaviourContract {
     @Test
     void aRingChangeIsCommittedOnceAndReachesEveryNodeEvenWithAMemberDown() {
         cluster.crash(NodeId.of(5));
-        byte[] next = MemberList.encode(cluster.nodeIds(), "epoch 1".getBytes());
+        byte[] next = LabelledRings.value(cluster.nodeIds(), "epoch 2");
 
-        Committed committed = cluster.proposeRing(NodeId.of(2), 0, next);
+        Committed committed = cluster.proposeRing(NodeId.of(2), 1, next);
 
-        assertThat(committed.epoch()).isEqualTo(1);
-        assertThatThrownBy(() -> cluster.proposeRing(NodeId.of(4), 0, MemberList.encode(cluster.nodeIds())))
-                .isInstanceOf(RingConflictException.class).hasMessageContaining("epoch 1 already committed");
+        assertThat(committed.epoch()).isEqualTo(2);
+        assertThatThrownBy(() -> cluster.proposeRing(NodeId.of(4), 1, LabelledRings.value(cluster.nodeIds(), "other")))
+                .isInstanceOf(RingConflictException.class).hasMessageContaining("epoch 2 already committed");
         cluster.restart(NodeId.of(5));
         cluster.eventually(() -> {
             for (NodeId node : cluster.nodeIds()) {

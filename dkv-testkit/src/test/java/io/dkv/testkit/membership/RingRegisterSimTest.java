@@ -2,7 +2,6 @@ package io.dkv.testkit.membership;
 
 import io.dkv.cluster.membership.register.AcceptorState;
 import io.dkv.cluster.membership.register.Committed;
-import io.dkv.cluster.membership.register.MemberList;
 import io.dkv.cluster.membership.register.RingConflictException;
 import io.dkv.cluster.membership.register.RingProposalFailedException;
 import io.dkv.cluster.membership.register.RingRegister;
@@ -15,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +29,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Ring epochs committed by Paxos, on the simulator: concurrent proposals, partitions,
- * restarts, loss and duplication. The value proposed is a {@link MemberList} of the five
+ * restarts, loss and duplication. The value proposed is a {@link LabelledRings} ring state of the five
  * nodes followed by a label, so every epoch keeps the same acceptors and values differ.
  */
 class RingRegisterSimTest {
@@ -46,13 +43,11 @@ class RingRegisterSimTest {
     }
 
     private static byte[] value(SimCluster cluster, String label) {
-        return MemberList.encode(cluster.nodeIds(), label.getBytes(StandardCharsets.UTF_8));
+        return LabelledRings.value(cluster.nodeIds(), label);
     }
 
     private static String label(Committed committed) {
-        byte[] value = committed.value();
-        int skip = 4 + 4 * MemberList.members(value).size();
-        return new String(Arrays.copyOfRange(value, skip, value.length), StandardCharsets.UTF_8);
+        return LabelledRings.label(committed.value());
     }
 
     private static RingRegister register(SimCluster cluster, int node) {
@@ -92,18 +87,18 @@ class RingRegisterSimTest {
         cluster.runFor(Duration.ofSeconds(2));
         List<CompletableFuture<Committed>> proposals = new ArrayList<>();
         for (int node = 1; node <= 3; node++) {
-            proposals.add(register(cluster, node).propose(0, value(cluster, "from-n" + node)));
+            proposals.add(register(cluster, node).propose(1, value(cluster, "from-n" + node)));
         }
         List<String> outcomes = new ArrayList<>();
         proposals.forEach(p -> outcomes.add(outcome(cluster, p)));
 
-        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 1), Duration.ofSeconds(30)))
-                .as(Seeds.describe(RingRegisterSimTest.class, "every node installs epoch 1", seed)).isTrue();
+        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 2), Duration.ofSeconds(30)))
+                .as(Seeds.describe(RingRegisterSimTest.class, "every node installs epoch 2", seed)).isTrue();
         String chosen = label(register(cluster, 1).current());
         for (NodeId node : cluster.nodeIds()) {
             Committed installed = cluster.node(node).ringRegister().current();
-            assertThat(installed.epoch()).isEqualTo(1);
-            assertThat(label(installed)).as("%s's epoch 1, seed %d", node, seed).isEqualTo(chosen);
+            assertThat(installed.epoch()).isEqualTo(2);
+            assertThat(label(installed)).as("%s's epoch 2, seed %d", node, seed).isEqualTo(chosen);
         }
         assertThat(outcomes).as("outcomes, seed " + seed).containsOnlyOnce(chosen)
                 .allMatch(o -> o.equals(chosen) || o.equals("conflict:" + chosen));
@@ -116,22 +111,22 @@ class RingRegisterSimTest {
         cluster.runFor(Duration.ofSeconds(2));
         cluster.partition(List.of(NodeId.of(1), NodeId.of(2)));
 
-        CompletableFuture<Committed> minority = register(cluster, 1).propose(0, value(cluster, "minority"));
-        CompletableFuture<Committed> majority = register(cluster, 3).propose(0, value(cluster, "majority"));
+        CompletableFuture<Committed> minority = register(cluster, 1).propose(1, value(cluster, "minority"));
+        CompletableFuture<Committed> majority = register(cluster, 3).propose(1, value(cluster, "majority"));
 
         assertThat(outcome(cluster, majority)).isEqualTo("majority");
         assertThat(outcome(cluster, minority)).isEqualTo("failed");
-        assertThat(register(cluster, 1).current().epoch()).isZero();
-        assertThat(register(cluster, 2).current().epoch()).isZero();
-        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 1), Duration.ofSeconds(10))).isFalse();
+        assertThat(register(cluster, 1).current().epoch()).isEqualTo(1);
+        assertThat(register(cluster, 2).current().epoch()).isEqualTo(1);
+        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 2), Duration.ofSeconds(10))).isFalse();
 
         cluster.heal();
 
-        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 1), Duration.ofSeconds(10))).isTrue();
+        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 2), Duration.ofSeconds(10))).isTrue();
         assertThat(label(register(cluster, 1).current())).isEqualTo("majority");
         assertThat(label(register(cluster, 2).current())).isEqualTo("majority");
         // The minority's proposer catches up and builds on the majority's ring.
-        assertThat(outcome(cluster, register(cluster, 1).propose(1, value(cluster, "next")))).isEqualTo("next");
+        assertThat(outcome(cluster, register(cluster, 1).propose(2, value(cluster, "next")))).isEqualTo("next");
     }
 
     @Test
@@ -140,10 +135,10 @@ class RingRegisterSimTest {
         cluster.runFor(Duration.ofSeconds(2));
         // n5 hears nothing while the others commit epoch 1; it is healed before gossip could tell it.
         cluster.partition(List.of(NodeId.of(5)));
-        assertThat(outcome(cluster, register(cluster, 1).propose(0, value(cluster, "first")))).isEqualTo("first");
+        assertThat(outcome(cluster, register(cluster, 1).propose(1, value(cluster, "first")))).isEqualTo("first");
         cluster.heal();
 
-        String late = outcome(cluster, register(cluster, 5).propose(0, value(cluster, "late")));
+        String late = outcome(cluster, register(cluster, 5).propose(1, value(cluster, "late")));
 
         assertThat(late).isEqualTo("conflict:first");
         assertThat(label(register(cluster, 5).current())).isEqualTo("first");
@@ -165,10 +160,10 @@ class RingRegisterSimTest {
         }
         cluster.runFor(Duration.ofSeconds(1));
 
-        String outcome = outcome(cluster, register(cluster, 4).propose(0, value(cluster, "after-restart")));
+        String outcome = outcome(cluster, register(cluster, 4).propose(1, value(cluster, "after-restart")));
 
         assertThat(outcome).isEqualTo("conflict:accepted-before-crash");
-        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 1), Duration.ofSeconds(10))).isTrue();
+        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 2), Duration.ofSeconds(10))).isTrue();
         cluster.nodeIds().forEach(n -> assertThat(label(cluster.node(n).ringRegister().current()))
                 .isEqualTo("accepted-before-crash"));
     }
@@ -187,10 +182,10 @@ class RingRegisterSimTest {
         cluster.partition(List.of(NodeId.of(1), n2, NodeId.of(3)));
         long start = cluster.simulation().now();
 
-        assertThat(outcome(cluster, register(cluster, 1).propose(0, value(cluster, "x")))).isEqualTo("x");
+        assertThat(outcome(cluster, register(cluster, 1).propose(1, value(cluster, "x")))).isEqualTo("x");
         assertThat(cluster.simulation().now() - start).as("n1 had to back off and retry above n2's promise")
                 .isGreaterThanOrEqualTo(cluster.config().replicaTimeoutMillis() / 4);
-        assertThat(cluster.runUntil(() -> cluster.ringStore(n2).load().committed().epoch() == 1, Duration.ofSeconds(5)))
+        assertThat(cluster.runUntil(() -> cluster.ringStore(n2).load().committed().epoch() == 2, Duration.ofSeconds(5)))
                 .as("n2 saved the commit").isTrue();
     }
 
@@ -265,20 +260,19 @@ class RingRegisterSimTest {
         cluster.runFor(Duration.ofSeconds(1));
         RingRegister n1 = register(cluster, 1);
 
-        assertThat(failure(cluster, n1.propose(3, value(cluster, "x"))))
-                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("knows only epoch 0");
-        CompletableFuture<Committed> first = n1.propose(0, value(cluster, "first"));
-        assertThat(failure(cluster, n1.propose(0, value(cluster, "second"))))
-                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("already proposing epoch 1");
+        assertThat(failure(cluster, n1.propose(4, value(cluster, "x"))))
+                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("knows only epoch 1");
+        CompletableFuture<Committed> first = n1.propose(1, value(cluster, "first"));
+        assertThat(failure(cluster, n1.propose(1, value(cluster, "second"))))
+                .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("already proposing epoch 2");
         assertThat(outcome(cluster, first)).isEqualTo("first");
-        assertThat(failure(cluster, n1.propose(0, value(cluster, "stale"))))
-                .isInstanceOf(RingConflictException.class).hasMessageContaining("epoch 1 already committed");
-        // Epoch 2's ring leaves n5 out: n5 may no longer propose.
-        byte[] withoutN5 = MemberList.encode(List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3), NodeId.of(4)),
-                "four".getBytes(StandardCharsets.UTF_8));
-        assertThat(outcome(cluster, n1.propose(1, withoutN5))).isEqualTo("four");
-        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 2), Duration.ofSeconds(10))).isTrue();
-        assertThat(failure(cluster, register(cluster, 5).propose(2, value(cluster, "back"))))
+        assertThat(failure(cluster, n1.propose(1, value(cluster, "stale"))))
+                .isInstanceOf(RingConflictException.class).hasMessageContaining("epoch 2 already committed");
+        // Epoch 3's ring leaves n5 out: n5 may no longer propose.
+        byte[] withoutN5 = LabelledRings.value(List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3), NodeId.of(4)), "four");
+        assertThat(outcome(cluster, n1.propose(2, withoutN5))).isEqualTo("four");
+        assertThat(cluster.runUntilSettled(() -> allAtEpoch(cluster, 3), Duration.ofSeconds(10))).isTrue();
+        assertThat(failure(cluster, register(cluster, 5).propose(3, value(cluster, "back"))))
                 .isInstanceOf(RingProposalFailedException.class).hasMessageContaining("is not a member");
     }
 

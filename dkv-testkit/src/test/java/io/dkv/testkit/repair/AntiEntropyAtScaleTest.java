@@ -2,6 +2,7 @@ package io.dkv.testkit.repair;
 
 import io.dkv.core.Consistency;
 import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
 import io.dkv.testkit.Seeds;
 import io.dkv.testkit.sim.SimClient;
 import io.dkv.testkit.sim.SimCluster;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AntiEntropyAtScaleTest {
 
-    private static final int PARTITIONS_PER_NODE = 1366;
+    private static final int PARTITIONS = Ring.DEFAULT_PARTITIONS;
     private static final int KEYS = 300;
 
     static LongStream seeds() {
@@ -34,7 +35,7 @@ class AntiEntropyAtScaleTest {
     private static SimCluster cluster(long seed) {
         System.out.println(Seeds.describe("AntiEntropyAtScaleTest", seed));
         return SimCluster.builder().nodes(3).replicas(3).seed(seed)
-                .config(c -> c.partitionsPerNode(PARTITIONS_PER_NODE)
+                .config(c -> c.partitions(PARTITIONS)
                         .readRepairChance(0)
                         .handoff(c.handoff().withEnabled(false)))
                 .start();
