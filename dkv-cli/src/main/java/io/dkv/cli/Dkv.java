@@ -22,6 +22,8 @@ import java.io.IOException;
                 GetCommand.class,
                 DelCommand.class,
                 ReplicasCommand.class,
+                DecommissionCommand.class,
+                RemoveNodeCommand.class,
                 StatusCommand.class,
                 BackupCommand.class,
                 ShellCommand.class,

@@ -60,6 +60,7 @@ final class StatusCommand implements Callable<Integer> {
                 System.out.printf("%-6s %-8s %7s %10s %8s %8s %10s %7s %11s%n",
                         f[0], f[1], f[2], heartbeat, f[4], f[5], f[6], f[7], f[8]);
             }
+            RingChangeWatch.printRing(System.out, client.call("DKV.RING"));
             printClockSkew(client.call("INFO", "dkv"));
             System.out.flush();
             return ClientCall.OK;

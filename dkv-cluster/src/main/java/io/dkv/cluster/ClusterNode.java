@@ -68,7 +68,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -133,10 +136,13 @@ public final class ClusterNode implements MessageHandler {
         // The ring comes from the epoch register: the configured one for a new cluster, the
         // newest this node committed or learnt for one whose ring has changed since.
         this.ringRegister = new RingRegister(new RingRegister.Parts(context.self(),
-                new Committed(1, RingStateCodec.encode(RingState.initial(genesis))), RingStateCodec::members, ringStore,
+                new Committed(1, encodedGenesis(genesis)), RingStateCodec::members, ringStore,
                 context.transport(), context.scheduler(), context.clock(), context.random(),
                 RegisterTimings.forRequestTimeout(config.replicaTimeoutMillis())));
-        RingState startState = RingStateCodec.decode(ringRegister.current().value());
+        // Nodes still at the genesis share its Ring (a simulated cluster of 1000 nodes would
+        // otherwise hold 1000 copies of a 4096-partition placement).
+        RingState startState = ringRegister.current().epoch() == 1 ? RingState.initial(genesis)
+                : RingStateCodec.decode(ringRegister.current().value());
         this.ring = startState.current();
         Ring ring = this.ring;
         // A node holds entries only of the partitions it replicates (a stand-in keeps hints,
@@ -298,9 +304,21 @@ public final class ClusterNode implements MessageHandler {
             throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (ring.partitionCount() - 1));
         }
         ClusterConfig config = context.config();
-        return PartitionStream.start(new PartitionStream.Parts(storage, context.transport(), context.scanScheduler(),
-                context.clock(), streamBudget, streamChunkBytes(config), config.replicaTimeoutMillis() * 5,
-                STREAM_MAX_ATTEMPTS), source, partition, epoch);
+        PartitionStream stream = PartitionStream.start(new PartitionStream.Parts(storage, context.transport(),
+                context.scanScheduler(), context.clock(), streamBudget, streamChunkBytes(config),
+                config.replicaTimeoutMillis() * 5, STREAM_MAX_ATTEMPTS), source, partition, epoch);
+        stream.result().thenAccept(done -> {
+            metrics.streamedPartitions.increment();
+            metrics.streamedBytes.add(done.bytes());
+        });
+        return stream;
+    }
+
+    /** The genesis ring's encoding, shared by the nodes of one JVM that start from the same ring. */
+    private static final Map<Ring, byte[]> ENCODED_GENESIS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private static byte[] encodedGenesis(Ring genesis) {
+        return ENCODED_GENESIS.computeIfAbsent(genesis, ring -> RingStateCodec.encode(RingState.initial(ring)));
     }
 
     /** Connects the node to its transport and starts its background duties. */

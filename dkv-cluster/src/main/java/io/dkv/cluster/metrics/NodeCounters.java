@@ -24,6 +24,9 @@ public final class NodeCounters {
     public final LongAdder antiEntropyBytes = new LongAdder();
     /** Requests tried again by a newer ring after a replica refused them as routed by an older one. */
     public final LongAdder staleRingRetries = new LongAdder();
+    /** Partition copies this node received whole from another replica, and their bytes of keys and values. */
+    public final LongAdder streamedPartitions = new LongAdder();
+    public final LongAdder streamedBytes = new LongAdder();
     /** The node number of the writer of the last version refused for clock skew (0: none yet). */
     public volatile int lastSkewedWriter;
 }

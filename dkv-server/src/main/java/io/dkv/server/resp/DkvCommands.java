@@ -5,9 +5,12 @@ import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.Consistency;
 import io.dkv.core.NodeId;
+import io.dkv.core.message.MoveStatus;
 import io.dkv.core.message.NodeLoad;
+import io.dkv.core.ring.Ring;
 import io.dkv.core.version.Version;
 
 import java.util.ArrayList;
@@ -33,6 +36,14 @@ import static io.dkv.server.resp.Futures.done;
  *   <li>{@code DKV.STATUS} lists every node as this one sees it (state up, suspect, down or
  *       recovering: up but not voting yet), each as {@code [node, state,
  *       phi, heartbeat-age-ms, ops/s, p99-ms, keys, hints it keeps, hints kept here for it]}.</li>
+ *   <li>{@code DKV.RING} shows the ring this node routes by as field/value pairs: epoch,
+ *       whether a change is under way, the nodes of the current and the next placement, the
+ *       partitions each node replicates, and this node's own copying progress;</li>
+ *   <li>{@code DKV.DECOMMISSION} takes this node out of the ring while it is up (its
+ *       partitions are copied to the nodes that take them over); {@code DKV.REMOVENODE node}
+ *       takes out a node that is gone for good. Both answer once the change's first state is
+ *       committed, with its epoch; the change finishes when {@code DKV.RING} shows it no
+ *       longer moving.</li>
  * </ul>
  */
 final class DkvCommands {
@@ -60,6 +71,80 @@ final class DkvCommands {
         table.add(new CommandSpec("DKV.GET", 2, List.of("readonly", "fast"), 1, 1, 1, "dkv",
                 "Reads a key like GET; answers [value, stamp, node] (nil value for a delete, all nil when absent).",
                 CommandAcl.of("@read @fast"), commands::get));
+        table.add(new CommandSpec("DKV.RING", 1, List.of("readonly"), 0, 0, 0, "dkv",
+                "The ring this node routes by: epoch, change under way, nodes, placements, copying progress.",
+                CommandAcl.of("@admin @slow"), commands::ring));
+        table.add(new CommandSpec("DKV.DECOMMISSION", 1, List.of("admin"), 0, 0, 0, "dkv",
+                "Takes this node out of the ring: its partitions are copied to the nodes that take them over.",
+                CommandAcl.of("@admin @slow @dangerous"), commands::decommission));
+        table.add(new CommandSpec("DKV.REMOVENODE", 2, List.of("admin"), 0, 0, 0, "dkv",
+                "Takes a node that is gone for good out of the ring, copying its partitions from the other replicas.",
+                CommandAcl.of("@admin @slow @dangerous"), commands::removeNode));
+    }
+
+    /** How long a ring command waits for the change's first state to be committed. */
+    private static final long RING_CHANGE_BEGIN_MILLIS = 30_000;
+
+    private CompletableFuture<RespReply> decommission(ClientSession session, RespCommand command) {
+        return begin(node.decommission(node.id()));
+    }
+
+    private CompletableFuture<RespReply> removeNode(ClientSession session, RespCommand command) {
+        NodeId target;
+        try {
+            target = NodeId.parse(command.argString(1));
+        } catch (IllegalArgumentException e) {
+            return done(RespReply.error("ERR " + e.getMessage()));
+        }
+        return begin(node.removeNode(target));
+    }
+
+    /** Answers with the epoch of the change's first state once it is committed, or the change's error. */
+    private CompletableFuture<RespReply> begin(CompletableFuture<RingState> change) {
+        long from = node.rings().epoch();
+        CompletableFuture<RingState> begun = node.rings().awaitEpoch(from + 1, RING_CHANGE_BEGIN_MILLIS);
+        return CompletableFuture.anyOf(change, begun).handle((first, error) -> {
+            if (change.isCompletedExceptionally()) {
+                return RespErrors.of(change.handle((ok, failure) -> failure).join());
+            }
+            if (error != null && !change.isDone()) {
+                return RespReply.error("ERR the ring change was not committed within " + RING_CHANGE_BEGIN_MILLIS
+                        + " ms: " + error.getMessage());
+            }
+            return RespReply.bulkArray(List.of("epoch", String.valueOf(node.rings().epoch())));
+        });
+    }
+
+    private CompletableFuture<RespReply> ring(ClientSession session, RespCommand command) {
+        RingState state = node.rings().state();
+        MoveStatus own = node.moveStatus();
+        List<RespReply> fields = new ArrayList<>();
+        fields.add(RespReply.bulk("epoch"));
+        fields.add(RespReply.integer(state.epoch()));
+        fields.add(RespReply.bulk("moving"));
+        fields.add(RespReply.integer(state.moving() ? 1 : 0));
+        fields.add(RespReply.bulk("partitions"));
+        fields.add(RespReply.integer(state.current().partitionCount()));
+        fields.add(RespReply.bulk("replicas"));
+        fields.add(RespReply.integer(state.current().replicaCount()));
+        fields.add(RespReply.bulk("nodes"));
+        fields.add(placements(state.current()));
+        fields.add(RespReply.bulk("next"));
+        fields.add(state.next() == null ? RespReply.array(List.of()) : placements(state.next()));
+        fields.add(RespReply.bulk("copying"));
+        fields.add(RespReply.bulkArray(List.of(String.valueOf(own.epoch()), String.valueOf(own.partitionsDone()),
+                String.valueOf(own.partitionsTotal()), String.valueOf(own.bytes()))));
+        return done(RespReply.array(fields));
+    }
+
+    /** Each node of the placement with the number of partitions it replicates, as {@code [node, count]}. */
+    private static RespReply placements(Ring ring) {
+        List<RespReply> rows = new ArrayList<>();
+        for (NodeId member : ring.nodes()) {
+            rows.add(RespReply.bulkArray(List.of(member.toString(),
+                    String.valueOf(ring.partitionsReplicatedBy(member).length))));
+        }
+        return RespReply.array(rows);
     }
 
     private CompletableFuture<RespReply> put(ClientSession session, RespCommand command) {

@@ -182,6 +182,11 @@ final class ServerCommands {
                 fields.put("merkle_trees_built", status.merkleTreesBuilt());
                 fields.put("merkle_trees_build_ms", status.merkleTreesBuiltInMillis());
                 fields.put("merkle_tree_bytes", status.merkleTreeBytes());
+                fields.put("ring_epoch", node.rings().epoch());
+                fields.put("ring_moving", node.rings().state().moving() ? 1 : 0);
+                fields.put("streamed_partitions", status.counters().streamedPartitions.sum());
+                fields.put("streamed_bytes", status.counters().streamedBytes.sum());
+                fields.put("stale_ring_retries", status.counters().staleRingRetries.sum());
                 fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());

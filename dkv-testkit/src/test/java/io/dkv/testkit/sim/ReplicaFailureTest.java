@@ -111,8 +111,10 @@ class ReplicaFailureTest {
 
     @Test
     void readRepairCanBeSwitchedOff() {
+        // Anti-entropy and hints off too: either would repair the lagging replica within the second.
         SimCluster noRepair = SimCluster.builder().nodes(3).replicas(3).seed(5)
-                .config(c -> c.readRepairChance(0)).start();
+                .config(c -> c.readRepairChance(0).repair(c.repair().withAntiEntropyEnabled(false))
+                        .handoff(c.handoff().withEnabled(false))).start();
         NodeId lagging = NodeId.of(3);
         noRepair.crash(lagging);
         noRepair.client(NodeId.of(1)).put(key, "v", Consistency.QUORUM);

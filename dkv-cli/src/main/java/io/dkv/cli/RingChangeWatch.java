@@ -1,0 +1,107 @@
+package io.dkv.cli;
+
+import io.dkv.cli.client.RespClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a ring change on a node ({@code DKV.DECOMMISSION}, {@code DKV.REMOVENODE}) and
+ * follows it through {@code DKV.RING} until it is finished, printing each step.
+ */
+final class RingChangeWatch {
+
+    private static final long POLL_MILLIS = 500;
+
+    private RingChangeWatch() {
+    }
+
+    /**
+     * Sends {@code command}, then waits until the ring it started no longer moves.
+     *
+     * @return the exit code
+     */
+    static int run(RespClient client, PrintStream out, long waitSeconds, String... command) throws IOException {
+        Object reply = client.call(command);
+        if (ClientCall.isError(reply)) {
+            return ClientCall.failWith(reply);
+        }
+        long begun = Long.parseLong(text(((List<?>) reply).get(1)));
+        ClientCall.println(out, "ring epoch " + begun + " committed: partitions are being copied");
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            Map<String, Object> ring = fields(client.call("DKV.RING"));
+            long epoch = (Long) ring.get("epoch");
+            boolean moving = (Long) ring.get("moving") == 1;
+            if (epoch > begun && !moving) {
+                ClientCall.println(out, "ring epoch " + epoch + " committed: the change is finished; nodes "
+                        + placements((List<?>) ring.get("nodes")));
+                return ClientCall.OK;
+            }
+            if (epoch > begun + 1) {
+                return ClientCall.fail("the ring moved on to epoch " + epoch + " with another change");
+            }
+            String now = "epoch " + epoch + (moving ? ", moving to " + placements((List<?>) ring.get("next")) : "");
+            if (!now.equals(last)) {
+                ClientCall.println(out, now);
+                last = now;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ClientCall.fail("interrupted");
+            }
+        }
+        return ClientCall.fail("the change did not finish within " + waitSeconds + " s; it goes on: watch DKV.RING");
+    }
+
+    /** One line for {@code dkv status}: the ring's epoch, its nodes and, during a change, where it moves. */
+    static void printRing(PrintStream out, Object reply) throws IOException {
+        if (ClientCall.isError(reply)) {
+            return;
+        }
+        Map<String, Object> ring = fields(reply);
+        String line = "ring epoch " + ring.get("epoch") + ": " + placements((List<?>) ring.get("nodes"));
+        if ((Long) ring.get("moving") == 1) {
+            List<?> copying = (List<?>) ring.get("copying");
+            line += "; moving to " + placements((List<?>) ring.get("next")) + " (this node copied "
+                    + text(copying.get(1)) + " of " + text(copying.get(2)) + " partitions it takes)";
+        }
+        ClientCall.println(out, line + "  [node (partitions it replicates)]");
+    }
+
+    /** {@code n1 (2731) n2 (2731) ...}: each node with the partitions it replicates. */
+    private static String placements(List<?> rows) {
+        StringBuilder text = new StringBuilder();
+        for (Object row : rows) {
+            List<?> fields = (List<?>) row;
+            if (!text.isEmpty()) {
+                text.append(' ');
+            }
+            text.append(text(fields.get(0))).append(" (").append(text(fields.get(1))).append(')');
+        }
+        return text.toString();
+    }
+
+    private static Map<String, Object> fields(Object reply) throws IOException {
+        if (ClientCall.isError(reply)) {
+            throw new IOException(((RespClient.ErrorReply) reply).message());
+        }
+        List<?> list = (List<?>) reply;
+        Map<String, Object> fields = new HashMap<>();
+        for (int i = 0; i + 1 < list.size(); i += 2) {
+            fields.put(text(list.get(i)), list.get(i + 1));
+        }
+        return fields;
+    }
+
+    private static String text(Object bulk) {
+        return bulk instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(bulk);
+    }
+}

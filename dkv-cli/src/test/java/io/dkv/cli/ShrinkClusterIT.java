@@ -1,0 +1,164 @@
+package io.dkv.cli;
+
+import io.dkv.cli.ChildProcesses.Result;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Five real node processes (RF 3) shrink to three under a QUORUM write load: n5 is
+ * decommissioned while up ({@code dkv decommission}) and stopped, then n4 is killed with
+ * SIGKILL and removed ({@code dkv removenode n4}). Every write acknowledged meanwhile is
+ * read back at QUORUM, and every key's replicas are three of the remaining nodes.
+ */
+class ShrinkClusterIT {
+
+    private static final int NODES = 5;
+
+    private static ProcessCluster cluster;
+
+    @BeforeAll
+    static void clusterUp() {
+        cluster = ProcessCluster.up("shrink-cluster-it", NODES);
+    }
+
+    @AfterAll
+    static void clusterDown() {
+        if (cluster != null) {
+            cluster.down();
+        }
+    }
+
+    @Test
+    void fiveNodesShrinkToThreeUnderLoadAndLoseNothing() throws Exception {
+        Writer writer = new Writer();
+        Thread thread = new Thread(writer, "writer");
+        thread.start();
+        try {
+            writer.awaitMoreWrites(300);
+            Result decommission = dkv("decommission", "-p", String.valueOf(cluster.respPort(5)));
+            assertThat(decommission.stdout()).as(decommission.describe()).contains("the change is finished");
+            assertThat(ringNodes(1)).containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
+            cluster.cluster("stop", "n5");
+            writer.awaitMoreWrites(300);
+
+            cluster.cluster("kill", "n4");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> stateOf(1, "n4").equals("down"));
+            Result removal = dkv("removenode", "n4", "-p", String.valueOf(cluster.respPort(1)));
+            assertThat(removal.stdout()).as(removal.describe()).contains("the change is finished");
+            assertThat(ringNodes(2)).containsExactlyInAnyOrder("n1", "n2", "n3");
+            writer.awaitMoreWrites(300);
+        } finally {
+            writer.stop();
+            thread.join(60_000);
+        }
+        assertThat(writer.failures).as("QUORUM writes that failed").isEmpty();
+
+        long written = writer.written.get();
+        try (Jedis jedis = connect(3)) {
+            for (long i = 0; i < written; i++) {
+                assertThat(jedis.get("key-" + i)).as("key-%d of %d", i, written).isEqualTo("value-" + i);
+            }
+            for (long i = 0; i < written; i += Math.max(1, written / 50)) {
+                Object rows = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(StandardCharsets.UTF_8), "key-" + i);
+                Set<String> nodes = new HashSet<>();
+                for (Object row : (List<?>) rows) {
+                    nodes.add(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
+                }
+                assertThat(nodes).as("replicas of key-%d", i).containsExactlyInAnyOrder("n1", "n2", "n3");
+            }
+        }
+        System.out.printf("%d QUORUM writes while n5 was decommissioned and n4 killed and removed; all read back%n",
+                written);
+    }
+
+    /** Writes unique values to consecutive keys at QUORUM through n1 and n2, which stay. */
+    private static final class Writer implements Runnable {
+        final AtomicLong written = new AtomicLong();
+        final Queue<String> failures = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+
+        @Override
+        public void run() {
+            try (Jedis n1 = connect(1); Jedis n2 = connect(2)) {
+                while (running.get()) {
+                    long i = written.get();
+                    Jedis client = i % 2 == 0 ? n1 : n2;
+                    try {
+                        String reply = client.set("key-" + i, "value-" + i);
+                        if (!"OK".equals(reply)) {
+                            failures.add("key-" + i + ": " + reply);
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add("key-" + i + ": " + e);
+                    }
+                    written.incrementAndGet();
+                }
+            }
+        }
+
+        void awaitMoreWrites(long more) {
+            long target = written.get() + more;
+            Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> written.get() >= target || !failures.isEmpty());
+        }
+
+        void stop() {
+            running.set(false);
+        }
+    }
+
+    private static Jedis connect(int node) {
+        Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(node), 20_000);
+        jedis.sendCommand(() -> "DKV.CONSISTENCY".getBytes(StandardCharsets.UTF_8), "QUORUM");
+        return jedis;
+    }
+
+    /** The nodes of the ring {@code node} routes by, from DKV.RING. */
+    private static List<String> ringNodes(int node) {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(node), 5_000)) {
+            List<?> fields = (List<?>) jedis.sendCommand(() -> "DKV.RING".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if (new String((byte[]) fields.get(i), StandardCharsets.UTF_8).equals("nodes")) {
+                    return ((List<?>) fields.get(i + 1)).stream()
+                            .map(row -> new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8)).toList();
+                }
+            }
+            throw new AssertionError("DKV.RING has no nodes field");
+        }
+    }
+
+    private static String stateOf(int observer, String peer) throws IOException {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(observer), 5_000)) {
+            Object rows = jedis.sendCommand(() -> "DKV.STATUS".getBytes(StandardCharsets.UTF_8));
+            for (Object row : (List<?>) rows) {
+                List<?> fields = (List<?>) row;
+                if (new String((byte[]) fields.get(0), StandardCharsets.UTF_8).equals(peer)) {
+                    return new String((byte[]) fields.get(1), StandardCharsets.UTF_8);
+                }
+            }
+            throw new IOException("n" + observer + " does not list " + peer);
+        }
+    }
+
+    private static Result dkv(String... args) {
+        Result result = cluster.dkv(args);
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
+    }
+}
