@@ -29,7 +29,8 @@ class DurableLocalClusterTest {
 
     private LocalCluster start(int basePort) {
         return LocalCluster.start(3, 3, basePort,
-                settings -> settings.defaultDataDir(node -> dir.resolve(node.toString())).set("http-port", "0"));
+                settings -> settings.defaultDataDir(node -> dir.resolve(node.toString())).set("http-port", "0")
+                        .set("partitions", "256")); // a first start compares every partition: keep it short
     }
 
     @Test

@@ -41,6 +41,7 @@ class MerkleRestartTest {
         int basePort = Ports.freeBasePort(3);
         cluster = LocalCluster.start(3, 3, basePort, settings -> settings
                 .defaultDataDir(node -> dir.resolve(node.toString()))
+                .set("partitions", "256") // a first start compares every partition: keep it short
                 .set("http-port", "0"));
         try (Jedis n1 = new Jedis("127.0.0.1", basePort, 10_000)) {
             for (int i = 0; i < 2_000; i++) {

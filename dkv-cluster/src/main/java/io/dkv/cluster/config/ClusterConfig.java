@@ -11,7 +11,10 @@ import io.dkv.core.version.HybridLogicalClock;
  * @param nodes              how many nodes the cluster has (ids n1..nN)
  * @param replicas           how many nodes hold each key
  * @param partitions         how many partitions the hash space is cut into; fixed for the
- *                           cluster's life (the key layout on disk depends on it)
+ *                           cluster's life (the key layout on disk depends on it). It need
+ *                           not exceed replicas or nodes: a partition's replicas are distinct
+ *                           nodes whatever the count, and below nodes / replicas some nodes
+ *                           simply hold nothing; keep it well above nodes for balance
  * @param ringSeed           seed of the ring's initial placement; equal on every node
  * @param readConsistency    default consistency of reads
  * @param writeConsistency   default consistency of writes and deletes

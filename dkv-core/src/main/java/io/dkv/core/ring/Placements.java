@@ -19,9 +19,9 @@ final class Placements {
      * Balance is counted in placements: (partition, node) pairs. With P partitions and RF
      * replicas there are P*RF of them, and a node's share of the keys is its placements over
      * P*RF (the keys themselves spread evenly over partitions by the hash). Every operation
-     * below keeps the invariant that node loads differ by at most one, which is what makes
-     * max/mean <= ceil(P*RF/N) / (P*RF/N) after any sequence of changes, while moving the
-     * minimum:
+     * below keeps node loads within one of each other (within two when N is close to RF, see
+     * rebalanceInherited), which is what makes max/mean <= ceil(P*RF/N) / (P*RF/N) after any
+     * sequence of changes, while moving the minimum:
      *
      * - initial: the placements are dealt in rounds, each a fresh random permutation of the
      *   nodes (every node gets exactly one placement per round, so loads end at floor or
