@@ -13,11 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +50,7 @@ class FailureRecoveryIT {
 
     @Test
     void quorumWritesKeepSucceedingThroughAKillAndAPauseAndReplicasConvergeAfterwards() throws Exception {
-        Writer writer = new Writer();
+        QuorumWriter writer = new QuorumWriter(cluster, 1, 2);
         Thread thread = new Thread(writer, "writer");
         thread.start();
         try {
@@ -111,7 +107,7 @@ class FailureRecoveryIT {
      * Faults {@code node} (kill or pause) under the write load and waits until every live
      * node has marked it down and more writes went through; returns the detection time.
      */
-    private static long faultUntilMarkedDown(String fault, String node, Writer writer) {
+    private static long faultUntilMarkedDown(String fault, String node, QuorumWriter writer) {
         cluster.cluster(fault, node);
         long faultedAt = System.nanoTime();
         for (String observer : List.of("n1", "n2", "n5")) {
@@ -123,59 +119,9 @@ class FailureRecoveryIT {
         return detectedMillis;
     }
 
-    /** Writes unique values to consecutive keys at QUORUM through n1 and n2, which are never faulted. */
-    private static final class Writer implements Runnable {
-        final AtomicLong written = new AtomicLong();
-        final Queue<String> failures = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-
-        @Override
-        public void run() {
-            try (Jedis n1 = connect(1); Jedis n2 = connect(2)) {
-                while (running.get()) {
-                    long i = written.get();
-                    Jedis client = i % 2 == 0 ? n1 : n2;
-                    try {
-                        String reply = client.set("key-" + i, "value-" + i);
-                        if (!"OK".equals(reply)) {
-                            failures.add("key-" + i + ": " + reply);
-                        }
-                    } catch (RuntimeException e) {
-                        failures.add("key-" + i + ": " + e);
-                    }
-                    written.incrementAndGet();
-                }
-            }
-        }
-
-        void awaitMoreWrites(long more) {
-            long target = written.get() + more;
-            Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> written.get() >= target || !failures.isEmpty());
-        }
-
-        void stop() {
-            running.set(false);
-        }
-    }
-
-    private static Jedis connect(int node) {
-        Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(node), 20_000);
-        jedis.sendCommand(() -> "DKV.CONSISTENCY".getBytes(StandardCharsets.UTF_8), "QUORUM");
-        return jedis;
-    }
-
-    /** A peer's state as {@code observer} sees it, from DKV.STATUS (what dkv status prints). */
+    /** A peer's state as {@code observer} sees it. */
     private static String stateOf(String observer, String peer) throws IOException {
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(Integer.parseInt(observer.substring(1))), 5_000)) {
-            Object rows = jedis.sendCommand(() -> "DKV.STATUS".getBytes(StandardCharsets.UTF_8));
-            for (Object row : (List<?>) rows) {
-                List<?> fields = (List<?>) row;
-                if (new String((byte[]) fields.get(0), StandardCharsets.UTF_8).equals(peer)) {
-                    return new String((byte[]) fields.get(1), StandardCharsets.UTF_8);
-                }
-            }
-            throw new IOException(observer + " does not list " + peer);
-        }
+        return QuorumWriter.stateOf(cluster, Integer.parseInt(observer.substring(1)), peer);
     }
 
     /** Keys among {@code keys} whose replicas do not all hold the same version. */

@@ -7,16 +7,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +41,7 @@ class ShrinkClusterIT {
 
     @Test
     void fiveNodesShrinkToThreeUnderLoadAndLoseNothing() throws Exception {
-        Writer writer = new Writer();
+        QuorumWriter writer = new QuorumWriter(cluster, 1, 2);
         Thread thread = new Thread(writer, "writer");
         thread.start();
         try {
@@ -59,7 +54,7 @@ class ShrinkClusterIT {
 
             cluster.cluster("kill", "n4");
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> stateOf(1, "n4").equals("down"));
+                    .until(() -> QuorumWriter.stateOf(cluster, 1, "n4").equals("down"));
             Result removal = dkv("removenode", "n4", "-p", String.valueOf(cluster.respPort(1)));
             assertThat(removal.stdout()).as(removal.describe()).contains("the change is finished");
             assertThat(ringNodes(2)).containsExactlyInAnyOrder("n1", "n2", "n3");
@@ -71,7 +66,7 @@ class ShrinkClusterIT {
         assertThat(writer.failures).as("QUORUM writes that failed").isEmpty();
 
         long written = writer.written.get();
-        try (Jedis jedis = connect(3)) {
+        try (Jedis jedis = QuorumWriter.connect(cluster, 3)) {
             for (long i = 0; i < written; i++) {
                 assertThat(jedis.get("key-" + i)).as("key-%d of %d", i, written).isEqualTo("value-" + i);
             }
@@ -88,47 +83,6 @@ class ShrinkClusterIT {
                 written);
     }
 
-    /** Writes unique values to consecutive keys at QUORUM through n1 and n2, which stay. */
-    private static final class Writer implements Runnable {
-        final AtomicLong written = new AtomicLong();
-        final Queue<String> failures = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-
-        @Override
-        public void run() {
-            try (Jedis n1 = connect(1); Jedis n2 = connect(2)) {
-                while (running.get()) {
-                    long i = written.get();
-                    Jedis client = i % 2 == 0 ? n1 : n2;
-                    try {
-                        String reply = client.set("key-" + i, "value-" + i);
-                        if (!"OK".equals(reply)) {
-                            failures.add("key-" + i + ": " + reply);
-                        }
-                    } catch (RuntimeException e) {
-                        failures.add("key-" + i + ": " + e);
-                    }
-                    written.incrementAndGet();
-                }
-            }
-        }
-
-        void awaitMoreWrites(long more) {
-            long target = written.get() + more;
-            Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> written.get() >= target || !failures.isEmpty());
-        }
-
-        void stop() {
-            running.set(false);
-        }
-    }
-
-    private static Jedis connect(int node) {
-        Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(node), 20_000);
-        jedis.sendCommand(() -> "DKV.CONSISTENCY".getBytes(StandardCharsets.UTF_8), "QUORUM");
-        return jedis;
-    }
-
     /** The nodes of the ring {@code node} routes by, from DKV.RING. */
     private static List<String> ringNodes(int node) {
         try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(node), 5_000)) {
@@ -140,19 +94,6 @@ class ShrinkClusterIT {
                 }
             }
             throw new AssertionError("DKV.RING has no nodes field");
-        }
-    }
-
-    private static String stateOf(int observer, String peer) throws IOException {
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.respPort(observer), 5_000)) {
-            Object rows = jedis.sendCommand(() -> "DKV.STATUS".getBytes(StandardCharsets.UTF_8));
-            for (Object row : (List<?>) rows) {
-                List<?> fields = (List<?>) row;
-                if (new String((byte[]) fields.get(0), StandardCharsets.UTF_8).equals(peer)) {
-                    return new String((byte[]) fields.get(1), StandardCharsets.UTF_8);
-                }
-            }
-            throw new IOException("n" + observer + " does not list " + peer);
         }
     }
 

@@ -139,11 +139,7 @@ final class MessageCodec {
             writeKeysAndVersions(out, digests.keys(), digests.versions());
         } else if (message instanceof KeyDigestsReply reply) {
             out.writeByte(KEY_DIGESTS_REPLY);
-            out.writeInt(reply.newerKeys().length);
-            for (int i = 0; i < reply.newerKeys().length; i++) {
-                WireFormat.writeBytes(out, reply.newerKeys()[i]);
-                WireFormat.writeEntry(out, reply.newerEntries()[i]);
-            }
+            writeKeysAndEntries(out, reply.newerKeys(), reply.newerEntries());
             WireFormat.writeByteArrays(out, reply.wantedKeys());
             out.writeBoolean(reply.complete());
         } else if (message instanceof TombstoneCheck check) {
@@ -180,11 +176,7 @@ final class MessageCodec {
             }
         } else if (message instanceof StreamChunk chunk) {
             out.writeByte(STREAM_CHUNK);
-            out.writeInt(chunk.keys().length);
-            for (int i = 0; i < chunk.keys().length; i++) {
-                WireFormat.writeBytes(out, chunk.keys()[i]);
-                WireFormat.writeEntry(out, chunk.entries()[i]);
-            }
+            writeKeysAndEntries(out, chunk.keys(), chunk.entries());
             out.writeBoolean(chunk.last());
         } else {
             throw new IllegalArgumentException("no wire format for " + message.getClass().getName());
@@ -356,6 +348,22 @@ final class MessageCodec {
     }
 
     private static KeyDigestsReply readKeyDigestsReply(ByteBuf in) {
+        KeysAndEntries read = readKeysAndEntries(in);
+        return new KeyDigestsReply(read.keys(), read.entries(), WireFormat.readByteArrays(in), in.readBoolean());
+    }
+
+    private record KeysAndEntries(byte[][] keys, Entry[] entries) {
+    }
+
+    private static void writeKeysAndEntries(ByteBuf out, byte[][] keys, Entry[] entries) {
+        out.writeInt(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            WireFormat.writeBytes(out, keys[i]);
+            WireFormat.writeEntry(out, entries[i]);
+        }
+    }
+
+    private static KeysAndEntries readKeysAndEntries(ByteBuf in) {
         int count = WireFormat.readCount(in, 17);
         byte[][] keys = new byte[count][];
         Entry[] entries = new Entry[count];
@@ -363,7 +371,7 @@ final class MessageCodec {
             keys[i] = WireFormat.readBytes(in);
             entries[i] = WireFormat.readEntry(in);
         }
-        return new KeyDigestsReply(keys, entries, WireFormat.readByteArrays(in), in.readBoolean());
+        return new KeysAndEntries(keys, entries);
     }
 
     private static StreamRequest readStreamRequest(ByteBuf in) {
@@ -377,14 +385,8 @@ final class MessageCodec {
     }
 
     private static StreamChunk readStreamChunk(ByteBuf in) {
-        int count = WireFormat.readCount(in, 17);
-        byte[][] keys = new byte[count][];
-        Entry[] entries = new Entry[count];
-        for (int i = 0; i < count; i++) {
-            keys[i] = WireFormat.readBytes(in);
-            entries[i] = WireFormat.readEntry(in);
-        }
-        return new StreamChunk(keys, entries, in.readBoolean());
+        KeysAndEntries read = readKeysAndEntries(in);
+        return new StreamChunk(read.keys(), read.entries(), in.readBoolean());
     }
 
     private static TombstoneCheck readTombstoneCheck(ByteBuf in) {
