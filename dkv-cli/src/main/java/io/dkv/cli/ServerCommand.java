@@ -26,8 +26,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML settings file.")
     Path config;
 
-    @Option(names = "--node", description = "This node's id: n1..nN.")
+    @Option(names = "--node", description = "This node's id: n1..nN, or a new id to join a running cluster (with --join).")
     String node;
+
+    @Option(names = "--join", paramLabel = "HOST:PORT",
+            description = "Join a running cluster through the member whose client port this is.")
+    String join;
 
     @Option(names = "--nodes", description = "Nodes in the cluster (N).")
     String nodes;
@@ -82,6 +86,7 @@ final class ServerCommand implements Callable<Integer> {
         flags.put("internode-port", internodePort);
         flags.put("http-port", httpPort);
         flags.put("data-dir", dataDir);
+        flags.put("join", join);
         flags.forEach((name, value) -> {
             if (value != null) {
                 builder.set(name, value);

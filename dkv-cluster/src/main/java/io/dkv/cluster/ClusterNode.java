@@ -188,6 +188,8 @@ public final class ClusterNode implements MessageHandler {
                 config.streamBytesPerSecond() == 0 ? Long.MAX_VALUE / 4 : config.streamBytesPerSecond());
         this.rebalancer = new Rebalancer(context.self(), liveness, context.scheduler(), this::streamPartition);
         rings.onInstall(rebalancer::onInstall);
+        rings.onInstall(this::learnAddresses);
+        learnAddresses(rings.state());
         // A node that restarts in the middle of a change takes up its part from the state it kept.
         rebalancer.onInstall(rings.state());
     }
@@ -216,7 +218,20 @@ public final class ClusterNode implements MessageHandler {
 
     /** {@code node} joins: it takes its share of partitions, copies them, then serves them. */
     public CompletableFuture<RingState> join(NodeId node) {
-        return changeRing(() -> ring().withJoined(node));
+        return changeRing(() -> ring().withJoined(node), Map.of());
+    }
+
+    /**
+     * {@code node}, which listens for peers at {@code address} ({@code host:port}), joins:
+     * the address travels in the committed ring state, so every node learns it with the
+     * change that makes the node a member.
+     */
+    public CompletableFuture<RingState> join(NodeId node, String address) {
+        return changeRing(() -> ring().withJoined(node), Map.of(node, address));
+    }
+
+    private void learnAddresses(RingState state) {
+        state.addresses().forEach(context.transport()::learnPeer);
     }
 
     /**
@@ -224,7 +239,7 @@ public final class ClusterNode implements MessageHandler {
      * replicas) to the nodes that take them over, then it holds nothing.
      */
     public CompletableFuture<RingState> decommission(NodeId node) {
-        return changeRing(() -> ring().withoutNode(node));
+        return changeRing(() -> ring().withoutNode(node), Map.of());
     }
 
     /**
@@ -237,7 +252,7 @@ public final class ClusterNode implements MessageHandler {
             return CompletableFuture.failedFuture(new DkvException(node + " is up: decommission it instead of"
                     + " removing it (removal is for a node that is gone for good)"));
         }
-        return changeRing(() -> ring().withoutNode(node));
+        return changeRing(() -> ring().withoutNode(node), Map.of());
     }
 
     /** {@code replacement}, a new node, takes over exactly the partitions of {@code old}, which is gone. */
@@ -246,16 +261,16 @@ public final class ClusterNode implements MessageHandler {
             return CompletableFuture.failedFuture(new DkvException(old + " is up: decommission it, then join "
                     + replacement + " (replacing is for a node that is gone for good)"));
         }
-        return changeRing(() -> ring().withReplaced(old, replacement));
+        return changeRing(() -> ring().withReplaced(old, replacement), Map.of());
     }
 
-    private CompletableFuture<RingState> changeRing(Supplier<Ring> target) {
+    private CompletableFuture<RingState> changeRing(Supplier<Ring> target, Map<NodeId, String> joined) {
         if (rings.state().moving()) {
             return CompletableFuture.failedFuture(new DkvException("a ring change is already under way (epoch "
                     + rings.epoch() + "); wait for it to finish"));
         }
         try {
-            return changeRing(target.get());
+            return newRingChange(new RegisterPublisher(ringRegister)).start(target.get(), joined);
         } catch (DkvException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -5,7 +5,6 @@ import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.cluster.runtime.Transport;
-import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.StampLease;
@@ -52,10 +51,6 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(scanScheduler, "scanScheduler");
-        if (self.number() > config.nodes()) {
-            throw new InvalidConfigException("node " + self + " is not in a cluster of "
-                    + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
-        }
     }
 
     /** A node that starts with all the data it ever acknowledged (a new cluster, or a durable restart). */

@@ -55,8 +55,8 @@ public final class NodeServer implements AutoCloseable {
         EventLoopScheduler scheduler = new EventLoopScheduler(runtime.group().next());
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
-                peer -> resolve(settings.peers().get(peer)),
-                config.nodes(), fingerprint(config), config.maxMessageBytes(), settings.access().peerSecret(), tls);
+                peer -> settings.peers().containsKey(peer) ? resolve(settings.peers().get(peer)) : null,
+                fingerprint(config), config.maxMessageBytes(), settings.access().peerSecret(), tls);
         this.startedRecovering = storage.mayLackData(mayLackData);
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
                 SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, startedRecovering,
@@ -123,6 +123,9 @@ public final class NodeServer implements AutoCloseable {
                     tls.http() ? "HTTPS" : "plain");
         }
         warnIfPeersUnauthenticated(settings);
+        if (settings.join() != null) {
+            Joiner.start(server.node, settings.join(), settings.host() + ":" + settings.internodePort());
+        }
         return server;
     }
 
@@ -210,7 +213,8 @@ public final class NodeServer implements AutoCloseable {
 
     /** Peers must agree on everything that decides where keys live. */
     public static long fingerprint(ClusterConfig config) {
-        return Objects.hash(config.nodes(), config.replicas(), config.partitions(), config.ringSeed());
+        // Not the node count: nodes join and leave; the rest is fixed for the cluster's life.
+        return Objects.hash(config.replicas(), config.partitions(), config.ringSeed());
     }
 
     static String version() {

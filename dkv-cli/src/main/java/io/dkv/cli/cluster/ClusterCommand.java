@@ -2,6 +2,7 @@ package io.dkv.cli.cluster;
 
 import io.dkv.cli.client.AuthOptions;
 import io.dkv.cli.client.Credentials;
+import io.dkv.cli.client.RespClient;
 import io.dkv.cli.client.TlsOptions;
 import io.dkv.core.NodeId;
 import io.dkv.server.config.NodeSettings;
@@ -10,6 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +30,8 @@ import java.util.concurrent.Callable;
         subcommands = {
                 ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Kill.class,
                 ClusterCommand.Stop.class, ClusterCommand.Start.class, ClusterCommand.Pause.class,
-                ClusterCommand.Resume.class, ClusterCommand.Status.class})
+                ClusterCommand.Resume.class, ClusterCommand.Status.class, ClusterCommand.Add.class,
+                ClusterCommand.Remove.class})
 public final class ClusterCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -125,6 +129,154 @@ public final class ClusterCommand implements Runnable {
             }
             return command;
         }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {
+            "Starts new node processes (ids and ports continue the sequence) that join the running",
+            "cluster one after another: each takes its share of partitions, copies it, then serves it."})
+    static final class Add implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption options = new DirOption();
+
+        @Option(names = "--count", defaultValue = "1", description = "How many nodes to add (default ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--join-seconds", defaultValue = "3600",
+                description = "How long to wait for each node to hold its partitions (default ${DEFAULT-VALUE}).")
+        long joinSeconds;
+
+        @Override
+        public Integer call() throws IOException {
+            if (count < 1) {
+                System.err.println("error: --count (" + count + ") must be at least 1");
+                return 1;
+            }
+            ClusterDirectory cluster = options.open();
+            NodeId member = cluster.nodeIds().stream().filter(node -> cluster.process(node).isPresent()).findFirst()
+                    .orElse(null);
+            if (member == null) {
+                System.err.println("error: no node of " + options.dir + " is running to join");
+                return 1;
+            }
+            List<String> template = cluster.command(member);
+            int first = cluster.nodes() + 1;
+            cluster.addNodes(count);
+            for (int number = first; number < first + count; number++) {
+                NodeId node = NodeId.of(number);
+                Files.createDirectories(cluster.nodeDir(node));
+                cluster.saveCommand(node, joinCommand(cluster, template, node, member));
+                cluster.launch(node);
+                cluster.awaitServing(node, Duration.ofSeconds(options.waitSeconds));
+                awaitJoined(cluster, node, Duration.ofSeconds(joinSeconds));
+                System.out.println(node + " joined: " + ringLine(cluster, node));
+            }
+            Status.print(cluster);
+            return 0;
+        }
+
+        /** A running member's command with this node's id, folders and a join setting instead. */
+        private static List<String> joinCommand(ClusterDirectory cluster, List<String> template, NodeId node,
+                                                NodeId member) {
+            List<String> command = new ArrayList<>(template);
+            replaceValue(command, "--node", node.toString());
+            replaceValue(command, "--data-dir", cluster.dataDir(node).toAbsolutePath().toString());
+            replaceValue(command, "--pid-file", cluster.nodeDir(node).resolve("pid").toAbsolutePath().toString());
+            command.add("--set");
+            command.add("join=" + cluster.host() + ":" + cluster.clientPort(member));
+            return command;
+        }
+
+        private static void replaceValue(List<String> command, String option, String value) {
+            int at = command.indexOf(option);
+            if (at < 0 || at + 1 >= command.size()) {
+                throw new IllegalStateException("the saved node command has no " + option);
+            }
+            command.set(at + 1, value);
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = {
+            "Decommissions one node (its partitions move to the others) and stops it."})
+    static final class Remove extends NodeAction {
+        @Option(names = "--leave-seconds", defaultValue = "3600",
+                description = "How long to wait for its partitions to move (default ${DEFAULT-VALUE}).")
+        long leaveSeconds;
+
+        @Override
+        int act(ClusterDirectory cluster, NodeId node, Optional<ProcessHandle> process) throws IOException {
+            if (process.isEmpty()) {
+                System.err.println("error: " + node + " is not running: start it, or take it out with"
+                        + " dkv removenode " + node + " if it is gone for good");
+                return 1;
+            }
+            Object begun = cluster.call(node, "DKV.DECOMMISSION");
+            if (begun instanceof RespClient.ErrorReply error) {
+                System.err.println("error: " + error.message());
+                return 1;
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(leaveSeconds).toNanos();
+            while (ringMoving(cluster, node)) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println("error: " + node + "'s partitions did not move within " + leaveSeconds + " s");
+                    return 1;
+                }
+                ClusterDirectory.sleep(250);
+            }
+            System.out.println(node + " left: " + ringLine(cluster, node));
+            process.get().destroy();
+            Signals.awaitExit(List.of(process.get()), Duration.ofSeconds(options.waitSeconds), true);
+            System.out.println("stopped " + node);
+            return 0;
+        }
+    }
+
+    /** Waits until {@code node} is in the ring it routes by and no change is under way. */
+    static void awaitJoined(ClusterDirectory cluster, NodeId node, Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            String ring = ringLine(cluster, node);
+            if (!ringMoving(cluster, node) && (" " + ring + " ").contains(" " + node + " ")) {
+                return;
+            }
+            if (cluster.process(node).isEmpty()) {
+                throw new IOException(node + " exited while joining; last lines of " + cluster.logFile(node) + ":\n"
+                        + cluster.tail(node, 20));
+            }
+            ClusterDirectory.sleep(250);
+        }
+        throw new IOException(node + " did not join within " + limit.toSeconds() + " s; last lines of "
+                + cluster.logFile(node) + ":\n" + cluster.tail(node, 20));
+    }
+
+    /** Whether the ring {@code node} routes by is moving (true when it cannot be asked). */
+    static boolean ringMoving(ClusterDirectory cluster, NodeId node) {
+        try {
+            Object info = cluster.call(node, "INFO", "dkv");
+            return !(info instanceof byte[] text) || !new String(text, StandardCharsets.UTF_8).contains("ring_moving:0");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The nodes of the ring {@code node} routes by, e.g. {@code n1 n2 n4}. */
+    static String ringLine(ClusterDirectory cluster, NodeId node) throws IOException {
+        Object reply = cluster.call(node, "DKV.RING");
+        if (!(reply instanceof List<?> fields)) {
+            return "(no ring: " + reply + ")";
+        }
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            if ("nodes".equals(new String((byte[]) fields.get(i), StandardCharsets.UTF_8))) {
+                StringBuilder line = new StringBuilder();
+                for (Object row : (List<?>) fields.get(i + 1)) {
+                    if (!line.isEmpty()) {
+                        line.append(' ');
+                    }
+                    line.append(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
+                }
+                return line.toString();
+            }
+        }
+        return "(no ring)";
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Stops every node (SIGTERM, then SIGKILL after 10 s).")

@@ -106,8 +106,30 @@ public final class ClusterDirectory {
         return new ClusterDirectory(root, properties, Credentials.NONE, ClientTls.NONE);
     }
 
+    /** How many node folders the cluster has: those it started with and those added since. */
     public int nodes() {
         return Integer.parseInt(properties.getProperty("nodes"));
+    }
+
+    /** How many nodes the cluster started with (its configured ring); later ones joined it. */
+    public int initialNodes() {
+        return Integer.parseInt(properties.getProperty("initial-nodes", properties.getProperty("nodes")));
+    }
+
+    /** Records {@code more} nodes added after the start (their folders count from nodes() + 1). */
+    public void addNodes(int more) throws IOException {
+        properties.setProperty("initial-nodes", String.valueOf(initialNodes()));
+        properties.setProperty("nodes", String.valueOf(nodes() + more));
+        try (var out = Files.newBufferedWriter(root.resolve("cluster.properties"))) {
+            properties.store(out, "dkv cluster up, then dkv cluster add");
+        }
+    }
+
+    /** Asks a node one command (with the cluster's credentials); an error reply is returned as such. */
+    public Object call(NodeId node, String... command) throws IOException {
+        try (RespClient client = new RespClient(host(), clientPort(node), 10_000, credentials, tls)) {
+            return client.call(command);
+        }
     }
 
     public int replicas() {

@@ -68,12 +68,17 @@ public final class RingChange {
      * already under way or another change won the epoch.
      */
     public CompletableFuture<RingState> start(Ring target) {
+        return start(target, Map.of());
+    }
+
+    /** As {@link #start(Ring)}, recording where the nodes that join listen ({@code host:port}). */
+    public CompletableFuture<RingState> start(Ring target, Map<NodeId, String> joined) {
         RingState now = rings.state();
         if (now.moving()) {
             return CompletableFuture.failedFuture(new DkvException("a ring change is already under way (epoch "
                     + now.epoch() + "); wait for it to finish"));
         }
-        RingState moving = now.movingTo(target);
+        RingState moving = now.movingTo(target, joined);
         return commit(moving).thenCompose(this::finish);
     }
 

@@ -5,8 +5,10 @@ import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,11 +24,16 @@ import java.util.Objects;
  * @param epoch   orders states: a node only ever moves to a higher one
  * @param current the placement reads and writes use
  * @param next    the placement being moved to, or {@code null} when none is
+ * @param addresses where to reach the nodes that joined after the cluster was configured
+ *                (their internode {@code host:port}); the configured nodes are found by
+ *                their settings. Kept with the ring so that every node learns a joiner's
+ *                address from the same commit that makes it a member
  */
-public record RingState(long epoch, Ring current, Ring next) {
+public record RingState(long epoch, Ring current, Ring next, Map<NodeId, String> addresses) {
 
     public RingState {
         Objects.requireNonNull(current, "current");
+        addresses = Map.copyOf(addresses);
         if (epoch < 1) {
             throw new InvalidConfigException("a ring epoch starts at 1, not " + epoch);
         }
@@ -38,6 +45,10 @@ public record RingState(long epoch, Ring current, Ring next) {
         }
     }
 
+    public RingState(long epoch, Ring current, Ring next) {
+        this(epoch, current, next, Map.of());
+    }
+
     /** The first state of a new cluster. */
     public static RingState initial(Ring ring) {
         return new RingState(1, ring, null);
@@ -45,10 +56,17 @@ public record RingState(long epoch, Ring current, Ring next) {
 
     /** The state that starts moving to {@code target}. */
     public RingState movingTo(Ring target) {
+        return movingTo(target, Map.of());
+    }
+
+    /** The state that starts moving to {@code target}, which {@code joined} (node to internode address) join. */
+    public RingState movingTo(Ring target, Map<NodeId, String> joined) {
         if (next != null) {
             throw new IllegalStateException("a ring change is already under way (epoch " + epoch + ")");
         }
-        return new RingState(epoch + 1, current, target);
+        Map<NodeId, String> known = new HashMap<>(addresses);
+        known.putAll(joined);
+        return new RingState(epoch + 1, current, target, known);
     }
 
     /** The state that ends the move: {@code next} becomes the placement in force. */
@@ -56,7 +74,7 @@ public record RingState(long epoch, Ring current, Ring next) {
         if (next == null) {
             throw new IllegalStateException("no ring change is under way (epoch " + epoch + ")");
         }
-        return new RingState(epoch + 1, next, null);
+        return new RingState(epoch + 1, next, null, addresses);
     }
 
     public boolean moving() {

@@ -10,19 +10,23 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A ring state as the bytes the epoch register commits ({@code RingRegister}): the state's
  * epoch, then its current ring and, while a change is under way, its next ring, each as its
- * placement epoch, replica count, nodes and every partition's replica numbers. About
+ * placement epoch, replica count, nodes and every partition's replica numbers; then the
+ * addresses of the nodes that joined. About
  * partitions x replicas x 4 bytes per ring (48 KiB for 4096 x 3): ring changes are rare.
  */
 public final class RingStateCodec {
 
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private RingStateCodec() {
     }
@@ -36,6 +40,11 @@ public final class RingStateCodec {
             out.writeBoolean(state.next() != null);
             if (state.next() != null) {
                 writeRing(out, state.next());
+            }
+            out.writeInt(state.addresses().size());
+            for (Map.Entry<NodeId, String> address : new TreeMap<>(state.addresses()).entrySet()) {
+                out.writeInt(address.getKey().number());
+                out.writeUTF(address.getValue());
             }
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory failed", e);
@@ -53,7 +62,15 @@ public final class RingStateCodec {
             long epoch = in.readLong();
             Ring current = readRing(in);
             Ring next = in.readBoolean() ? readRing(in) : null;
-            return new RingState(epoch, current, next);
+            int count = in.readInt();
+            if (count < 0 || count > 1 << 20) {
+                throw new DkvException("a ring state with " + count + " addresses is not valid");
+            }
+            Map<NodeId, String> addresses = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                addresses.put(NodeId.of(in.readInt()), in.readUTF());
+            }
+            return new RingState(epoch, current, next, addresses);
         } catch (IOException e) {
             throw new DkvException("a ring state of " + encoded.length + " bytes is cut short", e);
         }

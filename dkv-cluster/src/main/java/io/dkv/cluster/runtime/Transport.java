@@ -26,4 +26,11 @@ public interface Transport {
      * peer could not be reached.
      */
     CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis);
+
+    /**
+     * Records where a node that joined after the cluster was configured listens for peers
+     * ({@code host:port}). A transport that needs no addresses (the simulator's) ignores it.
+     */
+    default void learnPeer(NodeId node, String hostPort) {
+    }
 }

@@ -24,10 +24,13 @@ import java.util.Objects;
  * @param clients       how much the node lets its clients hold
  * @param access        users and passwords, for clients and (optionally) HTTP
  * @param tls           certificates, and which ports speak TLS
+ * @param join          a member's client address ({@code host:port}) to ask for this node to
+ *                      join the cluster, or {@code null}: a node beyond the configured
+ *                      {@code nodes} joins a running cluster this way
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
                            int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage,
-                           ClientLimits clients, AccessSettings access, TlsSettings tls) {
+                           ClientLimits clients, AccessSettings access, TlsSettings tls, String join) {
 
     /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i (and P+3000+i for TLS). */
     public static final int DEFAULT_BASE_PORT = 7400;
@@ -40,9 +43,9 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(tls, "tls");
-        if (node.number() > cluster.nodes()) {
+        if (node.number() > cluster.nodes() && join == null) {
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
-                    + " for nodes (" + cluster.nodes() + ")");
+                    + " for nodes (" + cluster.nodes() + "), or join a running cluster (join: HOST:PORT of a member)");
         }
         if (respPort == 0 && tls.port() == 0) {
             throw new InvalidConfigException("resp-port (0) turns the plain client port off, which leaves clients no port:"

@@ -31,13 +31,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final NettyRuntime runtime;
     private final InetSocketAddress listenAddress;
     private final Function<NodeId, InetSocketAddress> peerAddresses;
-    private final int clusterNodes;
     private final long fingerprint;
     private final int maxFrameBytes;
     private final PeerSecret secret;
     private final NodeTls tls;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Map<NodeId, PeerConnection[]> connections = new ConcurrentHashMap<>();
+    /** Addresses of nodes that joined after start, learnt from the ring ({@link #learnPeer}). */
+    private final Map<NodeId, InetSocketAddress> learned = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private volatile Listener listener;
 
@@ -45,21 +46,20 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * @param self          this node
      * @param runtime       shared event loops
      * @param listenAddress where peers connect to this node
-     * @param peerAddresses where to reach each peer's internode port
-     * @param clusterNodes  how many nodes the cluster has (handshakes from others are refused)
+     * @param peerAddresses where to reach each configured peer's internode port (null for
+     *                      others: nodes that joined later are found by {@link #learnPeer})
      * @param fingerprint   a digest of the cluster settings; peers must present the same
      * @param maxFrameBytes frames longer than this close the connection
      * @param secret        the cluster-secret peers must prove, both ways; null for none
      * @param tls           with {@code tls-cluster}, mutual TLS on every connection, both ways
      */
     public NettyTransport(NodeId self, NettyRuntime runtime, InetSocketAddress listenAddress,
-                          Function<NodeId, InetSocketAddress> peerAddresses, int clusterNodes, long fingerprint,
+                          Function<NodeId, InetSocketAddress> peerAddresses, long fingerprint,
                           int maxFrameBytes, PeerSecret secret, NodeTls tls) {
         this.self = self;
         this.runtime = runtime;
         this.listenAddress = listenAddress;
         this.peerAddresses = peerAddresses;
-        this.clusterNodes = clusterNodes;
         this.fingerprint = fingerprint;
         this.maxFrameBytes = maxFrameBytes;
         this.secret = secret;
@@ -85,13 +85,38 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     @Override
     public void send(NodeId to, Message message) {
-        connection(to).send(message);
+        if (address(to) != null) {
+            connection(to).send(message);
+        }
+    }
+
+    @Override
+    public void learnPeer(NodeId node, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || node.equals(self)) {
+            return;
+        }
+        try {
+            learned.putIfAbsent(node, new InetSocketAddress(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1))));
+        } catch (IllegalArgumentException e) {
+            // A malformed address names no reachable node; requests to it fail as unreachable.
+        }
+    }
+
+    /** Where {@code node} listens: its configured address, or the one learnt when it joined; null when unknown. */
+    private InetSocketAddress address(NodeId node) {
+        InetSocketAddress configured = peerAddresses.apply(node);
+        return configured != null ? configured : learned.get(node);
     }
 
     @Override
     public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
         if (to.equals(self)) {
             return CompletableFuture.failedFuture(new PeerUnavailableException(to, "is this node; call it directly"));
+        }
+        if (address(to) == null) {
+            return CompletableFuture.failedFuture(new PeerUnavailableException(to, "has no known address"));
         }
         return connection(to).request(request, timeoutMillis);
     }
@@ -146,11 +171,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
         if (!self.equals(handshake.to())) {
             return "it meant to reach " + handshake.to() + " but this is " + self + " (check the peer addresses)";
         }
-        if (handshake.from().number() > clusterNodes || handshake.from().equals(self)) {
-            return handshake.from() + " is not a peer in this cluster of " + clusterNodes + " nodes";
+        if (handshake.from().equals(self)) {
+            return handshake.from() + " is this node's own id (two nodes share it?)";
         }
         if (handshake.clusterFingerprint() != fingerprint) {
-            return "its cluster settings (nodes, replicas, partitions, ring seed) differ from this node's";
+            return "its cluster settings (replicas, partitions, ring seed) differ from this node's";
         }
         return null;
     }
@@ -182,7 +207,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
             synchronized (perLoop) {
                 connection = perLoop[index];
                 if (connection == null) {
-                    connection = new PeerConnection(to, peerAddresses.apply(to), this, loops.get(index));
+                    connection = new PeerConnection(to, address(to), this, loops.get(index));
                     perLoop[index] = connection;
                 }
             }

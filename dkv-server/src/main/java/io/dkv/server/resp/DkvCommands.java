@@ -43,7 +43,8 @@ import static io.dkv.server.resp.Futures.done;
  *       partitions are copied to the nodes that take them over); {@code DKV.REMOVENODE node}
  *       takes out a node that is gone for good. Both answer once the change's first state is
  *       committed, with its epoch; the change finishes when {@code DKV.RING} shows it no
- *       longer moving.</li>
+ *       longer moving. {@code DKV.JOIN node host:port} lets a new node join (its internode
+ *       address travels with the ring); a node started with {@code join:} sends it itself.</li>
  * </ul>
  */
 final class DkvCommands {
@@ -77,6 +78,9 @@ final class DkvCommands {
         table.add(new CommandSpec("DKV.DECOMMISSION", 1, List.of("admin"), 0, 0, 0, "dkv",
                 "Takes this node out of the ring: its partitions are copied to the nodes that take them over.",
                 CommandAcl.of("@admin @slow @dangerous"), commands::decommission));
+        table.add(new CommandSpec("DKV.JOIN", 3, List.of("admin"), 0, 0, 0, "dkv",
+                "Lets a new node (id, internode host:port) join the ring: it takes its share of partitions.",
+                CommandAcl.of("@admin @slow @dangerous"), commands::join));
         table.add(new CommandSpec("DKV.REMOVENODE", 2, List.of("admin"), 0, 0, 0, "dkv",
                 "Takes a node that is gone for good out of the ring, copying its partitions from the other replicas.",
                 CommandAcl.of("@admin @slow @dangerous"), commands::removeNode));
@@ -87,6 +91,21 @@ final class DkvCommands {
 
     private CompletableFuture<RespReply> decommission(ClientSession session, RespCommand command) {
         return begin(node.decommission(node.id()));
+    }
+
+    private CompletableFuture<RespReply> join(ClientSession session, RespCommand command) {
+        NodeId joining;
+        try {
+            joining = NodeId.parse(command.argString(1));
+        } catch (IllegalArgumentException e) {
+            return done(RespReply.error("ERR " + e.getMessage()));
+        }
+        String address = command.argString(2);
+        if (address.lastIndexOf(':') <= 0) {
+            return done(RespReply.error("ERR expected the joining node's internode address as host:port, got '"
+                    + address + "'"));
+        }
+        return begin(node.join(joining, address));
     }
 
     private CompletableFuture<RespReply> removeNode(ClientSession session, RespCommand command) {

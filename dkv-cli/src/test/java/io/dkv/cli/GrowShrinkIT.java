@@ -1,0 +1,84 @@
+package io.dkv.cli;
+
+import io.dkv.cli.ChildProcesses.Result;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The issue's walk with real processes: {@code dkv cluster up --nodes 3 --replicas 3}, a
+ * QUORUM load through n3, {@code dkv cluster add --count 2} (n4 and n5 join), {@code dkv
+ * cluster remove n2} (decommissioned and stopped), then n1 is killed and {@code dkv
+ * removenode n1}: three nodes remain. Nothing acknowledged is lost, every key's replicas are
+ * the three remaining nodes, and no write failed.
+ */
+class GrowShrinkIT {
+
+    private static ProcessCluster cluster;
+
+    @BeforeAll
+    static void clusterUp() {
+        cluster = ProcessCluster.up("grow-shrink-it", 3);
+    }
+
+    @AfterAll
+    static void clusterDown() {
+        if (cluster != null) {
+            cluster.down();
+        }
+    }
+
+    @Test
+    void threeNodesGrowToFiveAndShrinkToThreeUnderLoad() throws Exception {
+        QuorumWriter writer = new QuorumWriter(cluster, 3, 3);
+        Thread thread = new Thread(writer, "writer");
+        thread.start();
+        try {
+            writer.awaitMoreWrites(300);
+            Result added = cluster.cluster("add", "--count", "2");
+            assertThat(added.stdout()).as(added.describe()).contains("n4 joined").contains("n5 joined");
+            writer.awaitMoreWrites(300);
+
+            Result removed = cluster.cluster("remove", "n2");
+            assertThat(removed.stdout()).as(removed.describe()).contains("n2 left").contains("stopped n2");
+            writer.awaitMoreWrites(300);
+
+            cluster.cluster("kill", "n1");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> QuorumWriter.stateOf(cluster, 3, "n1").equals("down"));
+            Result removal = cluster.dkv("removenode", "n1", "-p", String.valueOf(cluster.respPort(3)));
+            assertThat(removal.exitCode()).as(removal.describe()).isZero();
+            writer.awaitMoreWrites(300);
+        } finally {
+            writer.stop();
+            thread.join(60_000);
+        }
+        assertThat(writer.failures).as("QUORUM writes that failed").isEmpty();
+
+        long written = writer.written.get();
+        try (Jedis jedis = QuorumWriter.connect(cluster, 4)) {
+            for (long i = 0; i < written; i++) {
+                assertThat(jedis.get("key-" + i)).as("key-%d of %d", i, written).isEqualTo("value-" + i);
+            }
+            for (long i = 0; i < written; i += Math.max(1, written / 50)) {
+                Object rows = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(StandardCharsets.UTF_8), "key-" + i);
+                Set<String> nodes = new HashSet<>();
+                for (Object row : (List<?>) rows) {
+                    nodes.add(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
+                }
+                assertThat(nodes).as("replicas of key-%d", i).containsExactlyInAnyOrder("n3", "n4", "n5");
+            }
+        }
+        System.out.printf("%d QUORUM writes while 3 nodes grew to 5 and shrank to 3; all read back%n", written);
+    }
+}

@@ -1,0 +1,120 @@
+package io.dkv.server;
+
+import io.dkv.cluster.ClusterNode;
+import io.dkv.core.NodeId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Asks a member of a running cluster to let this node join ({@code join: HOST:PORT}): sends
+ * {@code DKV.JOIN <this node> <its internode host:port>} to that member's client port, and
+ * tries again every few seconds while the member is unreachable or another change is under
+ * way. Once the change is committed, the ring (and with it this node's share of partitions)
+ * reaches this node by the epoch register's commits and gossip; the node copies its
+ * partitions and serves them when the change finishes. A node that is already in the ring
+ * it restarted with does not ask again.
+ *
+ * <p>Runs on a thread of its own: a blocking socket, a few requests in a node's lifetime.
+ */
+final class Joiner implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Joiner.class);
+    private static final long RETRY_MILLIS = 2_000;
+    private static final int TIMEOUT_MILLIS = 60_000;
+
+    private final ClusterNode node;
+    private final String member;
+    private final String ownAddress;
+    private volatile boolean stopped;
+
+    Joiner(ClusterNode node, String member, String ownAddress) {
+        this.node = node;
+        this.member = member;
+        this.ownAddress = ownAddress;
+    }
+
+    static Thread start(ClusterNode node, String member, String ownAddress) {
+        Thread thread = new Thread(new Joiner(node, member, ownAddress), node.id() + "-join");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    @Override
+    public void run() {
+        NodeId self = node.id();
+        while (!stopped && !Thread.currentThread().isInterrupted()) {
+            if (node.rings().state().allNodes().contains(self)) {
+                log.info("{} is a node of the ring (epoch {})", self, node.rings().epoch());
+                return;
+            }
+            try {
+                String reply = ask(self);
+                if (reply.startsWith("*")) {
+                    log.info("{} asked {} to join: the change is committed; copying its partitions", self, member);
+                    return;
+                }
+                log.info("{} could not join through {} yet: {}; trying again", self, member, reply);
+            } catch (IOException e) {
+                log.info("{} could not reach {} to join ({}); trying again", self, member, e.getMessage());
+            }
+            try {
+                Thread.sleep(RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Sends DKV.JOIN and returns the reply's first line. */
+    private String ask(NodeId self) throws IOException {
+        int colon = member.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IOException("join address '" + member + "' is not HOST:PORT");
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(member.substring(0, colon), Integer.parseInt(member.substring(colon + 1))),
+                    TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(command("DKV.JOIN", self.toString(), ownAddress));
+            out.flush();
+            return readLine(new BufferedInputStream(socket.getInputStream()));
+        } catch (NumberFormatException e) {
+            throw new IOException("join address '" + member + "' has no port number");
+        }
+    }
+
+    private static byte[] command(String... words) {
+        StringBuilder text = new StringBuilder("*").append(words.length).append("\r\n");
+        for (String word : words) {
+            text.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word).append("\r\n");
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+            if (line.length() > 4096) {
+                break;
+            }
+        }
+        return line.toString();
+    }
+
+    void stop() {
+        stopped = true;
+    }
+}
