@@ -5,7 +5,6 @@ import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.cluster.runtime.Transport;
-import io.dkv.core.InvalidConfigException;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.StampLease;
@@ -17,7 +16,8 @@ import java.util.random.RandomGenerator;
  * Everything a node is handed by the world it runs in. The simulator and the real runtime
  * each build one; the node logic is the same.
  *
- * @param self      this node's id
+ * @param self      this node's id: one of the nodes the cluster started with (n1..n{@code nodes}),
+ *                  or a later one (a node that joins takes a number beyond them)
  * @param config    the cluster's shared settings
  * @param storage   this node's local store
  * @param hints     where this node keeps hints for replicas that missed writes (a durable
@@ -52,10 +52,6 @@ public record NodeContext(NodeId self, ClusterConfig config, StorageEngine stora
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(scanScheduler, "scanScheduler");
-        if (self.number() > config.nodes()) {
-            throw new InvalidConfigException("node " + self + " is not in a cluster of "
-                    + config.nodes() + " nodes (n1..n" + config.nodes() + ")");
-        }
     }
 
     /** A node that starts with all the data it ever acknowledged (a new cluster, or a durable restart). */
