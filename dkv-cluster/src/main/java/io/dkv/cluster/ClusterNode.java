@@ -162,11 +162,11 @@ public final class ClusterNode implements MessageHandler {
             membership.ringEpochs(() -> ringRegister.current().epoch(), ringRegister::onEpochSeen);
         }
         HandoffConfig hints = config.handoff();
-        this.handoff = new HintedHandoff(context.self(), config.nodes(), hints, context.hints(),
+        this.handoff = new HintedHandoff(context.self(), hints, context.hints(),
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
         this.rings = new RingHolder(startState, context.scheduler());
         ringRegister.onInstalled(committed -> rings.install(RingStateCodec.decode(committed.value())));
-        this.replica = new LocalReplica(context.self(), config.nodes(), ring.partitionCount(), storage, clock,
+        this.replica = new LocalReplica(context.self(), ring.partitionCount(), storage, clock,
                 context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics,
                 new EpochFence(context.self(), rings));
         ReplicaEndpoints endpoints = new ReplicaEndpoints(context.self(), replica, context.transport(),
@@ -190,6 +190,11 @@ public final class ClusterNode implements MessageHandler {
         rings.onInstall(rebalancer::onInstall);
         rings.onInstall(this::learnAddresses);
         learnAddresses(rings.state());
+        if (membership != null) {
+            // Membership follows the ring on its own thread; it reads the state in force when
+            // it gets there, so installs that race each other leave it on the newest.
+            rings.onInstall(installed -> context.scheduler().execute(this::followRing));
+        }
         // A node that restarts in the middle of a change takes up its part from the state it kept.
         rebalancer.onInstall(rings.state());
     }
@@ -336,6 +341,11 @@ public final class ClusterNode implements MessageHandler {
         return ENCODED_GENESIS.computeIfAbsent(genesis, ring -> RingStateCodec.encode(RingState.initial(ring)));
     }
 
+    /** Tells membership which nodes the ring in force names (on the scheduler thread). */
+    private void followRing() {
+        membership.track(rings.state().allNodes());
+    }
+
     /** Connects the node to its transport and starts its background duties. */
     public void start() {
         ClusterConfig config = context.config();
@@ -347,6 +357,7 @@ public final class ClusterNode implements MessageHandler {
         if (membership != null) {
             long interval = config.failureDetection().gossipIntervalMillis();
             context.scheduler().execute(membership::start);
+            context.scheduler().execute(this::followRing);
             every(jitter(interval), interval, "gossip", membership::gossipRound);
             long evaluation = Math.max(1, interval / 10);
             every(evaluation, evaluation, "failure detection", membership::evaluate);
@@ -514,7 +525,7 @@ public final class ClusterNode implements MessageHandler {
         CompletableFuture<List<PeerStatus>> result = new CompletableFuture<>();
         if (membership == null) {
             List<PeerStatus> all = new ArrayList<>();
-            for (NodeId node : ring.nodes()) {
+            for (NodeId node : rings.state().allNodes()) {
                 all.add(new PeerStatus(node, PeerState.UP, 0, -1, 0, 0,
                         node.equals(context.self()) ? load() : NodeLoad.NONE));
             }

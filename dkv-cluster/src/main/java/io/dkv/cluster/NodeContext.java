@@ -16,7 +16,8 @@ import java.util.random.RandomGenerator;
  * Everything a node is handed by the world it runs in. The simulator and the real runtime
  * each build one; the node logic is the same.
  *
- * @param self      this node's id
+ * @param self      this node's id: one of the nodes the cluster started with (n1..n{@code nodes}),
+ *                  or a later one (a node that joins takes a number beyond them)
  * @param config    the cluster's shared settings
  * @param storage   this node's local store
  * @param hints     where this node keeps hints for replicas that missed writes (a durable

@@ -8,7 +8,9 @@ import io.dkv.core.version.HybridLogicalClock;
  * The settings every node of a cluster shares. Validated once, when built, with messages
  * that name the setting (or the two settings) at fault.
  *
- * @param nodes              how many nodes the cluster has (ids n1..nN)
+ * @param nodes              how many nodes the cluster starts with (ids n1..nN, its genesis
+ *                           ring); nodes that join later take numbers beyond N, and nodes
+ *                           that leave free none, so the live cluster may differ from it
  * @param replicas           how many nodes hold each key
  * @param partitions         how many partitions the hash space is cut into; fixed for the
  *                           cluster's life (the key layout on disk depends on it). It need

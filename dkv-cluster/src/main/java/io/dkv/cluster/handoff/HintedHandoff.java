@@ -32,7 +32,6 @@ public final class HintedHandoff {
     private static final long DROP_LOG_INTERVAL_MILLIS = 10_000;
 
     private final NodeId self;
-    private final int nodes;
     private final HandoffConfig config;
     private final HintStore store;
     private final Transport transport;
@@ -43,11 +42,13 @@ public final class HintedHandoff {
     private final Set<NodeId> replaying = ConcurrentHashMap.newKeySet();
     private volatile long lastDropLogMillis = Long.MIN_VALUE;
 
-    /** @param nodes how many nodes the cluster has: hints are kept and replayed for n1..n(nodes) only */
-    public HintedHandoff(NodeId self, int nodes, HandoffConfig config, HintStore store, Transport transport,
+    /**
+     * Hints are kept for any node but this one, including nodes that joined after the cluster
+     * started (numbers beyond its configured {@code nodes}).
+     */
+    public HintedHandoff(NodeId self, HandoffConfig config, HintStore store, Transport transport,
                          LivenessView liveness, Clock clock, long replicaTimeoutMillis, NodeCounters metrics) {
         this.self = self;
-        this.nodes = nodes;
         this.config = config;
         this.store = store;
         this.transport = transport;
@@ -67,7 +68,7 @@ public final class HintedHandoff {
 
     /** Keeps a write for {@code target}; false (counted and logged) when the bounds refuse it. */
     public boolean keep(NodeId target, int partition, byte[] key, Entry entry) {
-        if (!config.enabled() || target.equals(self) || target.number() > nodes) {
+        if (!config.enabled() || target.equals(self)) {
             return false;
         }
         if (store.store(new Hint(target, partition, key, entry, clock.wallMillis()))) {
@@ -92,7 +93,7 @@ public final class HintedHandoff {
             log.info("{}: {} hints passed the hint window ({} ms) and were dropped", self, expired, config.maxAgeMillis());
         }
         for (NodeId target : store.countsByTarget().keySet()) {
-            if (target.number() <= nodes && !target.equals(self)) {
+            if (!target.equals(self)) {
                 replayTo(target);
             }
         }

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,34 +36,56 @@ import java.util.random.RandomGenerator;
  * Messages per node per interval are 2 x fanout whatever the cluster size; their size grows
  * with it, as in Cassandra's gossip.
  *
+ * <p>Which nodes it follows: the members of the ring in force (current and, during a change,
+ * next; see {@link #track}) and every node it has heard of by gossip, including nodes numbered
+ * beyond those the cluster started with. Only ring members are gossiped to (rounds, targeted
+ * rounds and probes), so a node that left the ring is no longer sent to, but it is still
+ * answered when it gossips, and reported in {@link #statuses} (down once silent) for as long
+ * as this node runs. A node never heard of and outside the ring is untracked: {@link #isUp}
+ * calls it up, as it does a member still within its start-up grace (there is no evidence
+ * against it yet), and a member nobody has heard from is marked down one grace period after
+ * it entered the ring.
+ *
  * <p>Threading: all mutable state is confined to the node's scheduler thread (gossip
- * arrives there through {@code Scheduler.execute}). {@link #isUp} reads an immutable
- * snapshot republished on every change, so routing on any thread never blocks.
+ * arrives there through {@code Scheduler.execute}, ring changes through {@link #track}).
+ * {@link #isUp} reads an immutable snapshot republished on every change, so routing on any
+ * thread never blocks.
  */
 public final class Membership implements LivenessView {
 
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
     /** Probes start at this lateness (see {@link #lateness}); before it, targeted gossip rounds suffice. */
     private static final int PROBE_LATENESS = 2;
-
+    /**
+     * Gossip naming a higher node number is ignored: the per-node arrays are indexed by
+     * number, and one bad entry must not make them huge. A ring may name any number.
+     */
+    static final int MAX_GOSSIPED_NODE_NUMBER = 1 << 16;
 
     private final NodeId self;
     private final int selfIndex;
-    private final int nodes;
+    /** How many node numbers the arrays cover (n1..n{@code capacity}): the highest number met so far. */
+    private int capacity;
     private final FailureDetectionConfig config;
     private final Clock clock;
     private final Transport transport;
     private final RandomGenerator random;
-    private final long[] generation;
-    private final long[] heartbeat;
-    private final long[] aliveAtMillis;
-    private final NodeLoad[] loads;
     private final Supplier<NodeLoad> ownLoad;
-    private final PhiAccrualDetector[] detectors;
-    private final PeerState[] states;
-    private final int[] probedAtLateness;
-    private final long[] scratchGeneration;
-    private final long[] scratchHeartbeat;
+    // Per node, indexed by number - 1, grown when a higher number turns up (see grow).
+    private long[] generation;
+    private long[] heartbeat;
+    private long[] aliveAtMillis;
+    private NodeLoad[] loads;
+    private PhiAccrualDetector[] detectors;
+    private PeerState[] states;
+    private int[] probedAtLateness;
+    private long[] scratchGeneration;
+    private long[] scratchHeartbeat;
+    /** Members of the ring in force, and since when (for the start-up grace of a node that joins). */
+    private boolean[] member;
+    private long[] memberSinceMillis;
+    /** The members other than this node: who gossip goes to. */
+    private int[] targets;
     /** Copy-on-write: listeners may be added while gossip (on the scheduler thread) calls them. */
     private final List<Consumer<NodeId>> upListeners = new CopyOnWriteArrayList<>();
     private final LongAdder markedDown;
@@ -72,6 +95,9 @@ public final class Membership implements LivenessView {
     private RingEpochListener ringEpochListener = (peer, epoch) -> { };
 
     /**
+     * @param nodes      how many nodes the cluster started with: n1..n{@code nodes} are the
+     *                   ring members until {@link #track} says otherwise ({@code self} may be
+     *                   beyond them: a node that joins later)
      * @param markedDown counts every time this node marks a peer down (for metrics and tests)
      * @param ownLoad    this node's headline figures, read once per gossip round
      */
@@ -80,27 +106,103 @@ public final class Membership implements LivenessView {
                       Supplier<NodeLoad> ownLoad) {
         this.self = self;
         this.selfIndex = self.number() - 1;
-        this.nodes = nodes;
         this.config = config;
         this.clock = clock;
         this.transport = transport;
         this.random = random;
         this.markedDown = markedDown;
-        this.generation = new long[nodes];
-        this.heartbeat = new long[nodes];
-        this.aliveAtMillis = new long[nodes];
-        this.loads = new NodeLoad[nodes];
-        Arrays.fill(loads, NodeLoad.NONE);
         this.ownLoad = ownLoad;
-        this.detectors = new PhiAccrualDetector[nodes];
-        this.states = new PeerState[nodes];
-        this.probedAtLateness = new int[nodes];
-        this.scratchGeneration = new long[nodes];
-        this.scratchHeartbeat = new long[nodes];
-        Arrays.fill(states, PeerState.UP);
-        boolean[] allUp = new boolean[nodes];
-        Arrays.fill(allUp, true);
-        this.upSnapshot = allUp;
+        this.generation = new long[0];
+        this.heartbeat = new long[0];
+        this.aliveAtMillis = new long[0];
+        this.loads = new NodeLoad[0];
+        this.detectors = new PhiAccrualDetector[0];
+        this.states = new PeerState[0];
+        this.probedAtLateness = new int[0];
+        this.scratchGeneration = new long[0];
+        this.scratchHeartbeat = new long[0];
+        this.member = new boolean[0];
+        this.memberSinceMillis = new long[0];
+        grow(Math.max(nodes, self.number()));
+        Arrays.fill(member, 0, nodes, true);
+        this.targets = targetsOf(member);
+        publish();
+    }
+
+    /**
+     * Follows the ring in force: its nodes ({@code ringNodes}, current and next) become the
+     * members gossip goes to, and any of them not tracked yet is tracked from now on, with
+     * a fresh start-up grace. A node that left the ring stays tracked if it was ever heard
+     * from. Call on the scheduler thread, whenever a new ring state is installed.
+     */
+    public void track(Collection<NodeId> ringNodes) {
+        int highest = 0;
+        for (NodeId node : ringNodes) {
+            highest = Math.max(highest, node.number());
+        }
+        if (highest > capacity) {
+            grow(highest);
+        }
+        long now = clock.monotonicMillis();
+        boolean[] members = new boolean[capacity];
+        for (NodeId node : ringNodes) {
+            int index = node.number() - 1;
+            members[index] = true;
+            if (!member[index] && index != selfIndex) {
+                memberSinceMillis[index] = now;
+                if (detectors[index] == null) {
+                    states[index] = PeerState.UP;
+                }
+                log.debug("{} follows {}, which entered the ring", self, node);
+            }
+        }
+        member = members;
+        targets = targetsOf(members);
+        publish();
+    }
+
+    /**
+     * Widens the per-node arrays to cover n1..n{@code highest}. Existing entries (detectors
+     * included) carry over; new nodes start unheard, up, and outside the ring.
+     */
+    private void grow(int highest) {
+        int old = capacity;
+        generation = Arrays.copyOf(generation, highest);
+        heartbeat = Arrays.copyOf(heartbeat, highest);
+        aliveAtMillis = Arrays.copyOf(aliveAtMillis, highest);
+        loads = Arrays.copyOf(loads, highest);
+        Arrays.fill(loads, old, highest, NodeLoad.NONE);
+        detectors = Arrays.copyOf(detectors, highest);
+        states = Arrays.copyOf(states, highest);
+        Arrays.fill(states, old, highest, PeerState.UP);
+        probedAtLateness = Arrays.copyOf(probedAtLateness, highest);
+        scratchGeneration = Arrays.copyOf(scratchGeneration, highest);
+        scratchHeartbeat = Arrays.copyOf(scratchHeartbeat, highest);
+        member = Arrays.copyOf(member, highest);
+        memberSinceMillis = Arrays.copyOf(memberSinceMillis, highest);
+        capacity = highest;
+    }
+
+    private int[] targetsOf(boolean[] members) {
+        int count = 0;
+        for (int index = 0; index < members.length; index++) {
+            if (members[index] && index != selfIndex) {
+                count++;
+            }
+        }
+        int[] chosen = new int[count];
+        int i = 0;
+        for (int index = 0; index < members.length; index++) {
+            if (members[index] && index != selfIndex) {
+                chosen[i++] = index;
+            }
+        }
+        return chosen;
+    }
+
+    /** Whether this node follows the peer at {@code index}: a member of the ring in force, or heard from. */
+    private boolean tracked(int index) {
+        return member[index] || generation[index] != 0;
     }
 
     /** Called once, on the scheduler thread, before the first round. */
@@ -126,22 +228,24 @@ public final class Membership implements LivenessView {
         upListeners.add(listener);
     }
 
+    /** Untracked nodes (never heard of, not in the ring in force) are up: see the class comment. */
     @Override
     public boolean isUp(NodeId node) {
         int index = node.number() - 1;
-        return index == selfIndex || index >= nodes || upSnapshot[index];
+        boolean[] up = upSnapshot;
+        return index == selfIndex || index >= up.length || up[index];
     }
 
-    /** One gossip round: count a heartbeat, tell a few random peers everything known. */
+    /** One gossip round: count a heartbeat, tell a few random members of the ring everything known. */
     public void gossipRound() {
         heartbeat[selfIndex]++;
         aliveAtMillis[selfIndex] = clock.monotonicMillis();
         loads[selfIndex] = ownLoad.get();
-        if (nodes < 2) {
+        if (targets.length == 0) {
             return;
         }
         Gossip full = snapshot();
-        int fanout = Math.min(config.gossipFanout(), nodes - 1);
+        int fanout = Math.min(config.gossipFanout(), targets.length);
         int[] chosen = new int[fanout];
         int first = 0;
         int overdue = mostOverduePeer();
@@ -153,22 +257,22 @@ public final class Membership implements LivenessView {
         for (int i = first; i < fanout; i++) {
             int candidate;
             do {
-                candidate = random.nextInt(nodes);
-            } while (candidate == selfIndex || contains(chosen, i, candidate));
+                candidate = targets[random.nextInt(targets.length)];
+            } while (contains(chosen, i, candidate));
             chosen[i] = candidate;
             transport.send(NodeId.of(candidate + 1), full);
         }
     }
 
-    /** The peer (not down) whose news is the most overdue, if it is within reach of being marked down; else -1. */
+    /** The member (not down) whose news is the most overdue, if it is within reach of being marked down; else -1. */
     private int mostOverduePeer() {
         long now = clock.monotonicMillis();
         long horizon = config.gossipIntervalMillis() * 12 / 10;
         int chosen = -1;
         long soonest = Long.MAX_VALUE;
-        for (int index = 0; index < nodes; index++) {
+        for (int index : targets) {
             PhiAccrualDetector detector = detectors[index];
-            if (index == selfIndex || detector == null || states[index] == PeerState.DOWN) {
+            if (detector == null || states[index] == PeerState.DOWN) {
                 continue;
             }
             long remaining = detector.millisUntilFailed(now);
@@ -187,18 +291,19 @@ public final class Membership implements LivenessView {
      * 0.4 intervals before it would be marked down, by an extra exchange each (see
      * {@link #lateness}). If it is alive, its answer carries its latest heartbeat, so a slow
      * path through a large cluster or a few lost messages do not turn into a false "down".
+     * Only members of the ring are probed; a node that left it is just left to fall silent.
      */
     public void evaluate() {
         long now = clock.monotonicMillis();
         boolean changed = false;
         Gossip probe = null;
-        for (int index = 0; index < nodes; index++) {
-            if (index == selfIndex) {
+        for (int index = 0; index < capacity; index++) {
+            if (index == selfIndex || !tracked(index)) {
                 continue;
             }
             PeerState next = stateOf(index, now);
             int lateness = next == PeerState.DOWN || detectors[index] == null ? 0 : lateness(detectors[index], now);
-            if (lateness >= PROBE_LATENESS && lateness > probedAtLateness[index]) {
+            if (member[index] && lateness >= PROBE_LATENESS && lateness > probedAtLateness[index]) {
                 probedAtLateness[index] = lateness;
                 if (probe == null) {
                     probe = snapshot();
@@ -219,10 +324,23 @@ public final class Membership implements LivenessView {
         }
     }
 
-    /** Merges gossip from a peer; answers a push with what this node knows better. */
+    /**
+     * Merges gossip from a peer; answers a push with what this node knows better. A node
+     * numbered beyond the arrays (one that joined, or is about to) is tracked from now on.
+     */
     public void onGossip(NodeId from, Gossip gossip) {
         if (gossip.ringEpoch() > 0) {
             ringEpochListener.epochSeen(from, gossip.ringEpoch());
+        }
+        int highest = 0;
+        for (int number : gossip.nodes()) {
+            if (number <= MAX_GOSSIPED_NODE_NUMBER) {
+                highest = Math.max(highest, number);
+            }
+        }
+        if (highest > capacity) {
+            grow(highest);
+            publish();
         }
         long now = clock.monotonicMillis();
         Arrays.fill(scratchGeneration, 0);
@@ -230,7 +348,7 @@ public final class Membership implements LivenessView {
         List<NodeId> cameUp = null;
         for (int i = 0; i < gossip.size(); i++) {
             int index = gossip.nodes()[i] - 1;
-            if (index < 0 || index >= nodes) {
+            if (index < 0 || index >= capacity) {
                 continue;
             }
             long theirGeneration = gossip.generations()[i];
@@ -285,13 +403,19 @@ public final class Membership implements LivenessView {
         }
     }
 
-    /** Every node's status as this node sees it. Call on the membership thread. */
+    /**
+     * The status of every node this node tracks (itself, the members of the ring in force,
+     * and any node heard from), as this node sees it. Call on the membership thread.
+     */
     public List<PeerStatus> statuses() {
         long now = clock.monotonicMillis();
-        List<PeerStatus> statuses = new ArrayList<>(nodes);
-        for (int index = 0; index < nodes; index++) {
-            PhiAccrualDetector detector = detectors[index];
+        List<PeerStatus> statuses = new ArrayList<>(capacity);
+        for (int index = 0; index < capacity; index++) {
             boolean isSelf = index == selfIndex;
+            if (!isSelf && !tracked(index)) {
+                continue;
+            }
+            PhiAccrualDetector detector = detectors[index];
             double phi = isSelf || detector == null ? 0 : detector.phi(now);
             long lastHeard = isSelf ? 0 : detector == null || !detector.hasHeartbeat() ? -1 : now - detector.lastArrivalMillis();
             statuses.add(new PeerStatus(NodeId.of(index + 1), isSelf ? PeerState.UP : states[index], phi, lastHeard,
@@ -314,7 +438,8 @@ public final class Membership implements LivenessView {
     private PeerState stateOf(int index, long now) {
         PhiAccrualDetector detector = detectors[index];
         if (detector == null || !detector.hasHeartbeat()) {
-            return now - startedAtMillis > config.startupGraceMillis() ? PeerState.DOWN : PeerState.UP;
+            long since = Math.max(startedAtMillis, memberSinceMillis[index]);
+            return now - since > config.startupGraceMillis() ? PeerState.DOWN : PeerState.UP;
         }
         if (states[index] == PeerState.DOWN) {
             return PeerState.DOWN;
@@ -340,9 +465,9 @@ public final class Membership implements LivenessView {
     }
 
     private void publish() {
-        boolean[] up = new boolean[nodes];
-        for (int index = 0; index < nodes; index++) {
-            up[index] = index == selfIndex || states[index] != PeerState.DOWN;
+        boolean[] up = new boolean[capacity];
+        for (int index = 0; index < capacity; index++) {
+            up[index] = index == selfIndex || !tracked(index) || states[index] != PeerState.DOWN;
         }
         upSnapshot = up;
     }
@@ -367,7 +492,7 @@ public final class Membership implements LivenessView {
     /** A gossip message holding the entries of the nodes {@code include} accepts. */
     private Gossip gossipOf(IntPredicate include, Gossip.Kind kind) {
         int count = 0;
-        for (int index = 0; index < nodes; index++) {
+        for (int index = 0; index < capacity; index++) {
             if (include.test(index)) {
                 count++;
             }
@@ -379,7 +504,7 @@ public final class Membership implements LivenessView {
         NodeLoad[] entryLoads = new NodeLoad[count];
         long now = clock.monotonicMillis();
         int i = 0;
-        for (int index = 0; index < nodes && i < count; index++) {
+        for (int index = 0; index < capacity && i < count; index++) {
             if (include.test(index)) {
                 ids[i] = index + 1;
                 generations[i] = generation[index];

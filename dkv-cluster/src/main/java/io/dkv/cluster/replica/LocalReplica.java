@@ -47,7 +47,6 @@ public final class LocalReplica {
     private static final long SKEW_LOG_INTERVAL_MILLIS = 10_000;
 
     private final NodeId self;
-    private final int nodes;
     private final int partitions;
     private final StorageEngine storage;
     private final HybridLogicalClock clock;
@@ -60,24 +59,22 @@ public final class LocalReplica {
     private volatile long lastSkewLogMillis = Long.MIN_VALUE;
 
     /**
-     * @param nodes                how many nodes the cluster has (a hint for n(nodes+1) is refused)
      * @param partitions           how many partitions the ring has
      * @param tombstoneGraceMillis a tombstone older than this is not stored where the key is
      *                             absent: it may already have been purged everywhere else
      */
-    public LocalReplica(NodeId self, int nodes, int partitions, StorageEngine storage, HybridLogicalClock clock,
+    public LocalReplica(NodeId self, int partitions, StorageEngine storage, HybridLogicalClock clock,
                         Clock wall, long tombstoneGraceMillis, HintedHandoff handoff, Recovery recovery,
                         NodeCounters metrics) {
-        this(self, nodes, partitions, storage, clock, wall, tombstoneGraceMillis, handoff, recovery, metrics, null);
+        this(self, partitions, storage, clock, wall, tombstoneGraceMillis, handoff, recovery, metrics, null);
     }
 
     /** @param fence refuses votes routed by an outdated ring; {@code null} for a node whose ring never changes */
-    public LocalReplica(NodeId self, int nodes, int partitions, StorageEngine storage, HybridLogicalClock clock,
+    public LocalReplica(NodeId self, int partitions, StorageEngine storage, HybridLogicalClock clock,
                         Clock wall, long tombstoneGraceMillis, HintedHandoff handoff, Recovery recovery,
                         NodeCounters metrics, EpochFence fence) {
         this.fence = fence;
         this.self = self;
-        this.nodes = nodes;
         this.partitions = partitions;
         this.storage = storage;
         this.clock = clock;
@@ -248,8 +245,8 @@ public final class LocalReplica {
     }
 
     private void checkNode(NodeId node, String role) {
-        if (node.number() > nodes || node.equals(self)) {
-            throw new DkvException(role + " " + node + " is not another node of this cluster of " + nodes);
+        if (node.equals(self)) {
+            throw new DkvException(role + " " + node + " is not another node (it is this one)");
         }
     }
 }

@@ -128,9 +128,9 @@ class AntiEntropyUnbuiltTreesTest {
         };
         NodeCounters metrics = new NodeCounters();
         ClusterConfig config = ClusterConfig.builder().nodes(3).replicas(3).build();
-        HintedHandoff handoff = new HintedHandoff(SELF, 3, HandoffConfig.DEFAULT, new MemoryHintStore(1_000, 1 << 20), peers,
+        HintedHandoff handoff = new HintedHandoff(SELF, HandoffConfig.DEFAULT, new MemoryHintStore(1_000, 1 << 20), peers,
                 liveness, clock, 1_000, metrics);
-        LocalReplica replica = new LocalReplica(SELF, 3, ring.partitionCount(), storage,
+        LocalReplica replica = new LocalReplica(SELF, ring.partitionCount(), storage,
                 new HybridLogicalClock(clock::wallMillis, 1_000), clock, RepairConfig.DEFAULT.tombstoneGraceMillis(),
                 handoff, recovery, metrics);
         return new AntiEntropy(new AntiEntropy.Parts(SELF, ring, RepairConfig.DEFAULT, storage, storage.trees(), peers,

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,6 +32,9 @@ import java.util.function.Function;
  * An N-node dkv cluster inside the simulator: real node logic, virtual time, a seeded
  * faulty network. Start one with {@link #builder()}, talk to it through {@link #client},
  * and break it with {@link #crash}, {@link #partition}, {@link SimNetwork#dropRate} and friends.
+ *
+ * <p>The cluster starts with the config's {@code nodes} (n1..nN); {@link #addNode} starts
+ * more, numbered beyond them, which then join through a node's {@code join}.
  *
  * <p>A crash models a killed process whose storage and hints survive (as a durable engine's
  * would): the node stops, forgets everything in flight, and {@link #restart} brings up a new
@@ -52,7 +54,7 @@ public final class SimCluster {
     private final Ring ring;
     /** Every ring state any node installed, by epoch; the last is what nodes route by once they learn it. */
     private final TreeMap<Long, RingState> ringStates = new TreeMap<>();
-    private final Map<NodeId, SimNode> nodes = new LinkedHashMap<>();
+    private final Map<NodeId, SimNode> nodes = new TreeMap<>();
     private final BiFunction<NodeId, HintStore, HintStore> hintStores;
 
     private SimCluster(long seed, ClusterConfig config, Consumer<SimNetwork> networkSetup,
@@ -65,11 +67,31 @@ public final class SimCluster {
         this.ring = initialRing.apply(config);
         ringStates.put(1L, RingState.initial(ring));
         for (NodeId id : Ring.numberedNodes(config.nodes())) {
-            SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(id),
-                    new SimClock(simulation), simulation.splitRandom().nextLong());
-            nodes.put(id, node);
-            boot(node);
+            startNew(id);
         }
+    }
+
+    /**
+     * Starts a new, empty node {@code id} with the cluster's config and genesis ring (its own
+     * storage, hints, clock, scheduler, transport and ring-epoch votes), as an operator starts
+     * a process before joining it: it gossips and learns the ring in force, but holds no
+     * partitions until a node of the ring has it {@code join}.
+     *
+     * @return the running node
+     */
+    public ClusterNode addNode(NodeId id) {
+        if (nodes.containsKey(id)) {
+            throw new IllegalArgumentException(id + " is already in this cluster (" + nodeIds() + ")");
+        }
+        startNew(id);
+        return node(id);
+    }
+
+    private void startNew(NodeId id) {
+        SimNode node = new SimNode(id, MemoryStorageEngine.unlimited(ring.partitionCount()), newHintStore(id),
+                new SimClock(simulation), simulation.splitRandom().nextLong());
+        nodes.put(id, node);
+        boot(node);
     }
 
     public static Builder builder() {
@@ -107,7 +129,7 @@ public final class SimCluster {
         return List.copyOf(ringStates.values());
     }
 
-
+    /** Every node started so far (the configured ones and those added), running or not, in id order. */
     public List<NodeId> nodeIds() {
         return List.copyOf(nodes.keySet());
     }

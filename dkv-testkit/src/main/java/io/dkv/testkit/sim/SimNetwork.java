@@ -1,13 +1,17 @@
 package io.dkv.testkit.sim;
 
 import io.dkv.core.NodeId;
+import io.dkv.core.message.Message;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * The simulated network between nodes: each message takes a random latency (so messages
@@ -23,6 +27,7 @@ public final class SimNetwork {
     private final Map<NodeId, SimTransport> endpoints = new HashMap<>();
     private final Set<Long> blockedLinks = new HashSet<>();
     private final Map<NodeId, long[]> sentByNode = new HashMap<>();
+    private final List<Consumer<Sent>> sendListeners = new ArrayList<>();
     private long minLatencyMillis = 1;
     private long maxLatencyMillis = 5;
     private double dropRate;
@@ -74,6 +79,15 @@ public final class SimNetwork {
         blockedLinks.add(link(from, to));
     }
 
+    /** Something a node sent to another (a message or request; replies are not reported). */
+    public record Sent(NodeId from, NodeId to, Message message) {
+    }
+
+    /** Calls {@code listener} with every message and request sent from now on, whether or not it arrives. */
+    public void onSend(Consumer<Sent> listener) {
+        sendListeners.add(listener);
+    }
+
     /** Restores every link. */
     public void heal() {
         blockedLinks.clear();
@@ -110,7 +124,10 @@ public final class SimNetwork {
      * when it is sent; {@code arrival} runs there. Like a TCP connection, it is lost when
      * that incarnation dies before it arrives, even if the node has restarted since.
      */
-    void send(NodeId from, NodeId to, Delivery arrival) {
+    void send(NodeId from, NodeId to, Message message, Delivery arrival) {
+        for (Consumer<Sent> listener : sendListeners) {
+            listener.accept(new Sent(from, to, message));
+        }
         messagesSent++;
         sentByNode.computeIfAbsent(from, n -> new long[1])[0]++;
         SimTransport target = endpoints.get(to);

@@ -49,7 +49,7 @@ final class SimTransport implements Transport {
 
     @Override
     public void send(NodeId to, Message message) {
-        network.send(self, to, endpoint -> endpoint.handler.onMessage(self, message));
+        network.send(self, to, message, endpoint -> endpoint.handler.onMessage(self, message));
     }
 
     @Override
@@ -62,7 +62,7 @@ final class SimTransport implements Transport {
             }
         });
         pending.put(id, new Pending(future, timeout));
-        network.send(self, to, endpoint -> endpoint.handler.onRequest(self, request,
+        network.send(self, to, request, endpoint -> endpoint.handler.onRequest(self, request,
                 reply -> network.reply(endpoint, this, () -> complete(id, reply))));
         return future;
     }
