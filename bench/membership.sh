@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# How fast partitions move when a node joins and when it leaves, and what clients get meanwhile.
+#
+#   bench/membership.sh [KEYS] [VALUE_BYTES]        (defaults 500000 and 1000)
+#
+# Starts `dkv cluster up --nodes 3 --replicas 3` (durable, stream-bytes-per-second=0: no
+# throttle) on a free base port and loads KEYS keys of VALUE_BYTES with redis-benchmark.
+# Then, with redis-benchmark SET/GET running against n1 before and during each change:
+#   - `dkv cluster add --count 1`: n4 joins and copies its share;
+#   - `dkv cluster remove n4`: n4 is decommissioned and its share copied back.
+# For each change it prints the wall time, the bytes copied in (INFO dkv streamed_bytes
+# summed over the nodes; a gained partition is copied from every live current replica),
+# the copy rate, and client throughput during the change as a ratio to before it.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+keys=${1:-500000}
+value=${2:-1000}
+"$root/dkv" --version >/dev/null
+work=$(mktemp -d /tmp/dkv-membership.XXXXXX)
+port=7800
+while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null || (echo >/dev/tcp/127.0.0.1/$((port + 1000))) 2>/dev/null; do
+  port=$((port + 10))
+done
+cleanup() {
+  "$root/dkv" cluster down --dir "$work/c" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$root/dkv" cluster up --nodes 3 --replicas 3 --dir "$work/c" --base-port $port \
+  --set stream-bytes-per-second=0 --jvm-opt=-Xmx1g >/dev/null
+echo "loading $keys keys of $value bytes (port $port) ..."
+redis-benchmark -p $port -t set -n "$keys" -r "$keys" -d "$value" -c 16 -P 16 -q | tail -1
+
+rate() { # requests per second of a SET+GET run through n1
+  redis-benchmark -p $port -t set,get -n 100000 -r "$keys" -d 100 -c 50 -q \
+    | awk '{for (i = 1; i <= NF; i++) if ($i == "requests") s += $(i - 1)} END {printf "%.0f", s / 2}'
+}
+streamed() { # bytes copied in so far, summed over n1..n4
+  local sum=0 n bytes
+  for n in 0 1 2 3; do
+    bytes=$(redis-cli -p $((port + n)) INFO dkv 2>/dev/null | tr -d '\r' | awk -F: '$1 == "streamed_bytes" {print $2}')
+    sum=$((sum + ${bytes:-0}))
+  done
+  echo $sum
+}
+measure() { # LABEL COMMAND...
+  local label=$1; shift
+  local before bytes0 start change seconds bytes mean
+  before=$(rate)
+  bytes0=$(streamed)
+  start=$(date +%s.%N)
+  "$@" >"$work/change.log" 2>&1 &
+  change=$!
+  local during=()
+  while kill -0 $change 2>/dev/null; do
+    during+=("$(rate)")
+  done
+  wait $change || { cat "$work/change.log"; exit 1; }
+  seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  bytes=$(( $(streamed) - bytes0 ))
+  mean=$(printf '%s\n' "${during[@]}" | awk '{s += $1} END {if (NR) printf "%.0f", s / NR; else print 0}')
+  printf '%s: %.1f s, %d MB copied in, %.0f MB/s; SET+GET through n1: %d req/s before, %d during (%d runs) = %.2fx\n' \
+    "$label" "$seconds" $((bytes / 1000000)) "$(echo "$bytes / 1000000 / $seconds" | bc -l)" "$before" "$mean" \
+    "${#during[@]}" "$(echo "$mean / $before" | bc -l)"
+}
+measure "n4 joins 3 nodes" "$root/dkv" cluster add --dir "$work/c" --count 1
+measure "n4 is decommissioned" "$root/dkv" cluster remove --dir "$work/c" n4
