@@ -182,6 +182,8 @@ final class ServerCommands {
                 fields.put("merkle_trees_built", status.merkleTreesBuilt());
                 fields.put("merkle_trees_build_ms", status.merkleTreesBuiltInMillis());
                 fields.put("merkle_tree_bytes", status.merkleTreeBytes());
+                fields.put("partition_entries_dropped", status.counters().partitionEntriesDropped.sum());
+                fields.put("hints_redirected", status.counters().hintsRedirected.sum());
                 fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
