@@ -30,8 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for another, then back to 3) while single nodes crash and restart and messages are lost.
  * Every read during the changes is checked against the quorum guarantee ({@link ReadCheck}),
  * and afterwards every write acknowledged at QUORUM or ALL is read back at QUORUM through
- * every node of the final ring, and the nodes that gained partitions hold what the final
- * replicas hold.
+ * every node of the final ring. Once faults stop, the cluster settles: every key lives on
+ * exactly the final ring's replicas (the nodes that left dropped their copies, and every
+ * final replica holds the key's newest entry, by anti-entropy), and no hint is left for a
+ * node outside the final ring (they were handed to the replicas).
  *
  * <p>CI runs seeds 1..8; {@code -Ddkv.seeds=500} runs more, {@code -Ddkv.seed=S} replays one.
  */
@@ -133,6 +135,60 @@ class RingChangeSimulationTest {
                         .isGreaterThanOrEqualTo(acked.result().version());
             }
         }
+
+        Ring last = cluster.ring();
+        boolean settled = cluster.runUntilSettled(() -> misplaced(cluster, last).isEmpty(), Duration.ofMinutes(10));
+        assertThat(misplaced(cluster, last)).as("keys not on exactly the final replicas after %d ms (%s)",
+                cluster.simulation().now(), run).isEmpty();
+        assertThat(settled).isTrue();
+        long redirected = 0;
+        long dropped = 0;
+        for (NodeId node : cluster.nodeIds()) {
+            redirected += cluster.node(node).metrics().hintsRedirected.sum();
+            dropped += cluster.node(node).metrics().partitionEntriesDropped.sum();
+        }
+        System.out.printf("seed %d: settled at %d ms: %d entries dropped by nodes that left, %d hints redirected%n",
+                seed, cluster.simulation().now(), dropped, redirected);
+    }
+
+    /**
+     * What keeps the cluster from being settled on {@code last}: a node outside a key's final
+     * replicas holding an entry of it, a final replica without the newest entry anyone holds,
+     * a node keeping hints for a node outside the final ring. Empty once settled.
+     */
+    private static List<String> misplaced(SimCluster cluster, Ring last) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            String key = "key" + i;
+            List<NodeId> replicas = last.replicas(last.partitionOf(bytes(key)));
+            Entry newest = null;
+            for (NodeId node : cluster.nodeIds()) {
+                Entry held = cluster.localEntry(node, key);
+                if (held == null) {
+                    continue;
+                }
+                if (!replicas.contains(node)) {
+                    problems.add(node + " still holds " + key + " (replicas " + replicas + ")");
+                }
+                if (newest == null || held.version().compareTo(newest.version()) > 0) {
+                    newest = held;
+                }
+            }
+            for (NodeId replica : replicas) {
+                Entry held = cluster.localEntry(replica, key);
+                if (newest != null && (held == null || !held.version().equals(newest.version()))) {
+                    problems.add(replica + " lacks the newest entry of " + key + " (" + newest.version() + ")");
+                }
+            }
+        }
+        for (NodeId node : cluster.nodeIds()) {
+            for (NodeId target : cluster.node(node).handoff().store().countsByTarget().keySet()) {
+                if (!last.nodes().contains(target)) {
+                    problems.add(node + " keeps hints for " + target + ", outside the final ring");
+                }
+            }
+        }
+        return problems;
     }
 
     /** Issues requests for {@code millis} of virtual time, one every 10..30 ms. */
