@@ -98,7 +98,10 @@ public final class PartitionDropper {
 
     /** Partitions this node holds something of and does not replicate in {@code state} (none while it moves). */
     public int[] strayPartitions(RingState state) {
-        if (state.moving()) {
+        // The first epoch is the ring the cluster was created with: nobody ever held another
+        // placement, so no node holds a partition it does not replicate (and a large cluster
+        // skips the walk over every partition).
+        if (state.moving() || state.epoch() == RingState.initial(state.current()).epoch()) {
             return new int[0];
         }
         List<Integer> stray = new ArrayList<>();

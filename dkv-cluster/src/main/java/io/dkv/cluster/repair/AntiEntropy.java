@@ -58,6 +58,10 @@ import java.util.random.RandomGenerator;
  * <p>A partition whose tree is not built yet ({@link MerkleTreeBuilder}, after a restart) is
  * skipped: its root would not stand for what the partition holds.
  *
+ * <p>Which partitions are shared with whom follows the ring in force ({@link #follow}, on
+ * every installed ring state): during a move, a partition's current and next replicas all
+ * compare with each other.
+ *
  * <p>A recovering node ({@link Recovery}) also runs {@link #recoveryRound}: the same batches
  * for the comparisons it owes, one in flight per peer, then the differing partitions several
  * at a time, without the interval's pause (the byte budget still applies).
