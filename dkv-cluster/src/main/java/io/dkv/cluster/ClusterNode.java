@@ -328,10 +328,13 @@ public final class ClusterNode implements MessageHandler {
         }
         if (config.handoff().enabled()) {
             long interval = config.handoff().replayIntervalMillis();
-            every(jitter(interval), interval, "hint replay", handoff::replayRound);
-            every(jitter(interval), interval, "hint redirect", hintRedirector::round);
+            every(jitter(interval), interval, "hint replay", () -> {
+                handoff.replayRound();
+                hintRedirector.round();
+            });
         }
-        every(jitter(DROP_INTERVAL_MILLIS), DROP_INTERVAL_MILLIS, "partition drop", dropper::round);
+        // No jitter: a random draw here would shift every duty scheduled after it.
+        every(DROP_INTERVAL_MILLIS, DROP_INTERVAL_MILLIS, "partition drop", dropper::round);
         if (context.lease().durable()) {
             long renewal = Math.max(1, config.maxClockSkewMillis() / 4);
             every(renewal, renewal, "clock lease", clock::renewLease);
