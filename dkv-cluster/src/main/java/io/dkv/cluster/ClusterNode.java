@@ -196,7 +196,7 @@ public final class ClusterNode implements MessageHandler {
                 partition -> !trees.isBuilt(partition) || trees.root(partition) != 0, this::clusterNodes, liveness,
                 this::epochOf, context.scanScheduler(), metrics));
         rings.onInstall(rebalancer::onInstall);
-        rings.onInstall(state -> context.scheduler().execute(() -> followRing(state)));
+        rings.onInstall(state -> context.scheduler().execute(this::followRing));
     }
 
     /**
@@ -206,7 +206,7 @@ public final class ClusterNode implements MessageHandler {
      * node's scheduler; states installed in quick succession may arrive here in any order,
      * so the newest in force is taken.
      */
-    private void followRing(RingState installed) {
+    private void followRing() {
         RingState state = rings.state();
         if (state.epoch() > followedEpoch) {
             followedEpoch = state.epoch();
