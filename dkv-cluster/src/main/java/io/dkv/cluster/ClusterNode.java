@@ -9,6 +9,7 @@ import io.dkv.cluster.coordinator.ReplicaInspector;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.cluster.handoff.HintRedirector;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.membership.Membership;
@@ -20,6 +21,7 @@ import io.dkv.cluster.membership.register.RegisterTimings;
 import io.dkv.cluster.membership.register.RingRegister;
 import io.dkv.cluster.membership.register.RingRegisterStore;
 import io.dkv.cluster.rebalance.EpochFence;
+import io.dkv.cluster.rebalance.PartitionDropper;
 import io.dkv.cluster.rebalance.Rebalancer;
 import io.dkv.cluster.rebalance.RegisterPublisher;
 import io.dkv.cluster.rebalance.RingChange;
@@ -68,7 +70,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -92,7 +97,10 @@ public final class ClusterNode implements MessageHandler {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
 
     private final NodeContext context;
-    /** The ring the node started with: what the repair duties and status still follow (see {@link #rings}). */
+    /**
+     * The ring the node started with: its partition count, and the placement before any ring
+     * state is installed. Everything that depends on placement follows {@link #rings}.
+     */
     private final Ring ring;
     /** The ring in force, by epoch: what requests are routed and fenced by. */
     private final RingHolder rings;
@@ -113,6 +121,8 @@ public final class ClusterNode implements MessageHandler {
     private final MerkleTreeBuilder treeBuilder;
     private final StreamResponder streamResponder;
     private final Rebalancer rebalancer;
+    private final PartitionDropper dropper;
+    private final HintRedirector hintRedirector;
     private final ByteBudget streamBudget;
     private final RingRegister ringRegister;
     private final List<Cancellable> duties = new ArrayList<>();
@@ -145,11 +155,14 @@ public final class ClusterNode implements MessageHandler {
                 : RingStateCodec.decode(ringRegister.current().value());
         this.ring = startState.current();
         Ring ring = this.ring;
-        // A node holds entries only of the partitions it replicates (a stand-in keeps hints,
-        // not entries), and only those are compared: the other trees are empty from the start.
-        int[] own = ring.partitionsReplicatedBy(context.self());
-        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), own));
-        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, own, context.scanScheduler(), context.clock());
+        // The ring moves, so a store that holds anything may hold entries of any partition
+        // (gained in a change, or not dropped yet): every tree is built from a scan before it
+        // is compared or dropped by. An empty store's trees are built (empty) from the start,
+        // and every change after that reaches them through this storage, streaming included.
+        int[] mayHold = holdsAnything(context.storage()) ? allPartitions(ring.partitionCount()) : new int[0];
+        this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), mayHold));
+        this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, mayHold, context.scanScheduler(),
+                context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
@@ -162,10 +175,11 @@ public final class ClusterNode implements MessageHandler {
             membership.ringEpochs(() -> ringRegister.current().epoch(), ringRegister::onEpochSeen);
         }
         HandoffConfig hints = config.handoff();
-        this.handoff = new HintedHandoff(context.self(), hints, context.hints(),
-                context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics);
         this.rings = new RingHolder(startState, context.scheduler());
         ringRegister.onInstalled(committed -> rings.install(RingStateCodec.decode(committed.value())));
+        this.handoff = new HintedHandoff(context.self(), hints, context.hints(),
+                context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics,
+                node -> rings.state().allNodes().contains(node));
         this.replica = new LocalReplica(context.self(), ring.partitionCount(), storage, clock,
                 context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics,
                 new EpochFence(context.self(), rings));
@@ -178,25 +192,81 @@ public final class ClusterNode implements MessageHandler {
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
                 config.replicaTimeoutMillis(), config.maxMessageBytes(), metrics, replica, recovery));
-        this.status = new NodeStatus(context.self(), config, ring, storage, context.hints(), metrics, recovery,
+        this.hintRedirector = new HintRedirector(context.self(), context.hints(), rings::state, endpoints,
+                hints.replayBatch(), metrics);
+        this.status = new NodeStatus(context.self(), config, this::ring, storage, context.hints(), metrics, recovery,
                 treeBuilder);
-        this.tombstones = new TombstoneCollector(context.self(), ring, config.repair(), storage, context.transport(),
+        this.tombstones = new TombstoneCollector(context.self(), rings::state, config.repair(), storage, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
         this.streamResponder = new StreamResponder(storage, ring.partitionCount(), context.scanScheduler(),
                 streamChunkBytes(config), rings::epoch);
         this.streamBudget = new ByteBudget(context.clock(),
                 config.streamBytesPerSecond() == 0 ? Long.MAX_VALUE / 4 : config.streamBytesPerSecond());
         this.rebalancer = new Rebalancer(context.self(), liveness, context.scheduler(), this::streamPartition);
+        MerkleTrees trees = storage.trees();
+        this.dropper = new PartitionDropper(new PartitionDropper.Parts(context.self(), rings, storage,
+                partition -> !trees.isBuilt(partition) || trees.root(partition) != 0, this::clusterNodes, liveness,
+                this::epochOf, context.scanScheduler(), metrics));
         rings.onInstall(rebalancer::onInstall);
         rings.onInstall(this::learnAddresses);
         learnAddresses(rings.state());
         if (membership != null) {
             // Membership follows the ring on its own thread; it reads the state in force when
             // it gets there, so installs that race each other leave it on the newest.
-            rings.onInstall(installed -> context.scheduler().execute(this::followRing));
+            rings.onInstall(installed -> context.scheduler().execute(this::trackMembers));
         }
         // A node that restarts in the middle of a change takes up its part from the state it kept.
         rebalancer.onInstall(rings.state());
+        // The repair duties follow it on the node's thread (see followRing).
+        rings.onInstall(state -> context.scheduler().execute(this::followRing));
+    }
+
+    /**
+     * Points the duties fixed on a placement at the ring state just installed: anti-entropy
+     * and recovery compare the partitions this node holds copies of in it (tombstone
+     * collection, hint replay and dropping read the state in force as they go). Runs on the
+     * node's scheduler; states installed in quick succession may arrive here in any order,
+     * so the newest in force is taken.
+     */
+    private void followRing() {
+        RingState state = rings.state();
+        if (state.epoch() > followedEpoch) {
+            followedEpoch = state.epoch();
+            antiEntropy.follow(state);
+        }
+    }
+
+    /** The epoch {@link #followRing} last applied; touched on the scheduler thread only. */
+    private long followedEpoch;
+
+    private static boolean holdsAnything(StorageEngine storage) {
+        return storage.keyCount() > 0 || storage.tombstoneCount() > 0 || storage.bytes() > 0;
+    }
+
+    private static int[] allPartitions(int count) {
+        int[] all = new int[count];
+        for (int partition = 0; partition < count; partition++) {
+            all[partition] = partition;
+        }
+        return all;
+    }
+
+    /** Every node that may route requests: the configured nodes and those of the ring in force. */
+    private Collection<NodeId> clusterNodes() {
+        Set<NodeId> all = new LinkedHashSet<>(Ring.numberedNodes(context.config().nodes()));
+        all.addAll(rings.state().allNodes());
+        return all;
+    }
+
+    /** The ring epoch {@code node} routes by, as its move status reports it. */
+    private CompletableFuture<Long> epochOf(NodeId node) {
+        return context.transport().request(node, MoveStatusRequest.INSTANCE, context.config().replicaTimeoutMillis())
+                .thenApply(reply -> {
+                    if (reply instanceof MoveStatus status) {
+                        return status.epoch();
+                    }
+                    throw new DkvException(node + " answered a move status request with " + reply);
+                });
     }
 
     /** How often the node driving a ring change asks the nodes gaining partitions how far they are. */
@@ -342,7 +412,7 @@ public final class ClusterNode implements MessageHandler {
     }
 
     /** Tells membership which nodes the ring in force names (on the scheduler thread). */
-    private void followRing() {
+    private void trackMembers() {
         membership.track(rings.state().allNodes());
     }
 
@@ -354,18 +424,24 @@ public final class ClusterNode implements MessageHandler {
         }
         context.transport().bind(this);
         treeBuilder.start();
+        context.scheduler().execute(this::followRing);
         if (membership != null) {
             long interval = config.failureDetection().gossipIntervalMillis();
             context.scheduler().execute(membership::start);
-            context.scheduler().execute(this::followRing);
+            context.scheduler().execute(this::trackMembers);
             every(jitter(interval), interval, "gossip", membership::gossipRound);
             long evaluation = Math.max(1, interval / 10);
             every(evaluation, evaluation, "failure detection", membership::evaluate);
         }
         if (config.handoff().enabled()) {
             long interval = config.handoff().replayIntervalMillis();
-            every(jitter(interval), interval, "hint replay", handoff::replayRound);
+            every(jitter(interval), interval, "hint replay", () -> {
+                handoff.replayRound();
+                hintRedirector.round();
+            });
         }
+        // No jitter: a random draw here would shift every duty scheduled after it.
+        every(DROP_INTERVAL_MILLIS, DROP_INTERVAL_MILLIS, "partition drop", dropper::round);
         if (context.lease().durable()) {
             long renewal = Math.max(1, config.maxClockSkewMillis() / 4);
             every(renewal, renewal, "clock lease", clock::renewLease);
@@ -385,6 +461,9 @@ public final class ClusterNode implements MessageHandler {
         every(jitter(repair.tombstoneSweepIntervalMillis()), repair.tombstoneSweepIntervalMillis(), "tombstone sweep",
                 tombstones::sweep);
     }
+
+    /** How often the node looks for partitions it no longer replicates and may drop. */
+    static final long DROP_INTERVAL_MILLIS = 2_000;
 
     /** How often a recovering node starts the comparisons it owes. */
     static final long RECOVERY_INTERVAL_MILLIS = 50;

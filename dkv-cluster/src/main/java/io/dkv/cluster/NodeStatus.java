@@ -10,9 +10,10 @@ import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.StorageEngine;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * What a status display may read of one node: its settings and ring (immutable), what it
+ * What a status display may read of one node: its settings, the ring in force, what it
  * stores, the hints it keeps, its counters, whether it is recovering and how far it is in
  * building its hash trees. Read-only: the server's INFO, DKV.STATUS, /health, /metrics and
  * the dashboard see the node through this view, not through its storage or handoff objects.
@@ -23,15 +24,15 @@ public final class NodeStatus {
 
     private final NodeId id;
     private final ClusterConfig config;
-    private final Ring ring;
+    private final Supplier<Ring> ring;
     private final StorageEngine storage;
     private final HintStore hints;
     private final NodeCounters counters;
     private final Recovery recovery;
     private final MerkleTreeBuilder trees;
 
-    NodeStatus(NodeId id, ClusterConfig config, Ring ring, StorageEngine storage, HintStore hints, NodeCounters counters,
-               Recovery recovery, MerkleTreeBuilder trees) {
+    NodeStatus(NodeId id, ClusterConfig config, Supplier<Ring> ring, StorageEngine storage, HintStore hints,
+               NodeCounters counters, Recovery recovery, MerkleTreeBuilder trees) {
         this.id = id;
         this.config = config;
         this.ring = ring;
@@ -51,7 +52,7 @@ public final class NodeStatus {
     }
 
     public Ring ring() {
-        return ring;
+        return ring.get();
     }
 
     /** Keys this node stores as a replica (tombstones not counted). */

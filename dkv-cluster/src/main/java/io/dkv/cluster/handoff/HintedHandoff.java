@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Keeps writes for replicas that missed them and hands them over once those replicas are up
@@ -23,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * down replica's place, and a coordinator whose write to a replica failed or timed out.
  *
  * <p>Bounded by {@link HandoffConfig}: a hint that cannot be kept is counted and logged;
- * anti-entropy later repairs what it would have carried. Thread-safe: {@link #keep} runs on
+ * anti-entropy later repairs what it would have carried. Hints for a node that holds no
+ * copies in the ring in force (removed or replaced) are not replayed to it: {@link
+ * HintRedirector} hands them to the partitions' replicas instead. Thread-safe: {@link #keep} runs on
  * any thread; replay rounds run on the node's scheduler, their replies on any thread.
  */
 public final class HintedHandoff {
@@ -39,15 +42,19 @@ public final class HintedHandoff {
     private final Clock clock;
     private final long replicaTimeoutMillis;
     private final NodeCounters metrics;
+    private final Predicate<NodeId> placed;
     private final Set<NodeId> replaying = ConcurrentHashMap.newKeySet();
     private volatile long lastDropLogMillis = Long.MIN_VALUE;
 
     /**
      * Hints are kept for any node but this one, including nodes that joined after the cluster
      * started (numbers beyond its configured {@code nodes}).
+     *
+     * @param placed whether a node holds copies in the ring in force: hints are replayed only to those
      */
     public HintedHandoff(NodeId self, HandoffConfig config, HintStore store, Transport transport,
-                         LivenessView liveness, Clock clock, long replicaTimeoutMillis, NodeCounters metrics) {
+                         LivenessView liveness, Clock clock, long replicaTimeoutMillis, NodeCounters metrics,
+                         Predicate<NodeId> placed) {
         this.self = self;
         this.config = config;
         this.store = store;
@@ -56,6 +63,7 @@ public final class HintedHandoff {
         this.clock = clock;
         this.replicaTimeoutMillis = replicaTimeoutMillis;
         this.metrics = metrics;
+        this.placed = placed;
     }
 
     public boolean enabled() {
@@ -101,7 +109,7 @@ public final class HintedHandoff {
 
     /** Sends one batch of hints to {@code target} if it is up and no batch to it is in flight. */
     public void replayTo(NodeId target) {
-        if (!liveness.isUp(target) || !replaying.add(target)) {
+        if (!liveness.isUp(target) || !placed.test(target) || !replaying.add(target)) {
             return;
         }
         List<Hint> batch = store.batch(target, config.replayBatch());

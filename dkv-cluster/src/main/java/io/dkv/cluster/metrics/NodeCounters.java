@@ -15,10 +15,14 @@ public final class NodeCounters {
     public final LongAdder hintsDropped = new LongAdder();
     public final LongAdder hintsReplayed = new LongAdder();
     public final LongAdder hintsExpired = new LongAdder();
+    /** Hints for a node no longer in the ring, handed to the partition's replicas instead. */
+    public final LongAdder hintsRedirected = new LongAdder();
     public final LongAdder antiEntropyComparisons = new LongAdder();
     public final LongAdder antiEntropyKeysCompared = new LongAdder();
     public final LongAdder antiEntropyKeysRepaired = new LongAdder();
     public final LongAdder tombstonesPurged = new LongAdder();
+    /** Entries deleted because this node no longer replicates their partition (after a ring change). */
+    public final LongAdder partitionEntriesDropped = new LongAdder();
     public final LongAdder clockSkewRefusals = new LongAdder();
     public final LongAdder dutyFailures = new LongAdder();
     public final LongAdder antiEntropyBytes = new LongAdder();

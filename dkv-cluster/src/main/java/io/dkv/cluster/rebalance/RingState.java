@@ -111,6 +111,22 @@ public record RingState(long epoch, Ring current, Ring next, Map<NodeId, String>
                 && sameMembers(targetOf(partition), other.targetOf(partition));
     }
 
+    /**
+     * The nodes that hold a partition's copies, or are gaining them: its current replicas,
+     * then those of the next placement that are not among them.
+     */
+    public List<NodeId> holders(int partition) {
+        List<NodeId> holders = new ArrayList<>(current.replicas(partition));
+        if (next != null) {
+            for (NodeId node : next.replicas(partition)) {
+                if (!holders.contains(node)) {
+                    holders.add(node);
+                }
+            }
+        }
+        return holders;
+    }
+
     /** Every node of the current and the next placement. */
     public List<NodeId> allNodes() {
         List<NodeId> all = new ArrayList<>(current.nodes());

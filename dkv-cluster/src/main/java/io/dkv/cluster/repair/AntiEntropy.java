@@ -3,6 +3,7 @@ package io.dkv.cluster.repair;
 import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.config.RepairConfig;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.replica.LocalReplica;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
@@ -57,6 +58,10 @@ import java.util.random.RandomGenerator;
  * <p>A partition whose tree is not built yet ({@link MerkleTreeBuilder}, after a restart) is
  * skipped: its root would not stand for what the partition holds.
  *
+ * <p>Which partitions are shared with whom follows the ring in force ({@link #follow}, on
+ * every installed ring state): during a move, a partition's current and next replicas all
+ * compare with each other.
+ *
  * <p>A recovering node ({@link Recovery}) also runs {@link #recoveryRound}: the same batches
  * for the comparisons it owes, one in flight per peer, then the differing partitions several
  * at a time, without the interval's pause (the byte budget still applies).
@@ -83,7 +88,6 @@ public final class AntiEntropy {
     static final int RECOVERY_PARALLELISM = 8;
 
     private final NodeId self;
-    private final Ring ring;
     private final RepairConfig config;
     private final StorageEngine storage;
     private final MerkleTrees trees;
@@ -97,8 +101,8 @@ public final class AntiEntropy {
     private final ByteBudget budget;
     private final MessageLimits limits;
     private final AntiEntropyResponder responder;
-    private final int[] partitions;
-    private final SharedPartitions shared;
+    /** Replaced whole by {@link #follow} when a ring state is installed; read when a round starts. */
+    private volatile SharedPartitions shared;
     private final int rootsPerRequest;
     private final AtomicBoolean comparing = new AtomicBoolean();
     private final Set<Recovery.Pair> recoveringNow = ConcurrentHashMap.newKeySet();
@@ -121,7 +125,6 @@ public final class AntiEntropy {
 
     public AntiEntropy(Parts parts) {
         this.self = parts.self();
-        this.ring = parts.ring();
         this.config = parts.config();
         this.storage = parts.storage();
         this.trees = parts.trees();
@@ -136,10 +139,19 @@ public final class AntiEntropy {
         this.budget = new ByteBudget(parts.clock(), config.antiEntropyBytesPerSecond());
         this.limits = MessageLimits.of(parts.maxMessageBytes(), config.antiEntropyMaxKeys());
         this.responder = new AntiEntropyResponder(storage, trees, limits, parts.clock(), config.tombstoneGraceMillis());
-        this.partitions = ring.partitionsReplicatedBy(self);
-        this.shared = new SharedPartitions(self, ring, partitions);
+        this.shared = new SharedPartitions(self, parts.ring(), parts.ring().partitionsReplicatedBy(self));
         this.rootsPerRequest = (int) Math.max(1, Math.min(ROOTS_BATCH_BYTES, limits.hardBytes() - 64)
                 / MerkleRootsRequest.BYTES_PER_PARTITION);
+    }
+
+    /**
+     * Compares from now on the partitions this node holds copies of in {@code state}, with
+     * every other holder ({@link RingState#holders}: during a move, the next replicas too),
+     * and hands the state to {@link Recovery}. Runs on the scheduler thread, as rounds start.
+     */
+    public void follow(RingState state) {
+        shared = SharedPartitions.of(self, state);
+        recovery.follow(state);
     }
 
     /** The side that answers peers' comparisons. */
@@ -155,7 +167,7 @@ public final class AntiEntropy {
      * repair work. Runs on the scheduler thread.
      */
     public void round() {
-        if (partitions.length == 0 || !budget.mayStart() || !comparing.compareAndSet(false, true)) {
+        if (shared.peers().isEmpty() || !budget.mayStart() || !comparing.compareAndSet(false, true)) {
             return;
         }
         List<CompletableFuture<List<Recovery.Pair>>> batches;
@@ -189,6 +201,7 @@ public final class AntiEntropy {
     /** Sends every peer that is up its next batch of roots; each future completes with the pairs that differ. */
     private List<CompletableFuture<List<Recovery.Pair>>> sendBatches() {
         List<CompletableFuture<List<Recovery.Pair>>> batches = new ArrayList<>();
+        SharedPartitions shared = this.shared;
         for (NodeId peer : shared.peers()) {
             if (!liveness.isUp(peer)) {
                 continue;

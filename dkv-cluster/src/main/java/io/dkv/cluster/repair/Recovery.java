@@ -1,6 +1,7 @@
 package io.dkv.cluster.repair;
 
 import io.dkv.cluster.membership.LivenessView;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import org.slf4j.Logger;
@@ -41,6 +42,8 @@ public final class Recovery {
 
     private final NodeId self;
     private final Map<Integer, Set<NodeId>> pending = new ConcurrentHashMap<>();
+    /** Comparisons done, so that a ring state installed later does not owe them again. */
+    private final Set<Pair> done = ConcurrentHashMap.newKeySet();
     private volatile boolean recovering;
 
     private Recovery(NodeId self, boolean recovering) {
@@ -73,6 +76,35 @@ public final class Recovery {
         return recovery;
     }
 
+    /**
+     * While recovering: owes from now on a comparison of every partition this node holds a
+     * copy of in {@code state} with each other holder ({@link RingState#holders}), except
+     * those already done. Called on the node's scheduler when a ring state is installed.
+     */
+    public void follow(RingState state) {
+        if (!recovering) {
+            return;
+        }
+        for (int partition = 0; partition < state.current().partitionCount(); partition++) {
+            List<NodeId> holders = state.holders(partition);
+            if (!holders.contains(self)) {
+                pending.remove(partition);
+                continue;
+            }
+            Set<NodeId> peers = ConcurrentHashMap.newKeySet();
+            for (NodeId holder : holders) {
+                if (!holder.equals(self) && !done.contains(new Pair(partition, holder))) {
+                    peers.add(holder);
+                }
+            }
+            if (peers.isEmpty()) {
+                pending.remove(partition);
+            } else {
+                pending.put(partition, peers);
+            }
+        }
+    }
+
     /** Whether this node may lack data: its answers do not count toward consistency levels. */
     public boolean isRecovering() {
         return recovering;
@@ -89,6 +121,9 @@ public final class Recovery {
 
     /** Records that {@code partition} was fully compared with {@code peer}. */
     public void compared(int partition, NodeId peer) {
+        if (recovering) {
+            done.add(new Pair(partition, peer));
+        }
         Set<NodeId> peers = pending.get(partition);
         if (peers != null) {
             peers.remove(peer);
@@ -141,6 +176,7 @@ public final class Recovery {
         log.info("{} finished recovering: every partition compared with every replica that is up ({} comparisons"
                 + " with down replicas skipped); it counts toward quorums again", self, skipped);
         pending.clear();
+        done.clear();
         return true;
     }
 }

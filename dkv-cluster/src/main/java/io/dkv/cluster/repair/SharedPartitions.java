@@ -1,5 +1,6 @@
 package io.dkv.cluster.repair;
 
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 
@@ -35,8 +36,40 @@ final class SharedPartitions {
                 }
             }
         }
-        this.shared = new LinkedHashMap<>();
+        this.shared = sorted(lists);
+    }
+
+    private SharedPartitions(Map<NodeId, int[]> shared) {
+        this.shared = shared;
+    }
+
+    /**
+     * The partitions shared in a ring state: while a move is under way a partition's copies
+     * are those of its current replicas and of its next ones, and each is compared with
+     * every other (a node gaining the partition gets what streaming missed; a node keeping
+     * it gets a write that reached only the next replicas).
+     */
+    static SharedPartitions of(NodeId self, RingState state) {
+        Map<NodeId, List<Integer>> lists = new TreeMap<>(Comparator.comparingInt(NodeId::number));
+        for (int partition = 0; partition < state.current().partitionCount(); partition++) {
+            List<NodeId> copies = state.holders(partition);
+            if (!copies.contains(self)) {
+                continue;
+            }
+            for (NodeId other : copies) {
+                if (!other.equals(self)) {
+                    int p = partition;
+                    lists.computeIfAbsent(other, peer -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        return new SharedPartitions(sorted(lists));
+    }
+
+    private static Map<NodeId, int[]> sorted(Map<NodeId, List<Integer>> lists) {
+        Map<NodeId, int[]> shared = new LinkedHashMap<>();
         lists.forEach((peer, list) -> shared.put(peer, list.stream().mapToInt(Integer::intValue).sorted().toArray()));
+        return shared;
     }
 
     /** The peers this node shares a partition with, by node number. */

@@ -2,6 +2,7 @@ package io.dkv.cluster.repair;
 
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.config.RepairConfig;
+import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Entry;
@@ -10,7 +11,6 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.WriteRequest;
-import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.Version;
 import org.slf4j.Logger;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Purges tombstones once they are older than the grace period and no replica could bring
@@ -34,6 +35,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (the configuration requires the grace period to exceed the hint window), so no late
  * hint can resurrect a purged key either. docs/ARCHITECTURE.md describes the trade-off.
  *
+ * <p>The ring moves ({@code ClusterNode.rings}): each partition is swept by the ring state in
+ * force when its turn comes, and "every replica" is every holder of the partition in that
+ * state ({@link RingState#holders}): while a move is under way, the next replicas too, so a
+ * node still gaining the partition (and possibly holding an older value it was streamed, or
+ * about to be streamed one from a replica not yet swept) must hold the tombstone as well.
+ * A tombstone is purged only if the state in force is still the one it was checked under:
+ * a change installed meanwhile may have added holders nobody asked. A node sweeps the
+ * partitions it is a current replica of; the nodes gaining one sweep it once the move is over.
+ *
  * <p>Thread-safety: sweeps start on the scheduler thread; replies continue on any thread.
  */
 public final class TombstoneCollector {
@@ -41,43 +51,49 @@ public final class TombstoneCollector {
     private static final Logger log = LoggerFactory.getLogger(TombstoneCollector.class);
 
     private final NodeId self;
-    private final Ring ring;
+    private final Supplier<RingState> rings;
     private final RepairConfig config;
     private final StorageEngine storage;
     private final Transport transport;
     private final Clock clock;
     private final long timeoutMillis;
     private final NodeCounters metrics;
-    private final int[] partitions;
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
-    public TombstoneCollector(NodeId self, Ring ring, RepairConfig config, StorageEngine storage, Transport transport,
-                              Clock clock, long timeoutMillis, NodeCounters metrics) {
+    /** @param rings the ring state in force, read as each partition's turn comes */
+    public TombstoneCollector(NodeId self, Supplier<RingState> rings, RepairConfig config, StorageEngine storage,
+                              Transport transport, Clock clock, long timeoutMillis, NodeCounters metrics) {
         this.self = self;
-        this.ring = ring;
+        this.rings = rings;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
         this.clock = clock;
         this.timeoutMillis = timeoutMillis;
         this.metrics = metrics;
-        this.partitions = ring.partitionsReplicatedBy(self);
     }
 
-    /** Looks at every partition once, one after another. Runs on the scheduler thread. */
+    /**
+     * Looks once at every partition this node is a current replica of in the ring in force,
+     * one after another. Runs on the scheduler thread.
+     */
     public void sweep() {
         if (!sweeping.compareAndSet(false, true)) {
             return;
         }
         long cutoff = clock.wallMillis() - config.tombstoneGraceMillis();
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (int partition : partitions) {
+        for (int partition : rings.get().current().partitionsReplicatedBy(self)) {
             chain = chain.thenCompose(done -> sweep(partition, cutoff));
         }
         chain.whenComplete((done, error) -> sweeping.set(false));
     }
 
     private CompletableFuture<Void> sweep(int partition, long cutoffMillis) {
+        RingState state = rings.get();
+        if (!state.current().replicas(partition).contains(self)) {
+            return CompletableFuture.completedFuture(null);
+        }
         List<byte[]> keys = new ArrayList<>();
         List<Version> versions = new ArrayList<>();
         storage.forEachEntry(partition, (key, entry) -> {
@@ -91,7 +107,7 @@ public final class TombstoneCollector {
             return CompletableFuture.completedFuture(null);
         }
         TombstoneCheck check = new TombstoneCheck(partition, keys.toArray(byte[][]::new), versions.toArray(Version[]::new));
-        List<NodeId> peers = ring.replicas(partition).stream().filter(n -> !n.equals(self)).toList();
+        List<NodeId> peers = state.holders(partition).stream().filter(n -> !n.equals(self)).toList();
         List<CompletableFuture<boolean[]>> answers = new ArrayList<>();
         for (NodeId peer : peers) {
             answers.add(transport.request(peer, check, timeoutMillis).thenApply(reply -> {
@@ -101,7 +117,11 @@ public final class TombstoneCollector {
             }));
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenAccept(done -> purgeWhereAllAgree(check, answers))
+                .thenAccept(done -> {
+                    if (rings.get().epoch() == state.epoch()) {
+                        purgeWhereAllAgree(check, answers);
+                    }
+                })
                 .exceptionally(error -> {
                     log.debug("{}: keeping tombstones of partition {}: a replica did not answer ({})", self, partition,
                             error.toString());

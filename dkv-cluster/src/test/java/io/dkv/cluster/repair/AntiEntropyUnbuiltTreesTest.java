@@ -129,7 +129,7 @@ class AntiEntropyUnbuiltTreesTest {
         NodeCounters metrics = new NodeCounters();
         ClusterConfig config = ClusterConfig.builder().nodes(3).replicas(3).build();
         HintedHandoff handoff = new HintedHandoff(SELF, HandoffConfig.DEFAULT, new MemoryHintStore(1_000, 1 << 20), peers,
-                liveness, clock, 1_000, metrics);
+                liveness, clock, 1_000, metrics, node -> true);
         LocalReplica replica = new LocalReplica(SELF, ring.partitionCount(), storage,
                 new HybridLogicalClock(clock::wallMillis, 1_000), clock, RepairConfig.DEFAULT.tombstoneGraceMillis(),
                 handoff, recovery, metrics);

@@ -57,6 +57,10 @@ public final class NodeMeters implements AutoCloseable {
         counter(registry, "dkv.hints.replayed", "Hints handed over to their replica", metrics.hintsReplayed);
         counter(registry, "dkv.hints.dropped", "Hints refused because the hint store was full", metrics.hintsDropped);
         counter(registry, "dkv.hints.expired", "Hints dropped after the hint window", metrics.hintsExpired);
+        counter(registry, "dkv.hints.redirected", "Hints for a node no longer in the ring, handed to the partition's replicas",
+                metrics.hintsRedirected);
+        counter(registry, "dkv.partition.entries.dropped", "Entries deleted after a ring change moved their partition away",
+                metrics.partitionEntriesDropped);
         counter(registry, "dkv.anti.entropy.comparisons", "Partitions compared with another replica", metrics.antiEntropyComparisons);
         counter(registry, "dkv.anti.entropy.keys.compared", "Keys compared by anti-entropy", metrics.antiEntropyKeysCompared);
         counter(registry, "dkv.anti.entropy.keys.repaired", "Keys repaired by anti-entropy", metrics.antiEntropyKeysRepaired);

@@ -187,6 +187,8 @@ final class ServerCommands {
                 fields.put("streamed_partitions", status.counters().streamedPartitions.sum());
                 fields.put("streamed_bytes", status.counters().streamedBytes.sum());
                 fields.put("stale_ring_retries", status.counters().staleRingRetries.sum());
+                fields.put("partition_entries_dropped", status.counters().partitionEntriesDropped.sum());
+                fields.put("hints_redirected", status.counters().hintsRedirected.sum());
                 fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
                 fields.put("internode_port", info.internodePort());
