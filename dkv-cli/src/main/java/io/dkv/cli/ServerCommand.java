@@ -33,6 +33,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "Join a running cluster through the member whose client port this is.")
     String join;
 
+    @Option(names = "--replace", paramLabel = "NODE",
+            description = "With --join: take over the partitions of NODE, which is gone for good.")
+    String replace;
+
     @Option(names = "--nodes", description = "Nodes in the cluster (N).")
     String nodes;
 
@@ -87,6 +91,7 @@ final class ServerCommand implements Callable<Integer> {
         flags.put("http-port", httpPort);
         flags.put("data-dir", dataDir);
         flags.put("join", join);
+        flags.put("replace", replace);
         flags.forEach((name, value) -> {
             if (value != null) {
                 builder.set(name, value);

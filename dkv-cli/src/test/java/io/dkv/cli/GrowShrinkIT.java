@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The issue's walk with real processes: {@code dkv cluster up --nodes 3 --replicas 3}, a
  * QUORUM load through n3, {@code dkv cluster add --count 2} (n4 and n5 join), {@code dkv
- * cluster remove n2} (decommissioned and stopped), then n1 is killed and {@code dkv
- * removenode n1}: three nodes remain. Nothing acknowledged is lost, every key's replicas are
- * the three remaining nodes, and no write failed.
+ * cluster remove n2} (decommissioned and stopped), n5 is killed and {@code dkv cluster add
+ * --replace n5} starts n6 in its place, then n1 is killed and {@code dkv removenode n1}:
+ * three nodes remain. Nothing acknowledged is lost, every key's replicas are the three
+ * remaining nodes, and no write failed.
  */
 class GrowShrinkIT {
 
@@ -39,7 +40,7 @@ class GrowShrinkIT {
     }
 
     @Test
-    void threeNodesGrowToFiveAndShrinkToThreeUnderLoad() throws Exception {
+    void threeNodesGrowToFiveHaveOneReplacedAndShrinkToThreeUnderLoad() throws Exception {
         QuorumWriter writer = new QuorumWriter(cluster, 3, 3);
         Thread thread = new Thread(writer, "writer");
         thread.start();
@@ -51,6 +52,13 @@ class GrowShrinkIT {
 
             Result removed = cluster.cluster("remove", "n2");
             assertThat(removed.stdout()).as(removed.describe()).contains("n2 left").contains("stopped n2");
+            writer.awaitMoreWrites(300);
+
+            cluster.cluster("kill", "n5");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> QuorumWriter.stateOf(cluster, 3, "n5").equals("down"));
+            Result replaced = cluster.cluster("add", "--replace", "n5");
+            assertThat(replaced.stdout()).as(replaced.describe()).contains("n6 replaced n5");
             writer.awaitMoreWrites(300);
 
             cluster.cluster("kill", "n1");
@@ -76,9 +84,10 @@ class GrowShrinkIT {
                 for (Object row : (List<?>) rows) {
                     nodes.add(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
                 }
-                assertThat(nodes).as("replicas of key-%d", i).containsExactlyInAnyOrder("n3", "n4", "n5");
+                assertThat(nodes).as("replicas of key-%d", i).containsExactlyInAnyOrder("n3", "n4", "n6");
             }
         }
-        System.out.printf("%d QUORUM writes while 3 nodes grew to 5 and shrank to 3; all read back%n", written);
+        System.out.printf("%d QUORUM writes while 3 nodes grew to 5, one was replaced and they shrank to 3; all read"
+                + " back%n", written);
     }
 }

@@ -332,11 +332,17 @@ public final class ClusterNode implements MessageHandler {
 
     /** {@code replacement}, a new node, takes over exactly the partitions of {@code old}, which is gone. */
     public CompletableFuture<RingState> replace(NodeId old, NodeId replacement) {
+        return replace(old, replacement, null);
+    }
+
+    /** As {@link #replace(NodeId, NodeId)}, for a replacement that listens for peers at {@code address}. */
+    public CompletableFuture<RingState> replace(NodeId old, NodeId replacement, String address) {
         if (liveness.isUp(old) && !old.equals(context.self())) {
             return CompletableFuture.failedFuture(new DkvException(old + " is up: decommission it, then join "
                     + replacement + " (replacing is for a node that is gone for good)"));
         }
-        return changeRing(() -> ring().withReplaced(old, replacement), Map.of());
+        return changeRing(() -> ring().withReplaced(old, replacement),
+                address == null ? Map.of() : Map.of(replacement, address));
     }
 
     private CompletableFuture<RingState> changeRing(Supplier<Ring> target, Map<NodeId, String> joined) {

@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
  * way. Once the change is committed, the ring (and with it this node's share of partitions)
  * reaches this node by the epoch register's commits and gossip; the node copies its
  * partitions and serves them when the change finishes. A node that is already in the ring
- * it restarted with does not ask again.
+ * it restarted with does not ask again. With {@code replace: NODE} it asks
+ * {@code DKV.REPLACE NODE <this node> <host:port>} instead: it takes over exactly the
+ * partitions of that node, which must be gone for good.
  *
  * <p>Runs on a thread of its own: a blocking socket, a few requests in a node's lifetime.
  */
@@ -33,16 +35,18 @@ final class Joiner implements Runnable {
     private final ClusterNode node;
     private final String member;
     private final String ownAddress;
+    private final NodeId replacing;
     private volatile boolean stopped;
 
-    Joiner(ClusterNode node, String member, String ownAddress) {
+    Joiner(ClusterNode node, String member, String ownAddress, NodeId replacing) {
         this.node = node;
         this.member = member;
         this.ownAddress = ownAddress;
+        this.replacing = replacing;
     }
 
-    static Thread start(ClusterNode node, String member, String ownAddress) {
-        Thread thread = new Thread(new Joiner(node, member, ownAddress), node.id() + "-join");
+    static Thread start(ClusterNode node, String member, String ownAddress, NodeId replacing) {
+        Thread thread = new Thread(new Joiner(node, member, ownAddress, replacing), node.id() + "-join");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -85,7 +89,8 @@ final class Joiner implements Runnable {
                     TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
-            out.write(command("DKV.JOIN", self.toString(), ownAddress));
+            out.write(replacing == null ? command("DKV.JOIN", self.toString(), ownAddress)
+                    : command("DKV.REPLACE", replacing.toString(), self.toString(), ownAddress));
             out.flush();
             return readLine(new BufferedInputStream(socket.getInputStream()));
         } catch (NumberFormatException e) {

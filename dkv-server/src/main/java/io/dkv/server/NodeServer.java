@@ -124,7 +124,8 @@ public final class NodeServer implements AutoCloseable {
         }
         warnIfPeersUnauthenticated(settings);
         if (settings.join() != null) {
-            Joiner.start(server.node, settings.join(), settings.host() + ":" + settings.internodePort());
+            Joiner.start(server.node, settings.join(), settings.host() + ":" + settings.internodePort(),
+                    settings.replace());
         }
         return server;
     }

@@ -2,6 +2,7 @@ package io.dkv.server;
 
 import io.dkv.cluster.repair.MerkleTrackingStorage;
 import io.dkv.core.NodeId;
+import io.dkv.core.ring.Ring;
 import io.dkv.testkit.Ports;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -15,14 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real-time counterpart of the simulator's AntiEntropyAtScaleTest: three in-JVM nodes
- * over Netty with 3 x 1366 = 4098 partitions, each replicating all of them. One pass of
+ * over Netty with the default 4096 partitions, each replicating all of them. One pass of
  * anti-entropy over every partition with both peers, when nothing differs, takes about a
  * second (the roots of 1,365 partitions per message), not the ~51 s of 16 roots per round;
  * the leaves of an idle node's trees take no memory.
  */
 class AntiEntropyPassTimeTest {
 
-    private static final int PARTITIONS_PER_NODE = 1366;
+    private static final int PARTITIONS = Ring.DEFAULT_PARTITIONS;
 
     private LocalCluster cluster;
 
@@ -37,7 +38,7 @@ class AntiEntropyPassTimeTest {
     void aPassOverFourThousandPartitionsWithNothingDifferingTakesSeconds() {
         int basePort = Ports.freeBasePort(3);
         cluster = LocalCluster.start(3, 3, basePort, settings -> settings
-                .set("partitions-per-node", Integer.toString(PARTITIONS_PER_NODE))
+                .set("partitions", Integer.toString(PARTITIONS))
                 .set("http-port", "0"));
         List<NodeId> nodes = List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3));
         int partitions = cluster.server(nodes.get(0)).node().status().ring().partitionCount();

@@ -141,6 +141,10 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--count", defaultValue = "1", description = "How many nodes to add (default ${DEFAULT-VALUE}).")
         int count;
 
+        @Option(names = "--replace", paramLabel = "NODE",
+                description = "Start one node that takes over the partitions of NODE, which is gone for good.")
+        String replace;
+
         @Option(names = "--join-seconds", defaultValue = "3600",
                 description = "How long to wait for each node to hold its partitions (default ${DEFAULT-VALUE}).")
         long joinSeconds;
@@ -151,7 +155,17 @@ public final class ClusterCommand implements Runnable {
                 System.err.println("error: --count (" + count + ") must be at least 1");
                 return 1;
             }
+            if (replace != null && count != 1) {
+                System.err.println("error: --replace starts one node, not --count " + count);
+                return 1;
+            }
             ClusterDirectory cluster = options.open();
+            NodeId replaced = replace == null ? null : cluster.node(replace);
+            if (replaced != null && cluster.process(replaced).isPresent()) {
+                System.err.println("error: " + replaced + " is running: replacing is for a node that is gone for good"
+                        + " (kill it, or dkv cluster remove it and add a node)");
+                return 1;
+            }
             NodeId member = cluster.nodeIds().stream().filter(node -> cluster.process(node).isPresent()).findFirst()
                     .orElse(null);
             if (member == null) {
@@ -164,11 +178,16 @@ public final class ClusterCommand implements Runnable {
             for (int number = first; number < first + count; number++) {
                 NodeId node = NodeId.of(number);
                 Files.createDirectories(cluster.nodeDir(node));
-                cluster.saveCommand(node, joinCommand(cluster, template, node, member));
+                List<String> command = joinCommand(cluster, template, node, member);
+                if (replaced != null) {
+                    command.addAll(List.of("--set", "replace=" + replaced));
+                }
+                cluster.saveCommand(node, command);
                 cluster.launch(node);
                 cluster.awaitServing(node, Duration.ofSeconds(options.waitSeconds));
                 awaitJoined(cluster, node, Duration.ofSeconds(joinSeconds));
-                System.out.println(node + " joined: " + ringLine(cluster, node));
+                System.out.println(node + (replaced == null ? " joined: " : " replaced " + replaced + ": ")
+                        + ringLine(cluster, node));
             }
             Status.print(cluster);
             return 0;

@@ -27,10 +27,13 @@ import java.util.Objects;
  * @param join          a member's client address ({@code host:port}) to ask for this node to
  *                      join the cluster, or {@code null}: a node beyond the configured
  *                      {@code nodes} joins a running cluster this way
+ * @param replace       with {@code join}: the node, gone for good, whose partitions this new
+ *                      node takes over instead of a share of everyone's; or {@code null}
  */
 public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int respPort, int internodePort,
                            int httpPort, Map<NodeId, InetSocketAddress> peers, StorageSettings storage,
-                           ClientLimits clients, AccessSettings access, TlsSettings tls, String join) {
+                           ClientLimits clients, AccessSettings access, TlsSettings tls, String join,
+                           NodeId replace) {
 
     /** The default base port: node i (counting from 0) uses P+i, P+1000+i and P+2000+i (and P+3000+i for TLS). */
     public static final int DEFAULT_BASE_PORT = 7400;
@@ -43,6 +46,10 @@ public record NodeSettings(NodeId node, ClusterConfig cluster, String host, int 
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(tls, "tls");
+        if (replace != null && join == null) {
+            throw new InvalidConfigException("replace (" + replace + ") needs join: HOST:PORT, the client address of"
+                    + " a member to ask");
+        }
         if (node.number() > cluster.nodes() && join == null) {
             throw new InvalidConfigException("node (" + node + ") must be one of n1..n" + cluster.nodes()
                     + " for nodes (" + cluster.nodes() + "), or join a running cluster (join: HOST:PORT of a member)");

@@ -39,6 +39,7 @@ public final class SettingsBuilder {
     private final ClusterConfig.Builder cluster = ClusterConfig.builder();
     private NodeId node = NodeId.of(1);
     private String join;
+    private NodeId replace;
     private String host = "127.0.0.1";
     private int basePort = NodeSettings.DEFAULT_BASE_PORT;
     private Integer respPort;
@@ -76,6 +77,7 @@ public final class SettingsBuilder {
     public SettingsBuilder() {
         setters.put("node", (b, v) -> b.node = parseNode("node", v));
         setters.put("join", (b, v) -> b.join = v.isEmpty() ? null : v);
+        setters.put("replace", (b, v) -> b.replace = v.isEmpty() ? null : parseNode("replace", v));
         setters.put("nodes", (b, v) -> b.cluster.nodes(parseInt("nodes", v)));
         setters.put("replicas", (b, v) -> b.cluster.replicas(parseInt("replicas", v)));
         setters.put("host", (b, v) -> b.host = v);
@@ -246,7 +248,7 @@ public final class SettingsBuilder {
         }
         addresses.computeIfAbsent(node, id -> InetSocketAddress.createUnresolved(host, internode));
         return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients,
-                new AccessSettings(accounts, httpAuth, clusterSecret), tls(), join);
+                new AccessSettings(accounts, httpAuth, clusterSecret), tls(), join, replace);
     }
 
     /** TLS is on when a certificate is given; its client port then defaults to P+3000+i. */

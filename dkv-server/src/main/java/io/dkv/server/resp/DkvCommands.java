@@ -44,7 +44,9 @@ import static io.dkv.server.resp.Futures.done;
  *       takes out a node that is gone for good. Both answer once the change's first state is
  *       committed, with its epoch; the change finishes when {@code DKV.RING} shows it no
  *       longer moving. {@code DKV.JOIN node host:port} lets a new node join (its internode
- *       address travels with the ring); a node started with {@code join:} sends it itself.</li>
+ *       address travels with the ring); a node started with {@code join:} sends it itself.
+ *       {@code DKV.REPLACE old new host:port} has a new node take over exactly the partitions
+ *       of one that is gone for good (sent by a node started with {@code replace:}).</li>
  * </ul>
  */
 final class DkvCommands {
@@ -81,6 +83,9 @@ final class DkvCommands {
         table.add(new CommandSpec("DKV.JOIN", 3, List.of("admin"), 0, 0, 0, "dkv",
                 "Lets a new node (id, internode host:port) join the ring: it takes its share of partitions.",
                 CommandAcl.of("@admin @slow @dangerous"), commands::join));
+        table.add(new CommandSpec("DKV.REPLACE", 4, List.of("admin"), 0, 0, 0, "dkv",
+                "A new node (id, internode host:port) takes over the partitions of a node that is gone for good.",
+                CommandAcl.of("@admin @slow @dangerous"), commands::replace));
         table.add(new CommandSpec("DKV.REMOVENODE", 2, List.of("admin"), 0, 0, 0, "dkv",
                 "Takes a node that is gone for good out of the ring, copying its partitions from the other replicas.",
                 CommandAcl.of("@admin @slow @dangerous"), commands::removeNode));
@@ -106,6 +111,23 @@ final class DkvCommands {
                     + address + "'"));
         }
         return begin(node.join(joining, address));
+    }
+
+    private CompletableFuture<RespReply> replace(ClientSession session, RespCommand command) {
+        NodeId old;
+        NodeId replacement;
+        try {
+            old = NodeId.parse(command.argString(1));
+            replacement = NodeId.parse(command.argString(2));
+        } catch (IllegalArgumentException e) {
+            return done(RespReply.error("ERR " + e.getMessage()));
+        }
+        String address = command.argString(3);
+        if (address.lastIndexOf(':') <= 0) {
+            return done(RespReply.error("ERR expected the new node's internode address as host:port, got '"
+                    + address + "'"));
+        }
+        return begin(node.replace(old, replacement, address));
     }
 
     private CompletableFuture<RespReply> removeNode(ClientSession session, RespCommand command) {

@@ -64,7 +64,12 @@ class ExampleConfigTest {
         assertThatThrownBy(() -> new SettingsBuilder().set("nodes", "2").set("replicas", "3").build())
                 .hasMessageContaining("replicas (3) must not exceed nodes (2)");
         assertThatThrownBy(() -> new SettingsBuilder().set("node", "n4").build())
-                .hasMessageContaining("node (n4) must be one of n1..n3");
+                .hasMessageContaining("node (n4) must be one of n1..n3").hasMessageContaining("join");
+        NodeSettings joining = new SettingsBuilder().set("node", "n4").set("join", "127.0.0.1:7400").build();
+        assertThat(joining.join()).isEqualTo("127.0.0.1:7400");
+        assertThat(joining.peers()).as("its own address, for the ring state").containsKey(NodeId.of(4));
+        assertThatThrownBy(() -> new SettingsBuilder().set("node", "n4").set("replace", "n2").build())
+                .hasMessageContaining("replace (n2) needs join");
     }
 
     @Test
