@@ -31,25 +31,25 @@ trap cleanup EXIT
 "$root/dkv" cluster up --nodes 3 --replicas 3 --dir "$work/c" --base-port $port \
   --set stream-bytes-per-second=0 --jvm-opt=-Xmx1g >/dev/null
 echo "loading $keys keys of $value bytes (port $port) ..."
-redis-benchmark -p $port -t set -n "$keys" -r "$keys" -d "$value" -c 16 -P 16 -q | tail -1
+redis-benchmark -p $port -t set -n "$keys" -r "$keys" -d "$value" -c 8 -P 4 -q | tail -1
 
 rate() { # requests per second of a SET+GET run through n1
   redis-benchmark -p $port -t set,get -n 100000 -r "$keys" -d 100 -c 50 -q \
     | awk '{for (i = 1; i <= NF; i++) if ($i == "requests") s += $(i - 1)} END {printf "%.0f", s / 2}'
 }
-streamed() { # bytes copied in so far, summed over n1..n4
+streamed() { # NODES: bytes copied in so far, summed over n1..nNODES
   local sum=0 n bytes
-  for n in 0 1 2 3; do
+  for ((n = 0; n < $1; n++)); do
     bytes=$(redis-cli -p $((port + n)) INFO dkv 2>/dev/null | tr -d '\r' | awk -F: '$1 == "streamed_bytes" {print $2}')
     sum=$((sum + ${bytes:-0}))
   done
   echo $sum
 }
-measure() { # LABEL COMMAND...
-  local label=$1; shift
+measure() { # LABEL NODES COMMAND... (NODES: the nodes that copy in, n1..nNODES)
+  local label=$1 nodes=$2; shift 2
   local before bytes0 start change seconds bytes mean
   before=$(rate)
-  bytes0=$(streamed)
+  bytes0=$(streamed "$nodes")
   start=$(date +%s.%N)
   "$@" >"$work/change.log" 2>&1 &
   change=$!
@@ -59,11 +59,11 @@ measure() { # LABEL COMMAND...
   done
   wait $change || { cat "$work/change.log"; exit 1; }
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
-  bytes=$(( $(streamed) - bytes0 ))
+  bytes=$(( $(streamed "$nodes") - bytes0 ))
   mean=$(printf '%s\n' "${during[@]}" | awk '{s += $1} END {if (NR) printf "%.0f", s / NR; else print 0}')
   printf '%s: %.1f s, %d MB copied in, %.0f MB/s; SET+GET through n1: %d req/s before, %d during (%d runs) = %.2fx\n' \
     "$label" "$seconds" $((bytes / 1000000)) "$(echo "$bytes / 1000000 / $seconds" | bc -l)" "$before" "$mean" \
     "${#during[@]}" "$(echo "$mean / $before" | bc -l)"
 }
-measure "n4 joins 3 nodes" "$root/dkv" cluster add --dir "$work/c" --count 1
-measure "n4 is decommissioned" "$root/dkv" cluster remove --dir "$work/c" n4
+measure "n4 joins 3 nodes" 4 "$root/dkv" cluster add --dir "$work/c" --count 1
+measure "n4 is decommissioned" 3 "$root/dkv" cluster remove --dir "$work/c" n4
