@@ -5,13 +5,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,20 +68,7 @@ class GrowShrinkIT {
         }
         assertThat(writer.failures).as("QUORUM writes that failed").isEmpty();
 
-        long written = writer.written.get();
-        try (Jedis jedis = QuorumWriter.connect(cluster, 4)) {
-            for (long i = 0; i < written; i++) {
-                assertThat(jedis.get("key-" + i)).as("key-%d of %d", i, written).isEqualTo("value-" + i);
-            }
-            for (long i = 0; i < written; i += Math.max(1, written / 50)) {
-                Object rows = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(StandardCharsets.UTF_8), "key-" + i);
-                Set<String> nodes = new HashSet<>();
-                for (Object row : (List<?>) rows) {
-                    nodes.add(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
-                }
-                assertThat(nodes).as("replicas of key-%d", i).containsExactlyInAnyOrder("n3", "n4", "n6");
-            }
-        }
+        long written = writer.assertAllReadBackOn(4, "n3", "n4", "n6");
         System.out.printf("%d QUORUM writes while 3 nodes grew to 5, one was replaced and they shrank to 3; all read"
                 + " back%n", written);
     }

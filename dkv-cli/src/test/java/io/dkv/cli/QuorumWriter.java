@@ -6,11 +6,15 @@ import redis.clients.jedis.Jedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The load of the process tests: unique values to consecutive keys ({@code key-i} =
@@ -59,6 +63,29 @@ final class QuorumWriter implements Runnable {
 
     void stop() {
         running.set(false);
+    }
+
+    /**
+     * Checks, through node {@code via}, that every write went through ({@code key-i} reads
+     * {@code value-i} at QUORUM) and that a sample of keys is replicated on exactly
+     * {@code replicas} (DKV.REPLICAS); returns how many writes were checked.
+     */
+    long assertAllReadBackOn(int via, String... replicas) {
+        long count = written.get();
+        try (Jedis jedis = connect(cluster, via)) {
+            for (long i = 0; i < count; i++) {
+                assertThat(jedis.get("key-" + i)).as("key-%d of %d", i, count).isEqualTo("value-" + i);
+            }
+            for (long i = 0; i < count; i += Math.max(1, count / 50)) {
+                Object rows = jedis.sendCommand(() -> "DKV.REPLICAS".getBytes(StandardCharsets.UTF_8), "key-" + i);
+                Set<String> nodes = new HashSet<>();
+                for (Object row : (List<?>) rows) {
+                    nodes.add(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
+                }
+                assertThat(nodes).as("replicas of key-%d", i).containsExactlyInAnyOrder(replicas);
+            }
+        }
+        return count;
     }
 
     /** A Jedis connection to node {@code node} whose reads and writes are at QUORUM. */

@@ -99,45 +99,40 @@ final class DkvCommands {
     }
 
     private CompletableFuture<RespReply> join(ClientSession session, RespCommand command) {
-        NodeId joining;
         try {
-            joining = NodeId.parse(command.argString(1));
+            return begin(node.join(nodeArg(command, 1), addressArg(command, 2)));
         } catch (IllegalArgumentException e) {
             return done(RespReply.error("ERR " + e.getMessage()));
         }
-        String address = command.argString(2);
-        if (address.lastIndexOf(':') <= 0) {
-            return done(RespReply.error("ERR expected the joining node's internode address as host:port, got '"
-                    + address + "'"));
-        }
-        return begin(node.join(joining, address));
     }
 
     private CompletableFuture<RespReply> replace(ClientSession session, RespCommand command) {
-        NodeId old;
-        NodeId replacement;
         try {
-            old = NodeId.parse(command.argString(1));
-            replacement = NodeId.parse(command.argString(2));
+            return begin(node.replace(nodeArg(command, 1), nodeArg(command, 2), addressArg(command, 3)));
         } catch (IllegalArgumentException e) {
             return done(RespReply.error("ERR " + e.getMessage()));
         }
-        String address = command.argString(3);
-        if (address.lastIndexOf(':') <= 0) {
-            return done(RespReply.error("ERR expected the new node's internode address as host:port, got '"
-                    + address + "'"));
-        }
-        return begin(node.replace(old, replacement, address));
     }
 
     private CompletableFuture<RespReply> removeNode(ClientSession session, RespCommand command) {
-        NodeId target;
         try {
-            target = NodeId.parse(command.argString(1));
+            return begin(node.removeNode(nodeArg(command, 1)));
         } catch (IllegalArgumentException e) {
             return done(RespReply.error("ERR " + e.getMessage()));
         }
-        return begin(node.removeNode(target));
+    }
+
+    private static NodeId nodeArg(RespCommand command, int index) {
+        return NodeId.parse(command.argString(index));
+    }
+
+    /** A node's internode address, {@code host:port}. */
+    private static String addressArg(RespCommand command, int index) {
+        String address = command.argString(index);
+        if (address.lastIndexOf(':') <= 0) {
+            throw new IllegalArgumentException("expected a node's internode address as host:port, got '" + address + "'");
+        }
+        return address;
     }
 
     /** Answers with the epoch of the change's first state once it is committed, or the change's error. */
