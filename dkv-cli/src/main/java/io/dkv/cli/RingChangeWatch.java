@@ -5,15 +5,18 @@ import io.dkv.cli.client.RespClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Starts a ring change on a node ({@code DKV.DECOMMISSION}, {@code DKV.REMOVENODE}) and
- * follows it through {@code DKV.RING} until it is finished, printing each step.
+ * follows it through {@code DKV.RING} until it is finished, printing each step; and reads
+ * {@code DKV.RING} for the commands that follow a change their own way ({@code dkv cluster
+ * add/remove}).
  */
-final class RingChangeWatch {
+public final class RingChangeWatch {
 
     private static final long POLL_MILLIS = 500;
 
@@ -25,7 +28,7 @@ final class RingChangeWatch {
      *
      * @return the exit code
      */
-    static int run(RespClient client, PrintStream out, long waitSeconds, String... command) throws IOException {
+    public static int run(RespClient client, PrintStream out, long waitSeconds, String... command) throws IOException {
         Object reply = client.call(command);
         if (ClientCall.isError(reply)) {
             return ClientCall.failWith(reply);
@@ -74,6 +77,26 @@ final class RingChangeWatch {
                     + text(copying.get(1)) + " of " + text(copying.get(2)) + " partitions it takes)";
         }
         ClientCall.println(out, line + "  [node (partitions it replicates)]");
+    }
+
+    /**
+     * The ring a node routes by, from {@code DKV.RING}.
+     *
+     * @param nodes the nodes of its current placement, each with the partitions it replicates,
+     *              as {@code n1 (2731) n2 (2731) ...}
+     */
+    public record RingView(long epoch, boolean moving, List<String> nodeIds, String nodes) {
+    }
+
+    /** Asks a node for the ring it routes by. */
+    public static RingView view(RespClient client) throws IOException {
+        Map<String, Object> ring = fields(client.call("DKV.RING"));
+        List<String> ids = new ArrayList<>();
+        for (Object row : (List<?>) ring.get("nodes")) {
+            ids.add(text(((List<?>) row).get(0)));
+        }
+        return new RingView((Long) ring.get("epoch"), (Long) ring.get("moving") == 1, List.copyOf(ids),
+                placements((List<?>) ring.get("nodes")));
     }
 
     /** {@code n1 (2731) n2 (2731) ...}: each node with the partitions it replicates. */

@@ -272,25 +272,6 @@ public final class ClusterNode implements MessageHandler {
     /** How often the node driving a ring change asks the nodes gaining partitions how far they are. */
     static final long RING_CHANGE_POLL_MILLIS = 500;
 
-    /**
-     * Moves the cluster to {@code target}, driven from this node (see {@link RingChange}):
-     * each of the change's two states is committed by a majority of the members through the
-     * epoch register and spread from there.
-     */
-    public CompletableFuture<RingState> changeRing(Ring target) {
-        return newRingChange(new RegisterPublisher(ringRegister)).start(target);
-    }
-
-    /** As {@link #changeRing(Ring)}, committing through {@code publisher} (tests). */
-    public CompletableFuture<RingState> changeRing(Ring target, RingChange.Publisher publisher) {
-        return newRingChange(publisher).start(target);
-    }
-
-    /** Finishes the ring change under way from this node (after the node that began it died). */
-    public CompletableFuture<RingState> finishRingChange() {
-        return newRingChange(new RegisterPublisher(ringRegister)).resume();
-    }
-
     /** {@code node} joins: it takes its share of partitions, copies them, then serves them. */
     public CompletableFuture<RingState> join(NodeId node) {
         return changeRing(() -> ring().withJoined(node), Map.of());

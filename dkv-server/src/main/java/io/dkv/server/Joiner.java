@@ -36,7 +36,6 @@ final class Joiner implements Runnable {
     private final String member;
     private final String ownAddress;
     private final NodeId replacing;
-    private volatile boolean stopped;
 
     Joiner(ClusterNode node, String member, String ownAddress, NodeId replacing) {
         this.node = node;
@@ -55,7 +54,7 @@ final class Joiner implements Runnable {
     @Override
     public void run() {
         NodeId self = node.id();
-        while (!stopped && !Thread.currentThread().isInterrupted()) {
+        while (!Thread.currentThread().isInterrupted()) {
             if (node.rings().state().allNodes().contains(self)) {
                 log.info("{} is a node of the ring (epoch {})", self, node.rings().epoch());
                 return;
@@ -117,9 +116,5 @@ final class Joiner implements Runnable {
             }
         }
         return line.toString();
-    }
-
-    void stop() {
-        stopped = true;
     }
 }

@@ -1,5 +1,6 @@
 package io.dkv.cli.cluster;
 
+import io.dkv.cli.RingChangeWatch;
 import io.dkv.cli.client.AuthOptions;
 import io.dkv.cli.client.Credentials;
 import io.dkv.cli.client.RespClient;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,9 +185,9 @@ public final class ClusterCommand implements Runnable {
                 cluster.saveCommand(node, command);
                 cluster.launch(node);
                 cluster.awaitServing(node, Duration.ofSeconds(options.waitSeconds));
-                awaitJoined(cluster, node, Duration.ofSeconds(joinSeconds));
+                RingChangeWatch.RingView ring = awaitJoined(cluster, node, Duration.ofSeconds(joinSeconds));
                 System.out.println(node + (replaced == null ? " joined: " : " replaced " + replaced + ": ")
-                        + ringLine(cluster, node));
+                        + ring.nodes());
             }
             Status.print(cluster);
             return 0;
@@ -228,20 +228,13 @@ public final class ClusterCommand implements Runnable {
                         + " dkv removenode " + node + " if it is gone for good");
                 return 1;
             }
-            Object begun = cluster.call(node, "DKV.DECOMMISSION");
-            if (begun instanceof RespClient.ErrorReply error) {
-                System.err.println("error: " + error.message());
-                return 1;
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(leaveSeconds).toNanos();
-            while (ringMoving(cluster, node)) {
-                if (System.nanoTime() > deadline) {
-                    System.err.println("error: " + node + "'s partitions did not move within " + leaveSeconds + " s");
-                    return 1;
+            try (RespClient client = cluster.client(node)) {
+                int left = RingChangeWatch.run(client, System.out, leaveSeconds, "DKV.DECOMMISSION");
+                if (left != 0) {
+                    return left;
                 }
-                ClusterDirectory.sleep(250);
             }
-            System.out.println(node + " left: " + ringLine(cluster, node));
+            System.out.println(node + " left");
             process.get().destroy();
             Signals.awaitExit(List.of(process.get()), Duration.ofSeconds(options.waitSeconds), true);
             System.out.println("stopped " + node);
@@ -249,13 +242,17 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    /** Waits until {@code node} is in the ring it routes by and no change is under way. */
-    static void awaitJoined(ClusterDirectory cluster, NodeId node, Duration limit) throws IOException {
+    /** Waits until {@code node} is in the ring it routes by and no change is under way; returns that ring. */
+    static RingChangeWatch.RingView awaitJoined(ClusterDirectory cluster, NodeId node, Duration limit) throws IOException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            String ring = ringLine(cluster, node);
-            if (!ringMoving(cluster, node) && (" " + ring + " ").contains(" " + node + " ")) {
-                return;
+            try (RespClient client = cluster.client(node)) {
+                RingChangeWatch.RingView ring = RingChangeWatch.view(client);
+                if (!ring.moving() && ring.nodeIds().contains(node.toString())) {
+                    return ring;
+                }
+            } catch (IOException e) {
+                // Not answering yet: ask again until the limit.
             }
             if (cluster.process(node).isEmpty()) {
                 throw new IOException(node + " exited while joining; last lines of " + cluster.logFile(node) + ":\n"
@@ -265,37 +262,6 @@ public final class ClusterCommand implements Runnable {
         }
         throw new IOException(node + " did not join within " + limit.toSeconds() + " s; last lines of "
                 + cluster.logFile(node) + ":\n" + cluster.tail(node, 20));
-    }
-
-    /** Whether the ring {@code node} routes by is moving (true when it cannot be asked). */
-    static boolean ringMoving(ClusterDirectory cluster, NodeId node) {
-        try {
-            Object info = cluster.call(node, "INFO", "dkv");
-            return !(info instanceof byte[] text) || !new String(text, StandardCharsets.UTF_8).contains("ring_moving:0");
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
-    /** The nodes of the ring {@code node} routes by, e.g. {@code n1 n2 n4}. */
-    static String ringLine(ClusterDirectory cluster, NodeId node) throws IOException {
-        Object reply = cluster.call(node, "DKV.RING");
-        if (!(reply instanceof List<?> fields)) {
-            return "(no ring: " + reply + ")";
-        }
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            if ("nodes".equals(new String((byte[]) fields.get(i), StandardCharsets.UTF_8))) {
-                StringBuilder line = new StringBuilder();
-                for (Object row : (List<?>) fields.get(i + 1)) {
-                    if (!line.isEmpty()) {
-                        line.append(' ');
-                    }
-                    line.append(new String((byte[]) ((List<?>) row).get(0), StandardCharsets.UTF_8));
-                }
-                return line.toString();
-            }
-        }
-        return "(no ring)";
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Stops every node (SIGTERM, then SIGKILL after 10 s).")

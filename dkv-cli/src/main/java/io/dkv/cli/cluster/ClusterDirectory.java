@@ -125,11 +125,9 @@ public final class ClusterDirectory {
         }
     }
 
-    /** Asks a node one command (with the cluster's credentials); an error reply is returned as such. */
-    public Object call(NodeId node, String... command) throws IOException {
-        try (RespClient client = new RespClient(host(), clientPort(node), 10_000, credentials, tls)) {
-            return client.call(command);
-        }
+    /** A client of one node, with the cluster's credentials and TLS. */
+    public RespClient client(NodeId node) throws IOException {
+        return new RespClient(host(), clientPort(node), 10_000, credentials, tls);
     }
 
     public int replicas() {

@@ -66,12 +66,9 @@ public final class RingChange {
      * Moves the cluster to {@code target}. Completes with the final state once the nodes
      * that gain partitions hold them and the switch is committed; fails when a change is
      * already under way or another change won the epoch.
+     *
+     * @param joined where the nodes that join listen for peers ({@code host:port}), if known
      */
-    public CompletableFuture<RingState> start(Ring target) {
-        return start(target, Map.of());
-    }
-
-    /** As {@link #start(Ring)}, recording where the nodes that join listen ({@code host:port}). */
     public CompletableFuture<RingState> start(Ring target, Map<NodeId, String> joined) {
         RingState now = rings.state();
         if (now.moving()) {
@@ -80,15 +77,6 @@ public final class RingChange {
         }
         RingState moving = now.movingTo(target, joined);
         return commit(moving).thenCompose(this::finish);
-    }
-
-    /** Finishes the change under way (for instance after the node that started it died). */
-    public CompletableFuture<RingState> resume() {
-        RingState now = rings.state();
-        if (!now.moving()) {
-            return CompletableFuture.completedFuture(now);
-        }
-        return finish(now);
     }
 
     /** The last progress each node that gains partitions reported. */
