@@ -66,6 +66,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pipeline", defaultValue = "1", paramLabel = "N", description = "Requests in flight per connection (default ${DEFAULT-VALUE}).")
     int pipeline;
 
+    @Option(names = "--rate", paramLabel = "R",
+            description = {"Open loop: start R requests per second in all, spread evenly over the connections,",
+                    "whatever the server does; latency counts from each request's scheduled time, so a stall",
+                    "shows in the tail (no coordinated omission). Requests that find every pipeline slot busy",
+                    "wait, and their wait counts. Default: closed loop, each connection sends as soon as a slot is free."})
+    Double rate;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE as JSON.")
     Path json;
 
@@ -82,9 +89,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         BenchPlan plan = plan();
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("dkv bench: %d connections to %s, pipeline %d, GET:SET %s, %d keys, %d-byte values, %s%n",
+        err.printf("dkv bench: %d connections to %s, pipeline %d, GET:SET %s, %d keys, %d-byte values, %s%s%n",
                 plan.clients(), plan.target(), plan.pipeline(), plan.workload().ratio(), plan.workload().keys(),
-                plan.workload().valueSize(), describe(plan.limit()));
+                plan.workload().valueSize(), describe(plan.limit()),
+                plan.openLoop() ? ", open loop at " + Math.round(plan.rate()) + " requests/s" : "");
         err.flush();
 
         BenchRun run = new BenchRun(plan, err, System::nanoTime);
@@ -121,10 +129,17 @@ public final class BenchCommand implements Callable<Integer> {
             Workload workload = new Workload(keys, valueSize, Ratio.parse(ratio), seed);
             return new BenchPlan(connection.host(), connection.port(), clients, pipeline, consistency, workload, runLimit,
                     connection.timeout(), threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    connection.credentials(), connection.clientTls());
+                    connection.credentials(), connection.clientTls(), rate == null ? 0 : rateOf(rate));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    private static double rateOf(double rate) {
+        if (!(rate > 0)) {
+            throw new IllegalArgumentException("--rate (" + rate + ") must be a positive number of requests per second");
+        }
+        return rate;
     }
 
     private static Duration seconds(double seconds) {

@@ -8,6 +8,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,7 +19,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Replies come back in request order (RESP has no request ids), so the requests in
  * flight are a FIFO ring of {@code pipeline} slots. New requests are sent once per read
- * batch ({@code channelReadComplete}), one flush for however many replies arrived.
+ * batch ({@code channelReadComplete}), one flush for however many replies arrived; in open
+ * loop ({@link Pacing}) also when a timer says the next one is due.
  */
 final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
 
@@ -36,6 +38,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private final BenchStats stats;
     private final ArrayDeque<String[]> setup = new ArrayDeque<>();
     private final LongSupplier nanoTime;
+    private final Pacing pacing;
 
     private final Operation[] sent;
     private final long[] sentAt;
@@ -48,6 +51,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private boolean done;
     private long lastProgress;
     private String closeReason;
+    private boolean wakeUpScheduled;
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Outcome> finished = new CompletableFuture<>();
@@ -56,9 +60,10 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
      * @param credentials sent as {@code AUTH} first, when present
      * @param consistency the level to send as {@code DKV.CONSISTENCY} before the load, or null
      * @param nanoTime    the clock requests are timed with
+     * @param pacing      when requests are due: closed loop, or open loop at a fixed rate
      */
     BenchConnection(int id, OperationStream operations, RequestWriter writer, RequestBudget budget, BenchStats stats,
-                    int pipeline, Credentials credentials, String consistency, LongSupplier nanoTime) {
+                    int pipeline, Credentials credentials, String consistency, LongSupplier nanoTime, Pacing pacing) {
         this.id = id;
         this.operations = operations;
         this.writer = writer;
@@ -71,6 +76,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
             setup.add(new String[] {"DKV.CONSISTENCY", consistency});
         }
         this.nanoTime = nanoTime;
+        this.pacing = pacing;
         this.sent = new Operation[pipeline];
         this.sentAt = new long[pipeline];
     }
@@ -85,11 +91,12 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
         return finished;
     }
 
-    /** Starts sending load. */
-    void start() {
+    /** Starts sending load; in open loop the first request is due at {@code firstDueNanos}. */
+    void start(long firstDueNanos) {
         ctx.executor().execute(() -> {
             running = true;
             lastProgress = nanoTime.getAsLong();
+            pacing.startAt(firstDueNanos);
             send();
         });
     }
@@ -164,7 +171,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private void send() {
         long now = nanoTime.getAsLong();
         ByteBuf batch = null;
-        while (inFlight < sent.length && budget.tryAcquire()) {
+        while (inFlight < sent.length && pacing.due(now) && budget.tryAcquire()) {
             if (batch == null) {
                 batch = ctx.alloc().ioBuffer(writer.initialBatchSize(sent.length - inFlight));
             }
@@ -172,7 +179,7 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
             batch = writer.append(batch, operation, operations.key(), ctx, ctx.alloc());
             int slot = (oldest + inFlight) % sent.length;
             sent[slot] = operation;
-            sentAt[slot] = now;
+            sentAt[slot] = pacing.take(now);
             inFlight++;
         }
         if (batch != null) {
@@ -182,8 +189,22 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
                 batch.release();
             }
             ctx.flush();
-        } else if (inFlight == 0) {
+        } else if (inFlight == 0 && (!pacing.openLoop() || budget.spent())) {
             finish();
+            return;
+        }
+        if (pacing.openLoop() && inFlight < sent.length && !wakeUpScheduled) {
+            // A free slot and nothing due yet: wake up when the next request is; with no
+            // free slot, the next reply calls send() instead.
+            wakeUpScheduled = true;
+            ctx.executor().schedule(this::wakeUp, pacing.nanosUntilDue(nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void wakeUp() {
+        wakeUpScheduled = false;
+        if (running && !done) {
+            send();
         }
     }
 

@@ -81,7 +81,7 @@ final class BenchRun {
         List<ChannelFuture> connecting = new ArrayList<>();
         for (int id = 0; id < plan.clients(); id++) {
             BenchConnection connection = new BenchConnection(id, plan.workload().operations(id), writer, budget, stats,
-                    plan.pipeline(), plan.credentials(), consistency, nanoTime);
+                    plan.pipeline(), plan.credentials(), consistency, nanoTime, plan.pacing());
             connections.add(connection);
             ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<>() {
                 @Override
@@ -127,7 +127,7 @@ final class BenchRun {
         CompletableFuture<?>[] finished = new CompletableFuture<?>[connections.size()];
         for (int i = 0; i < finished.length; i++) {
             finished[i] = connections.get(i).finished().thenAccept(this::reportLoss);
-            connections.get(i).start();
+            connections.get(i).start(plan.firstDueNanos(i, start));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(finished);
         long deadline = plan.limit() instanceof RunLimit.Timed timed ? start + timed.length().toNanos() : Long.MAX_VALUE;
@@ -173,7 +173,7 @@ final class BenchRun {
         return new BenchSummary(plan.target(), plan.clients(), plan.pipeline(), workload.keys(), workload.valueSize(),
                 workload.ratio().toString(), plan.consistency() == null ? null : plan.consistency().name(), workload.seed(),
                 Math.round(seconds * 1_000) / 1_000.0, requests, latencies.all().errors(),
-                seconds > 0 ? Math.round(requests / seconds * 10) / 10.0 : 0, stats.droppedConnections(), stats.firstError(),
-                latencies);
+                seconds > 0 ? Math.round(requests / seconds * 10) / 10.0 : 0, plan.openLoop() ? plan.rate() : null,
+                stats.droppedConnections(), stats.firstError(), latencies);
     }
 }

@@ -26,6 +26,11 @@ final class RequestBudget {
         return !stopped && (remaining == null || remaining.getAndDecrement() > 0);
     }
 
+    /** Whether no request is left to start: the run is stopping or the count is used up. */
+    boolean spent() {
+        return stopped || (remaining != null && remaining.get() <= 0);
+    }
+
     /** Lets no further request start. */
     void stop() {
         stopped = true;

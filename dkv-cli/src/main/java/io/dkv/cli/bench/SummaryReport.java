@@ -22,6 +22,10 @@ final class SummaryReport {
         out.printf(Locale.ROOT, "workload     GET:SET %s, %d keys, %d-byte values, seed %d, consistency %s%n",
                 summary.ratio(), summary.keys(), summary.valueSize(), summary.seed(),
                 summary.consistency() == null ? "(server default)" : summary.consistency());
+        out.printf(Locale.ROOT, "load         %s%n", summary.rate() == null
+                ? "closed loop (latency from each request's write)"
+                : String.format(Locale.ROOT, "open loop at %.0f requests/s (latency from each request's scheduled time)",
+                        summary.rate()));
         out.printf(Locale.ROOT, "duration     %.3f s%n", summary.seconds());
         out.printf(Locale.ROOT, "requests     %d%n", summary.requests());
         out.printf(Locale.ROOT, "errors       %d%n", summary.errors());

@@ -77,7 +77,31 @@ class BenchCommandTest {
 
         assertThat(command.plan()).isEqualTo(new BenchPlan("10.0.0.5", 6379, 8, 4, Consistency.ALL,
                 new Workload(500, 1024, new Ratio(9, 1), 99), new RunLimit.Timed(Duration.ofMillis(2_500)),
-                Duration.ofSeconds(10), 3, Credentials.NONE, ClientTls.NONE));
+                Duration.ofSeconds(10), 3, Credentials.NONE, ClientTls.NONE, 0));
+    }
+
+    @Test
+    void rateMakesAnOpenLoopWithTheConnectionsTakingTurns() {
+        CommandLine.ParseResult parsed = Dkv.commandLine().parseArgs("bench", "--requests", "100", "--clients", "4",
+                "--rate", "1000");
+        BenchPlan plan = ((BenchCommand) parsed.subcommand().commandSpec().commandLine().getCommand()).plan();
+
+        assertThat(plan.openLoop()).isTrue();
+        assertThat(plan.firstDueNanos(0, 5_000)).isEqualTo(5_000);
+        assertThat(plan.firstDueNanos(3, 5_000)).as("1 ms apart in all").isEqualTo(5_000 + 3_000_000);
+        Pacing pacing = plan.pacing();
+        pacing.startAt(0);
+        assertThat(pacing.take(0)).isZero();
+        assertThat(pacing.due(3_999_999)).as("each connection has a quarter of the rate: every 4 ms").isFalse();
+        assertThat(pacing.due(4_000_000)).isTrue();
+    }
+
+    @Test
+    void rateMustBePositive() {
+        assertThat(execute("bench", "--requests", "1", "--rate", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate (0.0) must be a positive number of requests per second");
+        assertThat(execute("bench", "--requests", "1", "--rate", "5e9")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate (5.0E9) must be");
     }
 
     @Test
