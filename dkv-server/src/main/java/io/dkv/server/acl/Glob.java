@@ -4,12 +4,12 @@ package io.dkv.server.acl;
  * Redis's glob matching ({@code stringmatchlen}) on raw key bytes: {@code *}, {@code ?},
  * {@code [abc]}, {@code [^a]}, {@code [a-z]} and {@code \} to escape. Stateless.
  */
-final class Glob {
+public final class Glob {
 
     private Glob() {
     }
 
-    static boolean matches(byte[] pattern, byte[] text) {
+    public static boolean matches(byte[] pattern, byte[] text) {
         return match(pattern, 0, text, 0);
     }
 
