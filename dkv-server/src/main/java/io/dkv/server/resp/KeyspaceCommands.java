@@ -67,10 +67,8 @@ final class KeyspaceCommands {
     }
 
     private CompletableFuture<RespReply> scan(ClientSession session, RespCommand command) {
-        long cursor;
-        try {
-            cursor = Long.parseUnsignedLong(command.argString(1));
-        } catch (NumberFormatException e) {
+        Long cursor = cursor(command.argString(1));
+        if (cursor == null) {
             return done(RespReply.error("ERR invalid cursor"));
         }
         byte[] pattern = null;
@@ -181,6 +179,18 @@ final class KeyspaceCommands {
         byte[] key = command.arg(2);
         return node.read(key, session.readConsistency()).thenApply(entry -> node.isLive(entry)
                 ? RespReply.integer(key.length + entry.sizeBytes()) : RespReply.NULL);
+    }
+
+    /**
+     * The cursor as Redis reads it (strtoul): an unsigned 64-bit number, where a negative one
+     * wraps around ({@code -1} is the last position, past every key).
+     */
+    private static Long cursor(String text) {
+        try {
+            return text.startsWith("-") ? Long.parseLong(text) : Long.parseUnsignedLong(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static Long parseLong(String text) {
