@@ -548,7 +548,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** The key's value, or {@code null} when it is absent or deleted. */
     public CompletableFuture<byte[]> get(byte[] key, Consistency consistency) {
-        return timed(() -> coordinator.read(key, consistency)).thenApply(entry -> entry == null ? null : entry.value());
+        return timed(() -> coordinator.read(key, consistency)).thenApply(entry -> isLive(entry) ? entry.value() : null);
     }
 
     public CompletableFuture<byte[]> get(byte[] key) {
