@@ -94,6 +94,47 @@ class KeyScanSimTest {
         assertThat(seen).hasSize(50);
     }
 
+    /**
+     * n4 joins while a scan is under way, a step at a time: partitions move to it and the
+     * nodes that gave them up refuse reads by the old ring; the scan still finds every key,
+     * each once.
+     */
+    @Test
+    void aScanThatSpansARingChangeFindsEveryKey() {
+        NodeId newcomer = NodeId.of(4);
+        cluster.addNode(newcomer);
+        SimClient client = cluster.client(nodes.get(0));
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            client.put("moving-" + i, "v", Consistency.QUORUM);
+            expected.add("moving-" + i);
+        }
+        ClusterNode coordinator = cluster.node(nodes.get(1));
+        Set<String> seen = new HashSet<>();
+        ScanPage page = cluster.await(coordinator.scan(0, 10));
+        page.keys().forEach(key -> seen.add(new String(key, StandardCharsets.UTF_8)));
+        long epochBefore = cluster.ring().epoch();
+        var change = cluster.node(nodes.get(0)).join(newcomer);
+        int steps = 0;
+        int stepsOnTheNewRing = 0;
+        while (!page.complete()) {
+            cluster.runFor(Duration.ofMillis(200));
+            if (coordinator.ring().epoch() > epochBefore) {
+                stepsOnTheNewRing++;
+            }
+            page = cluster.await(coordinator.scan(page.cursor(), 10));
+            for (byte[] key : page.keys()) {
+                assertThat(seen.add(new String(key, StandardCharsets.UTF_8))).as("returned once").isTrue();
+            }
+            assertThat(++steps).isLessThan(10_000);
+        }
+        cluster.await(change);
+        assertThat(stepsOnTheNewRing).as("steps after the new ring was installed").isPositive();
+        assertThat(stepsOnTheNewRing).as("steps before it").isLessThan(steps);
+        assertThat(seen).isEqualTo(expected);
+        assertThat(scanAll(cluster.node(newcomer), 50)).isEqualTo(expected);
+    }
+
     @Test
     void anEmptyClusterScansToTheEndAndHasNoRandomKey() {
         ClusterNode coordinator = cluster.node(nodes.get(1));
