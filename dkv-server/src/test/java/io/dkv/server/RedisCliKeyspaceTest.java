@@ -26,7 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisCliKeyspaceTest {
 
-    private static final int KEYS = 600;
+    private static final int SMALL_KEYS = 300;
+    /** Keys of almost 1 MiB (max-key-bytes): a replica's page holds one or two of them. */
+    private static final int BIG_KEYS = 2;
+    private static final int KEYS = SMALL_KEYS + BIG_KEYS;
 
     private static LocalCluster cluster;
     private static int basePort;
@@ -37,8 +40,11 @@ class RedisCliKeyspaceTest {
         cluster = LocalCluster.start(3, 3, basePort);
         try (Jedis jedis = new Jedis("127.0.0.1", basePort, 10_000)) {
             Pipeline pipeline = jedis.pipelined();
-            for (int i = 0; i < KEYS; i++) {
+            for (int i = 0; i < SMALL_KEYS; i++) {
                 pipeline.set((i % 3 == 0 ? "user:" : "item:") + i, "v".repeat(1 + i % 50));
+            }
+            for (int i = 0; i < BIG_KEYS; i++) {
+                pipeline.set("big:" + i + ":" + "k".repeat((1 << 20) - 16), "v");
             }
             pipeline.sync();
         }
@@ -57,7 +63,9 @@ class RedisCliKeyspaceTest {
         assertThat(new HashSet<>(scanned)).hasSize(KEYS);
         assertThat(scanned).hasSize(KEYS);
         Set<String> users = new HashSet<>(redisCli("--scan", "--pattern", "user:*").lines().toList());
-        assertThat(users).hasSize(KEYS / 3).allMatch(key -> key.startsWith("user:"));
+        assertThat(users).hasSize(SMALL_KEYS / 3).allMatch(key -> key.startsWith("user:"));
+        assertThat(scanned.stream().filter(key -> key.startsWith("big:"))).hasSize(BIG_KEYS)
+                .allMatch(key -> key.length() == (1 << 20) - 16 + "big:0:".length());
 
         String bigkeys = redisCli("--bigkeys");
         assertThat(sampled(bigkeys)).as(bigkeys).isEqualTo(KEYS);

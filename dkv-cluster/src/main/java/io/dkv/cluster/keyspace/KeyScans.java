@@ -24,7 +24,9 @@ public final class KeyScans {
     /**
      * The keys (values and tombstones) from {@code request.fromHash()} on, up to its limits,
      * never stopping inside a run of keys that share one hash: the reply's resume hash then
-     * tells exactly which keys it covers.
+     * tells exactly which keys it covers. Each key counts its bytes and an entry's overhead
+     * against {@code maxBytes}, so a reply stays within the frame limit however small the
+     * keys are.
      */
     public static KeyScanReply page(StorageEngine storage, KeyScanRequest request) {
         List<byte[]> keys = new ArrayList<>();
@@ -35,8 +37,9 @@ public final class KeyScans {
         boolean[] more = {false};
         storage.scanFrom(request.partition(), request.fromHash(), (key, entry) -> {
             long hash = KeyHash.of(key);
+            long size = key.length + Entry.OVERHEAD_BYTES;
             boolean full = keys.size() >= request.maxKeys()
-                    || (!keys.isEmpty() && bytes[0] + key.length > request.maxBytes());
+                    || (!keys.isEmpty() && bytes[0] + size > request.maxBytes());
             if (full && hash != lastHash[0]) {
                 more[0] = true;
                 resume[0] = hash;
@@ -44,7 +47,7 @@ public final class KeyScans {
             }
             keys.add(key);
             entries.add(withoutValue(entry));
-            bytes[0] += key.length;
+            bytes[0] += size;
             lastHash[0] = hash;
             return true;
         });

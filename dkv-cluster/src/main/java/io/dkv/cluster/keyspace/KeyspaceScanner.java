@@ -62,6 +62,8 @@ public final class KeyspaceScanner {
     static final int MAX_KEYS_PER_REQUEST = 4096;
     /** Key bytes a replica puts in one reply (keys may be 1 MiB each; a reply holds at least one). */
     static final int MAX_REPLY_KEY_BYTES = 1 << 20;
+    /** Key bytes one SCAN step gathers before it answers, whatever COUNT says (keys may be 1 MiB each). */
+    static final long MAX_PAGE_KEY_BYTES = 8L << 20;
     /** Partitions a full scan reads at once. */
     static final int FULL_SCAN_PARALLELISM = 8;
 
@@ -89,17 +91,19 @@ public final class KeyspaceScanner {
 
     /**
      * One SCAN step from {@code cursor}: reads partitions until it has at least {@code count}
-     * keys, has read {@code max(count, 16)} partitions (at most 256), or reaches the end.
+     * keys, has read {@code max(count, 16)} partitions (at most 256), holds 8 MiB of keys, or
+     * reaches the end.
      * Fails, without a page, when a partition cannot be read from a quorum.
      */
     public CompletableFuture<ScanPage> page(long cursor, int count) {
         CompletableFuture<ScanPage> result = new CompletableFuture<>();
         int partitionBudget = Math.min(256, Math.max(16, count));
-        step(cursor, Math.max(1, count), new ArrayList<>(), partitionBudget, result);
+        step(cursor, Math.max(1, count), new ArrayList<>(), 0, partitionBudget, result);
         return result;
     }
 
-    private void step(long from, int count, List<byte[]> found, int partitionsLeft, CompletableFuture<ScanPage> result) {
+    private void step(long from, int count, List<byte[]> found, long foundBytes, int partitionsLeft,
+                      CompletableFuture<ScanPage> result) {
         Ring ring = rings.state().current();
         int partition = ring.partitionOfHash(from);
         int wanted = Math.min(MAX_KEYS_PER_REQUEST, Math.max(MIN_KEYS_PER_REQUEST, count - found.size()));
@@ -109,12 +113,17 @@ public final class KeyspaceScanner {
                 return;
             }
             found.addAll(page.keys());
+            long bytes = foundBytes;
+            for (byte[] key : page.keys()) {
+                bytes += key.length;
+            }
             long next = page.next();
-            if (next == 0 || found.size() >= count || (partitionsLeft <= 1 && partition != ring.partitionOfHash(next))) {
+            boolean nextPartition = partition != ring.partitionOfHash(next);
+            if (next == 0 || found.size() >= count || bytes >= MAX_PAGE_KEY_BYTES
+                    || (partitionsLeft <= 1 && nextPartition)) {
                 result.complete(new ScanPage(found, next));
             } else {
-                step(next, count, found, partition != ring.partitionOfHash(next) ? partitionsLeft - 1 : partitionsLeft,
-                        result);
+                step(next, count, found, bytes, nextPartition ? partitionsLeft - 1 : partitionsLeft, result);
             }
         });
     }

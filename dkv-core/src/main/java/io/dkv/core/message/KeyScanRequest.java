@@ -10,8 +10,8 @@ package io.dkv.core.message;
  * @param partition the partition scanned
  * @param fromHash  the smallest ring hash (unsigned) to return
  * @param maxKeys   at most this many keys (more only to finish a run of keys sharing one hash)
- * @param maxBytes  roughly how many bytes of keys the reply may hold (it holds at least one
- *                  key, however large)
+ * @param maxBytes  roughly how many bytes of keys and entries the reply may hold (it holds
+ *                  at least one key, however large)
  * @param epoch     the ring epoch the coordinator routes by: a replica that no longer serves
  *                  reads of the partition refuses with {@link NotMine}
  */
