@@ -37,7 +37,8 @@ class RedisCliKeyspaceTest {
     @BeforeAll
     static void start() {
         basePort = Ports.freeBasePort(3);
-        cluster = LocalCluster.start(3, 3, basePort);
+        // 256 partitions instead of 4096: a full scan costs a round trip per partition, and this test makes six.
+        cluster = LocalCluster.start(3, 3, basePort, builder -> builder.set("partitions", "256"));
         try (Jedis jedis = new Jedis("127.0.0.1", basePort, 10_000)) {
             Pipeline pipeline = jedis.pipelined();
             for (int i = 0; i < SMALL_KEYS; i++) {
