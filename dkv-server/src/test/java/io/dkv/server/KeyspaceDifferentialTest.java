@@ -189,6 +189,8 @@ class KeyspaceDifferentialTest {
                 assertThat(((List<?>) items.get(1)).get(0)).isEqualTo("strlen");
             });
             assertThat(objects(toDkv.call("COMMAND", "DOCS", "multi", "scan"))).hasSize(2).contains("scan");
+            assertThat(String.valueOf(toDkv.call("COMMAND", "DOCS", "keys", "dbsize")))
+                    .contains("O(N + P) where N is the number of keys in the cluster");
         }
     }
 

@@ -36,20 +36,24 @@ final class KeyspaceCommands {
         table.add(new CommandSpec("SCAN", -2, List.of("readonly"), 0, 0, 0, "generic",
                 "Iterates over the cluster's keys (MATCH, COUNT, TYPE); fails, to be retried with the same cursor,"
                         + " when a partition has too few replicas up.",
-                CommandAcl.of("@keyspace @read @slow"), commands::scan));
+                CommandAcl.of("@keyspace @read @slow"), commands::scan,
+                "O(1) partitions per call, O(N + P) for a complete iteration"));
         table.add(new CommandSpec("KEYS", 2, List.of("readonly"), 0, 0, 0, "generic",
                 "Returns the cluster's keys matching a pattern: a full scan, refused beyond "
                         + KEYS_MAX_KEYS + " keys or " + (KEYS_MAX_BYTES >> 20) + " MiB.",
-                CommandAcl.of("@keyspace @read @slow @dangerous"), commands::keys));
+                CommandAcl.of("@keyspace @read @slow @dangerous"), commands::keys,
+                "O(N + P) where N is the number of keys in the cluster and P the number of partitions"));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly"), 0, 0, 0, "server",
                 "Returns the number of keys in the cluster (a full scan; exact while no writes run).",
-                CommandAcl.of("@keyspace @read @fast"), commands::dbsize));
+                CommandAcl.of("@keyspace @read @fast"), commands::dbsize,
+                "O(N + P) where N is the number of keys in the cluster and P the number of partitions"));
         table.add(new CommandSpec("DKV.LOCALSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "dkv",
                 "Returns the number of keys this node stores as a replica (its share of DBSIZE, times the replicas).",
                 CommandAcl.of("@keyspace @read @fast"), commands::localSize));
         table.add(new CommandSpec("RANDOMKEY", 1, List.of("readonly"), 0, 0, 0, "generic",
                 "Returns a key from a random place of the ring, or nil when the cluster holds none.",
-                CommandAcl.of("@keyspace @read @slow"), commands::randomKey));
+                CommandAcl.of("@keyspace @read @slow"), commands::randomKey,
+                "O(1) on average, O(P) where P is the number of partitions when the cluster is almost empty"));
         table.add(new CommandSpec("TYPE", 2, List.of("readonly", "fast"), 1, 1, 1, "generic",
                 "Returns the type of the value at a key: string, or none when absent.",
                 CommandAcl.of("@keyspace @read @fast"), commands::type));

@@ -268,7 +268,8 @@ final class ServerCommands {
                         doc.put("summary", spec.summary());
                         doc.put("since", "1.0.0");
                         doc.put("group", spec.group());
-                        doc.put("complexity", spec.step() == 0 ? "O(1)" : "O(N) where N is the number of keys");
+                        doc.put("complexity", spec.complexity() != null ? spec.complexity()
+                                : spec.step() == 0 ? "O(1)" : "O(N) where N is the number of keys");
                         docs.put(spec.name().toLowerCase(Locale.ROOT), RespReply.map(doc));
                     }
                 }
