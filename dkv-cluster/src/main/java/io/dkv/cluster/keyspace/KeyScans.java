@@ -56,7 +56,9 @@ public final class KeyScans {
 
     /**
      * The entry as a scan carries it: everything but the value's bytes, which the coordinator
-     * does not need to merge replicas' answers or to decide whether the key is live.
+     * does not need to merge replicas' answers or to decide whether the key is live. MUST keep
+     * every other field of the entry (its version, and anything {@code ClusterNode.isLive}
+     * reads), or the coordinator would judge liveness on less than the replica holds.
      */
     static Entry withoutValue(Entry entry) {
         return entry.isTombstone() ? entry : Entry.value(NO_BYTES, entry.version());

@@ -286,7 +286,11 @@ public final class KeyspaceScanner {
 
     private Gather gather(RingState state, int partition, long from, int maxKeys) {
         Ring ring = state.current();
-        List<NodeId> candidates = router.upReplicas(ring, partition);
+        List<NodeId> candidates = new ArrayList<>(router.upReplicas(ring, partition));
+        // This node first when it is a replica: its page costs no network hop.
+        if (candidates.remove(endpoints.self())) {
+            candidates.add(0, endpoints.self());
+        }
         int required = Consistency.QUORUM.required(config.replicas());
         KeyScanRequest request = new KeyScanRequest(partition, from, maxKeys,
                 Math.min(MAX_REPLY_KEY_BYTES, config.maxMessageBytes() / 2), state.epoch());
