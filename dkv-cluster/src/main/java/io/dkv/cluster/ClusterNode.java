@@ -10,6 +10,8 @@ import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.cluster.handoff.HintRedirector;
+import io.dkv.cluster.keyspace.KeyspaceScanner;
+import io.dkv.cluster.keyspace.ScanPage;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.membership.Membership;
@@ -52,6 +54,7 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
+import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
@@ -116,6 +119,7 @@ public final class ClusterNode implements MessageHandler {
     private final LocalReplica replica;
     private final Coordinator coordinator;
     private final ReplicaInspector inspector;
+    private final KeyspaceScanner keyspace;
     private final AntiEntropy antiEntropy;
     private final TombstoneCollector tombstones;
     private final MerkleTreeBuilder treeBuilder;
@@ -188,6 +192,8 @@ public final class ClusterNode implements MessageHandler {
         Router router = new Router(liveness, hints.enabled());
         this.coordinator = new Coordinator(context.self(), config, rings, router, endpoints, clock,
                 context.random(), handoff, metrics);
+        this.keyspace = new KeyspaceScanner(config, rings, router, endpoints, context.scanScheduler(), this::isLive,
+                context.random());
         this.inspector = new ReplicaInspector(() -> rings.state().current(), endpoints, liveness);
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
@@ -542,7 +548,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** The key's value, or {@code null} when it is absent or deleted. */
     public CompletableFuture<byte[]> get(byte[] key, Consistency consistency) {
-        return timed(() -> coordinator.read(key, consistency)).thenApply(entry -> entry == null ? null : entry.value());
+        return timed(() -> coordinator.read(key, consistency)).thenApply(entry -> isLive(entry) ? entry.value() : null);
     }
 
     public CompletableFuture<byte[]> get(byte[] key) {
@@ -561,6 +567,38 @@ public final class ClusterNode implements MessageHandler {
 
     public CompletableFuture<WriteResult> delete(byte[] key) {
         return delete(key, context.config().writeConsistency());
+    }
+
+    /**
+     * Whether a key whose newest entry is {@code entry} exists: the one rule every command
+     * that asks "is this key there?" follows (EXISTS, TYPE, SCAN, DBSIZE...).
+     */
+    public boolean isLive(Entry entry) {
+        return entry != null && !entry.isTombstone();
+    }
+
+    /**
+     * One step of a cluster-wide key scan from {@code cursor} (0 to start): live keys read
+     * from a quorum of each partition's replicas; fails when a partition has too few replicas
+     * up, so that the caller can retry with the same cursor.
+     */
+    public CompletableFuture<ScanPage> scan(long cursor, int count) {
+        return keyspace.page(cursor, count);
+    }
+
+    /** Every live key of the cluster, a batch at a time; a sink that throws stops the scan with that failure. */
+    public CompletableFuture<Void> forEachKey(Consumer<List<byte[]>> sink) {
+        return keyspace.forEachKey(sink);
+    }
+
+    /** How many live keys the cluster holds, by a full scan: exact when no writes run meanwhile. */
+    public CompletableFuture<Long> countKeys() {
+        return keyspace.count();
+    }
+
+    /** A live key from a random place of the ring, or {@code null} when the cluster holds none. */
+    public CompletableFuture<byte[]> randomKey() {
+        return keyspace.randomKey();
     }
 
     /** What each of the key's replicas holds (asked directly, repairing nothing). */
@@ -614,6 +652,10 @@ public final class ClusterNode implements MessageHandler {
             if (request instanceof WriteRequest || request instanceof ReadRequest) {
                 // A write is answered once it is durable, which may be later and on another thread.
                 replica.answer(request, reply);
+                return;
+            } else if (request instanceof KeyScanRequest) {
+                // A scan reads storage for a while: off the transport's thread.
+                context.scanScheduler().execute(() -> replica.answer(request, reply));
                 return;
             } else if (request instanceof MoveStatusRequest) {
                 response = rebalancer.status();

@@ -1,5 +1,6 @@
 package io.dkv.server;
 
+import io.dkv.cluster.keyspace.ScanPage;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.core.Consistency;
@@ -59,6 +60,11 @@ final class NettyTestCluster implements TestCluster {
     @Override
     public WriteResult put(NodeId coordinator, String key, String value, Consistency consistency) {
         return await(node(coordinator).put(bytes(key), bytes(value), consistency));
+    }
+
+    @Override
+    public ScanPage scan(NodeId coordinator, long cursor, int count) {
+        return await(node(coordinator).scan(cursor, count));
     }
 
     @Override

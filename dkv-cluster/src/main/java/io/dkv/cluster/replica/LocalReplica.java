@@ -9,7 +9,9 @@ import io.dkv.core.ClockSkewException;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
+import io.dkv.cluster.keyspace.KeyScans;
 import io.dkv.core.message.DigestReply;
+import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
@@ -145,7 +147,11 @@ public final class LocalReplica {
                 NotMine refused = fence == null ? null : fence.check(read.partition(), read.epoch(), true);
                 return refused != null ? refused : read(read);
             }
-            return new ErrorReply("a replica answers reads and writes, not " + request.getClass().getSimpleName());
+            if (request instanceof KeyScanRequest scan) {
+                NotMine refused = fence == null ? null : fence.check(scan.partition(), scan.epoch(), true);
+                return refused != null ? refused : scan(scan);
+            }
+            return new ErrorReply("a replica answers reads, writes and key scans, not " + request.getClass().getSimpleName());
         } catch (DkvException e) {
             return ErrorReplies.of(e);
         }
@@ -232,6 +238,18 @@ public final class LocalReplica {
             return DigestReply.of(entry);
         }
         return entry == null ? ReadReply.MISSING : new ReadReply(entry);
+    }
+
+    /**
+     * A page of the partition's keys for a cluster-wide scan; refused while recovering, as a
+     * read is: a missing key here must not hide one the other replicas hold.
+     */
+    public Message scan(KeyScanRequest request) {
+        checkPartition(request.partition());
+        if (recovery.isRecovering()) {
+            return new ErrorReply(self + " is recovering and does not answer key scans yet");
+        }
+        return KeyScans.page(storage, request);
     }
 
     public StorageEngine storage() {

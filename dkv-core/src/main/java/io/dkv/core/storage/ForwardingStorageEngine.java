@@ -48,6 +48,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public void scanFrom(int partition, long fromHash, EntryScanner scanner) {
+        delegate.scanFrom(partition, fromHash, scanner);
+    }
+
+    @Override
     public CompletableFuture<Void> whenDurable() {
         return delegate.whenDurable();
     }

@@ -56,6 +56,18 @@ public interface StorageEngine extends AutoCloseable {
     void scanAfter(int partition, byte[] after, EntryScanner scanner);
 
     /**
+     * Visits a partition's entries in {@link StreamOrder} from the first whose ring hash
+     * (unsigned) is at least {@code fromHash}, until the scanner returns false: how key scans
+     * resume from a cursor that holds a hash, not a key. Weakly consistent like
+     * {@link #forEachEntry}. The default skips the smaller hashes of a full scan; an engine
+     * that keeps keys in hash order seeks instead.
+     */
+    default void scanFrom(int partition, long fromHash, EntryScanner scanner) {
+        scanAfter(partition, null, (key, entry) ->
+                Long.compareUnsigned(io.dkv.core.ring.KeyHash.of(key), fromHash) < 0 || scanner.visit(key, entry));
+    }
+
+    /**
      * Completes once every merge that returned before this call is as durable as the engine
      * promises an acknowledged write is; a replica answers a write only then. An engine that
      * syncs nothing, or syncs before a merge returns, answers at once; one that syncs its log

@@ -229,6 +229,30 @@ public abstract class StorageEngineContract {
                 .containsExactlyElementsOf(strings(sorted.subList(index + 1, sorted.size())));
     }
 
+    @Test
+    void scanFromStartsAtAHashInsideAPartition() {
+        Map<Integer, List<byte[]>> expected = new HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] key = bytes("from-" + i);
+            engine.merge(partitionOf(key), key, value("v" + i, 1, 1));
+            expected.computeIfAbsent(partitionOf(key), partition -> new ArrayList<>()).add(key);
+        }
+        for (var each : expected.entrySet()) {
+            List<byte[]> sorted = new ArrayList<>(each.getValue());
+            sorted.sort(StreamOrder::compare);
+            for (int start = 0; start < sorted.size(); start += 3) {
+                long fromHash = io.dkv.core.ring.KeyHash.of(sorted.get(start));
+                List<String> seen = new ArrayList<>();
+                engine.scanFrom(each.getKey(), fromHash, (key, entry) -> seen.add(new String(key, StandardCharsets.UTF_8)));
+                assertThat(seen).as("partition %d from key %d", each.getKey(), start)
+                        .containsExactlyElementsOf(strings(sorted.subList(start, sorted.size())));
+            }
+            List<String> all = new ArrayList<>();
+            engine.scanFrom(each.getKey(), 0, (key, entry) -> all.add(new String(key, StandardCharsets.UTF_8)));
+            assertThat(all).containsExactlyElementsOf(strings(sorted));
+        }
+    }
+
     private static List<String> strings(List<byte[]> keys) {
         List<String> text = new ArrayList<>();
         keys.forEach(key -> text.add(new String(key, StandardCharsets.UTF_8)));

@@ -18,6 +18,8 @@ import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.RingMessage;
+import io.dkv.core.message.KeyScanReply;
+import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.StreamChunk;
 import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.WriteReply;
@@ -54,6 +56,8 @@ final class MessageCodec {
     private static final byte NOT_MINE = 32;
     private static final byte MOVE_STATUS_REQUEST = 33;
     private static final byte MOVE_STATUS = 34;
+    private static final byte KEY_SCAN_REQUEST = 35;
+    private static final byte KEY_SCAN_REPLY = 36;
 
     private MessageCodec() {
     }
@@ -178,6 +182,18 @@ final class MessageCodec {
             out.writeByte(STREAM_CHUNK);
             writeKeysAndEntries(out, chunk.keys(), chunk.entries());
             out.writeBoolean(chunk.last());
+        } else if (message instanceof KeyScanRequest scan) {
+            out.writeByte(KEY_SCAN_REQUEST);
+            out.writeInt(scan.partition());
+            out.writeLong(scan.fromHash());
+            out.writeInt(scan.maxKeys());
+            out.writeInt(scan.maxBytes());
+            out.writeLong(scan.epoch());
+        } else if (message instanceof KeyScanReply reply) {
+            out.writeByte(KEY_SCAN_REPLY);
+            writeKeysAndEntries(out, reply.keys(), reply.entries());
+            out.writeLong(reply.resumeHash());
+            out.writeBoolean(reply.last());
         } else {
             throw new IllegalArgumentException("no wire format for " + message.getClass().getName());
         }
@@ -216,6 +232,11 @@ final class MessageCodec {
             case MOVE_STATUS -> new MoveStatus(in.readLong(), in.readInt(), in.readInt(), in.readLong(), in.readBoolean());
             case STREAM_REQUEST -> readStreamRequest(in);
             case STREAM_CHUNK -> readStreamChunk(in);
+            case KEY_SCAN_REQUEST -> readKeyScanRequest(in);
+            case KEY_SCAN_REPLY -> {
+                KeysAndEntries read = readKeysAndEntries(in);
+                yield new KeyScanReply(read.keys(), read.entries(), in.readLong(), in.readBoolean());
+            }
             case TOMBSTONE_CHECK_REPLY -> {
                 boolean[] safe = new boolean[WireFormat.readCount(in, 1)];
                 for (int i = 0; i < safe.length; i++) {
@@ -260,6 +281,13 @@ final class MessageCodec {
             int size = 6;
             for (int i = 0; i < chunk.keys().length; i++) {
                 size += 4 + chunk.keys()[i].length + WireFormat.entrySize(chunk.entries()[i]);
+            }
+            return size;
+        }
+        if (message instanceof KeyScanReply reply) {
+            int size = 14;
+            for (int i = 0; i < reply.keys().length; i++) {
+                size += 4 + reply.keys()[i].length + WireFormat.entrySize(reply.entries()[i]);
             }
             return size;
         }
@@ -382,6 +410,17 @@ final class MessageCodec {
         }
         long epoch = in.readLong();
         return new StreamRequest(partition, in.readBoolean() ? WireFormat.readBytes(in) : null, maxBytes, epoch);
+    }
+
+    private static KeyScanRequest readKeyScanRequest(ByteBuf in) {
+        int partition = readPartition(in);
+        long fromHash = in.readLong();
+        int maxKeys = in.readInt();
+        int maxBytes = in.readInt();
+        if (maxKeys < 1 || maxBytes < 1) {
+            throw new CorruptedFrameException("key scan limits " + maxKeys + " keys, " + maxBytes + " bytes are not positive");
+        }
+        return new KeyScanRequest(partition, fromHash, maxKeys, maxBytes, in.readLong());
     }
 
     private static StreamChunk readStreamChunk(ByteBuf in) {

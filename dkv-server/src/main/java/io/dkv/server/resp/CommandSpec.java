@@ -18,9 +18,16 @@ import java.util.List;
  * @param group    documentation group, e.g. {@code string}
  * @param summary  one-line description
  * @param acl      its ACL categories, as Redis assigns them (what {@code +@read} and the like select)
+ * @param complexity what COMMAND DOCS reports as its cost; {@code null} for the usual O(1), or
+ *                 O(N) in the keys named
  */
 record CommandSpec(String name, int arity, List<String> flags, int firstKey, int lastKey, int step,
-                   String group, String summary, CommandAcl acl, CommandHandler handler) {
+                   String group, String summary, CommandAcl acl, CommandHandler handler, String complexity) {
+
+    CommandSpec(String name, int arity, List<String> flags, int firstKey, int lastKey, int step,
+                String group, String summary, CommandAcl acl, CommandHandler handler) {
+        this(name, arity, flags, firstKey, lastKey, step, group, summary, acl, handler, null);
+    }
 
     boolean arityAccepts(int argCount) {
         return arity >= 0 ? argCount == arity : argCount >= -arity;

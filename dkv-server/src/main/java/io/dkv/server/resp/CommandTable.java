@@ -78,7 +78,8 @@ final class CommandTable {
         String name = command.name();
         Registered registered = specs.get(name);
         if (registered == null) {
-            return CompletableFuture.completedFuture(RespErrors.unknownCommand(command));
+            RespReply refused = RefusedCommands.refusal(name);
+            return CompletableFuture.completedFuture(refused != null ? refused : RespErrors.unknownCommand(command));
         }
         CommandSpec spec = registered.spec();
         session.lastCommand(name);

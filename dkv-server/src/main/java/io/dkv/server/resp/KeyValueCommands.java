@@ -116,7 +116,7 @@ final class KeyValueCommands {
             reads.add(node.read(command.arg(i), session.readConsistency()));
         }
         return Futures.all(reads).thenApply(entries ->
-                RespReply.integer(entries.stream().filter(e -> e != null && !e.isTombstone()).count()));
+                RespReply.integer(entries.stream().filter(node::isLive).count()));
     }
 
     private CompletableFuture<RespReply> mget(ClientSession session, RespCommand command) {

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 import static io.dkv.server.resp.Futures.done;
 
-/** Introspection: INFO, DBSIZE, TIME, COMMAND, CONFIG GET. */
+/** Introspection: INFO, TIME, COMMAND, CONFIG GET. */
 final class ServerCommands {
 
     private static final List<String> INFO_SECTIONS =
@@ -76,9 +76,6 @@ final class ServerCommands {
         table.add(new CommandSpec("INFO", -1, List.of("loading", "stale"), 0, 0, 0, "server",
                 "Reports the server, clients, memory, stats, replication, keyspace and dkv sections.",
                 CommandAcl.of("@slow @dangerous"), commands::info));
-        table.add(new CommandSpec("DBSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "server",
-                "Returns the number of keys this node stores as a replica.",
-                CommandAcl.of("@keyspace @read @fast"), commands::dbsize));
         table.add(new CommandSpec("TIME", 1, List.of("fast"), 0, 0, 0, "server",
                 "Returns the server's time as seconds and microseconds.", CommandAcl.of("@fast"), commands::time));
         table.add(new CommandSpec("COMMAND", -1, List.of("loading", "stale"), 0, 0, 0, "server",
@@ -86,10 +83,6 @@ final class ServerCommands {
                 CommandAcl.of("@slow @connection"), commands::command));
         table.add(new CommandSpec("CONFIG", -2, List.of("admin"), 0, 0, 0, "server",
                 "CONFIG GET reports settings; settings change only at start-up.", CONFIG_ACL, commands::config));
-    }
-
-    private CompletableFuture<RespReply> dbsize(ClientSession session, RespCommand command) {
-        return done(RespReply.integer(node.status().storedKeys()));
     }
 
     private CompletableFuture<RespReply> time(ClientSession session, RespCommand command) {
@@ -275,7 +268,8 @@ final class ServerCommands {
                         doc.put("summary", spec.summary());
                         doc.put("since", "1.0.0");
                         doc.put("group", spec.group());
-                        doc.put("complexity", spec.step() == 0 ? "O(1)" : "O(N) where N is the number of keys");
+                        doc.put("complexity", spec.complexity() != null ? spec.complexity()
+                                : spec.step() == 0 ? "O(1)" : "O(N) where N is the number of keys");
                         docs.put(spec.name().toLowerCase(Locale.ROOT), RespReply.map(doc));
                     }
                 }

@@ -163,6 +163,22 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 (diskKey, value) -> scanner.visit(KeyLayout.userKey(diskKey, 0), EntryCodec.decode(value)));
     }
 
+    /** Seeks to the hash: on disk, keys are ordered by hash first ({@link KeyLayout}). */
+    @Override
+    public void scanFrom(int partition, long fromHash, EntryScanner scanner) {
+        if (partition < 0 || partition >= partitionCount) {
+            throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (partitionCount - 1));
+        }
+        byte[] lower = KeyLayout.lowerBound(NO_PREFIX, partition, partitionCount);
+        byte[] from = new byte[Long.BYTES];
+        KeyLayout.putLong(from, 0, fromHash);
+        if (Arrays.compareUnsigned(from, lower) > 0) {
+            lower = from;
+        }
+        store.scan(family, lower, KeyLayout.upperBound(NO_PREFIX, partition, partitionCount),
+                (diskKey, value) -> scanner.visit(KeyLayout.userKey(diskKey, 0), EntryCodec.decode(value)));
+    }
+
     @Override
     public long keyCount() {
         return accounting.values();

@@ -20,6 +20,8 @@ import io.dkv.core.message.MoveStatusRequest;
 import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.KeyScanReply;
+import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.StreamChunk;
 import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.WriteReply;
@@ -114,7 +116,12 @@ class FrameCodecTest {
                 new StreamRequest(3, bytes("resume-after"), 1, Long.MAX_VALUE),
                 new StreamChunk(new byte[][]{bytes("a"), new byte[0]},
                         new Entry[]{Entry.value(bytes("v"), VERSION), Entry.tombstone(VERSION)}, false),
-                new StreamChunk(new byte[0][], new Entry[0], true));
+                new StreamChunk(new byte[0][], new Entry[0], true),
+                new KeyScanRequest(4095, -1L, 64, 1 << 20, 3),
+                new KeyScanRequest(0, 0, 1, 1, Long.MAX_VALUE),
+                new KeyScanReply(new byte[][]{bytes("a"), new byte[0]},
+                        new Entry[]{Entry.value(new byte[0], VERSION), Entry.tombstone(VERSION)}, Long.MIN_VALUE, false),
+                new KeyScanReply(new byte[0][], new Entry[0], 0, true));
     }
 
     @ParameterizedTest

@@ -61,6 +61,23 @@ public abstract class ClusterBehaviourContract {
     }
 
     @Test
+    void aScanThroughAnyNodeFindsEveryKeyOnceAndNoDeletedOne() {
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            cluster.put(NodeId.of(1 + i % 5), "scan-" + i, "v", Consistency.QUORUM);
+            expected.add("scan-" + i);
+        }
+        for (int i = 0; i < 40; i += 8) {
+            cluster.delete(NodeId.of(2), "scan-" + i, Consistency.QUORUM);
+            expected.remove("scan-" + i);
+        }
+
+        List<String> scanned = cluster.scanAll(NodeId.of(3), 100);
+
+        assertThat(scanned).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
     void aMissingKeyReadsAsNull() {
         assertThat(cluster.get(NodeId.of(2), "nobody-wrote-this", Consistency.ALL)).isNull();
     }

@@ -1,6 +1,7 @@
 package io.dkv.testkit.cluster;
 
 import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.cluster.keyspace.ScanPage;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.cluster.membership.register.Committed;
@@ -37,6 +38,11 @@ public final class SimTestCluster implements TestCluster {
     @Override
     public WriteResult put(NodeId coordinator, String key, String value, Consistency consistency) {
         return cluster.client(coordinator).put(key, value, consistency);
+    }
+
+    @Override
+    public ScanPage scan(NodeId coordinator, long cursor, int count) {
+        return cluster.await(cluster.node(coordinator).scan(cursor, count));
     }
 
     @Override

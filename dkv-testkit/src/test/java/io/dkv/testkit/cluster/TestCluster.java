@@ -1,6 +1,7 @@
 package io.dkv.testkit.cluster;
 
 import io.dkv.cluster.coordinator.WriteResult;
+import io.dkv.cluster.keyspace.ScanPage;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.cluster.membership.register.Committed;
@@ -21,6 +22,25 @@ public interface TestCluster extends AutoCloseable {
     List<NodeId> nodeIds();
 
     WriteResult put(NodeId coordinator, String key, String value, Consistency consistency);
+
+    /** One step of a cluster-wide key scan through {@code coordinator}. */
+    ScanPage scan(NodeId coordinator, long cursor, int count);
+
+    /** Every live key, by scan steps of {@code count} from cursor 0 until the cursor comes back as 0. */
+    default List<String> scanAll(NodeId coordinator, int count) {
+        List<String> keys = new java.util.ArrayList<>();
+        long cursor = 0;
+        int steps = 0;
+        do {
+            ScanPage page = scan(coordinator, cursor, count);
+            page.keys().forEach(key -> keys.add(new String(key, java.nio.charset.StandardCharsets.UTF_8)));
+            cursor = page.cursor();
+            if (++steps > 100_000) {
+                throw new AssertionError("the scan did not end after " + steps + " steps");
+            }
+        } while (cursor != 0);
+        return keys;
+    }
 
     /** The value, or {@code null} when absent. */
     String get(NodeId coordinator, String key, Consistency consistency);
