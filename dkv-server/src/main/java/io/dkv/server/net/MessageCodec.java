@@ -14,6 +14,8 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.MoveStatus;
 import io.dkv.core.message.MoveStatusRequest;
+import io.dkv.core.message.TruncateReply;
+import io.dkv.core.message.TruncateRequest;
 import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
@@ -54,6 +56,8 @@ final class MessageCodec {
     private static final byte NOT_MINE = 32;
     private static final byte MOVE_STATUS_REQUEST = 33;
     private static final byte MOVE_STATUS = 34;
+    private static final byte TRUNCATE_REQUEST = 35;
+    private static final byte TRUNCATE_REPLY = 36;
 
     private MessageCodec() {
     }
@@ -111,6 +115,7 @@ final class MessageCodec {
                 out.writeBoolean(load.recovering());
             }
             out.writeLong(gossip.ringEpoch());
+            out.writeLong(gossip.truncatedAt());
         } else if (message instanceof RingMessage ring) {
             RingMessageCodec.encode(ring, out);
         } else if (message instanceof MerkleRootRequest root) {
@@ -152,6 +157,13 @@ final class MessageCodec {
             for (boolean safe : reply.safe()) {
                 out.writeBoolean(safe);
             }
+        } else if (message instanceof TruncateRequest truncate) {
+            out.writeByte(TRUNCATE_REQUEST);
+            out.writeLong(truncate.stamp());
+            out.writeBoolean(truncate.sync());
+        } else if (message instanceof TruncateReply truncated) {
+            out.writeByte(TRUNCATE_REPLY);
+            out.writeLong(truncated.stamp());
         } else if (message instanceof MoveStatusRequest) {
             out.writeByte(MOVE_STATUS_REQUEST);
         } else if (message instanceof MoveStatus status) {
@@ -213,6 +225,8 @@ final class MessageCodec {
             case TOMBSTONE_CHECK -> readTombstoneCheck(in);
             case NOT_MINE -> new NotMine(in.readLong(), WireFormat.readString(in));
             case MOVE_STATUS_REQUEST -> MoveStatusRequest.INSTANCE;
+            case TRUNCATE_REQUEST -> new TruncateRequest(readStamp(in), in.readBoolean());
+            case TRUNCATE_REPLY -> new TruncateReply(readStamp(in));
             case MOVE_STATUS -> new MoveStatus(in.readLong(), in.readInt(), in.readInt(), in.readLong(), in.readBoolean());
             case STREAM_REQUEST -> readStreamRequest(in);
             case STREAM_CHUNK -> readStreamChunk(in);
@@ -248,7 +262,7 @@ final class MessageCodec {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
         if (message instanceof Gossip gossip) {
-            return 14 + 49 * gossip.size();
+            return 22 + 49 * gossip.size();
         }
         if (message instanceof RingMessage ring) {
             return RingMessageCodec.sizeHint(ring);
@@ -270,6 +284,14 @@ final class MessageCodec {
             return 9 + 4 * (reply.differing().length + reply.notBuilt().length);
         }
         return 64;
+    }
+
+    private static long readStamp(ByteBuf in) {
+        long stamp = in.readLong();
+        if (stamp < 0) {
+            throw new CorruptedFrameException("negative truncation stamp " + stamp);
+        }
+        return stamp;
     }
 
     private static Gossip readGossip(ByteBuf in) {
@@ -296,7 +318,9 @@ final class MessageCodec {
         if (ringEpoch < 0) {
             throw new CorruptedFrameException("negative ring epoch " + ringEpoch);
         }
-        return new Gossip(nodes, generations, heartbeats, ages, loads, kind, ringEpoch);
+        // Gossip from a node that predates FLUSHALL ends here: it has never flushed.
+        long truncatedAt = in.readableBytes() >= 8 ? readStamp(in) : 0;
+        return new Gossip(nodes, generations, heartbeats, ages, loads, kind, ringEpoch, truncatedAt);
     }
 
     private static MerkleRootsRequest readMerkleRootsRequest(ByteBuf in) {
