@@ -100,6 +100,8 @@ class FlushAllTest {
             assertThat(jedis.get("new")).isEqualTo("kept");
             jedis.set("old7", "again");
             assertThat(jedis.get("old7")).isEqualTo("again");
+            assertThat(jedis.info("dkv")).contains("flushall_mark_ms:" + mark.stamp() / 65_536 + "\r\n")
+                    .contains("flushall_mark_learnt:1\r\n");
         }
     }
 
