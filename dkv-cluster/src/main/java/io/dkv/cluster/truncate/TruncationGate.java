@@ -55,6 +55,8 @@ public final class TruncationGate {
 
     /** Starts asking the members, unless already open. */
     public void start() {
+        // A node that is a majority on its own (a one-node cluster) needs nobody.
+        heard(parts.self(), parts.replica().marks().current().stamp());
         if (!isOpen()) {
             retries = parts.scheduler().scheduleAtFixedRate(0, RETRY_MILLIS, this::askRound);
         }
