@@ -197,7 +197,8 @@ public final class ClusterNode implements MessageHandler {
                 context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.truncation = new TruncationReplica(context.self(), marks,
-                new TruncationDropper(storage, ring.partitionCount(), context.scanScheduler()), clock);
+                new TruncationDropper(storage, ring.partitionCount(), context.scanScheduler()), clock,
+                context.scheduler(), FlushCoordinator.syncWaitMillis(config.replicaTimeoutMillis()));
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
         this.membership = detection.enabled()

@@ -49,6 +49,14 @@ public final class FlushCoordinator {
 
     static final int SYNC_TIMEOUT_FACTOR = 30;
 
+    /**
+     * How long a member waits for its drop before it answers a SYNC flush anyway: half the
+     * coordinator's timeout, so that only a lost message or a dead node times out.
+     */
+    public static long syncWaitMillis(long requestTimeoutMillis) {
+        return requestTimeoutMillis * SYNC_TIMEOUT_FACTOR / 2;
+    }
+
     private final Parts parts;
 
     public FlushCoordinator(Parts parts) {

@@ -1,5 +1,7 @@
 package io.dkv.cluster.truncate;
 
+import io.dkv.cluster.runtime.Cancellable;
+import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.core.DkvException;
 import io.dkv.core.NodeId;
 import io.dkv.core.TruncationMark;
@@ -12,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -31,12 +34,22 @@ public final class TruncationReplica {
     private final TruncationRegister marks;
     private final TruncationDropper dropper;
     private final HybridLogicalClock clock;
+    private final Scheduler scheduler;
+    private final long syncWaitMillis;
 
-    public TruncationReplica(NodeId self, TruncationRegister marks, TruncationDropper dropper, HybridLogicalClock clock) {
+    /**
+     * @param syncWaitMillis how long a SYNC request waits for the drop before it is answered
+     *                       anyway (the mark already hides everything; the drop goes on), so
+     *                       that a large store answers within the coordinator's timeout
+     */
+    public TruncationReplica(NodeId self, TruncationRegister marks, TruncationDropper dropper, HybridLogicalClock clock,
+                             Scheduler scheduler, long syncWaitMillis) {
         this.self = self;
         this.marks = marks;
         this.dropper = dropper;
         this.clock = clock;
+        this.scheduler = scheduler;
+        this.syncWaitMillis = syncWaitMillis;
     }
 
     public TruncationRegister marks() {
@@ -61,9 +74,22 @@ public final class TruncationReplica {
                 reply.accept(new TruncateReply(marks.current().stamp()));
                 return;
             }
-            dropped.whenComplete((done, failure) -> reply.accept(failure == null
-                    ? new TruncateReply(marks.current().stamp())
-                    : new ErrorReply(self + " took the truncation mark but could not drop what it hides: " + failure)));
+            AtomicBoolean answered = new AtomicBoolean();
+            Cancellable cutShort = scheduler.schedule(syncWaitMillis, () -> {
+                if (answered.compareAndSet(false, true)) {
+                    log.info("{} answers FLUSHALL SYNC after {} ms with the drop still running (the mark hides what"
+                            + " is left)", self, syncWaitMillis);
+                    reply.accept(new TruncateReply(marks.current().stamp()));
+                }
+            });
+            dropped.whenComplete((done, failure) -> {
+                cutShort.cancel();
+                if (answered.compareAndSet(false, true)) {
+                    reply.accept(failure == null ? new TruncateReply(marks.current().stamp())
+                            : new ErrorReply(self + " took the truncation mark but could not drop what it hides: "
+                            + failure));
+                }
+            });
         } catch (DkvException e) {
             reply.accept(new ErrorReply(e.getMessage(), false));
         }
