@@ -47,6 +47,18 @@ import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.cluster.streaming.PartitionStream;
 import io.dkv.cluster.streaming.StreamResponder;
+import io.dkv.cluster.handoff.HintStore;
+import io.dkv.cluster.truncate.FlushCoordinator;
+import io.dkv.cluster.truncate.MemoryTruncationMarkStore;
+import io.dkv.cluster.truncate.TruncatingHintStore;
+import io.dkv.cluster.truncate.TruncatingStorage;
+import io.dkv.cluster.truncate.TruncationDropper;
+import io.dkv.cluster.truncate.TruncationGate;
+import io.dkv.cluster.truncate.TruncationMarkStore;
+import io.dkv.cluster.truncate.TruncationRegister;
+import io.dkv.cluster.truncate.TruncationReplica;
+import io.dkv.core.TruncationMark;
+import io.dkv.core.message.TruncateRequest;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
@@ -130,6 +142,12 @@ public final class ClusterNode implements MessageHandler {
     private final ByteBudget streamBudget;
     private final RingRegister ringRegister;
     private final List<Cancellable> duties = new ArrayList<>();
+    /** The FLUSHALL mark: what it hides, taking it, waiting for it after a restart, running a flush. */
+    private final TruncationRegister marks;
+    private final StorageEngine visible;
+    private final TruncationReplica truncation;
+    private final TruncationGate gate;
+    private final FlushCoordinator flusher;
 
     public ClusterNode(NodeContext context) {
         this(context, context.config().buildRing());
@@ -145,7 +163,17 @@ public final class ClusterNode implements MessageHandler {
      * surviving a simulated crash in the simulator).
      */
     public ClusterNode(NodeContext context, Ring genesis, RingRegisterStore ringStore) {
+        this(context, genesis, ringStore, new MemoryTruncationMarkStore());
+    }
+
+    /**
+     * Builds a node whose ring-epoch votes are kept in {@code ringStore} and whose truncation
+     * mark (FLUSHALL) in {@code markStore}: both durable in a server with a data directory,
+     * both surviving a simulated crash in the simulator.
+     */
+    public ClusterNode(NodeContext context, Ring genesis, RingRegisterStore ringStore, TruncationMarkStore markStore) {
         ClusterConfig config = context.config();
+        this.marks = new TruncationRegister(markStore);
         this.context = context;
         // The ring comes from the epoch register: the configured one for a new cluster, the
         // newest this node committed or learnt for one whose ring has changed since.
@@ -165,9 +193,16 @@ public final class ClusterNode implements MessageHandler {
         // and every change after that reaches them through this storage, streaming included.
         int[] mayHold = holdsAnything(context.storage()) ? allPartitions(ring.partitionCount()) : new int[0];
         this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), mayHold));
+        // Everything that reads or writes entries goes through the flush mark; the trees below
+        // it count what the engine holds until the dropper removes what the mark hides.
+        this.visible = new TruncatingStorage(storage, marks);
+        HintStore hintStore = new TruncatingHintStore(context.hints(), marks);
         this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, mayHold, context.scanScheduler(),
                 context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
+        this.truncation = new TruncationReplica(context.self(), marks,
+                new TruncationDropper(storage, ring.partitionCount(), context.scanScheduler()), clock,
+                context.scheduler(), FlushCoordinator.syncWaitMillis(config.replicaTimeoutMillis()));
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
         this.membership = detection.enabled()
@@ -178,33 +213,43 @@ public final class ClusterNode implements MessageHandler {
         if (membership != null) {
             membership.ringEpochs(() -> ringRegister.current().epoch(), ringRegister::onEpochSeen);
         }
+        // A node that may hold entries, or has flushed before, may have missed a flush while down.
+        boolean mayHaveMissedFlush = context.recovering() || mayHold.length > 0 || !marks.current().isNone();
+        this.gate = new TruncationGate(new TruncationGate.Parts(context.self(), this::ringMembers, truncation,
+                context.transport(), context.scheduler(), config.replicaTimeoutMillis()), mayHaveMissedFlush);
+        this.flusher = new FlushCoordinator(new FlushCoordinator.Parts(context.self(), truncation, clock,
+                this::ringMembers, liveness, context.transport(), context.scheduler(), context.clock(),
+                config.replicaTimeoutMillis()));
+        if (membership != null) {
+            membership.truncationMarks(() -> marks.current().stamp(), gate::heard);
+        }
         HandoffConfig hints = config.handoff();
         this.rings = new RingHolder(startState, context.scheduler());
         ringRegister.onInstalled(committed -> rings.install(RingStateCodec.decode(committed.value())));
-        this.handoff = new HintedHandoff(context.self(), hints, context.hints(),
+        this.handoff = new HintedHandoff(context.self(), hints, hintStore,
                 context.transport(), liveness, context.clock(), config.replicaTimeoutMillis(), metrics,
                 node -> rings.state().allNodes().contains(node));
-        this.replica = new LocalReplica(context.self(), ring.partitionCount(), storage, clock,
+        this.replica = new LocalReplica(context.self(), ring.partitionCount(), visible, clock,
                 context.clock(), config.repair().tombstoneGraceMillis(), handoff, recovery, metrics,
                 new EpochFence(context.self(), rings));
         ReplicaEndpoints endpoints = new ReplicaEndpoints(context.self(), replica, context.transport(),
-                config.replicaTimeoutMillis());
+                config.replicaTimeoutMillis(), marks::visible);
         Router router = new Router(liveness, hints.enabled());
         this.coordinator = new Coordinator(context.self(), config, rings, router, endpoints, clock,
                 context.random(), handoff, metrics);
         this.keyspace = new KeyspaceScanner(config, rings, router, endpoints, context.scanScheduler(), this::isLive,
                 context.random());
         this.inspector = new ReplicaInspector(() -> rings.state().current(), endpoints, liveness);
-        this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), storage,
+        this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), visible,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
                 config.replicaTimeoutMillis(), config.maxMessageBytes(), metrics, replica, recovery));
-        this.hintRedirector = new HintRedirector(context.self(), context.hints(), rings::state, endpoints,
+        this.hintRedirector = new HintRedirector(context.self(), hintStore, rings::state, endpoints,
                 hints.replayBatch(), metrics);
         this.status = new NodeStatus(context.self(), config, this::ring, storage, context.hints(), metrics, recovery,
                 treeBuilder);
-        this.tombstones = new TombstoneCollector(context.self(), rings::state, config.repair(), storage, context.transport(),
+        this.tombstones = new TombstoneCollector(context.self(), rings::state, config.repair(), visible, context.transport(),
                 context.clock(), config.replicaTimeoutMillis(), metrics);
-        this.streamResponder = new StreamResponder(storage, ring.partitionCount(), context.scanScheduler(),
+        this.streamResponder = new StreamResponder(visible, ring.partitionCount(), context.scanScheduler(),
                 streamChunkBytes(config), rings::epoch);
         this.streamBudget = new ByteBudget(context.clock(),
                 config.streamBytesPerSecond() == 0 ? Long.MAX_VALUE / 4 : config.streamBytesPerSecond());
@@ -387,7 +432,7 @@ public final class ClusterNode implements MessageHandler {
             throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (ring.partitionCount() - 1));
         }
         ClusterConfig config = context.config();
-        PartitionStream stream = PartitionStream.start(new PartitionStream.Parts(storage, context.transport(),
+        PartitionStream stream = PartitionStream.start(new PartitionStream.Parts(visible, context.transport(),
                 context.scanScheduler(), context.clock(), streamBudget, streamChunkBytes(config),
                 config.replicaTimeoutMillis() * 5, STREAM_MAX_ATTEMPTS), source, partition, epoch);
         stream.result().thenAccept(done -> {
@@ -416,6 +461,7 @@ public final class ClusterNode implements MessageHandler {
             membership.onPeerUp(handoff::replayTo);
         }
         context.transport().bind(this);
+        gate.start();
         treeBuilder.start();
         context.scheduler().execute(this::followRing);
         if (membership != null) {
@@ -491,6 +537,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** Stops the background duties (the transport is closed by whoever owns it). */
     public void stop() {
+        gate.stop();
         treeBuilder.stop();
         duties.forEach(Cancellable::cancel);
         duties.clear();
@@ -539,7 +586,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** Stores {@code value} under {@code key} once {@code consistency} replicas acknowledged. */
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
-        return timed(() -> coordinator.put(key, value, consistency));
+        return timed(() -> gate.guard(() -> coordinator.put(key, value, consistency)));
     }
 
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value) {
@@ -548,7 +595,8 @@ public final class ClusterNode implements MessageHandler {
 
     /** The key's value, or {@code null} when it is absent or deleted. */
     public CompletableFuture<byte[]> get(byte[] key, Consistency consistency) {
-        return timed(() -> coordinator.read(key, consistency)).thenApply(entry -> isLive(entry) ? entry.value() : null);
+        return timed(() -> gate.guard(() -> coordinator.read(key, consistency)))
+                .thenApply(entry -> isLive(entry) ? entry.value() : null);
     }
 
     public CompletableFuture<byte[]> get(byte[] key) {
@@ -557,12 +605,12 @@ public final class ClusterNode implements MessageHandler {
 
     /** The newest entry among the answers (value or tombstone, with its version), or {@code null}. */
     public CompletableFuture<Entry> read(byte[] key, Consistency consistency) {
-        return timed(() -> coordinator.read(key, consistency));
+        return timed(() -> gate.guard(() -> coordinator.read(key, consistency)));
     }
 
     /** Writes a tombstone for {@code key}; the result tells whether a replica had a value. */
     public CompletableFuture<WriteResult> delete(byte[] key, Consistency consistency) {
-        return timed(() -> coordinator.delete(key, consistency));
+        return timed(() -> gate.guard(() -> coordinator.delete(key, consistency)));
     }
 
     public CompletableFuture<WriteResult> delete(byte[] key) {
@@ -574,7 +622,7 @@ public final class ClusterNode implements MessageHandler {
      * that asks "is this key there?" follows (EXISTS, TYPE, SCAN, DBSIZE...).
      */
     public boolean isLive(Entry entry) {
-        return entry != null && !entry.isTombstone();
+        return entry != null && !entry.isTombstone() && !marks.current().hides(entry);
     }
 
     /**
@@ -583,22 +631,48 @@ public final class ClusterNode implements MessageHandler {
      * up, so that the caller can retry with the same cursor.
      */
     public CompletableFuture<ScanPage> scan(long cursor, int count) {
-        return keyspace.page(cursor, count);
+        return gate.guard(() -> keyspace.page(cursor, count));
     }
 
     /** Every live key of the cluster, a batch at a time; a sink that throws stops the scan with that failure. */
     public CompletableFuture<Void> forEachKey(Consumer<List<byte[]>> sink) {
-        return keyspace.forEachKey(sink);
+        return gate.guard(() -> keyspace.forEachKey(sink));
     }
 
     /** How many live keys the cluster holds, by a full scan: exact when no writes run meanwhile. */
     public CompletableFuture<Long> countKeys() {
-        return keyspace.count();
+        return gate.guard(() -> keyspace.count());
     }
 
     /** A live key from a random place of the ring, or {@code null} when the cluster holds none. */
     public CompletableFuture<byte[]> randomKey() {
-        return keyspace.randomKey();
+        return gate.guard(() -> keyspace.randomKey());
+    }
+
+    /**
+     * FLUSHALL: removes every key of the cluster by a truncation mark. Completes once every
+     * member this node sees up holds the mark, a majority does, and no node whose clock is
+     * within the skew bound can stamp a write below it any more ({@link FlushCoordinator}).
+     *
+     * @param sync whether every node drops the hidden entries before it acknowledges
+     */
+    public CompletableFuture<TruncationMark> flushAll(boolean sync) {
+        return timed(() -> gate.guard(() -> flusher.flushAll(sync)));
+    }
+
+    /** The newest truncation mark this node holds ({@link TruncationMark#NONE} before any flush). */
+    public TruncationMark truncationMark() {
+        return marks.current();
+    }
+
+    /** Whether this node has learnt the newest truncation mark and serves client commands. */
+    public boolean servesClients() {
+        return gate.isOpen();
+    }
+
+    /** The members of the ring in force. */
+    private Collection<NodeId> ringMembers() {
+        return rings.state().allNodes();
     }
 
     /** What each of the key's replicas holds (asked directly, repairing nothing). */
@@ -642,7 +716,7 @@ public final class ClusterNode implements MessageHandler {
 
     /** This node's own stored entry for a key, without asking anyone. */
     public Entry localEntry(byte[] key) {
-        return storage.get(ring().partitionOf(key), key);
+        return visible.get(ring().partitionOf(key), key);
     }
 
     @Override
@@ -656,6 +730,9 @@ public final class ClusterNode implements MessageHandler {
             } else if (request instanceof KeyScanRequest) {
                 // A scan reads storage for a while: off the transport's thread.
                 context.scanScheduler().execute(() -> replica.answer(request, reply));
+                return;
+            } else if (request instanceof TruncateRequest truncate) {
+                truncation.answer(truncate, reply);
                 return;
             } else if (request instanceof MoveStatusRequest) {
                 response = rebalancer.status();

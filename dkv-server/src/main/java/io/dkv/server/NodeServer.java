@@ -61,7 +61,7 @@ public final class NodeServer implements AutoCloseable {
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
                 SystemClock.INSTANCE, scheduler, ThreadLocalRandom.current(), transport, startedRecovering,
                 storage.clockLease(), new EventLoopScheduler(runtime.scans()));
-        this.node = new ClusterNode(context, config.buildRing(), storage.ringRegister());
+        this.node = new ClusterNode(context, config.buildRing(), storage.ringRegister(), storage.truncationMark());
         ServerInfo info = new ServerInfo(version(), settings.host(), settings.respPort(), settings.internodePort(),
                 settings.httpPort(), settings.tls().port(), peerAuth(settings));
         this.resp = new RespServer(node, runtime, info, stats, new CommandMeters(registry), storage,

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -93,6 +94,8 @@ public final class Membership implements LivenessView {
     private long startedAtMillis;
     private LongSupplier ringEpoch = () -> 0;
     private RingEpochListener ringEpochListener = (peer, epoch) -> { };
+    private LongSupplier truncationMark = () -> 0;
+    private ObjLongConsumer<NodeId> truncationListener = (peer, stamp) -> { };
 
     /**
      * @param nodes      how many nodes the cluster started with: n1..n{@code nodes} are the
@@ -223,6 +226,16 @@ public final class Membership implements LivenessView {
         this.ringEpochListener = listener;
     }
 
+    /**
+     * Carries this node's truncation mark ({@code ownMark}, read per message) in its gossip,
+     * and tells {@code listener} the mark each peer's gossip carries (any, 0 included).
+     * Call before {@link #start}.
+     */
+    public void truncationMarks(LongSupplier ownMark, ObjLongConsumer<NodeId> listener) {
+        this.truncationMark = ownMark;
+        this.truncationListener = listener;
+    }
+
     /** Runs {@code listener} on the membership thread whenever a peer is seen up again. */
     public void onPeerUp(Consumer<NodeId> listener) {
         upListeners.add(listener);
@@ -332,6 +345,7 @@ public final class Membership implements LivenessView {
         if (gossip.ringEpoch() > 0) {
             ringEpochListener.epochSeen(from, gossip.ringEpoch());
         }
+        truncationListener.accept(from, gossip.truncatedAt());
         int highest = 0;
         for (int number : gossip.nodes()) {
             if (number <= MAX_GOSSIPED_NODE_NUMBER) {
@@ -514,7 +528,8 @@ public final class Membership implements LivenessView {
                 i++;
             }
         }
-        return new Gossip(ids, generations, heartbeats, ages, entryLoads, kind, ringEpoch.getAsLong());
+        return new Gossip(ids, generations, heartbeats, ages, entryLoads, kind, ringEpoch.getAsLong(),
+                truncationMark.getAsLong());
     }
 
     /** How long ago the heartbeat we know for this node was counted at its origin. */

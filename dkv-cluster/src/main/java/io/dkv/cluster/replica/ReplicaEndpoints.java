@@ -3,8 +3,10 @@ package io.dkv.cluster.replica;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
+import io.dkv.core.message.ReadRequest;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * Every node of the cluster as a replica a request can go to: this node answers in place,
@@ -19,12 +21,24 @@ public final class ReplicaEndpoints {
     private final LocalReplica local;
     private final Transport transport;
     private final long timeoutMillis;
+    private final UnaryOperator<Message> peerReplies;
 
     public ReplicaEndpoints(NodeId self, LocalReplica local, Transport transport, long timeoutMillis) {
+        this(self, local, transport, timeoutMillis, UnaryOperator.identity());
+    }
+
+    /**
+     * @param peerReplies how a peer's reply to a read must be seen here (this node's store applies its
+     *                    own rules; a peer's answer may predate them, e.g. a flush it has not
+     *                    heard of yet)
+     */
+    public ReplicaEndpoints(NodeId self, LocalReplica local, Transport transport, long timeoutMillis,
+                            UnaryOperator<Message> peerReplies) {
         this.self = self;
         this.local = local;
         this.transport = transport;
         this.timeoutMillis = timeoutMillis;
+        this.peerReplies = peerReplies;
     }
 
     /**
@@ -39,7 +53,8 @@ public final class ReplicaEndpoints {
             local.answer(request, answer::complete);
             return answer;
         }
-        return transport.request(node, request, timeoutMillis);
+        CompletableFuture<Message> reply = transport.request(node, request, timeoutMillis);
+        return request instanceof ReadRequest ? reply.thenApply(peerReplies) : reply;
     }
 
     public NodeId self() {

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param kind        what the message is for
  * @param ringEpoch   the newest ring epoch the sender has committed (0 when it knows only the
  *                    initial ring); a receiver that knows less asks the sender for it
+ * @param truncatedAt the sender's truncation mark (FLUSHALL's stamp, 0 when none): a max-register,
+ *                    so that a node that missed a flush learns it from anyone who has it
  */
 public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind,
-                     long ringEpoch) implements Message {
+                     long ringEpoch, long truncatedAt) implements Message {
 
     public enum Kind {
         /** Everything the sender knows; answered with a {@link #REPLY}. */
@@ -41,11 +43,20 @@ public record Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] a
         if (ringEpoch < 0) {
             throw new IllegalArgumentException("negative ring epoch " + ringEpoch);
         }
+        if (truncatedAt < 0) {
+            throw new IllegalArgumentException("negative truncation mark " + truncatedAt);
+        }
+    }
+
+    /** Gossip from a node that has never seen a flush. */
+    public Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind,
+                  long ringEpoch) {
+        this(nodes, generations, heartbeats, ages, loads, kind, ringEpoch, 0);
     }
 
     /** Gossip from a node that knows only the initial ring (epoch 0). */
     public Gossip(int[] nodes, long[] generations, long[] heartbeats, int[] ages, NodeLoad[] loads, Kind kind) {
-        this(nodes, generations, heartbeats, ages, loads, kind, 0);
+        this(nodes, generations, heartbeats, ages, loads, kind, 0, 0);
     }
 
     public int size() {

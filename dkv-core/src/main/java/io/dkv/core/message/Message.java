@@ -8,6 +8,5 @@ package io.dkv.core.message;
 public sealed interface Message permits WriteRequest, WriteReply, ReadRequest, ReadReply, DigestReply, ErrorReply,
         Gossip, MerkleRootRequest, MerkleLeavesReply, MerkleRootsRequest, MerkleRootsReply, KeyDigests, KeyDigestsReply,
         TombstoneCheck, TombstoneCheckReply, StreamRequest, StreamChunk, NotMine, MoveStatusRequest, MoveStatus,
-        KeyScanRequest, KeyScanReply,
-        RingMessage {
+        KeyScanRequest, KeyScanReply, TruncateRequest, TruncateReply, RingMessage {
 }

@@ -14,6 +14,8 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.MoveStatus;
 import io.dkv.core.message.MoveStatusRequest;
+import io.dkv.core.message.TruncateReply;
+import io.dkv.core.message.TruncateRequest;
 import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
@@ -58,6 +60,8 @@ final class MessageCodec {
     private static final byte MOVE_STATUS = 34;
     private static final byte KEY_SCAN_REQUEST = 35;
     private static final byte KEY_SCAN_REPLY = 36;
+    private static final byte TRUNCATE_REQUEST = 37;
+    private static final byte TRUNCATE_REPLY = 38;
 
     private MessageCodec() {
     }
@@ -115,6 +119,7 @@ final class MessageCodec {
                 out.writeBoolean(load.recovering());
             }
             out.writeLong(gossip.ringEpoch());
+            out.writeLong(gossip.truncatedAt());
         } else if (message instanceof RingMessage ring) {
             RingMessageCodec.encode(ring, out);
         } else if (message instanceof MerkleRootRequest root) {
@@ -156,6 +161,13 @@ final class MessageCodec {
             for (boolean safe : reply.safe()) {
                 out.writeBoolean(safe);
             }
+        } else if (message instanceof TruncateRequest truncate) {
+            out.writeByte(TRUNCATE_REQUEST);
+            out.writeLong(truncate.stamp());
+            out.writeBoolean(truncate.sync());
+        } else if (message instanceof TruncateReply truncated) {
+            out.writeByte(TRUNCATE_REPLY);
+            out.writeLong(truncated.stamp());
         } else if (message instanceof MoveStatusRequest) {
             out.writeByte(MOVE_STATUS_REQUEST);
         } else if (message instanceof MoveStatus status) {
@@ -229,6 +241,8 @@ final class MessageCodec {
             case TOMBSTONE_CHECK -> readTombstoneCheck(in);
             case NOT_MINE -> new NotMine(in.readLong(), WireFormat.readString(in));
             case MOVE_STATUS_REQUEST -> MoveStatusRequest.INSTANCE;
+            case TRUNCATE_REQUEST -> new TruncateRequest(readStamp(in), in.readBoolean());
+            case TRUNCATE_REPLY -> new TruncateReply(readStamp(in));
             case MOVE_STATUS -> new MoveStatus(in.readLong(), in.readInt(), in.readInt(), in.readLong(), in.readBoolean());
             case STREAM_REQUEST -> readStreamRequest(in);
             case STREAM_CHUNK -> readStreamChunk(in);
@@ -269,7 +283,7 @@ final class MessageCodec {
             return 2 + (reply.entry() == null ? 0 : WireFormat.entrySize(reply.entry()));
         }
         if (message instanceof Gossip gossip) {
-            return 14 + 49 * gossip.size();
+            return 22 + 49 * gossip.size();
         }
         if (message instanceof RingMessage ring) {
             return RingMessageCodec.sizeHint(ring);
@@ -300,6 +314,14 @@ final class MessageCodec {
         return 64;
     }
 
+    private static long readStamp(ByteBuf in) {
+        long stamp = in.readLong();
+        if (stamp < 0) {
+            throw new CorruptedFrameException("negative truncation stamp " + stamp);
+        }
+        return stamp;
+    }
+
     private static Gossip readGossip(ByteBuf in) {
         int kindCode = in.readByte();
         if (kindCode < 0 || kindCode >= Gossip.Kind.values().length) {
@@ -324,7 +346,9 @@ final class MessageCodec {
         if (ringEpoch < 0) {
             throw new CorruptedFrameException("negative ring epoch " + ringEpoch);
         }
-        return new Gossip(nodes, generations, heartbeats, ages, loads, kind, ringEpoch);
+        // Gossip from a node that predates FLUSHALL ends here: it has never flushed.
+        long truncatedAt = in.readableBytes() >= 8 ? readStamp(in) : 0;
+        return new Gossip(nodes, generations, heartbeats, ages, loads, kind, ringEpoch, truncatedAt);
     }
 
     private static MerkleRootsRequest readMerkleRootsRequest(ByteBuf in) {

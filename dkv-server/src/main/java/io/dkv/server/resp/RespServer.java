@@ -64,6 +64,7 @@ public final class RespServer implements AutoCloseable {
         ConnectionCommands.register(commands, info, stats);
         ServerCommands.register(commands, node, info, stats, persistence, limits);
         DkvCommands.register(commands, node);
+        FlushCommands.register(commands, node);
         PersistenceCommands.register(commands, node.id(), persistence);
         AclCommands.register(commands);
         try {

@@ -1,5 +1,6 @@
 package io.dkv.server.resp;
 
+import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.server.acl.CommandAcl;
 import io.dkv.server.acl.ProtectedMode;
 import io.dkv.cluster.config.ClusterConfig;
@@ -184,6 +185,9 @@ final class ServerCommands {
                 fields.put("hints_redirected", status.counters().hintsRedirected.sum());
                 fields.put("clock_skew_refusals", status.counters().clockSkewRefusals.sum());
                 fields.put("clock_skew_last_writer", status.counters().lastSkewedWriter == 0 ? "none" : "n" + status.counters().lastSkewedWriter);
+                fields.put("flushall_mark_ms", node.truncationMark().isNone() ? 0
+                        : HybridLogicalClock.physicalMillis(node.truncationMark().stamp()));
+                fields.put("flushall_mark_learnt", node.servesClients() ? 1 : 0);
                 fields.put("internode_port", info.internodePort());
                 fields.put("http_port", info.httpPort());
                 fields.put("tls_port", info.tlsPort());

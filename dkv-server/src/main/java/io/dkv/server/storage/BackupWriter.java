@@ -38,10 +38,13 @@ final class BackupWriter {
      * file never changes after creation. The clock lease is copied after the checkpoint, so
      * it is at least as high as every stamp in the checkpoint; it may be torn if the clock
      * extends it at that moment, and ClockLeaseFile then uses the other of its two files.
+     * The FLUSHALL mark goes the same way: copied after the checkpoint, it is at least the
+     * mark that hid what the checkpoint lacks.
      */
 
     private static final List<String> DIRECTORY_FILES =
-            List.of(DataDirectory.IDENTITY_FILE, ClockLeaseFile.NAME_A, ClockLeaseFile.NAME_B);
+            List.of(DataDirectory.IDENTITY_FILE, ClockLeaseFile.NAME_A, ClockLeaseFile.NAME_B,
+                    TruncationMarkFile.NAME_A, TruncationMarkFile.NAME_B);
 
     private BackupWriter() {
     }

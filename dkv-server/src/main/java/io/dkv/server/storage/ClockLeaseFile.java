@@ -33,8 +33,12 @@ public final class ClockLeaseFile implements StampLease {
     private boolean nextIsA;
 
     private ClockLeaseFile(Path dir) {
-        this.a = dir.resolve(NAME_A);
-        this.b = dir.resolve(NAME_B);
+        this(dir, NAME_A, NAME_B);
+    }
+
+    private ClockLeaseFile(Path dir, String nameA, String nameB) {
+        this.a = dir.resolve(nameA);
+        this.b = dir.resolve(nameB);
         long fromA = read(a);
         long fromB = read(b);
         this.floor = Math.max(fromA, fromB);
@@ -65,6 +69,14 @@ public final class ClockLeaseFile implements StampLease {
             throw new StorageException("cannot record the clock lease in " + target + ": " + e.getMessage(), e);
         }
         nextIsA = !nextIsA;
+    }
+
+    /**
+     * A stamp kept the same way under other names: any value that only grows and must
+     * survive a torn write (the truncation mark, {@link TruncationMarkFile}).
+     */
+    static ClockLeaseFile named(Path dir, String nameA, String nameB) {
+        return new ClockLeaseFile(dir, nameA, nameB);
     }
 
     /** The stamp recorded in {@code file}, or 0 when it is missing, short or fails its checksum. */

@@ -30,6 +30,7 @@ import java.util.Properties;
  *   restored-backup       written into a backup; present while a node started on it has not
  *                         finished recovering (its data is older than its peers')
  *   clock-lease-a, -b     the clock's high-water mark ({@link ClockLeaseFile})
+ *   truncation-mark-a, -b the newest FLUSHALL mark the node took ({@link TruncationMarkFile})
  *   rocksdb/              the RocksDB files
  * </pre>
  *

@@ -5,6 +5,8 @@ import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
 import io.dkv.cluster.membership.register.RingRegisterStore;
+import io.dkv.cluster.truncate.MemoryTruncationMarkStore;
+import io.dkv.cluster.truncate.TruncationMarkStore;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.StorageEngine;
@@ -31,6 +33,7 @@ public final class NodeStorage implements Persistence, AutoCloseable {
     private final StorageSettings.Sync sync;
     private final StampLease lease;
     private final RingRegisterStore ringRegister;
+    private final TruncationMarkStore truncationMark;
     private final StorageSettings settings;
 
     private NodeStorage(StorageEngine engine, HintStore hints, RocksDbStore durable, StorageSettings settings) {
@@ -41,6 +44,8 @@ public final class NodeStorage implements Persistence, AutoCloseable {
         this.durable = durable;
         this.lease = durable == null ? StampLease.NONE : ClockLeaseFile.in(durable.directory().root());
         this.ringRegister = durable == null ? new MemoryRingRegisterStore() : RingRegisterFile.in(durable.directory().root());
+        this.truncationMark = durable == null ? new MemoryTruncationMarkStore()
+                : TruncationMarkFile.in(durable.directory().root());
     }
 
     public static NodeStorage open(NodeSettings settings) {
@@ -155,6 +160,11 @@ public final class NodeStorage implements Persistence, AutoCloseable {
     /** Where the node keeps its votes on ring changes: the data directory, or memory for an in-memory node. */
     public RingRegisterStore ringRegister() {
         return ringRegister;
+    }
+
+    /** Where the node keeps its FLUSHALL mark: next to its data, so both outlive the process or neither does. */
+    public TruncationMarkStore truncationMark() {
+        return truncationMark;
     }
 
     /** The data directory, when storage is durable: whether it is new, whether the last shutdown was clean. */

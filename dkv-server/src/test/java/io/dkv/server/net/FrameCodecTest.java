@@ -17,6 +17,8 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.message.MoveStatus;
 import io.dkv.core.message.MoveStatusRequest;
+import io.dkv.core.message.TruncateReply;
+import io.dkv.core.message.TruncateRequest;
 import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
@@ -93,6 +95,11 @@ class FrameCodecTest {
                         new NodeLoad[]{NodeLoad.NONE, new NodeLoad(120_000, 850, 1L << 40, 3, false), new NodeLoad(1, 2, 3, 4, true)},
                         Gossip.Kind.PUSH),
                 new Gossip(new int[0], new long[0], new long[0], new int[0], new NodeLoad[0], Gossip.Kind.REPLY),
+                new Gossip(new int[]{3}, new long[]{9}, new long[]{1}, new int[]{0}, new NodeLoad[]{NodeLoad.NONE},
+                        Gossip.Kind.PUSH, 4, 1_700_000_000_000L << 16 | 7),
+                new TruncateRequest(1_700_000_000_000L << 16, true),
+                new TruncateRequest(0, false),
+                new TruncateReply(Long.MAX_VALUE),
                 new MerkleRootRequest(63, -1L),
                 MerkleLeavesReply.SAME,
                 new MerkleLeavesReply(false, new long[]{1, -2, 3, Long.MIN_VALUE}),

@@ -3,6 +3,7 @@ package io.dkv.testkit.sim;
 import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
+import io.dkv.cluster.truncate.MemoryTruncationMarkStore;
 import io.dkv.cluster.NodeContext;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.MemoryHintStore;
@@ -182,6 +183,7 @@ public final class SimCluster {
         node.storage = MemoryStorageEngine.unlimited(ring.partitionCount());
         node.hints = newHintStore(id);
         node.ringStore = new MemoryRingRegisterStore();
+        node.markStore = new MemoryTruncationMarkStore();
         node.lostData = true;
     }
 
@@ -280,7 +282,7 @@ public final class SimCluster {
         NodeContext context = new NodeContext(node.id, config, node.storage, node.hints, node.clock, node.scheduler,
                 new SplittableRandom(node.randomSeed + node.incarnation), node.transport, node.lostData);
         node.lostData = false;
-        node.running = new ClusterNode(context, ring, node.ringStore);
+        node.running = new ClusterNode(context, ring, node.ringStore, node.markStore);
         ClusterNode running = node.running;
         recordRingState(running.rings().state());
         running.rings().onInstall(this::recordRingState);
@@ -310,6 +312,8 @@ public final class SimCluster {
         private HintStore hints;
         /** The node's ring-epoch votes: on its "disk", so they survive a crash like its storage. */
         private MemoryRingRegisterStore ringStore = new MemoryRingRegisterStore();
+        /** The node's FLUSHALL mark: on its "disk" too. */
+        private MemoryTruncationMarkStore markStore = new MemoryTruncationMarkStore();
         private SimScheduler scheduler;
         private SimTransport transport;
         private ClusterNode running;

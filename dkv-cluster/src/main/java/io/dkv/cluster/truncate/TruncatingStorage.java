@@ -1,0 +1,65 @@
+package io.dkv.cluster.truncate;
+
+import io.dkv.core.Entry;
+import io.dkv.core.storage.EntryScanner;
+import io.dkv.core.storage.EntryVisitor;
+import io.dkv.core.storage.ForwardingStorageEngine;
+import io.dkv.core.storage.MergeResult;
+import io.dkv.core.storage.StorageEngine;
+
+/**
+ * The store as everything above it must see it after a flush: entries the truncation mark
+ * hides are absent, and an entry the mark hides is never stored again. This one wrapper is
+ * the check on every path that writes into or reads out of a replica's store: client writes
+ * and reads, read repair, hint replays, anti-entropy (both the digests it offers and the
+ * entries it takes), partition streaming (both ends) and tombstone collection.
+ *
+ * <p>It sits above the Merkle-tracking store: hidden entries stay in the hash trees until
+ * {@link TruncationDropper} removes them through that store, so the trees always count what
+ * the engine holds. Counts ({@link #keyCount()}) include hidden entries until then.
+ *
+ * <p>Thread-safe, as the engine it wraps.
+ */
+public final class TruncatingStorage extends ForwardingStorageEngine {
+
+    private final TruncationRegister marks;
+
+    public TruncatingStorage(StorageEngine delegate, TruncationRegister marks) {
+        super(delegate);
+        this.marks = marks;
+    }
+
+    @Override
+    public Entry get(int partition, byte[] key) {
+        Entry entry = delegate().get(partition, key);
+        return marks.hides(entry) ? null : entry;
+    }
+
+    /**
+     * Stores the entry unless the mark hides it; a hidden entry is accepted and forgotten
+     * (the write it came from happened before the flush, so the flush removed it). What the
+     * key held before is reported as absent when the mark hides it.
+     */
+    @Override
+    public MergeResult merge(int partition, byte[] key, Entry entry) {
+        if (marks.hides(entry)) {
+            return new MergeResult(false, get(partition, key));
+        }
+        MergeResult result = delegate().merge(partition, key, entry);
+        return marks.hides(result.previous()) ? new MergeResult(result.applied(), null) : result;
+    }
+
+    @Override
+    public void forEachEntry(int partition, EntryVisitor visitor) {
+        delegate().forEachEntry(partition, (key, entry) -> {
+            if (!marks.hides(entry)) {
+                visitor.visit(key, entry);
+            }
+        });
+    }
+
+    @Override
+    public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
+        delegate().scanAfter(partition, after, (key, entry) -> marks.hides(entry) || scanner.visit(key, entry));
+    }
+}

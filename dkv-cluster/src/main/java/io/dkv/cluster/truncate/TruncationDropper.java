@@ -1,0 +1,83 @@
+package io.dkv.cluster.truncate;
+
+import io.dkv.cluster.runtime.Scheduler;
+import io.dkv.core.TruncationMark;
+import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.Version;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Removes the entries a truncation mark hides from a node's store, a batch of partitions per
+ * task on the scan scheduler (so a flush of a large store never holds the thread that
+ * serves clients). Each entry is removed only if it still holds the version the scan saw,
+ * through the Merkle-tracking store, so the hash trees follow and anti-entropy finds no
+ * difference to chase; a write that replaced it meanwhile is newer than the mark and stays.
+ *
+ * <p>Thread-safe: each drop is its own chain of tasks; two drops may overlap harmlessly.
+ */
+public final class TruncationDropper {
+
+    /** Partitions scanned per task. */
+    static final int PARTITIONS_PER_TASK = 64;
+
+    private final StorageEngine tracked;
+    private final int partitionCount;
+    private final Scheduler scanScheduler;
+
+    /**
+     * @param tracked the store below {@link TruncatingStorage} (it must show hidden entries)
+     *                that keeps the hash trees current
+     */
+    public TruncationDropper(StorageEngine tracked, int partitionCount, Scheduler scanScheduler) {
+        this.tracked = tracked;
+        this.partitionCount = partitionCount;
+        this.scanScheduler = scanScheduler;
+    }
+
+    /** Removes everything {@code mark} hides; completes with how many entries it removed. */
+    public CompletableFuture<Long> drop(TruncationMark mark) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        AtomicLong dropped = new AtomicLong();
+        scanScheduler.execute(() -> dropFrom(0, mark, dropped, done));
+        return done;
+    }
+
+    private void dropFrom(int first, TruncationMark mark, AtomicLong dropped, CompletableFuture<Long> done) {
+        try {
+            int end = Math.min(partitionCount, first + PARTITIONS_PER_TASK);
+            for (int partition = first; partition < end; partition++) {
+                dropped.addAndGet(dropPartition(partition, mark));
+            }
+            if (end < partitionCount) {
+                scanScheduler.execute(() -> dropFrom(end, mark, dropped, done));
+            } else {
+                done.complete(dropped.get());
+            }
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    private long dropPartition(int partition, TruncationMark mark) {
+        List<byte[]> keys = new ArrayList<>();
+        List<Version> versions = new ArrayList<>();
+        // Collected first, removed after: no engine is asked to change under its own scan.
+        tracked.forEachEntry(partition, (key, entry) -> {
+            if (mark.hides(entry)) {
+                keys.add(key);
+                versions.add(entry.version());
+            }
+        });
+        long removed = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            if (tracked.removeIfVersion(partition, keys.get(i), versions.get(i))) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+}

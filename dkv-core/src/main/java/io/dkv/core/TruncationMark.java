@@ -1,0 +1,59 @@
+package io.dkv.core;
+
+import io.dkv.core.version.HybridLogicalClock;
+import io.dkv.core.version.Version;
+
+/**
+ * What FLUSHALL leaves behind: a hybrid-logical-clock stamp at and below which every entry
+ * of the store is gone. A mark is a max-register: of two marks the higher one holds, so
+ * marks merge in any order, as entries do.
+ *
+ * <p>The one rule that decides whether a mark hides an entry is {@link #hides(Entry)}; every
+ * path that could bring an entry back (replica writes, read replies, repair, hints,
+ * anti-entropy, streaming) asks it.
+ *
+ * @param stamp the flush's stamp; {@code 0} for "never flushed"
+ */
+public record TruncationMark(long stamp) implements Comparable<TruncationMark> {
+
+    public static final TruncationMark NONE = new TruncationMark(0);
+
+    public TruncationMark {
+        if (stamp < 0) {
+            throw new IllegalArgumentException("a truncation mark must not be negative: " + stamp);
+        }
+    }
+
+    public static TruncationMark of(long stamp) {
+        return stamp == 0 ? NONE : new TruncationMark(stamp);
+    }
+
+    /** Whether the entry was written at or before the flush, and so no longer exists. */
+    public boolean hides(Entry entry) {
+        return entry != null && hides(entry.version());
+    }
+
+    /** Whether a write of {@code version} was stamped at or before the flush. */
+    public boolean hides(Version version) {
+        return version != null && version.stamp() <= stamp;
+    }
+
+    public boolean isNone() {
+        return stamp == 0;
+    }
+
+    /** The higher of two marks. */
+    public TruncationMark max(TruncationMark other) {
+        return other.stamp > stamp ? other : this;
+    }
+
+    @Override
+    public int compareTo(TruncationMark other) {
+        return Long.compare(stamp, other.stamp);
+    }
+
+    @Override
+    public String toString() {
+        return isNone() ? "none" : HybridLogicalClock.physicalMillis(stamp) + "." + HybridLogicalClock.logical(stamp);
+    }
+}
