@@ -171,7 +171,7 @@ public final class LocalReplica {
             return WriteReply.HINT_KEPT;
         }
         MergeResult result = mergeUnlessPurgeable(request.partition(), request.key(), entry);
-        Version stored = Entry.merge(result.previous(), entry).version();
+        Version stored = Entry.merge(result.previous(), entry).writeVersion();
         boolean hadValue = result.previous() != null && result.previous().liveAt(wall.wallMillis());
         return new WriteReply(hadValue, stored, recovery.isRecovering());
     }
