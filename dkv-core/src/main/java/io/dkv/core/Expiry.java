@@ -59,7 +59,7 @@ public record Expiry(long atMillis, Version version) {
         if (order != 0) {
             return order > 0 ? a : b;
         }
-        return Long.compareUnsigned(a.atMillis, b.atMillis) >= 0 ? a : b;
+        return a.atMillis >= b.atMillis ? a : b;
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.dkv.cluster.handoff;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -6,7 +6,6 @@ import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

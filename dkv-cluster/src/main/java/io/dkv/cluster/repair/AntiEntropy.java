@@ -22,7 +22,6 @@ import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

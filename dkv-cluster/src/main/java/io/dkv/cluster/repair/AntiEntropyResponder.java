@@ -12,7 +12,6 @@ import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import io.dkv.core.storage.ForwardingStorageEngine;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;

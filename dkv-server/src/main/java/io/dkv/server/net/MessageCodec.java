@@ -25,7 +25,6 @@ import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 

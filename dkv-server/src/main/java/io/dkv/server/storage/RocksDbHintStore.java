@@ -6,7 +6,6 @@ import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.KeyHash;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,6 @@ import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageAccounting;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.EntryVersion;
-import io.dkv.core.version.Version;
 import org.rocksdb.RocksDBException;
 
 import java.nio.charset.StandardCharsets;
