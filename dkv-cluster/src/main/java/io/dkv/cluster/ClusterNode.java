@@ -593,6 +593,30 @@ public final class ClusterNode implements MessageHandler {
         return put(key, value, context.config().writeConsistency());
     }
 
+    /** Stores {@code value} with an expiry (epoch milliseconds) in one write of both registers. */
+    public CompletableFuture<WriteResult> putExpiring(byte[] key, byte[] value, long expiresAtMillis,
+                                                      Consistency consistency) {
+        return timed(() -> coordinator.putExpiring(key, value, expiresAtMillis, consistency));
+    }
+
+    /** Stores {@code value} without touching the key's expiry register (SET KEEPTTL). */
+    public CompletableFuture<WriteResult> putKeepingExpiry(byte[] key, byte[] value, Consistency consistency) {
+        return timed(() -> coordinator.putKeepingExpiry(key, value, consistency));
+    }
+
+    /**
+     * Writes the key's expiry register alone: epoch milliseconds, or {@code Expiry.NEVER} to
+     * remove the expiry. A blind write: it does not check that the key exists.
+     */
+    public CompletableFuture<WriteResult> setExpiry(byte[] key, long expiresAtMillis, Consistency consistency) {
+        return timed(() -> coordinator.setExpiry(key, expiresAtMillis, consistency));
+    }
+
+    /** This node's wall clock (the simulator's virtual time there): what expiry is computed from and judged by. */
+    public long wallMillis() {
+        return coordinator.wallMillis();
+    }
+
     /** The key's value, or {@code null} when it is absent or deleted. */
     public CompletableFuture<byte[]> get(byte[] key, Consistency consistency) {
         return timed(() -> gate.guard(() -> coordinator.read(key, consistency)))
@@ -603,7 +627,10 @@ public final class ClusterNode implements MessageHandler {
         return get(key, context.config().readConsistency());
     }
 
-    /** The newest entry among the answers (value or tombstone, with its version), or {@code null}. */
+    /**
+     * The newest entry among the answers (value or tombstone, with its registers' versions),
+     * or {@code null}; an expired entry comes back as a tombstone.
+     */
     public CompletableFuture<Entry> read(byte[] key, Consistency consistency) {
         return timed(() -> gate.guard(() -> coordinator.read(key, consistency)));
     }
@@ -622,7 +649,7 @@ public final class ClusterNode implements MessageHandler {
      * that asks "is this key there?" follows (EXISTS, TYPE, SCAN, DBSIZE...).
      */
     public boolean isLive(Entry entry) {
-        return entry != null && !entry.isTombstone() && !marks.current().hides(entry);
+        return entry != null && entry.liveAt(context.clock().wallMillis()) && !marks.current().hides(entry);
     }
 
     /**

@@ -1,39 +1,103 @@
 package io.dkv.core;
 
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * What a replica stores for one key: a value, or a tombstone when the key was deleted,
- * together with the version of the write that produced it.
+ * What a replica stores for one key: two last-write-wins registers merged independently.
+ * The value register holds a value, or a tombstone when the key was deleted, with the
+ * version of the write that produced it; the expiry register ({@link Expiry}) holds when
+ * the key expires, or that it does not, with its own version.
+ *
+ * <p>A plain SET or DEL writes both registers at the write's version (so SET clears an
+ * expiry). SET KEEPTTL writes only the value register, EXPIRE and PERSIST only the expiry
+ * register; the register a write leaves out carries {@link Version#ZERO} and loses to every
+ * real write. An entry whose value register is absent (only an expiry arrived so far)
+ * reads as a tombstone. Room is left for more registers (a hash's fields) the same way.
  *
  * <p>Immutable by contract: the value array is never modified after construction (it is
  * not copied, because values can be a megabyte and pass through many hands).
  *
- * @param value   the value bytes, or {@code null} for a tombstone
- * @param version the version of the write
+ * @param value   the value bytes, or {@code null} for a tombstone (or an absent value register)
+ * @param version the version of the value register
+ * @param expiry  the expiry register
  */
-public record Entry(byte[] value, Version version) {
+public record Entry(byte[] value, Version version, Expiry expiry) {
 
-    /** Per-entry bookkeeping added to {@link #sizeBytes()}: version plus references. */
-    public static final int OVERHEAD_BYTES = 32;
+    /** Per-entry bookkeeping added to {@link #sizeBytes()}: both registers' versions, the expiry time, references. */
+    public static final int OVERHEAD_BYTES = 56;
 
     public Entry {
         Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(expiry, "expiry");
+    }
+
+    /** A whole-entry write at {@code version} that leaves the key without expiry. */
+    public Entry(byte[] value, Version version) {
+        this(value, version, Expiry.never(version));
     }
 
     public static Entry value(byte[] value, Version version) {
         return new Entry(Objects.requireNonNull(value, "value"), version);
     }
 
+    /** A whole-entry write that sets the value and an expiry at once (SET EX, SETEX). */
+    public static Entry expiring(byte[] value, Version version, long expiresAtMillis) {
+        return new Entry(Objects.requireNonNull(value, "value"), version, Expiry.at(expiresAtMillis, version));
+    }
+
+    /** A write of the value register alone, keeping whatever expiry the key has (SET KEEPTTL). */
+    public static Entry keepingExpiry(byte[] value, Version version) {
+        return new Entry(Objects.requireNonNull(value, "value"), version, Expiry.ABSENT);
+    }
+
+    /** A write of the expiry register alone (EXPIRE, PERSIST). */
+    public static Entry expiryOnly(Expiry expiry) {
+        return new Entry(null, Version.ZERO, expiry);
+    }
+
     public static Entry tombstone(Version version) {
         return new Entry(null, version);
     }
 
+    /** Whether the value register holds no value (a delete, or no value arrived yet). */
     public boolean isTombstone() {
         return value == null;
+    }
+
+    /** Whether a client reading at {@code nowMillis} sees a value: not deleted and not expired. */
+    public boolean liveAt(long nowMillis) {
+        return value != null && !expiry.expiredAt(nowMillis);
+    }
+
+    /** The versions of both registers. */
+    public EntryVersion versions() {
+        return new EntryVersion(version, expiry.version());
+    }
+
+    /** The newest version among the registers: what the write that made this entry is ordered by. */
+    public Version writeVersion() {
+        return version.compareTo(expiry.version()) >= 0 ? version : expiry.version();
+    }
+
+    /**
+     * Wall-clock milliseconds after which this entry hides nothing that could still come
+     * back and may be purged once every replica holds it (tombstones and expired entries),
+     * or {@link Long#MAX_VALUE} for a live entry that never expires. For an expired entry it
+     * is the latest of its expiry time and both registers' stamps, so that every write it
+     * hides, including one still kept as a hint, is older than the grace period when it goes.
+     */
+    public long deadSinceMillis() {
+        if (value == null && version.compareTo(Version.ZERO) > 0) {
+            return Math.max(version.physicalMillis(), expiry.version().physicalMillis());
+        }
+        if (!expiry.isSet()) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(expiry.atMillis(), Math.max(version.physicalMillis(), expiry.version().physicalMillis()));
     }
 
     /** Approximate memory the entry takes, used for limits and metrics. */
@@ -42,24 +106,39 @@ public record Entry(byte[] value, Version version) {
     }
 
     /**
-     * The entry that wins when two replicas disagree: the higher version. Either may be
-     * {@code null} (absent). The rule is a maximum over a total order, which makes merging
-     * commutative, associative and idempotent, so replicas converge whatever order writes
-     * arrive in. Two entries with equal versions come from the same write and are equal;
-     * should they ever differ, a tombstone wins, then the larger value, so the rule stays
-     * a total order.
+     * What two replicas' entries merge to: each register is the one with the higher version.
+     * Either may be {@code null} (absent). Each register's rule is a maximum over a total
+     * order, so the merge is commutative, associative and idempotent, and replicas converge
+     * whatever order writes arrive in. Two value registers with equal versions come from the
+     * same write and are equal; should they ever differ, a tombstone wins, then the larger
+     * value, so the rule stays a total order. Returns {@code a} or {@code b} itself when one
+     * of them already holds both winning registers.
      */
-    public static Entry newer(Entry a, Entry b) {
-        return a == null || (b != null && supersedes(b, a)) ? b : a;
+    public static Entry merge(Entry a, Entry b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        boolean valueFromA = valueWins(a, b);
+        Expiry expiry = Expiry.newer(a.expiry, b.expiry);
+        if (valueFromA && expiry == a.expiry) {
+            return a;
+        }
+        if (!valueFromA && expiry == b.expiry) {
+            return b;
+        }
+        Entry valueSide = valueFromA ? a : b;
+        return new Entry(valueSide.value, valueSide.version, expiry);
     }
 
-    /** Whether storing {@code candidate} over {@code current} (which may be absent) changes anything. */
+    /** Whether merging {@code candidate} into {@code current} (which may be absent) changes anything. */
     public static boolean supersedes(Entry candidate, Entry current) {
-        if (current == null) {
-            return true;
-        }
-        int order = candidate.version.compareTo(current.version);
-        return order != 0 ? order > 0 : tieBreak(candidate, current) > 0;
+        return current == null || !merge(current, candidate).equals(current);
+    }
+
+    /** Whether a's value register wins over b's (ties in favour of a when they are equal). */
+    private static boolean valueWins(Entry a, Entry b) {
+        int order = a.version.compareTo(b.version);
+        return order != 0 ? order > 0 : tieBreak(a, b) >= 0;
     }
 
     private static int tieBreak(Entry a, Entry b) {
@@ -71,16 +150,18 @@ public record Entry(byte[] value, Version version) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Entry that && version.equals(that.version) && Arrays.equals(value, that.value);
+        return other instanceof Entry that && version.equals(that.version) && expiry.equals(that.expiry)
+                && Arrays.equals(value, that.value);
     }
 
     @Override
     public int hashCode() {
-        return 31 * version.hashCode() + Arrays.hashCode(value);
+        return 31 * (31 * version.hashCode() + expiry.hashCode()) + Arrays.hashCode(value);
     }
 
     @Override
     public String toString() {
-        return (value == null ? "tombstone" : value.length + " bytes") + " @ " + version;
+        String registers = (value == null ? "tombstone" : value.length + " bytes") + " @ " + version;
+        return expiry.equals(Expiry.never(version)) ? registers : registers + ", " + expiry;
     }
 }

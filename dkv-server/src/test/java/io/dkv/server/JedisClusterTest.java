@@ -135,12 +135,12 @@ class JedisClusterTest {
     }
 
     @Test
-    void unsupportedSetOptionsAreRefusedClearly() {
+    void conditionalSetOptionsAreRefusedClearly() {
         try (Jedis jedis = client(1)) {
-            assertThatThrownBy(() -> jedis.set("k", "v", redis.clients.jedis.params.SetParams.setParams().ex(10)))
-                    .isInstanceOf(JedisDataException.class).hasMessageContaining("do not expire");
-            assertThatThrownBy(() -> jedis.set("k", "v", redis.clients.jedis.params.SetParams.setParams().nx()))
+            assertThatThrownBy(() -> jedis.set("k", "v", redis.clients.jedis.params.SetParams.setParams().nx().ex(10)))
                     .isInstanceOf(JedisDataException.class).hasMessageContaining("compare-and-set");
+            assertThatThrownBy(() -> jedis.sendCommand(redis.clients.jedis.Protocol.Command.SET, "k", "v", "GET"))
+                    .isInstanceOf(JedisDataException.class).hasMessageContaining("read with GET, then write with SET");
             assertThat(jedis.get("k")).isNull();
         }
     }

@@ -10,6 +10,7 @@ import io.dkv.cluster.runtime.PeerUnavailableException;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.LimitExceededException;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
@@ -78,15 +79,53 @@ public final class Coordinator {
     }
 
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
+        return putValue(key, value, consistency, version -> Entry.value(value, version));
+    }
+
+    /** A write of the value and an expiry at once (SET EX): both registers at the write's version. */
+    public CompletableFuture<WriteResult> putExpiring(byte[] key, byte[] value, long expiresAtMillis,
+                                                      Consistency consistency) {
+        return putValue(key, value, consistency, version -> Entry.expiring(value, version, expiresAtMillis));
+    }
+
+    /** A write of the value register alone (SET KEEPTTL): whatever expiry the key has stays. */
+    public CompletableFuture<WriteResult> putKeepingExpiry(byte[] key, byte[] value, Consistency consistency) {
+        return putValue(key, value, consistency, version -> Entry.keepingExpiry(value, version));
+    }
+
+    private CompletableFuture<WriteResult> putValue(byte[] key, byte[] value, Consistency consistency,
+                                                    Function<Version, Entry> make) {
         Entry entry;
         try {
             checkKey(key);
             checkValue(value);
-            entry = Entry.value(value, newVersion());
+            entry = make.apply(newVersion());
         } catch (DkvException e) {
             return CompletableFuture.failedFuture(e);
         }
         return write("write", key, entry, consistency);
+    }
+
+    /**
+     * A write of the expiry register alone (EXPIRE, PERSIST): a blind write that never
+     * touches the value, so a value written concurrently survives it.
+     *
+     * @param expiresAtMillis epoch milliseconds, or {@link Expiry#NEVER} to remove the expiry
+     */
+    public CompletableFuture<WriteResult> setExpiry(byte[] key, long expiresAtMillis, Consistency consistency) {
+        Entry entry;
+        try {
+            checkKey(key);
+            entry = Entry.expiryOnly(new Expiry(expiresAtMillis, newVersion()));
+        } catch (DkvException | IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return write("expire", key, entry, consistency);
+    }
+
+    /** This node's wall clock: what expiry times are computed from and judged by. */
+    public long wallMillis() {
+        return clock.wallMillis();
     }
 
     public CompletableFuture<WriteResult> delete(byte[] key, Consistency consistency) {
@@ -100,14 +139,21 @@ public final class Coordinator {
         return write("delete", key, entry, consistency);
     }
 
-    /** The newest entry among the first answers: a value, a tombstone, or {@code null}. */
+    /**
+     * The newest entry among the first answers (merged register by register): a value, a
+     * tombstone, or {@code null}. An entry whose expiry has passed by this node's wall clock
+     * comes back without its value, as a tombstone that keeps both registers' versions:
+     * expired keys read as absent to every client.
+     */
     public CompletableFuture<Entry> read(byte[] key, Consistency consistency) {
         try {
             checkKey(key);
         } catch (DkvException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return routed(state -> readOnce(state, key, consistency));
+        return routed(state -> readOnce(state, key, consistency)).thenApply(entry ->
+                entry == null || entry.isTombstone() || entry.liveAt(clock.wallMillis())
+                        ? entry : new Entry(null, entry.version(), entry.expiry()));
     }
 
     /**
@@ -253,7 +299,7 @@ public final class Coordinator {
                                 + nextUp + " of them are up")), () -> 0L);
             }
         }
-        WriteOperation operation = new WriteOperation(name, entry.version(), required, targets,
+        WriteOperation operation = new WriteOperation(name, entry.writeVersion(), required, targets,
                 sloppy ? targets.size() + config.replicas() : targets.size(), sloppy, next, incomingOnly);
         ReplicaTarget selfTarget = null;
         for (ReplicaTarget target : targets) {
@@ -322,9 +368,10 @@ public final class Coordinator {
     /** Lets this node's clock see the versions replicas hold, within the skew bound. */
     private void observe(Message reply) {
         if (reply instanceof ReadReply read && read.entry() != null) {
-            clock.observe(read.entry().version().stamp());
+            clock.observe(read.entry().writeVersion().stamp());
         } else if (reply instanceof DigestReply digest && digest.version() != null) {
             clock.observe(digest.version().stamp());
+            clock.observe(digest.expiry().version().stamp());
         }
     }
 

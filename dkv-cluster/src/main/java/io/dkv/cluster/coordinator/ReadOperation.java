@@ -1,6 +1,7 @@
 package io.dkv.cluster.coordinator;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
 import io.dkv.core.message.DigestReply;
@@ -27,6 +28,10 @@ import java.util.function.Consumer;
  * "Quorums"). After every replica answered or failed it hands the picture to
  * {@code onAllAnswered} so stale replicas can be repaired.
  *
+ * <p>An entry's expiry register merges apart from its value: digests carry the whole
+ * expiry register, so the entry the read settles on is the newest value register among the
+ * answers with the newest expiry register among them, whichever replicas they came from.
+ *
  * <p>I/O-free: it says what to send next and the coordinator sends it. Thread-safe: answers
  * may arrive on any thread; futures and callbacks run outside the lock.
  */
@@ -46,6 +51,7 @@ final class ReadOperation {
         boolean upgraded;
         Version version;
         boolean tombstone;
+        Expiry expiry = Expiry.ABSENT;
         Entry entry;
 
         Slot(NodeId node, boolean digest, boolean counted) {
@@ -98,23 +104,25 @@ final class ReadOperation {
     /** Records an answer; returns a further request to send (an upgrade), or {@code null}. */
     Send onReply(int index, Message reply) {
         if (reply instanceof ReadReply read) {
-            return answer(index, read.entry() == null ? null : read.entry().version(),
-                    read.entry() != null && read.entry().isTombstone(), read.entry());
+            Entry entry = read.entry();
+            return answer(index, entry == null ? null : entry.version(), entry != null && entry.isTombstone(),
+                    entry == null ? Expiry.ABSENT : entry.expiry(), entry);
         }
         if (reply instanceof DigestReply digest) {
-            return answer(index, digest.version(), digest.tombstone(), null);
+            return answer(index, digest.version(), digest.tombstone(), digest.expiry(), null);
         }
         String reason = reply instanceof ErrorReply error ? error.message() : "unexpected reply " + reply.getClass().getSimpleName();
         return onFailure(index, reason);
     }
 
-    private Send answer(int index, Version version, boolean tombstone, Entry entry) {
+    private Send answer(int index, Version version, boolean tombstone, Expiry expiry, Entry entry) {
         Decision decision;
         synchronized (this) {
             Slot slot = slots.get(index);
             slot.answered = true;
             slot.version = version;
             slot.tombstone = tombstone;
+            slot.expiry = expiry;
             slot.entry = entry;
             if (slot.counted) {
                 answers++;
@@ -191,7 +199,12 @@ final class ReadOperation {
         for (Slot slot : slots) {
             if (slot.answered && newest.equals(slot.version) && (slot.entry != null || slot.tombstone)) {
                 decided = true;
-                decidedEntry = slot.entry != null ? slot.entry : Entry.tombstone(newest);
+                Expiry expiry = newestExpiry();
+                decidedEntry = slot.entry != null ? new Entry(slot.entry.value(), slot.entry.version(), expiry)
+                        : new Entry(null, newest, expiry);
+                if (decidedEntry.equals(slot.entry)) {
+                    decidedEntry = slot.entry;
+                }
                 return new Decision(true, decidedEntry, null, null, finished);
             }
         }
@@ -223,12 +236,22 @@ final class ReadOperation {
         return newest;
     }
 
+    private Expiry newestExpiry() {
+        Expiry newest = Expiry.ABSENT;
+        for (Slot slot : slots) {
+            if (slot.answered) {
+                newest = Expiry.newer(newest, slot.expiry);
+            }
+        }
+        return newest;
+    }
+
     /** The entry the read settled on (value or tombstone), or {@code null}; call once all answered. */
     synchronized Entry newest() {
         return decidedEntry;
     }
 
-    /** Replicas that answered with an older version than the one the read settled on, or with none. */
+    /** Replicas that answered with an older version of either register than the read settled on, or with none. */
     synchronized List<NodeId> staleReplicas() {
         List<NodeId> stale = new ArrayList<>();
         if (decidedEntry == null) {
@@ -237,7 +260,8 @@ final class ReadOperation {
         Set<NodeId> seen = new HashSet<>();
         for (Slot slot : slots) {
             if (slot.counted && slot.answered && seen.add(slot.node)
-                    && (slot.version == null || decidedEntry.version().isAfter(slot.version))) {
+                    && (slot.version == null || decidedEntry.version().isAfter(slot.version)
+                        || decidedEntry.expiry().version().isAfter(slot.expiry.version()))) {
                 stale.add(slot.node);
             }
         }

@@ -13,11 +13,16 @@ import io.dkv.core.NodeId;
  */
 public record ReplicaView(NodeId node, boolean up, Entry entry, String error) {
 
-    /** One line for people: {@code n2 up 1700000000000.0@n1}, {@code n3 down missing}. */
+    /**
+     * One line for people: {@code n2 up 1700000000000.0@n1}, {@code n3 down missing}, and
+     * for a key with an expiry {@code ... expires 1700000060000 (at 1700000001000.0@n2)}.
+     */
     public String describe() {
         String state = error != null ? "unreachable (" + error + ")"
                 : entry == null ? "missing"
-                : entry.version() + (entry.isTombstone() ? " (deleted)" : "");
+                : entry.version() + (entry.isTombstone() ? " (deleted)" : "")
+                        + (entry.expiry().isSet() ? " expires " + entry.expiry().atMillis() + " (at "
+                                + entry.expiry().version() + ")" : "");
         return node + " " + (up ? "up" : "down") + " " + state;
     }
 }

@@ -72,7 +72,7 @@ public final class HintRedirector {
                     .map(holder -> endpoints.request(holder, write)).toList();
             sent[i] = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenAccept(done -> {
                 boolean allTook = acks.stream().allMatch(ack -> ack.join() instanceof WriteReply);
-                if (allTook && store.remove(target, hint.key(), hint.entry().version())) {
+                if (allTook && store.remove(target, hint.key(), hint.entry().versions())) {
                     metrics.hintsRedirected.increment();
                 }
             });

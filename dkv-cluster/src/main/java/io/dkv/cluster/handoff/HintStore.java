@@ -2,7 +2,7 @@ package io.dkv.cluster.handoff;
 
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ public interface HintStore {
     List<Hint> batch(NodeId target, int max);
 
     /** Removes the hint for (target, key) if it still holds {@code version}. */
-    boolean remove(NodeId target, byte[] key, Version version);
+    boolean remove(NodeId target, byte[] key, EntryVersion version);
 
     /** Drops hints first kept before {@code cutoffMillis}; returns how many. */
     int expire(long cutoffMillis);

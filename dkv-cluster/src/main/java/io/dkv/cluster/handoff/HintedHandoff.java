@@ -122,7 +122,7 @@ public final class HintedHandoff {
             Hint hint = batch.get(i);
             sent[i] = transport.request(target, new WriteRequest(hint.partition(), hint.key(), hint.entry()), replicaTimeoutMillis)
                     .thenAccept(reply -> {
-                        if (reply instanceof WriteReply && store.remove(target, hint.key(), hint.entry().version())) {
+                        if (reply instanceof WriteReply && store.remove(target, hint.key(), hint.entry().versions())) {
                             metrics.hintsReplayed.increment();
                         }
                     });

@@ -2,7 +2,7 @@ package io.dkv.cluster.handoff;
 
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -39,7 +39,9 @@ public final class MemoryHintStore implements HintStore {
             if (current != null && !Entry.supersedes(hint.entry(), current.entry())) {
                 return current;
             }
-            long grow = hint.sizeBytes() - (current == null ? 0 : current.sizeBytes());
+            Hint merged = current == null ? hint : new Hint(hint.target(), hint.partition(), hint.key(),
+                    Entry.merge(current.entry(), hint.entry()), hint.storedAtMillis());
+            long grow = merged.sizeBytes() - (current == null ? 0 : current.sizeBytes());
             if (current == null && count.get() >= maxHints || grow > 0 && bytes.get() + grow > maxBytes) {
                 kept[0] = false;
                 return current;
@@ -50,7 +52,7 @@ public final class MemoryHintStore implements HintStore {
             bytes.addAndGet(grow);
             // Keep the first time a hint for this key was stored: the hint window counts from then.
             long storedAt = current == null ? hint.storedAtMillis() : current.storedAtMillis();
-            return new Hint(hint.target(), hint.partition(), hint.key(), hint.entry(), storedAt);
+            return new Hint(hint.target(), hint.partition(), hint.key(), merged.entry(), storedAt);
         });
         return kept[0];
     }
@@ -75,14 +77,14 @@ public final class MemoryHintStore implements HintStore {
     }
 
     @Override
-    public boolean remove(NodeId target, byte[] key, Version version) {
+    public boolean remove(NodeId target, byte[] key, EntryVersion version) {
         ConcurrentHashMap<ByteBuffer, Hint> hints = byTarget.get(target);
         if (hints == null) {
             return false;
         }
         boolean[] removed = {false};
         hints.computeIfPresent(ByteBuffer.wrap(key), (k, current) -> {
-            if (!current.entry().version().equals(version)) {
+            if (!current.entry().versions().equals(version)) {
                 return current;
             }
             count.decrementAndGet();
@@ -98,7 +100,7 @@ public final class MemoryHintStore implements HintStore {
         int expired = 0;
         for (ConcurrentHashMap<ByteBuffer, Hint> hints : byTarget.values()) {
             for (Hint hint : hints.values()) {
-                if (hint.storedAtMillis() < cutoffMillis && remove(hint.target(), hint.key(), hint.entry().version())) {
+                if (hint.storedAtMillis() < cutoffMillis && remove(hint.target(), hint.key(), hint.entry().versions())) {
                     expired++;
                 }
             }

@@ -61,6 +61,6 @@ public final class KeyScans {
      * reads), or the coordinator would judge liveness on less than the replica holds.
      */
     static Entry withoutValue(Entry entry) {
-        return entry.isTombstone() ? entry : Entry.value(NO_BYTES, entry.version());
+        return entry.isTombstone() ? entry : new Entry(NO_BYTES, entry.version(), entry.expiry());
     }
 }

@@ -264,7 +264,7 @@ public final class KeyspaceScanner {
                 if (!done && Long.compareUnsigned(KeyHash.of(key), limit) >= 0) {
                     continue;
                 }
-                newest.merge(key, reply.entries()[i], Entry::newer);
+                newest.merge(key, reply.entries()[i], Entry::merge);
             }
         }
         List<byte[]> keys = new ArrayList<>();

@@ -5,7 +5,7 @@ import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.core.NodeId;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,11 +147,11 @@ public final class PartitionDropper {
         }
         int partition = stray[index];
         List<byte[]> keys = new ArrayList<>();
-        List<Version> versions = new ArrayList<>();
+        List<EntryVersion> versions = new ArrayList<>();
         try {
             storage.scanAfter(partition, after, (key, entry) -> {
                 keys.add(key);
-                versions.add(entry.version());
+                versions.add(entry.versions());
                 return keys.size() < CHUNK;
             });
             for (int i = 0; i < keys.size(); i++) {

@@ -21,7 +21,7 @@ import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -442,7 +442,7 @@ public final class AntiEntropy {
             }
         }
         List<byte[]> keys = new ArrayList<>();
-        List<Version> versions = new ArrayList<>();
+        List<EntryVersion> versions = new ArrayList<>();
         long[] bytes = {0};
         boolean[] truncated = {false};
         storage.forEachEntry(partition, (key, entry) -> {
@@ -452,7 +452,7 @@ public final class AntiEntropy {
             long size = key.length + MessageLimits.PER_KEY_BYTES;
             if (keys.size() < limits.maxKeys() && bytes[0] + size <= limits.batchBytes()) {
                 keys.add(key);
-                versions.add(entry.version());
+                versions.add(entry.versions());
                 bytes[0] += size;
             } else {
                 truncated[0] = true;
@@ -460,7 +460,7 @@ public final class AntiEntropy {
         });
         metrics.antiEntropyKeysCompared.add(keys.size());
         KeyDigests request = new KeyDigests(partition, leafList.stream().mapToInt(Integer::intValue).toArray(),
-                keys.toArray(byte[][]::new), versions.toArray(Version[]::new));
+                keys.toArray(byte[][]::new), versions.toArray(EntryVersion[]::new));
         return new DigestBatch(request, truncated[0]);
     }
 
@@ -476,7 +476,7 @@ public final class AntiEntropy {
             budget.spend(key.length + entry.sizeBytes());
             metrics.antiEntropyBytes.add(key.length + entry.sizeBytes());
             try {
-                replica.admit(entry.version());
+                replica.admit(entry.writeVersion());
                 if (replica.mergeUnlessPurgeable(partition, key, entry).applied()) {
                     metrics.antiEntropyKeysRepaired.increment();
                 }

@@ -11,7 +11,7 @@ import io.dkv.core.message.MerkleRootsReply;
 import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.message.Message;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ public final class AntiEntropyResponder {
 
     /** Step 2: our entries the asker lacks or has older; the keys it has newer. */
     public Message onKeyDigests(KeyDigests request) {
-        Map<ByteBuffer, Version> theirs = new HashMap<>();
+        Map<ByteBuffer, EntryVersion> theirs = new HashMap<>();
         for (int i = 0; i < request.keys().length; i++) {
             theirs.put(ByteBuffer.wrap(request.keys()[i]), request.versions()[i]);
         }
@@ -121,11 +121,11 @@ public final class AntiEntropyResponder {
             }
             ByteBuffer wrapped = ByteBuffer.wrap(key);
             seen.add(wrapped);
-            Version their = theirs.get(wrapped);
-            if (their != null && !entry.version().isAfter(their)) {
+            EntryVersion their = theirs.get(wrapped);
+            if (their != null && their.covers(entry.versions())) {
                 return;
             }
-            if (their == null && entry.isTombstone() && entry.version().physicalMillis() < purgeableBefore) {
+            if (their == null && entry.deadSinceMillis() < purgeableBefore) {
                 return;
             }
             long size = key.length + entry.sizeBytes() + MessageLimits.PER_ENTRY_BYTES;
@@ -138,10 +138,10 @@ public final class AntiEntropyResponder {
             }
         });
         List<byte[]> wanted = new ArrayList<>();
-        for (Map.Entry<ByteBuffer, Version> their : theirs.entrySet()) {
+        for (Map.Entry<ByteBuffer, EntryVersion> their : theirs.entrySet()) {
             ByteBuffer key = their.getKey();
             Entry ours = seen.contains(key) ? storage.get(request.partition(), key.array()) : null;
-            if (ours == null || their.getValue().isAfter(ours.version())) {
+            if (ours == null || !ours.versions().covers(their.getValue())) {
                 long size = key.remaining() + MessageLimits.PER_KEY_BYTES;
                 if (bytes[0] + size <= limits.hardBytes()) {
                     wanted.add(key.array());

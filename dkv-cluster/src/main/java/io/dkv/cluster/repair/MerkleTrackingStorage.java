@@ -4,7 +4,7 @@ import io.dkv.core.Entry;
 import io.dkv.core.storage.ForwardingStorageEngine;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -103,7 +103,7 @@ public final class MerkleTrackingStorage extends ForwardingStorageEngine {
     }
 
     @Override
-    public boolean removeIfVersion(int partition, byte[] key, Version version) {
+    public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         if (trees.isBuilt(partition)) {
             return removeAndTrack(partition, key, version);
         }
@@ -119,12 +119,12 @@ public final class MerkleTrackingStorage extends ForwardingStorageEngine {
     private MergeResult mergeAndTrack(int partition, byte[] key, Entry entry) {
         MergeResult result = delegate().merge(partition, key, entry);
         if (result.applied()) {
-            trees.changed(partition, key, result.previous(), entry);
+            trees.changed(partition, key, result.previous(), Entry.merge(result.previous(), entry));
         }
         return result;
     }
 
-    private boolean removeAndTrack(int partition, byte[] key, Version version) {
+    private boolean removeAndTrack(int partition, byte[] key, EntryVersion version) {
         boolean removed = delegate().removeIfVersion(partition, key, version);
         if (removed) {
             trees.changed(partition, key, version, null);

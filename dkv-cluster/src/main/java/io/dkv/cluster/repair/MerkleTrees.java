@@ -3,6 +3,7 @@ package io.dkv.cluster.repair;
 import io.dkv.core.Entry;
 import io.dkv.core.ring.KeyHash;
 import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 
 import java.util.Arrays;
@@ -161,7 +162,7 @@ public final class MerkleTrees {
         long[] entries = {0};
         storage.forEachEntry(partition, (key, entry) -> {
             long keyHash = KeyHash.of(key);
-            leaves[leafOf(keyHash)] ^= digest(keyHash, entry.version());
+            leaves[leafOf(keyHash)] ^= digest(keyHash, entry.versions());
             entries[0]++;
         });
         if (entries[0] > 0) {
@@ -177,7 +178,7 @@ public final class MerkleTrees {
      * be null). Ignored while the partition's tree is not built: its build will find the
      * change in storage.
      */
-    public void changed(int partition, byte[] key, Version before, Version after) {
+    public void changed(int partition, byte[] key, EntryVersion before, EntryVersion after) {
         if (!isBuilt(partition)) {
             return;
         }
@@ -189,7 +190,7 @@ public final class MerkleTrees {
     }
 
     public void changed(int partition, byte[] key, Entry before, Entry after) {
-        changed(partition, key, before == null ? null : before.version(), after == null ? null : after.version());
+        changed(partition, key, before == null ? null : before.versions(), after == null ? null : after.versions());
     }
 
     /**
@@ -243,8 +244,12 @@ public final class MerkleTrees {
         return leaves;
     }
 
-    private static long digest(long keyHash, Version version) {
-        long digest = mix(keyHash ^ mix(version.stamp()) ^ ((long) version.node() << 17));
+    /** Both registers' versions enter the digest, so replicas that differ in either one differ here. */
+    private static long digest(long keyHash, EntryVersion version) {
+        Version value = version.value();
+        Version expiry = version.expiry();
+        long digest = mix(keyHash ^ mix(value.stamp()) ^ ((long) value.node() << 17)
+                ^ mix(expiry.stamp() * 0x9E3779B97F4A7C15L + expiry.node() + 1));
         return digest == 0 ? 1 : digest;
     }
 

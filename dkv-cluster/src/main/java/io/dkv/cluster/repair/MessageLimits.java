@@ -12,8 +12,8 @@ import io.dkv.cluster.config.ClusterConfig;
  */
 record MessageLimits(long batchBytes, long hardBytes, int maxKeys) {
 
-    /** Bytes counted per key besides the key itself: length prefix, version, bookkeeping. */
-    static final int PER_KEY_BYTES = 16;
+    /** Bytes counted per key besides the key itself: length prefix, both registers' versions. */
+    static final int PER_KEY_BYTES = 28;
     /** Bytes counted per entry besides key and value. */
     static final int PER_ENTRY_BYTES = 48;
 

@@ -12,7 +12,7 @@ import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.WriteRequest;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,24 +95,25 @@ public final class TombstoneCollector {
             return CompletableFuture.completedFuture(null);
         }
         List<byte[]> keys = new ArrayList<>();
-        List<Version> versions = new ArrayList<>();
+        List<EntryVersion> versions = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         storage.forEachEntry(partition, (key, entry) -> {
-            if (entry.isTombstone() && entry.version().physicalMillis() < cutoffMillis
-                    && keys.size() < config.antiEntropyMaxKeys()) {
+            if (entry.deadSinceMillis() < cutoffMillis && keys.size() < config.antiEntropyMaxKeys()) {
                 keys.add(key);
-                versions.add(entry.version());
+                versions.add(entry.versions());
+                entries.add(entry);
             }
         });
         if (keys.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        TombstoneCheck check = new TombstoneCheck(partition, keys.toArray(byte[][]::new), versions.toArray(Version[]::new));
+        TombstoneCheck check = new TombstoneCheck(partition, keys.toArray(byte[][]::new), versions.toArray(EntryVersion[]::new));
         List<NodeId> peers = state.holders(partition).stream().filter(n -> !n.equals(self)).toList();
         List<CompletableFuture<boolean[]>> answers = new ArrayList<>();
         for (NodeId peer : peers) {
             answers.add(transport.request(peer, check, timeoutMillis).thenApply(reply -> {
                 boolean[] safe = ((TombstoneCheckReply) reply).safe();
-                repairUnsafe(peer, check, safe);
+                repairUnsafe(peer, check, entries, safe);
                 return safe;
             }));
         }
@@ -141,22 +142,24 @@ public final class TombstoneCollector {
         }
     }
 
-    /** A replica that still holds an older value gets the tombstone now. */
-    private void repairUnsafe(NodeId peer, TombstoneCheck check, boolean[] safe) {
+    /** A replica that still holds an older value (or lacks the expiry) gets our entry now. */
+    private void repairUnsafe(NodeId peer, TombstoneCheck check, List<Entry> entries, boolean[] safe) {
         for (int i = 0; i < safe.length; i++) {
             if (!safe[i]) {
-                Entry tombstone = Entry.tombstone(check.versions()[i]);
-                transport.request(peer, new WriteRequest(check.partition(), check.keys()[i], tombstone), timeoutMillis);
+                transport.request(peer, new WriteRequest(check.partition(), check.keys()[i], entries.get(i)), timeoutMillis);
             }
         }
     }
 
-    /** Responder: for each key, true when we hold that tombstone (or newer) or nothing at all. */
+    /**
+     * Responder: for each key, true when we hold that tombstone or expired entry (or newer
+     * registers) or nothing at all.
+     */
     public Message onCheck(TombstoneCheck check) {
         boolean[] safe = new boolean[check.keys().length];
         for (int i = 0; i < safe.length; i++) {
             Entry ours = storage.get(check.partition(), check.keys()[i]);
-            safe[i] = ours == null || ours.version().compareTo(check.versions()[i]) >= 0;
+            safe[i] = ours == null || ours.versions().covers(check.versions()[i]);
         }
         return new TombstoneCheckReply(safe);
     }

@@ -168,7 +168,7 @@ public final class LocalReplica {
     public WriteReply write(WriteRequest request) {
         checkPartition(request.partition());
         Entry entry = request.entry();
-        admit(entry.version());
+        admit(entry.writeVersion());
         if (request.hintFor() != null) {
             checkNode(request.hintFor(), "hint target");
             if (!handoff.keep(request.hintFor(), request.partition(), request.key(), entry)) {
@@ -177,18 +177,20 @@ public final class LocalReplica {
             return WriteReply.HINT_KEPT;
         }
         MergeResult result = mergeUnlessPurgeable(request.partition(), request.key(), entry);
-        Version stored = result.applied() || result.previous() == null ? entry.version() : result.previous().version();
-        return new WriteReply(result.hadValue(), stored, recovery.isRecovering());
+        Version stored = Entry.merge(result.previous(), entry).writeVersion();
+        boolean hadValue = result.previous() != null && result.previous().liveAt(wall.wallMillis());
+        return new WriteReply(hadValue, stored, recovery.isRecovering());
     }
 
     /**
      * Merges an entry that arrived from elsewhere (a write, a hint, a repair), with one
-     * exception: a tombstone past the grace period is not stored where the key is absent.
+     * exception: a tombstone, or an entry expired, past the grace period is not stored where
+     * the key is absent.
      * Every replica may have purged it already; storing it again would only restart its
      * collection, and there is no value here for it to hide.
      */
     public MergeResult mergeUnlessPurgeable(int partition, byte[] key, Entry entry) {
-        if (entry.isTombstone() && entry.version().physicalMillis() < wall.wallMillis() - tombstoneGraceMillis
+        if (entry.deadSinceMillis() < wall.wallMillis() - tombstoneGraceMillis
                 && storage.get(partition, key) == null) {
             return new MergeResult(false, null);
         }

@@ -4,7 +4,7 @@ import io.dkv.cluster.handoff.Hint;
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ public final class TruncatingHintStore implements HintStore {
         List<Hint> kept = new ArrayList<>(batch.size());
         for (Hint hint : batch) {
             if (marks.hides(hint.entry())) {
-                delegate.remove(target, hint.key(), hint.entry().version());
+                delegate.remove(target, hint.key(), hint.entry().versions());
             } else {
                 kept.add(hint);
             }
@@ -54,8 +54,8 @@ public final class TruncatingHintStore implements HintStore {
     }
 
     @Override
-    public boolean remove(NodeId target, byte[] key, Version version) {
-        return delegate.remove(target, key, version);
+    public boolean remove(NodeId target, byte[] key, EntryVersion versions) {
+        return delegate.remove(target, key, versions);
     }
 
     @Override

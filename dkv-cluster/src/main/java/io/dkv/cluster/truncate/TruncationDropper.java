@@ -3,7 +3,7 @@ package io.dkv.cluster.truncate;
 import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.core.TruncationMark;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +64,12 @@ public final class TruncationDropper {
 
     private long dropPartition(int partition, TruncationMark mark) {
         List<byte[]> keys = new ArrayList<>();
-        List<Version> versions = new ArrayList<>();
+        List<EntryVersion> versions = new ArrayList<>();
         // Collected first, removed after: no engine is asked to change under its own scan.
         tracked.forEachEntry(partition, (key, entry) -> {
             if (mark.hides(entry)) {
                 keys.add(key);
-                versions.add(entry.version());
+                versions.add(entry.versions());
             }
         });
         long removed = 0;

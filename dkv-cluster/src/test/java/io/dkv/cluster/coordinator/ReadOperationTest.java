@@ -1,6 +1,7 @@
 package io.dkv.cluster.coordinator;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
 import io.dkv.core.message.DigestReply;
@@ -41,6 +42,11 @@ class ReadOperationTest {
     private static final Entry OLD_VALUE = Entry.value(bytes("old"), OLD);
     private static final Entry NEW_VALUE = Entry.value(bytes("new"), NEW);
     private static final Entry NEW_TOMBSTONE = Entry.tombstone(NEW);
+    private static final Version EXPIRED_AT = new Version(1_500L << 16, 3);
+    /** OLD_VALUE after an EXPIRE at EXPIRED_AT: the value register of OLD, the expiry register of the EXPIRE. */
+    private static final Entry OLD_EXPIRING = new Entry(bytes("old"), OLD, Expiry.at(1_700_000_060_000L, EXPIRED_AT));
+    private static final Entry EXPIRY_ONLY = Entry.expiryOnly(Expiry.at(1_700_000_060_000L, EXPIRED_AT));
+    private static final Entry NEW_KEEPING = Entry.keepingExpiry(bytes("kept"), NEW);
     private static final String RECOVERING = "n2 is recovering (comparing its partitions with the other replicas)"
             + " and does not answer reads yet";
 
@@ -80,6 +86,18 @@ class ReadOperationTest {
                         List.of(reply(0, new ReadReply(NEW_VALUE)), reply(1, DigestReply.of(OLD_VALUE)),
                                 reply(2, DigestReply.of(NEW_VALUE))),
                         Ending.ENTRY, NEW_VALUE, List.of(N2), 1),
+                new Case("R=2: a digest's newer expiry joins the value from another replica; the value's holder is stale", 2,
+                        List.of(reply(0, new ReadReply(OLD_VALUE)), reply(1, DigestReply.of(OLD_EXPIRING)),
+                                reply(2, DigestReply.of(OLD_EXPIRING))),
+                        Ending.ENTRY, OLD_EXPIRING, List.of(N1), 1),
+                new Case("R=2: a newer value without expiry and an older expiry register elsewhere: both kept", 2,
+                        List.of(reply(0, new ReadReply(NEW_KEEPING)), reply(1, DigestReply.of(OLD_EXPIRING)),
+                                reply(2, DigestReply.MISSING)),
+                        Ending.ENTRY, new Entry(bytes("kept"), NEW, OLD_EXPIRING.expiry()), List.of(N1, N2, N3), 1),
+                new Case("R=2: an expiry written alone to a replica without the value: the value comes from the other", 2,
+                        List.of(reply(0, new ReadReply(EXPIRY_ONLY)), reply(1, DigestReply.of(OLD_VALUE), upgrade(3, N2)),
+                                reply(3, new ReadReply(OLD_VALUE)), reply(2, DigestReply.of(OLD_VALUE))),
+                        Ending.ENTRY, OLD_EXPIRING, List.of(N1, N2, N3), 1),
                 new Case("R=2: a newer tombstone value wins over an older digest", 2,
                         List.of(reply(0, new ReadReply(NEW_TOMBSTONE)), reply(1, DigestReply.of(OLD_VALUE)),
                                 reply(2, DigestReply.MISSING)),

@@ -3,6 +3,7 @@ package io.dkv.cluster.handoff;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -101,10 +102,10 @@ public abstract class HintStoreContract {
         store.store(hint(N2, "k", 5, 0));
         store.store(hint(N2, "k", 6, 0));
 
-        assertThat(store.remove(N2, bytes("k"), new Version(5, 1))).isFalse();
-        assertThat(store.remove(N3, bytes("k"), new Version(6, 1))).as("another target's hint").isFalse();
-        assertThat(store.remove(N2, bytes("k"), new Version(6, 1))).isTrue();
-        assertThat(store.remove(N2, bytes("k"), new Version(6, 1))).isFalse();
+        assertThat(store.remove(N2, bytes("k"), EntryVersion.of(new Version(5, 1)))).isFalse();
+        assertThat(store.remove(N3, bytes("k"), EntryVersion.of(new Version(6, 1)))).as("another target's hint").isFalse();
+        assertThat(store.remove(N2, bytes("k"), EntryVersion.of(new Version(6, 1)))).isTrue();
+        assertThat(store.remove(N2, bytes("k"), EntryVersion.of(new Version(6, 1)))).isFalse();
         assertThat(store.count()).isZero();
         assertThat(store.bytes()).isZero();
         assertThat(store.countsByTarget()).isEmpty();

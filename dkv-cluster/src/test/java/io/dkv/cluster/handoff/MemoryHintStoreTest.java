@@ -2,6 +2,7 @@ package io.dkv.cluster.handoff;
 
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -55,8 +56,8 @@ class MemoryHintStoreTest {
         store.store(hint(N2, "k", 5, 0));
         store.store(hint(N2, "k", 6, 0));
 
-        assertThat(store.remove(N2, "k".getBytes(), new Version(5, 1))).isFalse();
-        assertThat(store.remove(N2, "k".getBytes(), new Version(6, 1))).isTrue();
+        assertThat(store.remove(N2, "k".getBytes(), EntryVersion.of(new Version(5, 1)))).isFalse();
+        assertThat(store.remove(N2, "k".getBytes(), EntryVersion.of(new Version(6, 1)))).isTrue();
         assertThat(store.count()).isZero();
         assertThat(store.bytes()).isZero();
     }

@@ -19,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeyScansTest {
 
     private final MemoryStorageEngine storage = MemoryStorageEngine.unlimited(1);
+    /** A byte limit that holds five of this test's keys ("key-0" to "key-99") with their entry overhead, never six. */
+    private static final int FIVE_KEYS_OF_BYTES = 5 * (6 + Entry.OVERHEAD_BYTES) + 4;
+
     private final List<byte[]> inOrder = new ArrayList<>();
 
     KeyScansTest() {
@@ -57,7 +60,7 @@ class KeyScansTest {
         long from = 0;
         int pages = 0;
         while (true) {
-            KeyScanReply page = KeyScans.page(storage, new KeyScanRequest(0, from, 7, 200, 1));
+            KeyScanReply page = KeyScans.page(storage, new KeyScanRequest(0, from, 7, FIVE_KEYS_OF_BYTES, 1));
             seen.addAll(List.of(page.keys()));
             pages++;
             if (page.last()) {
@@ -66,7 +69,7 @@ class KeyScansTest {
             from = page.resumeHash();
         }
         assertThat(seen).containsExactlyElementsOf(inOrder);
-        // 200 bytes hold 5 keys of about 38 bytes with their entry overhead, fewer than the 7 allowed.
+        // The byte limit holds 5 keys (5 or 6 bytes each) with their entry overhead, fewer than the 7 allowed.
         assertThat(pages).isEqualTo(20);
     }
 }

@@ -12,6 +12,7 @@ import io.dkv.core.message.MerkleRootsReply;
 import io.dkv.core.message.MerkleRootsRequest;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.version.HybridLogicalClock;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,7 +107,7 @@ class AntiEntropyResponderTest {
         storage.merge(PARTITION, paddedKey("b", 1024), Entry.value(new byte[MIB], version(2)));
         AntiEntropyResponder responder = responder(maxMessageBytes, 1_000);
 
-        KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new Version[0]));
+        KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new EntryVersion[0]));
 
         assertThat(reply.newerKeys().length).isEqualTo(1);
         assertThat(reply.complete()).isFalse();
@@ -142,7 +143,7 @@ class AntiEntropyResponderTest {
         }
         AntiEntropyResponder responder = responder(ClusterConfig.builder().build().maxMessageBytes(), 3);
 
-        KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new Version[0]));
+        KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new EntryVersion[0]));
 
         assertThat(reply.newerKeys().length).isEqualTo(3);
         assertThat(reply.complete()).isFalse();
@@ -152,7 +153,7 @@ class AntiEntropyResponderTest {
     void nothingToOfferIsCompleteAndEmpty() {
         AntiEntropyResponder responder = responder(ClusterConfig.builder().build().maxMessageBytes(), 1_000);
 
-        KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new Version[0]));
+        KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new EntryVersion[0]));
 
         assertThat(reply.newerKeys()).isEmpty();
         assertThat(reply.wantedKeys()).isEmpty();
@@ -175,14 +176,14 @@ class AntiEntropyResponderTest {
         AntiEntropyResponder responder = responder(ClusterConfig.builder().build().maxMessageBytes(), 1_000);
 
         KeyDigestsReply toAnAskerLackingAll = ask(responder, 
-                new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new Version[0]));
+                new KeyDigests(PARTITION, ALL_LEAVES, new byte[0][], new EntryVersion[0]));
         assertThat(keys(toAnAskerLackingAll)).as("past grace: not offered to an asker without the key")
                 .containsExactlyInAnyOrder("fresh", "value");
         assertThat(toAnAskerLackingAll.complete()).isTrue();
 
         Version older = new Version(HybridLogicalClock.stampOf(deletedAt - 5_000), 3);
         KeyDigestsReply toAnAskerHoldingOlder = ask(responder, 
-                new KeyDigests(PARTITION, ALL_LEAVES, new byte[][]{doomed}, new Version[]{older}));
+                new KeyDigests(PARTITION, ALL_LEAVES, new byte[][]{doomed}, new EntryVersion[]{EntryVersion.of(older)}));
         assertThat(keys(toAnAskerHoldingOlder)).as("past grace: offered to an asker holding an older version")
                 .containsExactlyInAnyOrder("doomed", "fresh", "value");
         int doomedAt = List.of(toAnAskerHoldingOlder.newerKeys()).stream().map(AntiEntropyResponderTest::text).toList()
@@ -190,7 +191,7 @@ class AntiEntropyResponderTest {
         assertThat(toAnAskerHoldingOlder.newerEntries()[doomedAt]).isEqualTo(oldTombstone);
 
         KeyDigestsReply toAnAskerHoldingIt = ask(responder, 
-                new KeyDigests(PARTITION, ALL_LEAVES, new byte[][]{doomed}, new Version[]{oldTombstone.version()}));
+                new KeyDigests(PARTITION, ALL_LEAVES, new byte[][]{doomed}, new EntryVersion[]{oldTombstone.versions()}));
         assertThat(keys(toAnAskerHoldingIt)).containsExactlyInAnyOrder("fresh", "value");
         assertThat(toAnAskerHoldingIt.wantedKeys()).isEmpty();
     }
@@ -201,7 +202,7 @@ class AntiEntropyResponderTest {
         AntiEntropyResponder responder = responder(ClusterConfig.builder().build().maxMessageBytes(), 1_000);
 
         KeyDigestsReply reply = ask(responder, new KeyDigests(PARTITION, ALL_LEAVES,
-                new byte[][]{key("shared"), key("theirs")}, new Version[]{version(2), version(1)}));
+                new byte[][]{key("shared"), key("theirs")}, new EntryVersion[]{EntryVersion.of(version(2)), EntryVersion.of(version(1))}));
 
         assertThat(reply.newerKeys()).isEmpty();
         assertThat(texts(reply.wantedKeys())).containsExactlyInAnyOrder("shared", "theirs");
@@ -255,11 +256,11 @@ class AntiEntropyResponderTest {
 
     private static KeyDigests digestsOf(Map<ByteBuffer, Entry> held) {
         byte[][] keys = new byte[held.size()][];
-        Version[] versions = new Version[held.size()];
+        EntryVersion[] versions = new EntryVersion[held.size()];
         int i = 0;
         for (Map.Entry<ByteBuffer, Entry> entry : held.entrySet()) {
             keys[i] = entry.getKey().array();
-            versions[i++] = entry.getValue().version();
+            versions[i++] = entry.getValue().versions();
         }
         return new KeyDigests(PARTITION, ALL_LEAVES, keys, versions);
     }

@@ -6,6 +6,7 @@ import io.dkv.core.storage.ForwardingStorageEngine;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -72,7 +73,7 @@ class MerkleTreeBuildTest {
             } else if (step instanceof Purge purge) {
                 Version version = last[purge.partition()][purge.key()];
                 if (version != null) {
-                    storage.removeIfVersion(purge.partition(), key(purge.key()), version);
+                    storage.removeIfVersion(purge.partition(), key(purge.key()), EntryVersion.of(version));
                 }
             } else if (step instanceof Build build) {
                 storage.build(build.partition());
@@ -123,7 +124,7 @@ class MerkleTreeBuildTest {
                         Entry entry = randomEntry(own, 2_000);
                         storage.merge(partition, key(key), entry);
                         if (own.nextInt(10) == 0) {
-                            storage.removeIfVersion(partition, key(key), entry.version());
+                            storage.removeIfVersion(partition, key(key), entry.versions());
                         }
                     }
                 } catch (Throwable e) {

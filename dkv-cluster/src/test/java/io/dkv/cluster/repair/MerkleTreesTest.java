@@ -2,6 +2,7 @@ package io.dkv.cluster.repair;
 
 import io.dkv.core.Entry;
 import io.dkv.core.storage.MemoryStorageEngine;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +81,7 @@ class MerkleTreesTest {
         storage.merge(2, key, Entry.tombstone(version));
         assertThat(storage.trees().root(2)).isNotEqualTo(before);
 
-        storage.removeIfVersion(2, key, version);
+        storage.removeIfVersion(2, key, EntryVersion.of(version));
 
         assertThat(storage.trees().root(2)).isEqualTo(before);
     }
@@ -100,11 +101,11 @@ class MerkleTreesTest {
         MerkleTrees trees = MerkleTrees.empty(4096);
         assertThat(trees.allocatedLeaves()).isZero();
 
-        trees.changed(7, bytes("a"), null, new Version(1, 1));
-        trees.changed(7, bytes("b"), null, new Version(1, 1));
+        trees.changed(7, bytes("a"), null, EntryVersion.of(new Version(1, 1)));
+        trees.changed(7, bytes("b"), null, EntryVersion.of(new Version(1, 1)));
         assertThat(trees.allocatedLeaves()).isEqualTo(MerkleTrees.LEAVES);
 
-        trees.changed(9, bytes("c"), null, new Version(1, 1));
+        trees.changed(9, bytes("c"), null, EntryVersion.of(new Version(1, 1)));
         assertThat(trees.allocatedLeaves()).isEqualTo(2L * MerkleTrees.LEAVES);
     }
 
@@ -134,7 +135,7 @@ class MerkleTreesTest {
         for (int i = 0; i < 1_000_000; i++) {
             byte[] key = bytes("key-" + i);
             trees.changed(Math.floorMod(io.dkv.core.ring.KeyHash.of(key) >>> 40, partitions), key, null,
-                    new Version(1 + random.nextInt(1_000_000), 1));
+                    EntryVersion.of(new Version(1 + random.nextInt(1_000_000), 1)));
         }
         long full = trees.allocatedLeaves() * Long.BYTES;
         System.out.printf("merkle leaves, %d partitions: 0 keys %d B, 1,000,000 keys %d B (%.2f MiB)%n", partitions,

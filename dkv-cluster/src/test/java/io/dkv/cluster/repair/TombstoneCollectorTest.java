@@ -7,6 +7,7 @@ import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.TombstoneCheck;
@@ -17,6 +18,7 @@ import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.version.HybridLogicalClock;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +112,51 @@ class TombstoneCollectorTest {
         peers.onCheck = () -> { };
         collector.sweep();
         assertThat(storage.get(partition, KEY)).isNull();
+    }
+
+    /** An entry expired longer ago than the grace period goes like a tombstone; one expired since, or live, stays. */
+    @Test
+    void entriesExpiredPastTheGracePeriodArePurgedLikeTombstones() {
+        long grace = RepairConfig.DEFAULT.tombstoneGraceMillis();
+        byte[] longExpired = "long-expired".getBytes(StandardCharsets.UTF_8);
+        byte[] justExpired = "just-expired".getBytes(StandardCharsets.UTF_8);
+        byte[] live = "live".getBytes(StandardCharsets.UTF_8);
+        Version written = new Version(HybridLogicalClock.stampOf(NOW - 2 * grace), 1);
+        int p1 = OLD.partitionOf(longExpired);
+        int p2 = OLD.partitionOf(justExpired);
+        int p3 = OLD.partitionOf(live);
+        storage.merge(p1, longExpired, Entry.expiring(new byte[]{1}, written, NOW - grace - 1));
+        storage.merge(p2, justExpired, Entry.expiring(new byte[]{2}, written, NOW - grace + 1_000));
+        storage.merge(p3, live, Entry.value(new byte[]{3}, written));
+        TombstoneCollector everywhere = new TombstoneCollector(NodeId.of(1), inForce::get, RepairConfig.DEFAULT,
+                storage, peers, new FixedClock(), 1_000, metrics);
+
+        everywhere.sweep();
+
+        assertThat(storage.get(p1, longExpired)).isNull();
+        assertThat(storage.get(p2, justExpired)).isNotNull();
+        assertThat(storage.get(p3, live)).isNotNull();
+        assertThat(metrics.tombstonesPurged.sum()).isEqualTo(1);
+    }
+
+    /**
+     * The resurrection guard: a replica that holds the value but not the expiry (it missed the
+     * EXPIRE) is not safe, or its value would come back once the others purged theirs.
+     */
+    @Test
+    void aReplicaMissingTheExpiryRegisterHoldsThePurgeBack() {
+        Version set = new Version(5, 1);
+        Version expired = new Version(7, 2);
+        EntryVersion expiredEntry = new EntryVersion(set, expired);
+        TombstoneCheck check = new TombstoneCheck(partition, new byte[][]{KEY}, new EntryVersion[]{expiredEntry});
+
+        assertThat(((TombstoneCheckReply) collector.onCheck(check)).safe()).as("nothing held").containsExactly(true);
+        storage.merge(partition, KEY, Entry.value(new byte[]{1}, set));
+        assertThat(((TombstoneCheckReply) collector.onCheck(check)).safe()).as("value without expiry").containsExactly(false);
+        storage.merge(partition, KEY, Entry.expiryOnly(Expiry.at(10, expired)));
+        assertThat(((TombstoneCheckReply) collector.onCheck(check)).safe()).as("both registers").containsExactly(true);
+        storage.merge(partition, KEY, Entry.value(new byte[]{2}, new Version(9, 1)));
+        assertThat(((TombstoneCheckReply) collector.onCheck(check)).safe()).as("newer in both").containsExactly(true);
     }
 
     /** Peers that answer at once: each holds the tombstone, or an older value where told so. */

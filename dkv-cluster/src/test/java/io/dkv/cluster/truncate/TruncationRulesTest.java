@@ -6,6 +6,7 @@ import io.dkv.cluster.replica.ReplicaEndpoints;
 import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
@@ -92,7 +93,7 @@ class TruncationRulesTest {
     @Test
     void aPeerThatHasNotHeardOfTheFlushCannotShowAFlushedValue() {
         List<Message> answers = new ArrayList<>(List.of(new ReadReply(Entry.value(bytes("v"), BEFORE)),
-                new DigestReply(AT, false), new ReadReply(Entry.value(bytes("v"), AFTER))));
+                new DigestReply(AT, false, Expiry.never(AT)), new ReadReply(Entry.value(bytes("v"), AFTER))));
         Transport peer = new Transport() {
             @Override
             public void bind(MessageHandler handler) {

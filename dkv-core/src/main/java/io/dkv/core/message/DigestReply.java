@@ -1,20 +1,29 @@
 package io.dkv.core.message;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.version.Version;
 
-/**
- * A replica's answer to a digest read: the version of its entry and whether it is a
- * tombstone, without the value.
- *
- * @param version   the entry's version, or {@code null} when the replica has none
- * @param tombstone whether the entry is a tombstone
- */
-public record DigestReply(Version version, boolean tombstone) implements Message {
+import java.util.Objects;
 
-    public static final DigestReply MISSING = new DigestReply(null, false);
+/**
+ * A replica's answer to a digest read: the version of its value register and whether it is
+ * a tombstone, without the value, and its whole expiry register (small, so the coordinator
+ * merges expiry registers from every answer without asking for values).
+ *
+ * @param version   the value register's version, or {@code null} when the replica has no entry
+ * @param tombstone whether the value register holds no value
+ * @param expiry    the expiry register ({@link Expiry#ABSENT} when the replica has no entry)
+ */
+public record DigestReply(Version version, boolean tombstone, Expiry expiry) implements Message {
+
+    public static final DigestReply MISSING = new DigestReply(null, false, Expiry.ABSENT);
+
+    public DigestReply {
+        Objects.requireNonNull(expiry, "expiry");
+    }
 
     public static DigestReply of(Entry entry) {
-        return entry == null ? MISSING : new DigestReply(entry.version(), entry.isTombstone());
+        return entry == null ? MISSING : new DigestReply(entry.version(), entry.isTombstone(), entry.expiry());
     }
 }

@@ -1,6 +1,6 @@
 package io.dkv.core.message;
 
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.Objects;
 
@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param keys      the asker's keys in those leaves
  * @param versions  the version the asker holds for each key
  */
-public record KeyDigests(int partition, int[] leaves, byte[][] keys, Version[] versions) implements Message {
+public record KeyDigests(int partition, int[] leaves, byte[][] keys, EntryVersion[] versions) implements Message {
 
     public KeyDigests {
         Objects.requireNonNull(leaves, "leaves");

@@ -1,7 +1,7 @@
 package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -33,7 +33,7 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
-    public boolean removeIfVersion(int partition, byte[] key, Version version) {
+    public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         return delegate.removeIfVersion(partition, key, version);
     }
 

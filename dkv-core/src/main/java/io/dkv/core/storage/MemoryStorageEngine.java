@@ -2,7 +2,7 @@ package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
 import io.dkv.core.ring.KeyHash;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,26 +60,27 @@ public final class MemoryStorageEngine implements StorageEngine {
         boolean[] applied = new boolean[1];
         map.compute(new BytesKey(key), (k, current) -> {
             previous[0] = current;
-            if (!Entry.supersedes(entry, current)) {
+            Entry merged = Entry.merge(current, entry);
+            if (current != null && merged.equals(current)) {
                 return current;
             }
-            accounting.reserve(StorageAccounting.growth(key, current, entry));
-            accounting.replaced(current, entry);
+            accounting.reserve(StorageAccounting.growth(key, current, merged));
+            accounting.replaced(current, merged);
             applied[0] = true;
-            return entry;
+            return merged;
         });
         return new MergeResult(applied[0], previous[0]);
     }
 
     @Override
-    public boolean removeIfVersion(int partition, byte[] key, Version version) {
+    public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
         if (map == null) {
             return false;
         }
         boolean[] removed = new boolean[1];
         map.computeIfPresent(new BytesKey(key), (k, current) -> {
-            if (!current.version().equals(version)) {
+            if (!current.versions().equals(version)) {
                 return current;
             }
             accounting.removed(key, current);

@@ -2,7 +2,7 @@ package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
 import io.dkv.core.StorageFullException;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Contract, checked for every engine by {@code StorageEngineContract}:
  * <ul>
- *   <li>{@link #merge} MUST keep the entry that {@link Entry#newer} picks, atomically per
- *       key: concurrent merges of the same entries in any order leave the same result.</li>
+ *   <li>{@link #merge} MUST keep what {@link Entry#merge} makes of the stored and the offered
+ *       entry (register by register), atomically per key: concurrent merges of the same entries in any order leave the same result.</li>
  *   <li>An engine MUST NOT reject a merge that does not grow its size (a delete always
  *       fits), and MUST reject with {@link StorageFullException} one that would pass its
  *       limit, leaving the stored entry unchanged.</li>
@@ -29,17 +29,19 @@ public interface StorageEngine extends AutoCloseable {
     Entry get(int partition, byte[] key);
 
     /**
-     * Stores {@code entry} unless the stored entry is at least as new.
+     * Merges {@code entry} into the stored entry ({@link Entry#merge}); stores nothing when
+     * the stored entry already holds every register at least as new.
      *
      * @throws StorageFullException when storing it would pass the engine's limit
      */
     MergeResult merge(int partition, byte[] key, Entry entry);
 
     /**
-     * Removes the key only if its stored entry still has exactly {@code version}; used to
-     * purge tombstones without losing a write that arrived since.
+     * Removes the key only if its stored entry still has exactly {@code version} in every
+     * register; used to purge tombstones and expired entries without losing a write (of
+     * either register) that arrived since.
      */
-    boolean removeIfVersion(int partition, byte[] key, Version version);
+    boolean removeIfVersion(int partition, byte[] key, EntryVersion version);
 
     /**
      * Visits every entry of one partition. Weakly consistent: writes that run concurrently

@@ -138,6 +138,11 @@ public final class HybridLogicalClock {
         return aheadMillis(stamp) <= maxSkewMillis;
     }
 
+    /** The wall clock this clock follows, in milliseconds: what key expiry is judged by. */
+    public long wallMillis() {
+        return physicalClockMillis.getAsLong();
+    }
+
     public long maxSkewMillis() {
         return maxSkewMillis;
     }

@@ -11,6 +11,13 @@ package io.dkv.core.version;
  */
 public record Version(long stamp, int node) implements Comparable<Version> {
 
+    /**
+     * Below every version a node stamps: the version of a register a write did not touch
+     * (an EXPIRE carries no value register, a SET KEEPTTL no expiry register), so that it
+     * loses to every real write when registers merge.
+     */
+    public static final Version ZERO = new Version(0, 0);
+
     public Version {
         if (stamp < 0) {
             throw new IllegalArgumentException("stamp must not be negative: " + stamp);

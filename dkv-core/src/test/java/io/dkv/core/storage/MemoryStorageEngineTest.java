@@ -82,7 +82,7 @@ class MemoryStorageEngineTest extends StorageEngineContract {
         }
         Map<Integer, Entry> expected = new HashMap<>();
         for (Object[] write : writes) {
-            expected.merge((Integer) write[0], (Entry) write[1], Entry::newer);
+            expected.merge((Integer) write[0], (Entry) write[1], Entry::merge);
         }
 
         MemoryStorageEngine engine = MemoryStorageEngine.unlimited(PARTITIONS);

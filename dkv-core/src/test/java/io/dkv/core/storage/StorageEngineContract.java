@@ -1,6 +1,7 @@
 package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.version.Version;
@@ -140,12 +141,37 @@ public abstract class StorageEngineContract {
         Version tombstone = new Version(12, 1);
         engine.merge(p("k"), bytes("k"), Entry.tombstone(tombstone));
 
-        assertThat(engine.removeIfVersion(p("k"), bytes("k"), new Version(11, 1))).isFalse();
+        assertThat(engine.removeIfVersion(p("k"), bytes("k"), Entry.tombstone(new Version(11, 1)).versions())).isFalse();
         assertThat(engine.get(p("k"), bytes("k"))).isNotNull();
-        assertThat(engine.removeIfVersion(p("k"), bytes("k"), tombstone)).isTrue();
+        assertThat(engine.removeIfVersion(p("k"), bytes("k"), Entry.tombstone(tombstone).versions())).isTrue();
         assertThat(engine.get(p("k"), bytes("k"))).isNull();
         assertThat(engine.tombstoneCount()).isZero();
-        assertThat(engine.removeIfVersion(p("k"), bytes("k"), tombstone)).isFalse();
+        assertThat(engine.removeIfVersion(p("k"), bytes("k"), Entry.tombstone(tombstone).versions())).isFalse();
+    }
+
+    /** The value and the expiry merge apart: an expiry write keeps the value, a KEEPTTL write keeps the expiry. */
+    @Test
+    void registersMergeApartAndRemovalNeedsBothVersions() {
+        int partition = p("k");
+        engine.merge(partition, bytes("k"), Entry.value(bytes("v1"), new Version(5, 1)));
+        assertThat(engine.merge(partition, bytes("k"), Entry.expiryOnly(Expiry.at(9_000, new Version(7, 2)))).applied())
+                .isTrue();
+        assertThat(engine.get(partition, bytes("k"))).isEqualTo(new Entry(bytes("v1"), new Version(5, 1),
+                Expiry.at(9_000, new Version(7, 2))));
+        assertThat(engine.merge(partition, bytes("k"), Entry.keepingExpiry(bytes("v2"), new Version(8, 1))).applied())
+                .isTrue();
+        // An older whole write loses in both registers; an older expiry write changes nothing.
+        assertThat(engine.merge(partition, bytes("k"), Entry.value(bytes("v0"), new Version(6, 3))).applied()).isFalse();
+        assertThat(engine.merge(partition, bytes("k"), Entry.expiryOnly(Expiry.never(new Version(6, 3)))).applied())
+                .isFalse();
+        Entry stored = engine.get(partition, bytes("k"));
+        assertThat(stored).isEqualTo(new Entry(bytes("v2"), new Version(8, 1), Expiry.at(9_000, new Version(7, 2))));
+        assertThat(engine.keyCount()).isEqualTo(1);
+
+        assertThat(engine.removeIfVersion(partition, bytes("k"), Entry.value(bytes("v2"), new Version(8, 1)).versions()))
+                .as("the value's version alone is not enough").isFalse();
+        assertThat(engine.removeIfVersion(partition, bytes("k"), stored.versions())).isTrue();
+        assertThat(engine.get(partition, bytes("k"))).isNull();
     }
 
     @Test
@@ -222,7 +248,7 @@ public abstract class StorageEngineContract {
         List<byte[]> sorted = new ArrayList<>(expected.get(partition));
         sorted.sort(StreamOrder::compare);
         int index = sorted.indexOf(deleted);
-        engine.removeIfVersion(partition, deleted, new Version(1, 1));
+        engine.removeIfVersion(partition, deleted, Entry.tombstone(new Version(1, 1)).versions());
         List<String> afterRemoved = new ArrayList<>();
         engine.scanAfter(partition, deleted, (key, entry) -> afterRemoved.add(new String(key, StandardCharsets.UTF_8)));
         assertThat(afterRemoved).as("resuming after a key removed meanwhile")

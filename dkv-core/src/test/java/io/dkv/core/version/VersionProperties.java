@@ -1,6 +1,7 @@
 package io.dkv.core.version;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -25,30 +26,63 @@ class VersionProperties {
         Arbitrary<Version> versions = Combinators.combine(
                 Arbitraries.longs().between(0, 5), Arbitraries.integers().between(1, 3)).as(Version::new);
         Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofMaxSize(3).injectNull(0.3);
-        return Combinators.combine(values, versions).as(Entry::new);
+        Arbitrary<Long> times = Arbitraries.longs().between(0, 3);
+        // Whole writes (SET, DEL, SET EX), value-only writes (SET KEEPTTL), expiry-only writes (EXPIRE, PERSIST).
+        Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 3);
+        return Combinators.combine(values, versions, times, kinds).as((value, version, time, kind) -> switch (kind) {
+            case 0 -> new Entry(value, version);
+            case 1 -> new Entry(value, version, new Expiry(time, version));
+            case 2 -> new Entry(value, version, Expiry.ABSENT);
+            default -> Entry.expiryOnly(new Expiry(time, version));
+        });
     }
 
     @Property
     void mergeIsCommutative(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
-        assertThat(Entry.newer(a, b)).isEqualTo(Entry.newer(b, a));
+        assertThat(Entry.merge(a, b)).isEqualTo(Entry.merge(b, a));
     }
 
     @Property
     void mergeIsAssociative(@ForAll("entries") Entry a, @ForAll("entries") Entry b, @ForAll("entries") Entry c) {
-        assertThat(Entry.newer(Entry.newer(a, b), c)).isEqualTo(Entry.newer(a, Entry.newer(b, c)));
+        assertThat(Entry.merge(Entry.merge(a, b), c)).isEqualTo(Entry.merge(a, Entry.merge(b, c)));
     }
 
     @Property
     void mergeIsIdempotent(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
-        assertThat(Entry.newer(a, a)).isEqualTo(a);
-        Entry once = Entry.newer(a, b);
-        assertThat(Entry.newer(once, b)).isEqualTo(once);
+        assertThat(Entry.merge(a, a)).isEqualTo(a);
+        Entry once = Entry.merge(a, b);
+        assertThat(Entry.merge(once, b)).isEqualTo(once);
     }
 
+    /** Each register is won by its own higher version: an expiry write never takes a value with it, nor the reverse. */
     @Property
-    void theHigherVersionAlwaysWins(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
-        Entry winner = Entry.newer(a, b);
-        assertThat(winner.version()).isEqualTo(a.version().compareTo(b.version()) >= 0 ? a.version() : b.version());
+    void theHigherVersionWinsRegisterByRegister(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
+        Entry winner = Entry.merge(a, b);
+        Entry valueSide = a.version().compareTo(b.version()) >= 0 ? a : b;
+        assertThat(winner.version()).isEqualTo(valueSide.version());
+        if (!a.version().equals(b.version())) {
+            assertThat(winner.value()).isEqualTo(valueSide.value());
+        }
+        Expiry expirySide = a.expiry().version().compareTo(b.expiry().version()) >= 0 ? a.expiry() : b.expiry();
+        assertThat(winner.expiry().version()).isEqualTo(expirySide.version());
+        if (!a.expiry().version().equals(b.expiry().version())) {
+            assertThat(winner.expiry()).isEqualTo(expirySide);
+        }
+    }
+
+    /** What storage engines rely on: merging changes the current entry exactly when the candidate supersedes it. */
+    @Property
+    void supersedesAgreesWithMerge(@ForAll("entries") Entry candidate, @ForAll("entries") Entry current) {
+        assertThat(Entry.supersedes(candidate, current)).isEqualTo(!Entry.merge(current, candidate).equals(current));
+        assertThat(Entry.supersedes(candidate, null)).isTrue();
+    }
+
+    /** A merged entry covers both inputs' versions, the relation anti-entropy and tombstone collection compare by. */
+    @Property
+    void theMergeCoversBoth(@ForAll("entries") Entry a, @ForAll("entries") Entry b) {
+        Entry merged = Entry.merge(a, b);
+        assertThat(merged.versions().covers(a.versions())).isTrue();
+        assertThat(merged.versions().covers(b.versions())).isTrue();
     }
 
     @Property
@@ -56,13 +90,13 @@ class VersionProperties {
                                          @ForAll long shuffleSeed) {
         Entry inOrder = null;
         for (Entry write : writes) {
-            inOrder = Entry.newer(inOrder, write);
+            inOrder = Entry.merge(inOrder, write);
         }
         List<Entry> shuffled = new ArrayList<>(writes);
         Collections.shuffle(shuffled, new Random(shuffleSeed));
         Entry shuffledResult = null;
         for (Entry write : shuffled) {
-            shuffledResult = Entry.newer(shuffledResult, write);
+            shuffledResult = Entry.merge(shuffledResult, write);
         }
         assertThat(shuffledResult).isEqualTo(inOrder);
     }

@@ -28,7 +28,7 @@ import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.TombstoneCheck;
 import io.dkv.core.message.TombstoneCheckReply;
 import io.dkv.core.message.WriteRequest;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 
@@ -97,6 +97,7 @@ final class MessageCodec {
             if (digest.version() != null) {
                 WireFormat.writeVersion(out, digest.version());
                 out.writeBoolean(digest.tombstone());
+                WireFormat.writeExpiry(out, digest.expiry());
             }
         } else if (message instanceof ErrorReply error) {
             out.writeByte(ERROR_REPLY);
@@ -224,7 +225,7 @@ final class MessageCodec {
             case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), in.readBoolean(),
                     in.readLong());
             case DIGEST_REPLY -> in.readBoolean()
-                    ? new DigestReply(WireFormat.readVersion(in), in.readBoolean())
+                    ? new DigestReply(WireFormat.readVersion(in), in.readBoolean(), WireFormat.readExpiry(in))
                     : DigestReply.MISSING;
             case READ_REPLY -> {
                 var entry = WireFormat.readOptionalEntry(in);
@@ -377,24 +378,24 @@ final class MessageCodec {
         return new KeyDigests(partition, leaves, read.keys(), read.versions());
     }
 
-    private record KeysAndVersions(byte[][] keys, Version[] versions) {
+    private record KeysAndVersions(byte[][] keys, EntryVersion[] versions) {
     }
 
-    private static void writeKeysAndVersions(ByteBuf out, byte[][] keys, Version[] versions) {
+    private static void writeKeysAndVersions(ByteBuf out, byte[][] keys, EntryVersion[] versions) {
         out.writeInt(keys.length);
         for (int i = 0; i < keys.length; i++) {
             WireFormat.writeBytes(out, keys[i]);
-            WireFormat.writeVersion(out, versions[i]);
+            WireFormat.writeEntryVersion(out, versions[i]);
         }
     }
 
     private static KeysAndVersions readKeysAndVersions(ByteBuf in) {
-        int count = WireFormat.readCount(in, 16);
+        int count = WireFormat.readCount(in, 28);
         byte[][] keys = new byte[count][];
-        Version[] versions = new Version[count];
+        EntryVersion[] versions = new EntryVersion[count];
         for (int i = 0; i < count; i++) {
             keys[i] = WireFormat.readBytes(in);
-            versions[i] = WireFormat.readVersion(in);
+            versions[i] = WireFormat.readEntryVersion(in);
         }
         return new KeysAndVersions(keys, versions);
     }

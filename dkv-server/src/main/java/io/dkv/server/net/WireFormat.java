@@ -2,6 +2,8 @@ package io.dkv.server.net;
 
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
+import io.dkv.core.Expiry;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -10,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 
 /** Reading and writing the field types that internode messages are made of. */
 final class WireFormat {
+
+    /** Bytes an expiry register takes: time and version. */
+    static final int EXPIRY_BYTES = 8 + 12;
+
 
     private WireFormat() {
     }
@@ -118,7 +124,10 @@ final class WireFormat {
         return new Version(stamp, node);
     }
 
-    /** An entry: version, then a flag byte (1 value, 0 tombstone), then the value. */
+    /**
+     * An entry: the value register (version, a flag byte: 1 value, 0 tombstone, then the
+     * value), then the expiry register ({@link #writeExpiry}).
+     */
     static void writeEntry(ByteBuf out, Entry entry) {
         writeVersion(out, entry.version());
         if (entry.isTombstone()) {
@@ -127,16 +136,42 @@ final class WireFormat {
             out.writeByte(1);
             writeBytes(out, entry.value());
         }
+        writeExpiry(out, entry.expiry());
     }
 
     static Entry readEntry(ByteBuf in) {
         Version version = readVersion(in);
         byte flag = in.readByte();
-        return switch (flag) {
-            case 0 -> Entry.tombstone(version);
-            case 1 -> Entry.value(readBytes(in), version);
+        byte[] value = switch (flag) {
+            case 0 -> null;
+            case 1 -> readBytes(in);
             default -> throw new CorruptedFrameException("invalid entry flag " + flag);
         };
+        return new Entry(value, version, readExpiry(in));
+    }
+
+    /** An expiry register: the time (0 for none), then its version. */
+    static void writeExpiry(ByteBuf out, Expiry expiry) {
+        out.writeLong(expiry.atMillis());
+        writeVersion(out, expiry.version());
+    }
+
+    static Expiry readExpiry(ByteBuf in) {
+        long atMillis = in.readLong();
+        if (atMillis < 0) {
+            throw new CorruptedFrameException("invalid expiry time " + atMillis);
+        }
+        return new Expiry(atMillis, readVersion(in));
+    }
+
+    /** Both registers' versions of an entry. */
+    static void writeEntryVersion(ByteBuf out, EntryVersion version) {
+        writeVersion(out, version.value());
+        writeVersion(out, version.expiry());
+    }
+
+    static EntryVersion readEntryVersion(ByteBuf in) {
+        return new EntryVersion(readVersion(in), readVersion(in));
     }
 
     static void writeOptionalEntry(ByteBuf out, Entry entry) {
@@ -152,6 +187,6 @@ final class WireFormat {
 
     /** Bytes {@link #writeEntry} will take, for sizing buffers. */
     static int entrySize(Entry entry) {
-        return 13 + (entry.isTombstone() ? 0 : 4 + entry.value().length);
+        return 13 + EXPIRY_BYTES + (entry.isTombstone() ? 0 : 4 + entry.value().length);
     }
 }

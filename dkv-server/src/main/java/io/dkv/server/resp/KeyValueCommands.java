@@ -31,7 +31,7 @@ final class KeyValueCommands {
                 "Returns the value of a key, or nil when it is absent.",
                 CommandAcl.of("@read @string @fast"), commands::get));
         table.add(new CommandSpec("SET", -3, List.of("write", "denyoom"), 1, 1, 1, "string",
-                "Sets the value of a key. NX, XX, GET and expiry options are refused: see docs.",
+                "Sets the value of a key, with EX, PX, EXAT, PXAT or KEEPTTL. NX, XX and GET are refused: see docs.",
                 CommandAcl.of("@write @string @slow"), commands::set));
         table.add(new CommandSpec("DEL", -2, List.of("write"), 1, -1, 1, "generic",
                 "Deletes keys; returns how many had a value.", CommandAcl.of("@keyspace @write @slow"), commands::del));
@@ -55,29 +55,38 @@ final class KeyValueCommands {
         });
     }
 
+    /**
+     * SET with Redis's options parsed as Redis parses them. EX/PX/EXAT/PXAT write the value
+     * and the expiry in one write; KEEPTTL writes the value register alone (the key keeps
+     * whatever expiry it has); NX, XX and GET depend on the current value and are refused.
+     */
     private CompletableFuture<RespReply> set(ClientSession session, RespCommand command) {
-        for (int i = 3; i < command.argCount(); i++) {
-            String option = command.keyword(i);
-            switch (option) {
-                case "KEEPTTL" -> {
-                    // No key ever has a time to live, so keeping it is what always happens.
-                }
-                case "EX", "PX", "EXAT", "PXAT" -> {
-                    return done(RespReply.error("ERR SET " + option + " is not supported: dkv keys do not expire"));
-                }
-                case "NX", "XX" -> {
-                    return done(RespReply.error("ERR SET " + option + " is not supported: it needs an atomic"
-                            + " compare-and-set, which an eventually consistent store cannot give"));
-                }
-                case "GET" -> {
-                    return done(RespReply.error("ERR SET GET is not supported: read with GET, then write with SET"));
-                }
-                default -> {
-                    return done(RespErrors.syntax());
-                }
-            }
+        ExpiryArguments.Options options = ExpiryArguments.parse(command, 3, true);
+        if (options == null) {
+            return done(RespErrors.syntax());
         }
-        return node.put(command.arg(1), command.arg(2), session.writeConsistency()).thenApply(result -> RespReply.OK);
+        if (options.nx() || options.xx()) {
+            return done(RespReply.error("ERR SET " + (options.nx() ? "NX" : "XX") + " is not supported: it needs an"
+                    + " atomic compare-and-set, which an eventually consistent store cannot give; use a plain SET"));
+        }
+        if (options.get()) {
+            return done(RespReply.error("ERR SET GET is not supported: read with GET, then write with SET"));
+        }
+        byte[] key = command.arg(1);
+        byte[] value = command.arg(2);
+        if (options.unit() != null) {
+            ExpiryArguments.Deadline deadline = ExpiryArguments.deadline(options.unit(), options.expire(),
+                    node.wallMillis(), "set");
+            if (deadline.error() != null) {
+                return done(deadline.error());
+            }
+            return node.putExpiring(key, value, deadline.atMillis(), session.writeConsistency())
+                    .thenApply(result -> RespReply.OK);
+        }
+        if (options.keepTtl()) {
+            return node.putKeepingExpiry(key, value, session.writeConsistency()).thenApply(result -> RespReply.OK);
+        }
+        return node.put(key, value, session.writeConsistency()).thenApply(result -> RespReply.OK);
     }
 
     /**

@@ -59,6 +59,7 @@ public final class RespServer implements AutoCloseable {
         this.maxArgumentBytes = Math.max(node.config().maxKeyBytes(), node.config().maxValueBytes());
         this.maxCommandBytes = Math.max(4L * maxArgumentBytes, 64L << 20);
         KeyValueCommands.register(commands, node, stats, limits.maxKeysPerCommand());
+        ExpiryCommands.register(commands, node);
         KeyspaceCommands.register(commands, node);
         StringReadCommands.register(commands, node);
         ConnectionCommands.register(commands, info, stats);

@@ -1,45 +1,66 @@
 package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.version.Version;
 
 import java.util.Arrays;
 
 /**
- * How an {@link Entry} is laid out in an on-disk value:
+ * How an {@link Entry} is laid out in an on-disk value. Two formats; the writer picks the
+ * smaller one that holds the entry, and readers read both:
  *
  * <pre>
+ *   format 1: an entry whose expiry register is "no expiry" at the value's own version
+ *             (a plain SET or DEL: what every entry was before expiry existed)
  *   byte 0       format (1)
- *   byte 1       flags: bit 0 tombstone, bit 1 an expiry follows
+ *   byte 1       flags: bit 0 tombstone, bit 1 an expiry follows (never written)
  *   bytes 2-9    version stamp (big-endian)
  *   bytes 10-13  version node number
  *   [8 bytes     expiry, epoch milliseconds, when flag bit 1 is set]
  *   rest         the value (empty for a tombstone)
+ *
+ *   format 2: any entry, with its expiry register
+ *   byte 0       format (2)
+ *   byte 1       flags: bit 0 tombstone (or no value register)
+ *   bytes 2-13   value register version (stamp, node)
+ *   bytes 14-21  expiry, epoch milliseconds (0: none)
+ *   bytes 22-33  expiry register version (stamp, node)
+ *   rest         the value
  * </pre>
  *
- * The format byte lets the layout change later (a reader refuses a format it does not
- * know instead of misreading it); the expiry slot is reserved for keys with a TTL, which
- * are not implemented yet, so nothing writes it today but every reader skips it.
+ * The format byte lets the layout change (a reader refuses a format it does not know
+ * instead of misreading it). Keeping format 1 for entries without a TTL keeps their
+ * size and lets data directories written before expiry existed open unchanged.
  */
 final class EntryCodec {
 
     static final byte FORMAT = 1;
+    static final byte FORMAT_WITH_EXPIRY = 2;
     static final int TOMBSTONE = 1;
     static final int HAS_EXPIRY = 1 << 1;
     static final int HEADER_BYTES = 14;
+    static final int HEADER_WITH_EXPIRY_BYTES = 34;
 
     private EntryCodec() {
     }
 
     static byte[] encode(Entry entry) {
         byte[] value = entry.value();
-        byte[] out = new byte[HEADER_BYTES + (value == null ? 0 : value.length)];
-        out[0] = FORMAT;
+        boolean plain = entry.expiry().equals(Expiry.never(entry.version()));
+        int header = plain ? HEADER_BYTES : HEADER_WITH_EXPIRY_BYTES;
+        byte[] out = new byte[header + (value == null ? 0 : value.length)];
+        out[0] = plain ? FORMAT : FORMAT_WITH_EXPIRY;
         out[1] = (byte) (entry.isTombstone() ? TOMBSTONE : 0);
         KeyLayout.putLong(out, 2, entry.version().stamp());
         KeyLayout.putInt(out, 10, entry.version().node());
+        if (!plain) {
+            KeyLayout.putLong(out, 14, entry.expiry().atMillis());
+            KeyLayout.putLong(out, 22, entry.expiry().version().stamp());
+            KeyLayout.putInt(out, 30, entry.expiry().version().node());
+        }
         if (value != null) {
-            System.arraycopy(value, 0, out, HEADER_BYTES, value.length);
+            System.arraycopy(value, 0, out, header, value.length);
         }
         return out;
     }
@@ -53,16 +74,30 @@ final class EntryCodec {
         if (bytes.length - offset < HEADER_BYTES) {
             throw new StorageException("corrupt entry: " + (bytes.length - offset) + " bytes, fewer than a header");
         }
-        if (bytes[offset] != FORMAT) {
-            throw new StorageException("entry format " + bytes[offset] + " is unknown to this version of dkv (it reads "
-                    + FORMAT + "); was the data directory written by a newer one?");
+        byte format = bytes[offset];
+        if (format != FORMAT && format != FORMAT_WITH_EXPIRY) {
+            throw new StorageException("entry format " + format + " is unknown to this version of dkv (it reads "
+                    + FORMAT + " and " + FORMAT_WITH_EXPIRY + "); was the data directory written by a newer one?");
         }
         int flags = bytes[offset + 1];
         Version version = new Version(KeyLayout.getLong(bytes, offset + 2), KeyLayout.getInt(bytes, offset + 10));
-        if ((flags & TOMBSTONE) != 0) {
-            return Entry.tombstone(version);
+        Expiry expiry;
+        int start;
+        if (format == FORMAT_WITH_EXPIRY) {
+            if (bytes.length - offset < HEADER_WITH_EXPIRY_BYTES) {
+                throw new StorageException("corrupt entry: " + (bytes.length - offset) + " bytes, fewer than a format 2 header");
+            }
+            expiry = new Expiry(KeyLayout.getLong(bytes, offset + 14),
+                    new Version(KeyLayout.getLong(bytes, offset + 22), KeyLayout.getInt(bytes, offset + 30)));
+            start = offset + HEADER_WITH_EXPIRY_BYTES;
+        } else if ((flags & HAS_EXPIRY) != 0) {
+            expiry = Expiry.at(KeyLayout.getLong(bytes, offset + HEADER_BYTES), version);
+            start = offset + HEADER_BYTES + Long.BYTES;
+        } else {
+            expiry = Expiry.never(version);
+            start = offset + HEADER_BYTES;
         }
-        int start = offset + HEADER_BYTES + ((flags & HAS_EXPIRY) != 0 ? Long.BYTES : 0);
-        return Entry.value(Arrays.copyOfRange(bytes, start, bytes.length), version);
+        byte[] value = (flags & TOMBSTONE) != 0 ? null : Arrays.copyOfRange(bytes, start, bytes.length);
+        return new Entry(value, version, expiry);
     }
 }

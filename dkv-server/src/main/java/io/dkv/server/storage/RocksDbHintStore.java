@@ -5,7 +5,7 @@ import io.dkv.cluster.handoff.HintStore;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.KeyHash;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +78,10 @@ public final class RocksDbHintStore implements HintStore {
             if (current != null && !Entry.supersedes(hint.entry(), current.entry())) {
                 return true;
             }
+            if (current != null) {
+                hint = new Hint(hint.target(), hint.partition(), hint.key(),
+                        Entry.merge(current.entry(), hint.entry()), hint.storedAtMillis());
+            }
             long grow = hint.sizeBytes() - (current == null ? 0 : current.sizeBytes());
             if (current == null && count.get() >= maxHints || grow > 0 && bytes.get() + grow > maxBytes) {
                 return false;
@@ -125,7 +129,7 @@ public final class RocksDbHintStore implements HintStore {
     }
 
     @Override
-    public boolean remove(NodeId target, byte[] key, Version version) {
+    public boolean remove(NodeId target, byte[] key, EntryVersion version) {
         long hash = KeyHash.of(key);
         byte[] diskKey = diskKey(target, hash, key);
         ReentrantLock lock = lockFor(target, hash);
@@ -136,7 +140,7 @@ public final class RocksDbHintStore implements HintStore {
                 return false;
             }
             Hint current = decode(diskKey, stored);
-            if (!current.entry().version().equals(version)) {
+            if (!current.entry().versions().equals(version)) {
                 return false;
             }
             store.delete(family, diskKey);
@@ -169,7 +173,7 @@ public final class RocksDbHintStore implements HintStore {
         oldestStoredAt.accumulateAndGet(oldestLeft[0], (current, seen) -> current < cutoffMillis ? seen : current);
         int removed = 0;
         for (Hint hint : expired) {
-            if (remove(hint.target(), hint.key(), hint.entry().version())) {
+            if (remove(hint.target(), hint.key(), hint.entry().versions())) {
                 removed++;
             }
         }

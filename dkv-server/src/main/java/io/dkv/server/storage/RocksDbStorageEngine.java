@@ -7,7 +7,7 @@ import io.dkv.core.storage.EntryVisitor;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageAccounting;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.Version;
+import io.dkv.core.version.EntryVersion;
 import org.rocksdb.RocksDBException;
 
 import java.nio.charset.StandardCharsets;
@@ -88,21 +88,22 @@ public final class RocksDbStorageEngine implements StorageEngine {
         try {
             byte[] stored = store.get(family, diskKey);
             Entry current = stored == null ? null : EntryCodec.decode(stored);
-            if (!Entry.supersedes(entry, current)) {
+            Entry merged = Entry.merge(current, entry);
+            if (current != null && merged.equals(current)) {
                 return new MergeResult(false, current);
             }
-            long delta = StorageAccounting.growth(key, current, entry);
+            long delta = StorageAccounting.growth(key, current, merged);
             if (delta > 0) {
                 store.ensureSpace();
             }
             accounting.reserve(delta);
             try {
-                store.put(family, diskKey, EntryCodec.encode(entry));
+                store.put(family, diskKey, EntryCodec.encode(merged));
             } catch (RuntimeException e) {
                 accounting.release(delta);
                 throw e;
             }
-            accounting.replaced(current, entry);
+            accounting.replaced(current, merged);
             return new MergeResult(true, current);
         } finally {
             lock.unlock();
@@ -110,7 +111,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
 
     @Override
-    public boolean removeIfVersion(int partition, byte[] key, Version version) {
+    public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         long hash = KeyHash.of(key);
         byte[] diskKey = KeyLayout.diskKey(hash, key, 0);
         ReentrantLock lock = locks.forHash(hash);
@@ -121,7 +122,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 return false;
             }
             Entry current = EntryCodec.decode(stored);
-            if (!current.version().equals(version)) {
+            if (!current.versions().equals(version)) {
                 return false;
             }
             store.delete(family, diskKey);

@@ -1,6 +1,7 @@
 package io.dkv.server.net;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
@@ -28,6 +29,7 @@ import io.dkv.core.message.StreamChunk;
 import io.dkv.core.message.StreamRequest;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import io.dkv.testkit.Seeds;
 import io.netty.buffer.ByteBuf;
@@ -82,11 +84,16 @@ class FrameCodecTest {
                 new ReadRequest(3, bytes("key")),
                 new ReadRequest(3, bytes("key"), true),
                 DigestReply.MISSING,
-                new DigestReply(VERSION, false),
-                new DigestReply(VERSION, true),
+                new DigestReply(VERSION, false, Expiry.never(VERSION)),
+                new DigestReply(VERSION, true, Expiry.at(1_700_000_060_000L, new Version(9, 2))),
+                new DigestReply(Version.ZERO, true, Expiry.at(1, VERSION)),
                 ReadReply.MISSING,
                 new ReadReply(Entry.value(bytes("value"), VERSION)),
                 new ReadReply(Entry.tombstone(VERSION)),
+                new ReadReply(Entry.expiring(bytes("cached"), VERSION, 1_700_000_060_000L)),
+                new ReadReply(Entry.keepingExpiry(bytes("kept"), VERSION)),
+                new WriteRequest(9, bytes("expire"), Entry.expiryOnly(Expiry.at(Long.MAX_VALUE, VERSION))),
+                new WriteRequest(9, bytes("persist"), Entry.expiryOnly(Expiry.never(VERSION)), NodeId.of(3)),
                 new ErrorReply("storage full: ünïcode ✓"),
                 new ErrorReply(""),
                 new ErrorReply("storage full", true),
@@ -108,11 +115,11 @@ class FrameCodecTest {
                 new MerkleRootsRequest(IntStream.range(0, 4096).toArray(), LongStream.range(0, 4096).map(i -> i * 0x9E3779B97F4A7C15L).toArray()),
                 new MerkleRootsReply(new int[]{7}, new int[]{0, 4095}),
                 new MerkleRootsReply(new int[0], new int[0]),
-                new KeyDigests(5, new int[]{0, 1023}, new byte[][]{bytes("a"), new byte[0]}, new Version[]{VERSION, new Version(0, 0)}),
+                new KeyDigests(5, new int[]{0, 1023}, new byte[][]{bytes("a"), new byte[0]}, new EntryVersion[]{EntryVersion.of(VERSION), new EntryVersion(new Version(0, 0), VERSION)}),
                 new KeyDigestsReply(new byte[][]{bytes("newer")}, new Entry[]{Entry.tombstone(VERSION)},
                         new byte[][]{bytes("wanted"), bytes("also")}, true),
                 new KeyDigestsReply(new byte[0][], new Entry[0], new byte[0][], false),
-                new TombstoneCheck(8, new byte[][]{bytes("gone")}, new Version[]{VERSION}),
+                new TombstoneCheck(8, new byte[][]{bytes("gone")}, new EntryVersion[]{EntryVersion.of(VERSION)}),
                 new TombstoneCheckReply(new boolean[]{true, false, true}),
                 new StreamRequest(4095, null, 1 << 20, 1),
                 new WriteRequest(7, bytes("k"), Entry.value(bytes("v"), VERSION), null, 42),

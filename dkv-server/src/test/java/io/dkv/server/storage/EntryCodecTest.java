@@ -1,6 +1,7 @@
 package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,42 @@ class EntryCodecTest {
         System.arraycopy(plain, EntryCodec.HEADER_BYTES, withExpiry, EntryCodec.HEADER_BYTES + Long.BYTES, 3);
 
         assertThat(EntryCodec.decode(withExpiry).value()).containsExactly(1, 2, 3);
+    }
+
+    /** Bytes exactly as format 1 was written before expiry existed: they read as entries without expiry. */
+    @Test
+    void formatOneEntriesWrittenBeforeExpiryStillRead() {
+        byte[] formatOne = {1, 0, 0, 0, 0, 0, 0, 0, 0x30, 0x39, 0, 0, 0, 3, 'h', 'i'};
+        byte[] formatOneTombstone = {1, 1, 0, 0, 0, 0, 0, 0, 0x30, 0x39, 0, 0, 0, 3};
+
+        Entry value = EntryCodec.decode(formatOne);
+        assertThat(value).isEqualTo(Entry.value("hi".getBytes(StandardCharsets.UTF_8), new Version(12_345, 3)));
+        assertThat(value.expiry()).isEqualTo(Expiry.never(new Version(12_345, 3)));
+        assertThat(EntryCodec.decode(formatOneTombstone)).isEqualTo(Entry.tombstone(new Version(12_345, 3)));
+        // An entry without expiry is still written in format 1, byte for byte as before.
+        assertThat(EntryCodec.encode(value)).containsExactly(formatOne);
+    }
+
+    @Test
+    void entriesWithAnExpiryRegisterRoundTripInFormatTwo() {
+        Version version = new Version(1_700_000_000_000L << 16, 2);
+        Entry expiring = Entry.expiring("v".getBytes(StandardCharsets.UTF_8), version, 1_700_000_060_000L);
+        Entry keeping = Entry.keepingExpiry(new byte[0], version);
+        Entry expiryOnly = Entry.expiryOnly(Expiry.at(Long.MAX_VALUE, new Version(Long.MAX_VALUE, 65_535)));
+        Entry persisted = new Entry("w".getBytes(StandardCharsets.UTF_8), version, Expiry.never(new Version(9, 9)));
+        Entry expiredTombstone = new Entry(null, version, Expiry.at(5, new Version(8, 1)));
+
+        for (Entry entry : new Entry[]{expiring, keeping, expiryOnly, persisted, expiredTombstone}) {
+            byte[] encoded = EntryCodec.encode(entry);
+            assertThat(encoded[0]).as("%s", entry).isEqualTo(EntryCodec.FORMAT_WITH_EXPIRY);
+            assertThat(EntryCodec.decode(encoded)).as("%s", entry).isEqualTo(entry);
+        }
+        assertThat(EntryCodec.encode(expiring)).hasSize(EntryCodec.HEADER_WITH_EXPIRY_BYTES + 1);
+        byte[] shifted = new byte[5 + EntryCodec.HEADER_WITH_EXPIRY_BYTES + 1];
+        System.arraycopy(EntryCodec.encode(expiring), 0, shifted, 5, shifted.length - 5);
+        assertThat(EntryCodec.decode(shifted, 5)).isEqualTo(expiring);
+        assertThatThrownBy(() -> EntryCodec.decode(java.util.Arrays.copyOf(EntryCodec.encode(expiring), 20)))
+                .isInstanceOf(StorageException.class);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.dkv.server.storage;
 
 import io.dkv.cluster.handoff.HintStore;
 import io.dkv.cluster.handoff.HintStoreContract;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class RocksDbHintStoreTest extends HintStoreContract {
                     + hint(N3, "a", 7, 0).sizeBytes());
             assertThat(hints.batch(N2, 10)).hasSize(2);
             assertThat(hints.expire(5_000)).isEqualTo(2);
-            assertThat(hints.remove(N3, bytes("a"), new Version(7, 1))).isTrue();
+            assertThat(hints.remove(N3, bytes("a"), EntryVersion.of(new Version(7, 1)))).isTrue();
             assertThat(hints.count()).isZero();
         }
     }

@@ -1,11 +1,13 @@
 package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -48,7 +50,7 @@ class RocksDbStorageEngineProperties {
     record Merge(int key, Entry entry) implements Op {
     }
 
-    record Remove(int key, Version version) implements Op {
+    record Remove(int key, EntryVersion version) implements Op {
     }
 
     record Get(int key) implements Op {
@@ -114,11 +116,25 @@ class RocksDbStorageEngineProperties {
         Arbitrary<Integer> keys = Arbitraries.integers().between(0, 30);
         Arbitrary<Version> versions = Combinators.combine(Arbitraries.longs().between(0, 20), Arbitraries.integers().between(1, 3))
                 .as(Version::new);
-        Arbitrary<Entry> entries = Combinators.combine(versions, Arbitraries.integers().between(-1, 40))
+        Arbitrary<Entry> wholeWrites = Combinators.combine(versions, Arbitraries.integers().between(-1, 40))
                 .as((version, size) -> size < 0 ? Entry.tombstone(version) : Entry.value(value(size), version));
+        // Writes of one register (SET KEEPTTL, EXPIRE, PERSIST) and SET EX, which the engines merge register by register.
+        Arbitrary<Entry> expiryWrites = Combinators.combine(versions, Arbitraries.integers().between(0, 3),
+                        Arbitraries.longs().between(0, 3))
+                .as((version, kind, at) -> switch (kind) {
+                    case 0 -> Entry.keepingExpiry(value(3), version);
+                    case 1 -> Entry.expiryOnly(new Expiry(at, version));
+                    case 2 -> at == 0 ? Entry.value(value(2), version) : Entry.expiring(value(2), version, at);
+                    default -> new Entry(null, version, new Expiry(at, version));
+                });
+        Arbitrary<Entry> entries = Arbitraries.frequencyOf(Tuple.of(3, wholeWrites), Tuple.of(2, expiryWrites));
+        Arbitrary<EntryVersion> entryVersions = Arbitraries.frequencyOf(
+                Tuple.of(3, versions.map(EntryVersion::of)),
+                Tuple.of(1, Combinators.combine(versions, versions).as(EntryVersion::new)),
+                Tuple.of(1, versions.map(version -> new EntryVersion(Version.ZERO, version))));
         Arbitrary<Op> op = Arbitraries.frequencyOf(
                 Tuple.of(10, Combinators.combine(keys, entries).as(Merge::new)),
-                Tuple.of(3, Combinators.combine(keys, versions).as(Remove::new)),
+                Tuple.of(3, Combinators.combine(keys, entryVersions).as(Remove::new)),
                 Tuple.of(4, keys.map(Get::new)),
                 Tuple.of(2, Arbitraries.integers().between(0, PARTITIONS - 1).map(Scan::new)),
                 Tuple.of(1, Arbitraries.just(new Reopen())));

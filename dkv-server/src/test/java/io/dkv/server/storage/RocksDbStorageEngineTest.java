@@ -1,11 +1,13 @@
 package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.StorageFullException;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.storage.StorageEngineContract;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import io.dkv.server.config.StorageSettings;
 import org.awaitility.Awaitility;
@@ -77,6 +79,39 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
             assertThat(reopened.recounted()).isFalse();
             assertFilled(reopened, 2_000);
             assertThat(reopened.bytes()).isEqualTo(bytes);
+        }
+    }
+
+    /**
+     * A directory holding only entries without expiry (format 1, byte for byte what dkv wrote
+     * before expiry existed: EntryCodecTest) opens, and its keys then take expiry registers
+     * that survive the next restart; the byte count follows the larger format.
+     */
+    @Test
+    void aDirectoryWrittenBeforeExpiryOpensAndItsKeysTakeExpiry() {
+        Path dir = temp.resolve("before-expiry");
+        try (RocksDbStore store = RocksDbTestSupport.open(dir)) {
+            fill(store.storageEngine(PARTITIONS), 200);
+        }
+        Expiry expiry = Expiry.at(1_700_000_060_000L, new Version(10_000, 3));
+        long bytesBefore;
+        try (RocksDbStore store = RocksDbTestSupport.open(dir)) {
+            RocksDbStorageEngine engine = store.storageEngine(PARTITIONS);
+            assertFilled(engine, 200);
+            bytesBefore = engine.bytes();
+            assertThat(engine.merge(p("key-1"), bytes("key-1"), Entry.expiryOnly(expiry)).applied()).isTrue();
+            assertThat(engine.merge(p("key-2"), bytes("key-2"), Entry.keepingExpiry(bytes("kept"), new Version(10_001, 1)))
+                    .applied()).isTrue();
+        }
+        try (RocksDbStore store = RocksDbTestSupport.open(dir)) {
+            RocksDbStorageEngine engine = store.storageEngine(PARTITIONS);
+            assertThat(engine.get(p("key-1"), bytes("key-1")))
+                    .isEqualTo(new Entry(bytes("value-1"), new Version(2, 1), expiry));
+            assertThat(engine.get(p("key-2"), bytes("key-2")))
+                    .isEqualTo(new Entry(bytes("kept"), new Version(10_001, 1), Expiry.never(new Version(3, 1))));
+            assertThat(engine.get(p("key-3"), bytes("key-3"))).isEqualTo(value("value-3", 4, 1));
+            assertThat(engine.keyCount()).isEqualTo(180);
+            assertThat(engine.bytes()).isEqualTo(bytesBefore + 4 - 7);
         }
     }
 
@@ -243,7 +278,7 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         }
         Map<Integer, Entry> expected = new HashMap<>();
         for (Object[] write : writes) {
-            expected.merge((Integer) write[0], (Entry) write[1], Entry::newer);
+            expected.merge((Integer) write[0], (Entry) write[1], Entry::merge);
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);

@@ -200,6 +200,11 @@ public final class SimCluster {
         network.heal();
     }
 
+    /** True time as a wall clock reads it: what every node's clock shows before {@link #skewClock}. */
+    public long trueWallMillis() {
+        return SimClock.EPOCH_MILLIS + simulation.now();
+    }
+
     /** Sets how far a node's wall clock is ahead of (positive) or behind (negative) true time. */
     public void skewClock(NodeId id, long millis) {
         simNode(id).clock.skew(millis);

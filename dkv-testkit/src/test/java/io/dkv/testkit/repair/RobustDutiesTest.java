@@ -204,7 +204,7 @@ class RobustDutiesTest {
         }
 
         @Override
-        public boolean remove(NodeId target, byte[] key, Version version) {
+        public boolean remove(NodeId target, byte[] key, io.dkv.core.version.EntryVersion version) {
             return delegate.remove(target, key, version);
         }
 
