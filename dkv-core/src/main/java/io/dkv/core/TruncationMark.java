@@ -28,14 +28,24 @@ public record TruncationMark(long stamp) implements Comparable<TruncationMark> {
         return stamp == 0 ? NONE : new TruncationMark(stamp);
     }
 
-    /** Whether the entry was written at or before the flush, and so no longer exists. */
+    /**
+     * Whether the entry's value was written at or before the flush, and so no longer exists.
+     * The value register decides: an expiry without its value reads as absent anyway, so an
+     * entry whose value is hidden is hidden whole, and an entry that holds only an expiry
+     * register (an EXPIRE or PERSIST whose value has not arrived, {@link Version#ZERO}) is
+     * never hidden by the value it lacks: it may belong to a value written after the flush.
+     */
     public boolean hides(Entry entry) {
         return entry != null && hides(entry.version());
     }
 
-    /** Whether a write of {@code version} was stamped at or before the flush. */
+    /**
+     * Whether a write of {@code version} was stamped at or before the flush. {@link Version#ZERO}
+     * (a register no write has set) is never hidden, so the mark of a cluster never flushed
+     * hides nothing.
+     */
     public boolean hides(Version version) {
-        return version != null && version.stamp() <= stamp;
+        return version != null && version.stamp() > 0 && version.stamp() <= stamp;
     }
 
     public boolean isNone() {
