@@ -41,7 +41,9 @@ public final class RingChangeWatch {
             Map<String, Object> ring = fields(client.call("DKV.RING"));
             long epoch = (Long) ring.get("epoch");
             boolean moving = (Long) ring.get("moving") == 1;
-            if (epoch > begun && !moving) {
+            // A state that moves nothing at the epoch begun is a change abandoned at once
+            // (DKV.REMOVENODE of a node that was joining): it is finished too.
+            if (epoch >= begun && !moving) {
                 ClientCall.println(out, "ring epoch " + epoch + " committed: the change is finished; nodes "
                         + placements((List<?>) ring.get("nodes")));
                 return ClientCall.OK;

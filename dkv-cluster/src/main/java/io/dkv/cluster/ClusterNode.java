@@ -25,6 +25,7 @@ import io.dkv.cluster.rebalance.PartitionDropper;
 import io.dkv.cluster.rebalance.Rebalancer;
 import io.dkv.cluster.rebalance.RegisterPublisher;
 import io.dkv.cluster.rebalance.RingChange;
+import io.dkv.cluster.rebalance.StalledChangeFinisher;
 import io.dkv.cluster.rebalance.RingHolder;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.rebalance.RingStateCodec;
@@ -122,6 +123,7 @@ public final class ClusterNode implements MessageHandler {
     private final StreamResponder streamResponder;
     private final Rebalancer rebalancer;
     private final PartitionDropper dropper;
+    private final StalledChangeFinisher stalledChanges;
     private final HintRedirector hintRedirector;
     private final ByteBudget streamBudget;
     private final RingRegister ringRegister;
@@ -207,6 +209,8 @@ public final class ClusterNode implements MessageHandler {
         this.dropper = new PartitionDropper(new PartitionDropper.Parts(context.self(), rings, storage,
                 partition -> !trees.isBuilt(partition) || trees.root(partition) != 0, this::clusterNodes, liveness,
                 this::epochOf, context.scanScheduler(), metrics));
+        this.stalledChanges = new StalledChangeFinisher(context.self(), rings, liveness, context.clock(),
+                STALLED_CHANGE_MILLIS, () -> newRingChange(new RegisterPublisher(ringRegister)));
         rings.onInstall(rebalancer::onInstall);
         rings.onInstall(this::learnAddresses);
         learnAddresses(rings.state());
@@ -301,12 +305,21 @@ public final class ClusterNode implements MessageHandler {
     /**
      * {@code node}, which is down for good, is removed: its partitions are copied from the
      * surviving replicas to the nodes that take them over. Refused while it is up (that is
-     * {@link #decommission}).
+     * {@link #decommission}). During a change that {@code node} joins (a join or a
+     * replacement whose new node died before it held its partitions), the change is
+     * abandoned instead: the ring stays as it was before it.
      */
     public CompletableFuture<RingState> removeNode(NodeId node) {
         if (!node.equals(context.self()) && liveness.isUp(node)) {
             return CompletableFuture.failedFuture(new DkvException(node + " is up: decommission it instead of"
                     + " removing it (removal is for a node that is gone for good)"));
+        }
+        RingState state = rings.state();
+        if (state.joining(node)) {
+            if (node.equals(context.self())) {
+                return CompletableFuture.failedFuture(new DkvException(node + " is joining: it cannot remove itself"));
+            }
+            return newRingChange(new RegisterPublisher(ringRegister)).abort(state);
         }
         return changeRing(() -> ring().withoutNode(node), Map.of());
     }
@@ -429,6 +442,7 @@ public final class ClusterNode implements MessageHandler {
         }
         // No jitter: a random draw here would shift every duty scheduled after it.
         every(DROP_INTERVAL_MILLIS, DROP_INTERVAL_MILLIS, "partition drop", dropper::round);
+        every(STALLED_CHANGE_CHECK_MILLIS, STALLED_CHANGE_CHECK_MILLIS, "stalled ring change", stalledChanges::round);
         if (context.lease().durable()) {
             long renewal = Math.max(1, config.maxClockSkewMillis() / 4);
             every(renewal, renewal, "clock lease", clock::renewLease);
@@ -448,6 +462,16 @@ public final class ClusterNode implements MessageHandler {
         every(jitter(repair.tombstoneSweepIntervalMillis()), repair.tombstoneSweepIntervalMillis(), "tombstone sweep",
                 tombstones::sweep);
     }
+
+    /**
+     * How long a ring change may stay under way before the lowest live member takes over
+     * driving it (its driver may have died). Taking over a change whose driver is alive is
+     * harmless, only redundant, so this is short next to a large copy.
+     */
+    static final long STALLED_CHANGE_MILLIS = 10_000;
+
+    /** How often the node looks whether a ring change has stalled. */
+    static final long STALLED_CHANGE_CHECK_MILLIS = 1_000;
 
     /** How often the node looks for partitions it no longer replicates and may drop. */
     static final long DROP_INTERVAL_MILLIS = 2_000;

@@ -77,6 +77,29 @@ public record RingState(long epoch, Ring current, Ring next, Map<NodeId, String>
         return new RingState(epoch + 1, next, null, addresses);
     }
 
+    /**
+     * The state that abandons the move: the placement in force stays, {@code next} is
+     * dropped. Safe at any point of the move, since reads never left the current replicas
+     * and every write acknowledged while moving reached W of them too; what the gaining
+     * nodes copied is dropped as a partition they do not replicate.
+     */
+    public RingState aborted() {
+        if (next == null) {
+            throw new IllegalStateException("no ring change is under way (epoch " + epoch + ")");
+        }
+        return new RingState(epoch + 1, current, null, addresses);
+    }
+
+    /** Whether {@code node} joins in the move under way: it is in the next placement and not in the current one. */
+    public boolean joining(NodeId node) {
+        return next != null && next.nodes().contains(node) && !current.nodes().contains(node);
+    }
+
+    /** Whether {@code node} leaves in the move under way: it is in the current placement and not in the next one. */
+    public boolean leaving(NodeId node) {
+        return next != null && current.nodes().contains(node) && !next.nodes().contains(node);
+    }
+
     public boolean moving() {
         return next != null;
     }
