@@ -22,6 +22,7 @@ import io.dkv.cluster.membership.register.RingRegister;
 import io.dkv.cluster.membership.register.RingRegisterStore;
 import io.dkv.cluster.rebalance.EpochFence;
 import io.dkv.cluster.rebalance.PartitionDropper;
+import io.dkv.cluster.rebalance.ChangeProgress;
 import io.dkv.cluster.rebalance.Rebalancer;
 import io.dkv.cluster.rebalance.RegisterPublisher;
 import io.dkv.cluster.rebalance.RingChange;
@@ -124,6 +125,7 @@ public final class ClusterNode implements MessageHandler {
     private final Rebalancer rebalancer;
     private final PartitionDropper dropper;
     private final StalledChangeFinisher stalledChanges;
+    private final ChangeProgress changeProgress;
     private final HintRedirector hintRedirector;
     private final ByteBudget streamBudget;
     private final RingRegister ringRegister;
@@ -211,6 +213,8 @@ public final class ClusterNode implements MessageHandler {
                 this::epochOf, context.scanScheduler(), metrics));
         this.stalledChanges = new StalledChangeFinisher(context.self(), rings, liveness, context.clock(),
                 STALLED_CHANGE_MILLIS, () -> newRingChange(new RegisterPublisher(ringRegister)));
+        this.changeProgress = new ChangeProgress(context.self(), rings, context.transport(), context.clock(),
+                rebalancer::status, config.replicaTimeoutMillis());
         rings.onInstall(rebalancer::onInstall);
         rings.onInstall(this::learnAddresses);
         learnAddresses(rings.state());
@@ -354,6 +358,11 @@ public final class ClusterNode implements MessageHandler {
     private RingChange newRingChange(RingChange.Publisher publisher) {
         return new RingChange(context.self(), rings, publisher, context.transport(), context.scheduler(),
                 rebalancer::status, RING_CHANGE_POLL_MILLIS, context.config().replicaTimeoutMillis());
+    }
+
+    /** Where every node that gains partitions in the ring change under way stands, asked now. */
+    public CompletableFuture<ChangeProgress.Snapshot> changeProgress() {
+        return changeProgress.ask();
     }
 
     /** Where this node stands in the ring change under way: partitions it gains and has copied. */

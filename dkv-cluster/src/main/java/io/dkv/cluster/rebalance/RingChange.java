@@ -10,7 +10,6 @@ import io.dkv.core.ring.Ring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -126,10 +125,7 @@ public final class RingChange {
     }
 
     private CompletableFuture<RingState> finish(RingState moving) {
-        Set<NodeId> gaining = new LinkedHashSet<>();
-        for (int partition = 0; partition < moving.current().partitionCount(); partition++) {
-            gaining.addAll(moving.incoming(partition));
-        }
+        Set<NodeId> gaining = moving.gaining();
         log.info("ring epoch {}: {} take partitions; waiting until they hold them", moving.epoch(), gaining);
         CompletableFuture<RingState> allReady = new CompletableFuture<>();
         scheduler.execute(() -> poll(moving, gaining, allReady));

@@ -7,9 +7,11 @@ import io.dkv.core.ring.Ring;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The ring a node routes by at one epoch: the placement in force, and while a change is
@@ -121,6 +123,17 @@ public record RingState(long epoch, Ring current, Ring next, Map<NodeId, String>
             }
         }
         return gained;
+    }
+
+    /** The nodes that gain partitions in the move under way, each once (empty when nothing moves). */
+    public Set<NodeId> gaining() {
+        Set<NodeId> gaining = new LinkedHashSet<>();
+        if (next != null) {
+            for (int partition = 0; partition < current.partitionCount(); partition++) {
+                gaining.addAll(incoming(partition));
+            }
+        }
+        return gaining;
     }
 
     /** Whether {@code node} takes writes for the partition: it replicates it now or after the move. */
