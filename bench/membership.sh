@@ -48,11 +48,28 @@ streamed() { # NODES: bytes copied in so far, summed over n1..nNODES
   done
   echo $sum
 }
+log_lines() { # lines in every node log so far, as "file lines" pairs
+  local f
+  for f in "$work"/c/n*/node.log; do
+    [[ -f $f ]] && echo "$f $(wc -l <"$f")"
+  done
+}
+copy_seconds() { # LINES_BEFORE: from the first "takes N partitions" to the last "holds all" logged since
+  local f skip
+  for f in "$work"/c/n*/node.log; do
+    skip=$(awk -v f="$f" '$1 == f {print $2}' <<<"$1")
+    tail -n +$(( ${skip:-0} + 1 )) "$f"
+  done | awk '/ takes [0-9]+ partitions at ring epoch/ || / holds all [0-9]+ partitions/ {
+      split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
+      if ($0 ~ / holds all /) { if (s > last) last = s } else if (first == "" || s < first) first = s
+    } END { if (first != "" && last != "") printf "%.1f", last - first; else print "?" }'
+}
 measure() { # LABEL NODES COMMAND... (NODES: the nodes that copy in, n1..nNODES)
   local label=$1 nodes=$2; shift 2
-  local before bytes0 start change seconds bytes mean
+  local before bytes0 start change seconds bytes mean lines copy
   before=$(rate)
   bytes0=$(streamed "$nodes")
+  lines=$(log_lines)
   start=$(date +%s.%N)
   "$@" >"$work/change.log" 2>&1 &
   change=$!
@@ -64,6 +81,9 @@ measure() { # LABEL NODES COMMAND... (NODES: the nodes that copy in, n1..nNODES)
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
   bytes=$(( $(streamed "$nodes") - bytes0 ))
   mean=$(printf '%s\n' "${during[@]}" | awk '{s += $1} END {if (NR) printf "%.0f", s / NR; else print 0}')
+  copy=$(copy_seconds "$lines")
+  printf '%s: copying took %s s of it (node logs: first "takes" to last "holds all"), %.1f MB/s\n' "$label" "$copy" \
+    "$( [[ $copy == "?" ]] && echo 0 || echo "$bytes / 1000000 / $copy" | bc -l)"
   printf '%s: %.1f s, %d MB copied in, %.1f MB/s; SET+GET through n1: %d req/s before, %d during (%d runs) = %.2fx; load average %s\n' \
     "$label" "$seconds" $((bytes / 1000000)) "$(echo "$bytes / 1000000 / $seconds" | bc -l)" "$before" "$mean" \
     "${#during[@]}" "$(echo "$mean / $before" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -87,11 +87,6 @@ public final class StalledChangeFinisher {
         });
     }
 
-    /** Whether this node is finishing the change of {@code epoch}. */
-    public synchronized boolean finishing(long epoch) {
-        return finishingEpoch == epoch;
-    }
-
     /** The member of {@code state} (current or next) with the lowest number that this node believes up. */
     NodeId lowestLiveMember(RingState state) {
         NodeId lowest = null;
