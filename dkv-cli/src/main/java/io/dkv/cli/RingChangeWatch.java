@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Map;
 public final class RingChangeWatch {
 
     private static final long POLL_MILLIS = 500;
+    /** How often a change being followed prints its progress: every 10 s. */
+    private static final int PROGRESS_EVERY_POLLS = 20;
 
     private RingChangeWatch() {
     }
@@ -37,11 +40,14 @@ public final class RingChangeWatch {
         ClientCall.println(out, "ring epoch " + begun + " committed: partitions are being copied");
         long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
         String last = "";
+        int polls = 0;
         while (System.nanoTime() < deadline) {
             Map<String, Object> ring = fields(client.call("DKV.RING"));
             long epoch = (Long) ring.get("epoch");
             boolean moving = (Long) ring.get("moving") == 1;
-            if (epoch > begun && !moving) {
+            // A state that moves nothing at the epoch begun is a change abandoned at once
+            // (DKV.REMOVENODE of a node that was joining): it is finished too.
+            if (epoch >= begun && !moving) {
                 ClientCall.println(out, "ring epoch " + epoch + " committed: the change is finished; nodes "
                         + placements((List<?>) ring.get("nodes")));
                 return ClientCall.OK;
@@ -54,6 +60,11 @@ public final class RingChangeWatch {
                 ClientCall.println(out, now);
                 last = now;
             }
+            if (moving && ++polls % PROGRESS_EVERY_POLLS == 0) {
+                for (String line : changeLines(ring)) {
+                    ClientCall.println(out, "  " + line);
+                }
+            }
             try {
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
@@ -64,19 +75,92 @@ public final class RingChangeWatch {
         return ClientCall.fail("the change did not finish within " + waitSeconds + " s; it goes on: watch DKV.RING");
     }
 
-    /** One line for {@code dkv status}: the ring's epoch, its nodes and, during a change, where it moves. */
+    /**
+     * For {@code dkv status}: a line with the ring's epoch and nodes and, during a change,
+     * where it moves; then a line per node that joins or leaves, with what each gaining node
+     * has copied, and the change's copy rate so far.
+     */
     static void printRing(PrintStream out, Object reply) throws IOException {
         if (ClientCall.isError(reply)) {
             return;
         }
         Map<String, Object> ring = fields(reply);
         String line = "ring epoch " + ring.get("epoch") + ": " + placements((List<?>) ring.get("nodes"));
-        if ((Long) ring.get("moving") == 1) {
-            List<?> copying = (List<?>) ring.get("copying");
-            line += "; moving to " + placements((List<?>) ring.get("next")) + " (this node copied "
-                    + text(copying.get(1)) + " of " + text(copying.get(2)) + " partitions it takes)";
+        boolean moving = (Long) ring.get("moving") == 1;
+        if (moving) {
+            line += "; moving to " + placements((List<?>) ring.get("next"));
         }
         ClientCall.println(out, line + "  [node (partitions it replicates)]");
+        if (moving) {
+            for (String row : changeLines(ring)) {
+                ClientCall.println(out, "  " + row);
+            }
+        }
+    }
+
+    /**
+     * During a change: each node that joins or leaves, each node that gains partitions with
+     * what it has copied (from {@code progress}), and the copy rate over {@code moving_ms}.
+     */
+    static List<String> changeLines(Map<String, Object> ring) {
+        List<String> current = ids((List<?>) ring.get("nodes"));
+        List<String> next = ids((List<?>) ring.get("next"));
+        Map<String, List<?>> progress = new HashMap<>();
+        Object rows = ring.get("progress");
+        if (rows instanceof List<?> list) {
+            for (Object row : list) {
+                List<?> fields = (List<?>) row;
+                progress.put(text(fields.get(0)), fields);
+            }
+        }
+        long epoch = (Long) ring.get("epoch");
+        List<String> lines = new ArrayList<>();
+        long bytes = 0;
+        List<String> everyone = new ArrayList<>(current);
+        for (String node : next) {
+            if (!everyone.contains(node)) {
+                everyone.add(node);
+            }
+        }
+        for (String node : everyone) {
+            String role = !current.contains(node) ? "joining" : !next.contains(node) ? "leaving" : null;
+            List<?> copied = progress.get(node);
+            if (role == null && copied == null) {
+                continue;
+            }
+            String line = node + " " + (role == null ? "takes partitions" : role);
+            if (copied != null) {
+                if ("?".equals(text(copied.get(1)))) {
+                    line += ": did not answer";
+                } else if (Long.parseLong(text(copied.get(1))) != epoch) {
+                    line += ": not at epoch " + epoch + " yet";
+                } else {
+                    long nodeBytes = Long.parseLong(text(copied.get(4)));
+                    bytes += nodeBytes;
+                    line += ": copied " + text(copied.get(2)) + " of " + text(copied.get(3)) + " partitions, "
+                            + megabytes(nodeBytes);
+                }
+            }
+            lines.add(line);
+        }
+        Object millis = ring.get("moving_ms");
+        if (millis instanceof Long elapsed && elapsed > 0) {
+            lines.add(String.format(Locale.ROOT, "copied %s in %.1f s: %.1f MB/s", megabytes(bytes), elapsed / 1000.0,
+                    bytes / 1e6 / (elapsed / 1000.0)));
+        }
+        return lines;
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    private static List<String> ids(List<?> rows) {
+        List<String> ids = new ArrayList<>();
+        for (Object row : rows) {
+            ids.add(text(((List<?>) row).get(0)));
+        }
+        return ids;
     }
 
     /**

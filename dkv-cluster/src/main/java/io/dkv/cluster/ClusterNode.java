@@ -22,6 +22,7 @@ import io.dkv.cluster.membership.register.MemoryRingRegisterStore;
 import io.dkv.cluster.membership.register.RegisterTimings;
 import io.dkv.cluster.membership.register.RingRegister;
 import io.dkv.cluster.membership.register.RingRegisterStore;
+import io.dkv.cluster.rebalance.ChangeProgress;
 import io.dkv.cluster.rebalance.EpochFence;
 import io.dkv.cluster.rebalance.PartitionDropper;
 import io.dkv.cluster.rebalance.Rebalancer;
@@ -30,6 +31,7 @@ import io.dkv.cluster.rebalance.RingChange;
 import io.dkv.cluster.rebalance.RingHolder;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.rebalance.RingStateCodec;
+import io.dkv.cluster.rebalance.StalledChangeFinisher;
 import io.dkv.cluster.repair.AntiEntropy;
 import io.dkv.cluster.repair.ByteBudget;
 import io.dkv.cluster.repair.MerkleTrackingStorage;
@@ -138,6 +140,8 @@ public final class ClusterNode implements MessageHandler {
     private final StreamResponder streamResponder;
     private final Rebalancer rebalancer;
     private final PartitionDropper dropper;
+    private final StalledChangeFinisher stalledChanges;
+    private final ChangeProgress changeProgress;
     private final HintRedirector hintRedirector;
     private final ByteBudget streamBudget;
     private final RingRegister ringRegister;
@@ -258,6 +262,10 @@ public final class ClusterNode implements MessageHandler {
         this.dropper = new PartitionDropper(new PartitionDropper.Parts(context.self(), rings, storage,
                 partition -> !trees.isBuilt(partition) || trees.root(partition) != 0, this::clusterNodes, liveness,
                 this::epochOf, context.scanScheduler(), metrics));
+        this.stalledChanges = new StalledChangeFinisher(context.self(), rings, liveness, context.clock(),
+                STALLED_CHANGE_MILLIS, () -> newRingChange(new RegisterPublisher(ringRegister)));
+        this.changeProgress = new ChangeProgress(context.self(), rings, context.transport(), context.clock(),
+                rebalancer::status, config.replicaTimeoutMillis());
         rings.onInstall(rebalancer::onInstall);
         rings.onInstall(this::learnAddresses);
         learnAddresses(rings.state());
@@ -352,12 +360,21 @@ public final class ClusterNode implements MessageHandler {
     /**
      * {@code node}, which is down for good, is removed: its partitions are copied from the
      * surviving replicas to the nodes that take them over. Refused while it is up (that is
-     * {@link #decommission}).
+     * {@link #decommission}). During a change that {@code node} joins (a join or a
+     * replacement whose new node died before it held its partitions), the change is
+     * abandoned instead: the ring stays as it was before it.
      */
     public CompletableFuture<RingState> removeNode(NodeId node) {
         if (!node.equals(context.self()) && liveness.isUp(node)) {
             return CompletableFuture.failedFuture(new DkvException(node + " is up: decommission it instead of"
                     + " removing it (removal is for a node that is gone for good)"));
+        }
+        RingState state = rings.state();
+        if (state.joining(node)) {
+            if (node.equals(context.self())) {
+                return CompletableFuture.failedFuture(new DkvException(node + " is joining: it cannot remove itself"));
+            }
+            return newRingChange(new RegisterPublisher(ringRegister)).abort(state);
         }
         return changeRing(() -> ring().withoutNode(node), Map.of());
     }
@@ -392,6 +409,11 @@ public final class ClusterNode implements MessageHandler {
     private RingChange newRingChange(RingChange.Publisher publisher) {
         return new RingChange(context.self(), rings, publisher, context.transport(), context.scheduler(),
                 rebalancer::status, RING_CHANGE_POLL_MILLIS, context.config().replicaTimeoutMillis());
+    }
+
+    /** Where every node that gains partitions in the ring change under way stands, asked now. */
+    public CompletableFuture<ChangeProgress.Snapshot> changeProgress() {
+        return changeProgress.ask();
     }
 
     /** Where this node stands in the ring change under way: partitions it gains and has copied. */
@@ -481,6 +503,7 @@ public final class ClusterNode implements MessageHandler {
         }
         // No jitter: a random draw here would shift every duty scheduled after it.
         every(DROP_INTERVAL_MILLIS, DROP_INTERVAL_MILLIS, "partition drop", dropper::round);
+        every(STALLED_CHANGE_CHECK_MILLIS, STALLED_CHANGE_CHECK_MILLIS, "stalled ring change", stalledChanges::round);
         if (context.lease().durable()) {
             long renewal = Math.max(1, config.maxClockSkewMillis() / 4);
             every(renewal, renewal, "clock lease", clock::renewLease);
@@ -500,6 +523,16 @@ public final class ClusterNode implements MessageHandler {
         every(jitter(repair.tombstoneSweepIntervalMillis()), repair.tombstoneSweepIntervalMillis(), "tombstone sweep",
                 tombstones::sweep);
     }
+
+    /**
+     * How long a ring change may stay under way before the lowest live member takes over
+     * driving it (its driver may have died). Taking over a change whose driver is alive is
+     * harmless, only redundant, so this is short next to a large copy.
+     */
+    static final long STALLED_CHANGE_MILLIS = 10_000;
+
+    /** How often the node looks whether a ring change has stalled. */
+    static final long STALLED_CHANGE_CHECK_MILLIS = 1_000;
 
     /** How often the node looks for partitions it no longer replicates and may drop. */
     static final long DROP_INTERVAL_MILLIS = 2_000;

@@ -22,7 +22,10 @@ import java.nio.charset.StandardCharsets;
  * partitions and serves them when the change finishes. A node that is already in the ring
  * it restarted with does not ask again. With {@code replace: NODE} it asks
  * {@code DKV.REPLACE NODE <this node> <host:port>} instead: it takes over exactly the
- * partitions of that node, which must be gone for good.
+ * partitions of that node, which must be gone for good. With {@code join-password} (and
+ * {@code join-user}) it first sends {@code AUTH} on that connection, as a Redis replica does
+ * with {@code masterauth}: the member's client port may need a password. (A member whose
+ * only client port is TLS cannot be joined through yet.)
  *
  * <p>Runs on a thread of its own: a blocking socket, a few requests in a node's lifetime.
  */
@@ -36,16 +39,25 @@ final class Joiner implements Runnable {
     private final String member;
     private final String ownAddress;
     private final NodeId replacing;
+    private final String user;
+    private final String password;
 
-    Joiner(ClusterNode node, String member, String ownAddress, NodeId replacing) {
+    Joiner(ClusterNode node, String member, String ownAddress, NodeId replacing, String user, String password) {
         this.node = node;
         this.member = member;
         this.ownAddress = ownAddress;
         this.replacing = replacing;
+        this.user = user;
+        this.password = password;
     }
 
-    static Thread start(ClusterNode node, String member, String ownAddress, NodeId replacing) {
-        Thread thread = new Thread(new Joiner(node, member, ownAddress, replacing), node.id() + "-join");
+    /**
+     * @param user     the user to AUTH as, or null for the default user
+     * @param password its password, or null to send no AUTH
+     */
+    static Thread start(ClusterNode node, String member, String ownAddress, NodeId replacing, String user,
+                        String password) {
+        Thread thread = new Thread(new Joiner(node, member, ownAddress, replacing, user, password), node.id() + "-join");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -88,10 +100,19 @@ final class Joiner implements Runnable {
                     TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            if (password != null) {
+                out.write(user == null ? command("AUTH", password) : command("AUTH", user, password));
+                out.flush();
+                String auth = readLine(in);
+                if (!auth.startsWith("+")) {
+                    return "AUTH refused (" + auth + "): check join-user and join-password";
+                }
+            }
             out.write(replacing == null ? command("DKV.JOIN", self.toString(), ownAddress)
                     : command("DKV.REPLACE", replacing.toString(), self.toString(), ownAddress));
             out.flush();
-            return readLine(new BufferedInputStream(socket.getInputStream()));
+            return readLine(in);
         } catch (NumberFormatException e) {
             throw new IOException("join address '" + member + "' has no port number");
         }

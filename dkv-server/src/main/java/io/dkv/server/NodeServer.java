@@ -125,7 +125,7 @@ public final class NodeServer implements AutoCloseable {
         warnIfPeersUnauthenticated(settings);
         if (settings.join() != null) {
             Joiner.start(server.node, settings.join(), settings.host() + ":" + settings.internodePort(),
-                    settings.replace());
+                    settings.replace(), settings.access().joinUser(), settings.access().joinPassword());
         }
         return server;
     }

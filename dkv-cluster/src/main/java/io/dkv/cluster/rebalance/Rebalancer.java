@@ -24,11 +24,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * it copies each of them from the partition's current replicas, and reports itself ready
  * for that epoch once all of them are here.
  *
- * <p>From how many: every current replica that is up, and never fewer than
- * {@code RF - QUORUM + 1}. A write acknowledged before the change reached W of the current
- * replicas, and a node among them may be the one leaving; copies from RF - W + 1 of them
- * are sure to include one that has it. A replica believed down is skipped only while that
- * many copies still succeed, so a wrong suspicion cannot make a copy incomplete. Each copy
+ * <p>From how many: {@code RF - QUORUM + 1} of the current replicas, and every one that
+ * gives the partition up and is up. A write acknowledged at QUORUM (or ALL) before the
+ * change reached W of the current replicas, one of which may be the node leaving; copies
+ * from any RF - W + 1 of them are sure to include one that has it. A write acknowledged at
+ * ONE may be on a single replica: if that one gives the partition up it drops its copy
+ * after the change, so it is always a source while it is up (a replica that keeps the
+ * partition keeps such a write, and anti-entropy spreads it). A replica believed down is
+ * skipped only while that many copies still succeed, so a wrong suspicion cannot make a
+ * copy incomplete. Copying from every live replica, as this did at first, made a join
+ * copy each partition three times at RF 3 for no gain in safety. Each copy
  * from a replica begins once that replica routes by the change's epoch, so that from then
  * on it refuses writes routed by the old ring; writes routed by the new one reach this node
  * directly (it is a write target), and the merge rule makes the overlap harmless.
@@ -135,20 +140,25 @@ public final class Rebalancer {
         }
         Set<NodeId> done = copiedFrom.computeIfAbsent(partition, p -> new HashSet<>());
         List<NodeId> replicas = state.current().replicas(partition);
+        List<NodeId> stay = state.next().replicas(partition);
+        int needed = Math.min(minimumSources(replicas.size()), replicas.size());
         NodeId source = null;
         int owedByDownReplicas = 0;
-        for (NodeId replica : replicas) {
+        for (NodeId replica : sourceOrder(replicas, stay)) {
             if (done.contains(replica) || replica.equals(self)) {
                 continue;
             }
-            if (liveness.isUp(replica)) {
+            if (!liveness.isUp(replica)) {
+                owedByDownReplicas++;
+                continue;
+            }
+            if (!stay.contains(replica) || done.size() < needed) {
                 source = replica;
                 break;
             }
-            owedByDownReplicas++;
         }
         if (source == null) {
-            if (done.size() >= Math.min(minimumSources(replicas.size()), replicas.size())) {
+            if (done.size() >= needed) {
                 finished(state, partition, owedByDownReplicas);
             } else {
                 // Too few replicas are up to be sure of every acknowledged write: wait for one.
@@ -175,6 +185,25 @@ public final class Rebalancer {
             done.add(from);
             copy(state, partition);
         }));
+    }
+
+    /**
+     * The replicas that give up the partition first (each is copied from whenever it is up,
+     * see the class comment), then those that keep it.
+     */
+    private static List<NodeId> sourceOrder(List<NodeId> replicas, List<NodeId> stay) {
+        List<NodeId> ordered = new ArrayList<>(replicas.size());
+        for (NodeId replica : replicas) {
+            if (!stay.contains(replica)) {
+                ordered.add(replica);
+            }
+        }
+        for (NodeId replica : replicas) {
+            if (stay.contains(replica)) {
+                ordered.add(replica);
+            }
+        }
+        return ordered;
     }
 
     private void finished(RingState state, int partition, int skippedDown) {

@@ -10,7 +10,6 @@ import io.dkv.core.ring.Ring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +78,37 @@ public final class RingChange {
         return commit(moving).thenCompose(this::finish);
     }
 
+    /**
+     * Finishes a change someone else started, whose state {@code moving} is in force: waits
+     * until the nodes that gain partitions hold them, then commits the state that ends it.
+     * Used when the node that drove it died or stalled ({@link StalledChangeFinisher}).
+     * Committing the same finished state twice is harmless: it is one deterministic value,
+     * so a driver that is still alive and this node agree on it whichever commits first.
+     */
+    public CompletableFuture<RingState> resume(RingState moving) {
+        if (!moving.moving()) {
+            return CompletableFuture.failedFuture(new DkvException("ring epoch " + moving.epoch()
+                    + " moves nothing: there is no change to finish"));
+        }
+        return finish(moving);
+    }
+
+    /**
+     * Abandons the change whose state {@code moving} is in force: commits the state that
+     * keeps the current placement ({@link RingState#aborted}). For a change that cannot
+     * finish, such as one whose joining node died before it held its partitions. Fails when
+     * the change was finished (or abandoned) meanwhile.
+     */
+    public CompletableFuture<RingState> abort(RingState moving) {
+        if (!moving.moving()) {
+            return CompletableFuture.failedFuture(new DkvException("no ring change is under way (epoch "
+                    + moving.epoch() + ")"));
+        }
+        log.info("ring epoch {}: abandoning the move to {}; the ring stays {}", moving.epoch(),
+                moving.next().nodes(), moving.current().nodes());
+        return commit(moving.aborted());
+    }
+
     /** The last progress each node that gains partitions reported. */
     public Map<NodeId, MoveStatus> progress() {
         return Map.copyOf(lastStatus);
@@ -95,20 +125,25 @@ public final class RingChange {
     }
 
     private CompletableFuture<RingState> finish(RingState moving) {
-        Set<NodeId> gaining = new LinkedHashSet<>();
-        for (int partition = 0; partition < moving.current().partitionCount(); partition++) {
-            gaining.addAll(moving.incoming(partition));
-        }
+        Set<NodeId> gaining = moving.gaining();
         log.info("ring epoch {}: {} take partitions; waiting until they hold them", moving.epoch(), gaining);
         CompletableFuture<RingState> allReady = new CompletableFuture<>();
         scheduler.execute(() -> poll(moving, gaining, allReady));
-        return allReady.thenCompose(ready -> commit(moving.finished()));
+        return allReady.thenCompose(ready -> ready.epoch() > moving.epoch() ? CompletableFuture.completedFuture(ready)
+                : commit(moving.finished()));
     }
 
     private void poll(RingState moving, Set<NodeId> gaining, CompletableFuture<RingState> allReady) {
-        if (rings.epoch() > moving.epoch() && !rings.state().moving()) {
-            // Someone else finished it.
-            allReady.completeExceptionally(new DkvException("ring epoch " + moving.epoch() + " was finished elsewhere"));
+        if (rings.epoch() > moving.epoch()) {
+            // Someone else finished it (a node that took it over) or abandoned it; any later
+            // epoch follows the one that did.
+            RingState after = rings.atEpoch(moving.epoch() + 1);
+            if (after != null && after.equals(moving.finished())) {
+                allReady.complete(after);
+            } else {
+                allReady.completeExceptionally(new DkvException("the ring change of epoch " + moving.epoch()
+                        + " was ended elsewhere: the ring is at epoch " + rings.epoch()));
+            }
             return;
         }
         CompletableFuture<?>[] asked = gaining.stream().map(node -> statusOf(node)

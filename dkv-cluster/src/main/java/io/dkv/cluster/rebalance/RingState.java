@@ -7,9 +7,11 @@ import io.dkv.core.ring.Ring;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The ring a node routes by at one epoch: the placement in force, and while a change is
@@ -77,6 +79,29 @@ public record RingState(long epoch, Ring current, Ring next, Map<NodeId, String>
         return new RingState(epoch + 1, next, null, addresses);
     }
 
+    /**
+     * The state that abandons the move: the placement in force stays, {@code next} is
+     * dropped. Safe at any point of the move, since reads never left the current replicas
+     * and every write acknowledged while moving reached W of them too; what the gaining
+     * nodes copied is dropped as a partition they do not replicate.
+     */
+    public RingState aborted() {
+        if (next == null) {
+            throw new IllegalStateException("no ring change is under way (epoch " + epoch + ")");
+        }
+        return new RingState(epoch + 1, current, null, addresses);
+    }
+
+    /** Whether {@code node} joins in the move under way: it is in the next placement and not in the current one. */
+    public boolean joining(NodeId node) {
+        return next != null && next.nodes().contains(node) && !current.nodes().contains(node);
+    }
+
+    /** Whether {@code node} leaves in the move under way: it is in the current placement and not in the next one. */
+    public boolean leaving(NodeId node) {
+        return next != null && current.nodes().contains(node) && !next.nodes().contains(node);
+    }
+
     public boolean moving() {
         return next != null;
     }
@@ -98,6 +123,17 @@ public record RingState(long epoch, Ring current, Ring next, Map<NodeId, String>
             }
         }
         return gained;
+    }
+
+    /** The nodes that gain partitions in the move under way, each once (empty when nothing moves). */
+    public Set<NodeId> gaining() {
+        Set<NodeId> gaining = new LinkedHashSet<>();
+        if (next != null) {
+            for (int partition = 0; partition < current.partitionCount(); partition++) {
+                gaining.addAll(incoming(partition));
+            }
+        }
+        return gaining;
     }
 
     /** Whether {@code node} takes writes for the partition: it replicates it now or after the move. */

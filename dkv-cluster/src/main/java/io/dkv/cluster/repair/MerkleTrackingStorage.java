@@ -102,6 +102,35 @@ public final class MerkleTrackingStorage extends ForwardingStorageEngine {
         }
     }
 
+    /** One guard for the whole batch (all of one partition), and each stored merge counted in the tree. */
+    @Override
+    public void mergeAll(int partition, byte[][] keys, Entry[] entries, MergeResult[] results) {
+        if (trees.isBuilt(partition)) {
+            mergeAllAndTrack(partition, keys, entries, results);
+            return;
+        }
+        Lock shared = guard(partition).readLock();
+        shared.lock();
+        try {
+            mergeAllAndTrack(partition, keys, entries, results);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    private void mergeAllAndTrack(int partition, byte[][] keys, Entry[] entries, MergeResult[] results) {
+        try {
+            delegate().mergeAll(partition, keys, entries, results);
+        } finally {
+            // Also when the batch was refused part way: what was stored is counted.
+            for (int i = 0; i < keys.length; i++) {
+                if (results[i] != null && results[i].applied()) {
+                    trees.changed(partition, keys[i], results[i].previous(), entries[i]);
+                }
+            }
+        }
+    }
+
     @Override
     public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         if (trees.isBuilt(partition)) {

@@ -11,6 +11,7 @@ import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.StreamChunk;
 import io.dkv.core.message.StreamRequest;
+import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 
 import java.util.concurrent.CompletableFuture;
@@ -127,9 +128,9 @@ public final class PartitionStream {
     }
 
     private void apply(StreamChunk chunk) {
-        for (int i = 0; i < chunk.keys().length; i++) {
-            parts.storage().merge(partition, chunk.keys()[i], chunk.entries()[i]);
-        }
+        // One batch per chunk: the engine reads the chunk's keys together and stores the
+        // winners with one write (a read, compare and write per key made copies crawl).
+        parts.storage().mergeAll(partition, chunk.keys(), chunk.entries(), new MergeResult[chunk.keys().length]);
         long payload = chunk.payloadBytes();
         parts.budget().spend(payload);
         chunks++;

@@ -49,6 +49,56 @@ public final class TruncatingStorage extends ForwardingStorageEngine {
         return marks.hides(result.previous()) ? new MergeResult(result.applied(), null) : result;
     }
 
+    /**
+     * A streamed chunk, as {@link #merge} would store each entry: the entries the mark hides
+     * are accepted and forgotten, the others go to the engine as one batch.
+     */
+    @Override
+    public void mergeAll(int partition, byte[][] keys, Entry[] entries, MergeResult[] results) {
+        int[] shown = new int[keys.length];
+        int count = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (marks.hides(entries[i])) {
+                results[i] = new MergeResult(false, get(partition, keys[i]));
+            } else {
+                shown[count++] = i;
+            }
+        }
+        if (count == keys.length) {
+            delegate().mergeAll(partition, keys, entries, results);
+            hidePrevious(results, keys.length);
+            return;
+        }
+        byte[][] keptKeys = new byte[count][];
+        Entry[] keptEntries = new Entry[count];
+        for (int j = 0; j < count; j++) {
+            keptKeys[j] = keys[shown[j]];
+            keptEntries[j] = entries[shown[j]];
+        }
+        MergeResult[] keptResults = new MergeResult[count];
+        try {
+            delegate().mergeAll(partition, keptKeys, keptEntries, keptResults);
+        } finally {
+            for (int j = 0; j < count; j++) {
+                results[shown[j]] = keptResults[j];
+            }
+            hidePrevious(results, keys.length);
+        }
+    }
+
+    private void hidePrevious(MergeResult[] results, int length) {
+        for (int i = 0; i < length; i++) {
+            if (results[i] != null && marks.hides(results[i].previous())) {
+                results[i] = new MergeResult(results[i].applied(), null);
+            }
+        }
+    }
+
+    @Override
+    public void scanFrom(int partition, long fromHash, EntryScanner scanner) {
+        delegate().scanFrom(partition, fromHash, (key, entry) -> marks.hides(entry) || scanner.visit(key, entry));
+    }
+
     @Override
     public void forEachEntry(int partition, EntryVisitor visitor) {
         delegate().forEachEntry(partition, (key, entry) -> {

@@ -53,4 +53,27 @@ class RingStateTest {
         assertThatThrownBy(() -> RingState.initial(OLD).movingTo(otherPartitions))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("partition count");
     }
+
+    @Test
+    void anAbandonedChangeKeepsTheCurrentPlacementAtTheNextEpoch() {
+        RingState moving = RingState.initial(OLD).movingTo(NEW, java.util.Map.of(NodeId.of(4), "h:1"));
+        RingState abandoned = moving.aborted();
+
+        assertThat(abandoned.epoch()).isEqualTo(moving.epoch() + 1);
+        assertThat(abandoned.current()).isSameAs(OLD);
+        assertThat(abandoned.moving()).isFalse();
+        assertThat(abandoned).isNotEqualTo(moving.finished());
+        assertThat(moving.joining(NodeId.of(4))).isTrue();
+        assertThat(moving.joining(NodeId.of(1))).isFalse();
+        assertThat(abandoned.joining(NodeId.of(4))).isFalse();
+        assertThatThrownBy(abandoned::aborted).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aLeavingNodeIsCurrentAndNotNext() {
+        RingState moving = RingState.initial(NEW).movingTo(NEW.withoutNode(NodeId.of(2)));
+        assertThat(moving.leaving(NodeId.of(2))).isTrue();
+        assertThat(moving.leaving(NodeId.of(1))).isFalse();
+        assertThat(moving.joining(NodeId.of(2))).isFalse();
+    }
 }

@@ -53,6 +53,28 @@ class MerkleTreesTest {
     }
 
     @Test
+    void aBatchMergeCountsInTheTreeWhatItStores() {
+        // Half the keys stored first, some of them newer than the batch's entries.
+        MerkleTrackingStorage batched = apply(writes(500, 3));
+        MerkleTrackingStorage oneByOne = apply(writes(500, 3));
+        byte[][] keys = new byte[300][];
+        Entry[] entries = new Entry[300];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = ("k" + i).getBytes(StandardCharsets.UTF_8);
+            entries[i] = Entry.value(("b" + i).getBytes(StandardCharsets.UTF_8), new Version(500, 2));
+        }
+        batched.mergeAll(2, keys, entries, new io.dkv.core.storage.MergeResult[keys.length]);
+        for (int i = 0; i < keys.length; i++) {
+            oneByOne.merge(2, keys[i], entries[i]);
+        }
+
+        assertThat(batched.trees().leafHashes(2)).isEqualTo(oneByOne.trees().leafHashes(2));
+        MerkleTrees rebuilt = MerkleTrees.unbuilt(4);
+        rebuilt.build(2, batched);
+        assertThat(batched.trees().root(2)).isEqualTo(rebuilt.root(2)).isNotZero();
+    }
+
+    @Test
     void oneDifferentKeyChangesTheRootAndExactlyOneLeaf() {
         List<Write> writes = writes(2_000, 1);
         MerkleTrackingStorage a = apply(writes);

@@ -63,6 +63,30 @@ class TruncationRulesTest {
     }
 
     @Test
+    void aStreamedChunkAndAKeyScanSkipWhatTheMarkHides() {
+        storage.merge(0, bytes("old"), Entry.value(bytes("v"), BEFORE));
+        marks.raise(MARK);
+
+        byte[][] keys = {bytes("streamed-old"), bytes("old"), bytes("streamed-new")};
+        Entry[] entries = {Entry.value(bytes("v"), BEFORE), Entry.tombstone(AFTER), Entry.value(bytes("v"), AFTER)};
+        MergeResult[] results = new MergeResult[3];
+        storage.mergeAll(0, keys, entries, results);
+
+        assertThat(results[0].applied()).as("a flushed entry in a stream is forgotten").isFalse();
+        assertThat(engine.get(0, bytes("streamed-old"))).isNull();
+        assertThat(results[1].applied()).isTrue();
+        assertThat(results[1].hadValue()).as("the flushed value does not count as there").isFalse();
+        assertThat(results[2].applied()).isTrue();
+        assertThat(engine.get(0, bytes("streamed-new"))).isNotNull();
+
+        storage.merge(0, bytes("old-again"), Entry.value(bytes("v"), AFTER));
+        engine.merge(0, bytes("hidden"), Entry.value(bytes("v"), BEFORE));
+        List<String> scanned = new ArrayList<>();
+        storage.scanFrom(0, 0, (key, entry) -> scanned.add(new String(key, StandardCharsets.UTF_8)));
+        assertThat(scanned).containsExactlyInAnyOrder("old", "streamed-new", "old-again");
+    }
+
+    @Test
     void theDropperRemovesExactlyTheHiddenEntries() {
         storage.merge(1, bytes("old"), Entry.value(bytes("v"), BEFORE));
         storage.merge(2, bytes("new"), Entry.value(bytes("v"), AFTER));

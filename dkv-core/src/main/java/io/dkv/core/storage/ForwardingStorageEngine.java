@@ -33,6 +33,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public void mergeAll(int partition, byte[][] keys, Entry[] entries, MergeResult[] results) {
+        delegate.mergeAll(partition, keys, entries, results);
+    }
+
+    @Override
     public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         return delegate.removeIfVersion(partition, key, version);
     }

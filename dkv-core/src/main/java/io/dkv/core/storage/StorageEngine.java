@@ -37,6 +37,30 @@ public interface StorageEngine extends AutoCloseable {
     MergeResult merge(int partition, byte[] key, Entry entry);
 
     /**
+     * Merges a batch of one partition's entries, each as {@link #merge} would, and puts the
+     * result for {@code keys[i]} in {@code results[i]} once it is stored. For streaming a
+     * partition to a new replica: an engine may read the batch's current entries together
+     * and store the winners with one write (one log record) instead of one per key. Each key
+     * is atomic on its own; the batch as a whole is not: a concurrent merge of one of its
+     * keys may come before or after it, with the same result either way.
+     *
+     * <p>Callers MUST pass distinct keys, all of {@code partition}, and a {@code results}
+     * array of nulls at least as long as {@code keys}.
+     *
+     * @throws StorageFullException when storing the batch would pass the engine's limit; the
+     *         results filled in before it was thrown are stored, the others (left null) are not
+     */
+    default void mergeAll(int partition, byte[][] keys, Entry[] entries, MergeResult[] results) {
+        if (keys.length != entries.length || results.length < keys.length) {
+            throw new IllegalArgumentException("a batch of " + keys.length + " keys needs as many entries and results, not "
+                    + entries.length + " and " + results.length);
+        }
+        for (int i = 0; i < keys.length; i++) {
+            results[i] = merge(partition, keys[i], entries[i]);
+        }
+    }
+
+    /**
      * Removes the key only if its stored entry still has exactly {@code version} in every
      * register; used to purge tombstones and expired entries without losing a write (of
      * either register) that arrived since.

@@ -317,4 +317,119 @@ public abstract class StorageEngineContract {
         byte[] sameKey = key.clone();
         assertThat(engine.get(partitionOf(sameKey), sameKey).value()).isEqualTo(value);
     }
+
+    /** {@code count} keys of one partition, all of one length: {@code prefix000000}, ... */
+    private static List<byte[]> keysOf(String prefix, int partition, int count) {
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < count; i++) {
+            byte[] key = bytes(String.format("%s%06d", prefix, i));
+            if (partitionOf(key) == partition) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    /** What the batch tests store first: key i holds a newer entry (i % 3 == 0), an older one (1) or nothing (2). */
+    private void prestore(int partition, List<byte[]> keys) {
+        for (int i = 0; i < keys.size(); i++) {
+            if (i % 3 == 0) {
+                engine.merge(partition, keys.get(i), value("kept" + i, 100, 1));
+            } else if (i % 3 == 1) {
+                engine.merge(partition, keys.get(i), value("replaced" + i, 1, 1));
+            }
+        }
+    }
+
+    /** Key i's entry in a batch: a tombstone for every fifth key, a value otherwise, all at stamp 50. */
+    private static Entry batchEntry(int i) {
+        return i % 5 == 0 ? Entry.tombstone(new Version(50, 2)) : value("streamed" + i, 50, 2);
+    }
+
+    @Test
+    void mergeAllDoesWhatMergingEachKeyDoes() {
+        // More keys than an engine may take under one lock set, with every case mixed in.
+        int count = 300;
+        List<byte[]> batched = keysOf("a", 3, count);
+        List<byte[]> oneByOne = keysOf("b", 5, count);
+        prestore(3, batched);
+        prestore(5, oneByOne);
+        Entry[] entries = new Entry[count];
+        for (int i = 0; i < count; i++) {
+            entries[i] = batchEntry(i);
+        }
+
+        long[] before = {engine.keyCount(), engine.tombstoneCount(), engine.bytes()};
+        MergeResult[] results = new MergeResult[count];
+        engine.mergeAll(3, batched.toArray(new byte[0][]), entries, results);
+        long[] afterBatch = {engine.keyCount(), engine.tombstoneCount(), engine.bytes()};
+        MergeResult[] expected = new MergeResult[count];
+        for (int i = 0; i < count; i++) {
+            expected[i] = engine.merge(5, oneByOne.get(i), entries[i]);
+        }
+        long[] afterSingles = {engine.keyCount(), engine.tombstoneCount(), engine.bytes()};
+
+        for (int i = 0; i < count; i++) {
+            assertThat(results[i]).as("result of key %d", i).isEqualTo(expected[i]);
+            assertThat(results[i].applied()).as("key %d applied", i).isEqualTo(i % 3 != 0);
+            assertThat(engine.get(3, batched.get(i))).as("key %d", i).isEqualTo(engine.get(5, oneByOne.get(i)));
+        }
+        for (int counter = 0; counter < 3; counter++) {
+            assertThat(afterBatch[counter] - before[counter]).as("counter %d", counter)
+                    .isEqualTo(afterSingles[counter] - afterBatch[counter]);
+        }
+        List<byte[]> scanned = new ArrayList<>();
+        engine.forEachEntry(3, (key, entry) -> scanned.add(key));
+        assertThat(scanned).hasSize(count);
+    }
+
+    @Test
+    void mergeAllOfNothingNewerWritesNothing() {
+        List<byte[]> keys = keysOf("c", 7, 10);
+        Entry[] entries = new Entry[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            engine.merge(7, keys.get(i), value("v" + i, 10, 1));
+            entries[i] = value("older" + i, 9, 1);
+        }
+        long bytesBefore = engine.bytes();
+        MergeResult[] results = new MergeResult[keys.size()];
+        engine.mergeAll(7, keys.toArray(new byte[0][]), entries, results);
+
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(results[i].applied()).isFalse();
+            assertThat(results[i].previous()).isEqualTo(value("v" + i, 10, 1));
+            assertThat(engine.get(7, keys.get(i))).isEqualTo(value("v" + i, 10, 1));
+        }
+        assertThat(engine.bytes()).isEqualTo(bytesBefore);
+        engine.mergeAll(7, new byte[0][], new Entry[0], new MergeResult[0]);
+    }
+
+    @Test
+    void mergeAllRacingSingleMergesOfTheSameKeysKeepsTheNewestOfEach() throws Exception {
+        List<byte[]> keys = keysOf("d", 9, 200);
+        int rounds = 6;
+        Thread singles = new Thread(() -> {
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < keys.size(); i++) {
+                    // Odd stamps from the single merges, even ones from the batches.
+                    engine.merge(9, keys.get(i), value("single" + round, 2L * round + 1, 1));
+                }
+            }
+        });
+        singles.start();
+        byte[][] batch = keys.toArray(new byte[0][]);
+        for (int round = 0; round < rounds; round++) {
+            Entry[] entries = new Entry[batch.length];
+            for (int i = 0; i < batch.length; i++) {
+                entries[i] = value("batch" + round, 2L * round + 2, 2);
+            }
+            engine.mergeAll(9, batch, entries, new MergeResult[batch.length]);
+        }
+        singles.join();
+
+        for (byte[] key : keys) {
+            assertThat(engine.get(9, key)).isEqualTo(value("batch" + (rounds - 1), 2L * rounds, 2));
+        }
+        assertThat(engine.keyCount()).isEqualTo(keys.size());
+    }
 }

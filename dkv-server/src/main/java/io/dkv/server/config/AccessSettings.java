@@ -15,10 +15,28 @@ import java.util.Objects;
  *                 Basic credentials of a user
  * @param clusterSecret {@code cluster-secret}: what peers prove they know before this node
  *                 talks to them ({@link PeerSecret}); null for none
+ * @param joinUser {@code join-user}: the user a joining node authenticates as on the member
+ *                 it joins through (Redis's {@code masteruser}); null for the default user
+ * @param joinPassword {@code join-password}: that user's password (Redis's {@code masterauth});
+ *                 null to send no AUTH
  */
-public record AccessSettings(Users users, boolean httpAuth, String clusterSecret) {
+public record AccessSettings(Users users, boolean httpAuth, String clusterSecret, String joinUser,
+                             String joinPassword) {
+
+    public AccessSettings(Users users, boolean httpAuth, String clusterSecret) {
+        this(users, httpAuth, clusterSecret, null, null);
+    }
 
     public AccessSettings {
+        if (joinPassword != null && joinPassword.isEmpty()) {
+            joinPassword = null;
+        }
+        if (joinUser != null && joinUser.isEmpty()) {
+            joinUser = null;
+        }
+        if (joinUser != null && joinPassword == null) {
+            throw new InvalidConfigException("join-user (" + joinUser + ") needs join-password");
+        }
         Objects.requireNonNull(users, "users");
         if (clusterSecret != null && clusterSecret.isEmpty()) {
             clusterSecret = null;
@@ -48,6 +66,7 @@ public record AccessSettings(Users users, boolean httpAuth, String clusterSecret
     @Override
     public String toString() {
         return "AccessSettings[users=" + users + ", httpAuth=" + httpAuth + ", clusterSecret="
-                + (clusterSecret == null ? "none" : "(set)") + "]";
+                + (clusterSecret == null ? "none" : "(set)") + ", joinUser=" + (joinUser == null ? "default" : joinUser)
+                + ", joinPassword=" + (joinPassword == null ? "none" : "(set)") + "]";
     }
 }

@@ -39,6 +39,8 @@ public final class SettingsBuilder {
     private final ClusterConfig.Builder cluster = ClusterConfig.builder();
     private NodeId node = NodeId.of(1);
     private String join;
+    private String joinUser;
+    private String joinPassword;
     private NodeId replace;
     private String host = "127.0.0.1";
     private int basePort = NodeSettings.DEFAULT_BASE_PORT;
@@ -145,6 +147,8 @@ public final class SettingsBuilder {
         setters.put("tls-cluster", (b, v) -> b.tlsCluster = parseBoolean("tls-cluster", v));
         setters.put("tls-http", (b, v) -> b.tlsHttp = parseBoolean("tls-http", v));
         setters.put("cluster-secret", (b, v) -> b.clusterSecret = v);
+        setters.put("join-user", (b, v) -> b.joinUser = v);
+        setters.put("join-password", (b, v) -> b.joinPassword = v);
         setters.put("tombstone-sweep-interval-ms", (b, v) -> b.repair(r -> r.withTombstoneSweepIntervalMillis(parseLong("tombstone-sweep-interval-ms", v))));
     }
 
@@ -248,7 +252,7 @@ public final class SettingsBuilder {
         }
         addresses.computeIfAbsent(node, id -> InetSocketAddress.createUnresolved(host, internode));
         return new NodeSettings(node, config, host, resp, internode, http, addresses, storage(), clients,
-                new AccessSettings(accounts, httpAuth, clusterSecret), tls(), join, replace);
+                new AccessSettings(accounts, httpAuth, clusterSecret, joinUser, joinPassword), tls(), join, replace);
     }
 
     /** TLS is on when a certificate is given; its client port then defaults to P+3000+i. */

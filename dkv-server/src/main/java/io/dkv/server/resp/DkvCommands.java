@@ -5,6 +5,7 @@ import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.membership.PeerState;
 import io.dkv.cluster.membership.PeerStatus;
+import io.dkv.cluster.rebalance.ChangeProgress;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.core.Consistency;
 import io.dkv.core.NodeId;
@@ -38,7 +39,9 @@ import static io.dkv.server.resp.Futures.done;
  *       phi, heartbeat-age-ms, ops/s, p99-ms, keys, hints it keeps, hints kept here for it]}.</li>
  *   <li>{@code DKV.RING} shows the ring this node routes by as field/value pairs: epoch,
  *       whether a change is under way, the nodes of the current and the next placement, the
- *       partitions each node replicates, and this node's own copying progress;</li>
+ *       partitions each node replicates, and this node's own copying progress; during a
+ *       change also {@code moving_ms} (how long this node has had the change's state) and
+ *       {@code progress}, each gaining node's {@code [node, epoch, done, total, bytes]};</li>
  *   <li>{@code DKV.DECOMMISSION} takes this node out of the ring while it is up (its
  *       partitions are copied to the nodes that take them over); {@code DKV.REMOVENODE node}
  *       takes out a node that is gone for good. Both answer once the change's first state is
@@ -170,7 +173,32 @@ final class DkvCommands {
         fields.add(RespReply.bulk("copying"));
         fields.add(RespReply.bulkArray(List.of(String.valueOf(own.epoch()), String.valueOf(own.partitionsDone()),
                 String.valueOf(own.partitionsTotal()), String.valueOf(own.bytes()))));
-        return done(RespReply.array(fields));
+        if (!state.moving()) {
+            return done(RespReply.array(fields));
+        }
+        return node.changeProgress().thenApply(progress -> {
+            fields.add(RespReply.bulk("moving_ms"));
+            fields.add(RespReply.integer(progress.inForceMillis()));
+            fields.add(RespReply.bulk("progress"));
+            fields.add(progressRows(progress));
+            return RespReply.array(fields);
+        });
+    }
+
+    /**
+     * Each node that gains partitions in the change, as {@code [node, epoch, done, total,
+     * bytes]} (epoch, done, total and bytes as that node reports them; all "?" when it did
+     * not answer).
+     */
+    private static RespReply progressRows(ChangeProgress.Snapshot progress) {
+        List<RespReply> rows = new ArrayList<>();
+        for (NodeId gaining : progress.state().gaining()) {
+            MoveStatus status = progress.gaining().get(gaining);
+            rows.add(RespReply.bulkArray(status == null ? List.of(gaining.toString(), "?", "?", "?", "?")
+                    : List.of(gaining.toString(), String.valueOf(status.epoch()), String.valueOf(status.partitionsDone()),
+                    String.valueOf(status.partitionsTotal()), String.valueOf(status.bytes()))));
+        }
+        return RespReply.array(rows);
     }
 
     /** Each node of the placement with the number of partitions it replicates, as {@code [node, count]}. */

@@ -16,6 +16,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -262,6 +263,41 @@ public final class RocksDbStore implements AutoCloseable {
         try {
             ensureWritable();
             open.db().put(open.handle(family), currentWriteOptions(), key, value);
+            lastWriteFailure = null;
+        } catch (RocksDBException e) {
+            throw writeFailure("write", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The values of {@code keys}, in order, null where absent: one call into RocksDB for all of them. */
+    List<byte[]> multiGet(Family family, List<byte[]> keys) {
+        Lock lock = enter();
+        try {
+            ColumnFamilyHandle handle = open.handle(family);
+            List<ColumnFamilyHandle> handles = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                handles.add(handle);
+            }
+            return open.db().multiGetAsList(handles, keys);
+        } catch (RocksDBException e) {
+            throw failure("read", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts every pair with one write: one log record, all or nothing. */
+    void putAll(Family family, List<byte[]> keys, List<byte[]> values) {
+        Lock lock = enter();
+        try (WriteBatch batch = new WriteBatch()) {
+            ensureWritable();
+            ColumnFamilyHandle handle = open.handle(family);
+            for (int i = 0; i < keys.size(); i++) {
+                batch.put(handle, keys.get(i), values.get(i));
+            }
+            open.db().write(currentWriteOptions(), batch);
             lastWriteFailure = null;
         } catch (RocksDBException e) {
             throw writeFailure("write", e);

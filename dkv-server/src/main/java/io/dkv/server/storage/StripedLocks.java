@@ -22,6 +22,15 @@ final class StripedLocks {
     }
 
     ReentrantLock forHash(long hash) {
-        return locks[(int) (hash ^ (hash >>> 32)) & (locks.length - 1)];
+        return locks[stripeOf(hash)];
+    }
+
+    /** The index of the lock {@link #forHash} gives: to take several, take them in index order. */
+    int stripeOf(long hash) {
+        return (int) (hash ^ (hash >>> 32)) & (locks.length - 1);
+    }
+
+    ReentrantLock stripe(int index) {
+        return locks[index];
     }
 }

@@ -5,6 +5,7 @@ import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.StorageFullException;
 import io.dkv.core.ring.Ring;
+import io.dkv.core.storage.MergeResult;
 import io.dkv.core.storage.StorageEngine;
 import io.dkv.core.storage.StorageEngineContract;
 import io.dkv.core.version.EntryVersion;
@@ -156,6 +157,29 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
                 seen += keys.size();
             }
             assertThat(seen).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void refusesABatchPastTheDiskLimitWholeAndStoresNothingOfIt() {
+        StorageSettings settings = RocksDbTestSupport.settings(temp.resolve("batch-limit"), StorageSettings.Sync.PERIODIC,
+                100_000);
+        try (RocksDbStore store = RocksDbStore.open(settings, RocksDbTestSupport.N1)) {
+            RocksDbStorageEngine small = store.storageEngine(PARTITIONS);
+            String first = keyWhere("x", partition -> partition == 1);
+            String second = keyWhere("y", partition -> partition == 1);
+            small.merge(1, bytes(first), Entry.value(new byte[40_000], new Version(1, 1)));
+            byte[][] keys = {bytes(first), bytes(second)};
+            Entry[] entries = {Entry.value(new byte[50_000], new Version(2, 1)),
+                    Entry.value(new byte[55_000], new Version(2, 1))};
+            MergeResult[] results = new MergeResult[2];
+            long before = small.bytes();
+
+            assertThatThrownBy(() -> small.mergeAll(1, keys, entries, results)).isInstanceOf(StorageFullException.class);
+            assertThat(results).containsOnlyNulls();
+            assertThat(small.get(1, bytes(first)).value()).hasSize(40_000);
+            assertThat(small.get(1, bytes(second))).isNull();
+            assertThat(small.bytes()).isEqualTo(before);
         }
     }
 
