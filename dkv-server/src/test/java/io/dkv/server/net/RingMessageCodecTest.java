@@ -58,14 +58,16 @@ class RingMessageCodecTest {
     }
 
     @Test
-    void gossipWithoutARingEpochDecodesAsEpochZero() {
+    void gossipWithoutARingEpochOrTruncationMarkDecodesAsZero() {
         ByteBuf buffer = Unpooled.buffer();
         MessageCodec.encode(gossip(42), buffer);
-        ByteBuf legacy = buffer.slice(0, buffer.writerIndex() - Long.BYTES);
+        // The two trailing fields, ring epoch and truncation mark, left out.
+        ByteBuf legacy = buffer.slice(0, buffer.writerIndex() - 2 * Long.BYTES);
 
         Gossip back = (Gossip) MessageCodec.decode(legacy);
 
         assertThat(back.ringEpoch()).isZero();
+        assertThat(back.truncatedAt()).isZero();
         assertThat(back.heartbeats()).containsExactly(9);
     }
 
