@@ -63,6 +63,37 @@ public record ValueRegister(byte[] value, Version version, HashFields fields) {
         return newestField.compareTo(version) > 0 ? newestField : version;
     }
 
+    /**
+     * This register without the field tombstones older than {@code horizon}, for the
+     * collector, which calls it only once every replica holds this register and the horizon
+     * is the grace period back (the argument of the tombstone collector: every write such a
+     * tombstone hides, hints included, is older than the grace period and gone everywhere).
+     * When only tombstones were left, dropping them would let the key level show again (a
+     * string an HSET had overwritten would come back), so the register folds into a key-level
+     * tombstone at the newest dropped version instead: it hides exactly what they hid, since
+     * every field is newer than the key level, and the ordinary tombstone collector purges it.
+     */
+    public ValueRegister withoutFieldTombstonesBefore(Version horizon) {
+        Version newestDropped = null;
+        HashFields keptFields = HashFields.EMPTY;
+        for (var e : fields.all().entrySet()) {
+            Field field = e.getValue();
+            if (field.isTombstone() && field.version().compareTo(horizon) < 0) {
+                newestDropped = newestDropped == null || field.version().compareTo(newestDropped) > 0
+                        ? field.version() : newestDropped;
+            } else {
+                keptFields = HashFields.merge(keptFields, HashFields.of(e.getKey(), field), Version.ZERO);
+            }
+        }
+        if (newestDropped == null) {
+            return this;
+        }
+        if (keptFields.isEmpty()) {
+            return deleted(newestDropped);
+        }
+        return new ValueRegister(value, version, keptFields);
+    }
+
     public static ValueRegister merge(ValueRegister a, ValueRegister b) {
         if (a == null || b == null) {
             return a == null ? b : a;

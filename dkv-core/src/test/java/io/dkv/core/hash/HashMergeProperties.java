@@ -135,4 +135,34 @@ class HashMergeProperties {
         assertThat(a).isNotNull();
         assertThat(a.isTombstone()).isTrue();
     }
+
+    /** Collecting field tombstones changes nothing a client reads, and a replica that has not collected yet agrees. */
+    @Property
+    void collectingFieldTombstonesChangesNoRead(@ForAll("states") ValueRegister state, @ForAll("horizons") Version horizon) {
+        ValueRegister collected = state.withoutFieldTombstonesBefore(horizon);
+        assertThat(collected.type()).isEqualTo(state.type());
+        assertReadsAlike(collected, state);
+        assertReadsAlike(ValueRegister.merge(collected, state), state);
+        collected.fields().all().values().forEach(field ->
+                assertThat(field.isTombstone() && field.version().compareTo(horizon) < 0).isFalse());
+    }
+
+    @Provide
+    Arbitrary<Version> horizons() {
+        return VERSIONS;
+    }
+
+    private static void assertReadsAlike(ValueRegister actual, ValueRegister expected) {
+        assertThat(actual.type()).isEqualTo(expected.type());
+        if (expected.type() == KeyType.STRING) {
+            assertThat(actual.value()).isEqualTo(expected.value());
+        }
+        if (expected.type() == KeyType.HASH) {
+            assertThat(actual.fields().live()).hasSameSizeAs(expected.fields().live());
+            for (int i = 0; i < expected.fields().live().size(); i++) {
+                assertThat(actual.fields().live().get(i).getKey()).isEqualTo(expected.fields().live().get(i).getKey());
+                assertThat(actual.fields().live().get(i).getValue()).isEqualTo(expected.fields().live().get(i).getValue());
+            }
+        }
+    }
 }
