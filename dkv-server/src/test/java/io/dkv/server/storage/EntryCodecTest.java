@@ -24,6 +24,15 @@ class EntryCodecTest {
         assertThat(EntryCodec.encode(tombstone)).hasSize(EntryCodec.HEADER_BYTES);
     }
 
+    /** Hash fields have no on-disk format yet: encoding one fails instead of dropping the fields. */
+    @Test
+    void anEntryWithHashFieldsIsRefusedNotTruncated() {
+        Entry hash = new Entry(null, Version.ZERO, Expiry.ABSENT, io.dkv.core.hash.HashFields.of(
+                "f".getBytes(StandardCharsets.UTF_8), new io.dkv.core.hash.Field(new byte[]{1}, new Version(5, 1))));
+        assertThatThrownBy(() -> EntryCodec.encode(hash)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no on-disk format yet");
+    }
+
     @Test
     void anExpirySlotIsSkippedByReaders() {
         byte[] plain = EntryCodec.encode(Entry.value(new byte[]{1, 2, 3}, new Version(5, 1)));
