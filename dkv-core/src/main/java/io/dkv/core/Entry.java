@@ -23,8 +23,7 @@ import java.util.Objects;
  * register and merge as {@link io.dkv.core.hash.ValueRegister} does: field by field, dropping
  * every field not newer than the winning value register, which is the key-level write.
  * Nothing creates an entry with fields yet (hashes are not served; docs/ARCHITECTURE.md,
- * "Hashes: fields that merge one by one"), and the codecs refuse to encode one, so no field
- * can be dropped silently on the way; every entry holds {@link HashFields#EMPTY} today.
+ * "Hashes: fields that merge one by one"); every entry holds {@link HashFields#EMPTY} today.
  *
  * <p>Immutable by contract: the value array is never modified after construction (it is
  * not copied, because values can be a megabyte and pass through many hands).

@@ -41,6 +41,27 @@ public final class HashFields {
         return new HashFields(map);
     }
 
+    /** Collects fields one by one (decoders), keeping the newer of two with the same name. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private final NavigableMap<byte[], Field> map = new TreeMap<>(Arrays::compareUnsigned);
+
+        private Builder() {
+        }
+
+        public Builder put(byte[] name, Field field) {
+            map.merge(Objects.requireNonNull(name, "name"), Objects.requireNonNull(field, "field"), Field::newer);
+            return this;
+        }
+
+        public HashFields build() {
+            return map.isEmpty() ? EMPTY : new HashFields(new TreeMap<>(map));
+        }
+    }
+
     /**
      * Fields of both sides, each the newer of the two ({@link Field#newer}), keeping only those
      * written after {@code keyLevel}: a whole-key write (SET, DEL) hides every field it is not
