@@ -1,5 +1,6 @@
 package io.dkv.core;
 
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 
@@ -16,7 +17,13 @@ import java.util.Objects;
  * expiry). SET KEEPTTL writes only the value register, EXPIRE and PERSIST only the expiry
  * register; the register a write leaves out carries {@link Version#ZERO} and loses to every
  * real write. An entry whose value register is absent (only an expiry arrived so far)
- * reads as a tombstone. Room is left for more registers (a hash's fields) the same way.
+ * reads as a tombstone.
+ *
+ * <p>A hash's fields ({@link HashFields}, each with its own version) sit next to the value
+ * register and merge as {@link io.dkv.core.hash.ValueRegister} does: field by field, dropping
+ * every field not newer than the winning value register, which is the key-level write.
+ * Nothing creates an entry with fields yet (hashes are not served; docs/ARCHITECTURE.md,
+ * "Hashes: fields that merge one by one"); every entry holds {@link HashFields#EMPTY} today.
  *
  * <p>Immutable by contract: the value array is never modified after construction (it is
  * not copied, because values can be a megabyte and pass through many hands).
@@ -24,8 +31,9 @@ import java.util.Objects;
  * @param value   the value bytes, or {@code null} for a tombstone (or an absent value register)
  * @param version the version of the value register
  * @param expiry  the expiry register
+ * @param fields  hash fields written after the value register's write (empty for a string or tombstone)
  */
-public record Entry(byte[] value, Version version, Expiry expiry) {
+public record Entry(byte[] value, Version version, Expiry expiry, HashFields fields) {
 
     /** Per-entry bookkeeping added to {@link #sizeBytes()}: both registers' versions, the expiry time, references. */
     public static final int OVERHEAD_BYTES = 56;
@@ -33,6 +41,12 @@ public record Entry(byte[] value, Version version, Expiry expiry) {
     public Entry {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(expiry, "expiry");
+        Objects.requireNonNull(fields, "fields");
+    }
+
+    /** An entry without hash fields. */
+    public Entry(byte[] value, Version version, Expiry expiry) {
+        this(value, version, expiry, HashFields.EMPTY);
     }
 
     /** A whole-entry write at {@code version} that leaves the key without expiry. */
@@ -102,7 +116,7 @@ public record Entry(byte[] value, Version version, Expiry expiry) {
 
     /** Approximate memory the entry takes, used for limits and metrics. */
     public long sizeBytes() {
-        return (value == null ? 0 : value.length) + OVERHEAD_BYTES;
+        return (value == null ? 0 : value.length) + OVERHEAD_BYTES + fields.sizeBytes();
     }
 
     /**
@@ -120,14 +134,16 @@ public record Entry(byte[] value, Version version, Expiry expiry) {
         }
         boolean valueFromA = valueWins(a, b);
         Expiry expiry = Expiry.newer(a.expiry, b.expiry);
-        if (valueFromA && expiry == a.expiry) {
+        HashFields fields = a.fields.isEmpty() && b.fields.isEmpty() ? HashFields.EMPTY
+                : HashFields.merge(a.fields, b.fields, (valueFromA ? a : b).version);
+        if (valueFromA && expiry == a.expiry && fields.equals(a.fields)) {
             return a;
         }
-        if (!valueFromA && expiry == b.expiry) {
+        if (!valueFromA && expiry == b.expiry && fields.equals(b.fields)) {
             return b;
         }
         Entry valueSide = valueFromA ? a : b;
-        return new Entry(valueSide.value, valueSide.version, expiry);
+        return new Entry(valueSide.value, valueSide.version, expiry, fields);
     }
 
     /** Whether merging {@code candidate} into {@code current} (which may be absent) changes anything. */
@@ -151,17 +167,18 @@ public record Entry(byte[] value, Version version, Expiry expiry) {
     @Override
     public boolean equals(Object other) {
         return other instanceof Entry that && version.equals(that.version) && expiry.equals(that.expiry)
-                && Arrays.equals(value, that.value);
+                && Arrays.equals(value, that.value) && fields.equals(that.fields);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * version.hashCode() + expiry.hashCode()) + Arrays.hashCode(value);
+        return 31 * (31 * (31 * version.hashCode() + expiry.hashCode()) + Arrays.hashCode(value)) + fields.hashCode();
     }
 
     @Override
     public String toString() {
-        String registers = (value == null ? "tombstone" : value.length + " bytes") + " @ " + version;
+        String registers = (value == null ? "tombstone" : value.length + " bytes") + " @ " + version
+                + (fields.isEmpty() ? "" : ", fields " + fields);
         return expiry.equals(Expiry.never(version)) ? registers : registers + ", " + expiry;
     }
 }

@@ -173,6 +173,9 @@ class KeyspaceDifferentialTest {
             assertThat((String) toDkv.call("MULTI")).startsWith("-ERR MULTI is not supported by dkv")
                     .contains("pipeline without MULTI");
             assertThat((String) toDkv.call("setnx", "k", "v")).startsWith("-ERR SETNX is not supported by dkv");
+            assertThat((String) toDkv.call("HSET", "h", "f", "v")).startsWith("-ERR HSET is not supported by dkv:"
+                    + " hashes are not served yet").contains("one key per field");
+            assertThat((String) toDkv.call("hgetall", "h")).startsWith("-ERR HGETALL is not supported by dkv");
             assertThat((String) toDkv.call("NOSUCHCOMMAND")).startsWith("-ERR unknown command 'NOSUCHCOMMAND'");
             assertThat(toDkv.call("GET", "k")).isNull();
 
@@ -181,7 +184,7 @@ class KeyspaceDifferentialTest {
                     "memory", "randomkey", "dbsize")
                     .doesNotContain("incr", "decr", "incrby", "decrby", "incrbyfloat", "setnx", "msetnx", "getset",
                             "getdel", "append", "setrange", "hsetnx", "hincrby", "hincrbyfloat", "multi", "exec",
-                            "discard", "watch", "unwatch");
+                            "discard", "watch", "unwatch", "hset", "hget", "hgetall", "hdel", "hscan");
             assertThat(toDkv.call("COMMAND", "COUNT")).isEqualTo((long) list.size());
             assertThat(toDkv.call("COMMAND", "INFO", "incr", "strlen")).satisfies(info -> {
                 List<?> items = (List<?>) info;

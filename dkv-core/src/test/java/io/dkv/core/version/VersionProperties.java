@@ -2,6 +2,8 @@ package io.dkv.core.version;
 
 import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -28,12 +30,15 @@ class VersionProperties {
         Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofMaxSize(3).injectNull(0.3);
         Arbitrary<Long> times = Arbitraries.longs().between(0, 3);
         // Whole writes (SET, DEL, SET EX), value-only writes (SET KEEPTTL), expiry-only writes (EXPIRE, PERSIST).
-        Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 3);
-        return Combinators.combine(values, versions, times, kinds).as((value, version, time, kind) -> switch (kind) {
+        // And writes of hash fields alone (HSET, HDEL), which a whole-key write with a newer version hides.
+        Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 4);
+        Arbitrary<byte[]> names = Arbitraries.of("f", "g").map(String::getBytes);
+        return Combinators.combine(values, versions, times, kinds, names).as((value, version, time, kind, name) -> switch (kind) {
             case 0 -> new Entry(value, version);
             case 1 -> new Entry(value, version, new Expiry(time, version));
             case 2 -> new Entry(value, version, Expiry.ABSENT);
-            default -> Entry.expiryOnly(new Expiry(time, version));
+            case 3 -> Entry.expiryOnly(new Expiry(time, version));
+            default -> new Entry(null, Version.ZERO, Expiry.ABSENT, HashFields.of(name, new Field(value, version)));
         });
     }
 

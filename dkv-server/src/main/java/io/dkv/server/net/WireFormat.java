@@ -1,6 +1,8 @@
 package io.dkv.server.net;
 
 import io.dkv.core.Entry;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.NodeId;
 import io.dkv.core.Expiry;
 import io.dkv.core.version.EntryVersion;
@@ -15,6 +17,8 @@ final class WireFormat {
 
     /** Bytes an expiry register takes: time and version. */
     static final int EXPIRY_BYTES = 8 + 12;
+    /** Bit of an entry's flag byte: hash fields follow the value. */
+    static final int HAS_FIELDS = 2;
 
 
     private WireFormat() {
@@ -125,29 +129,70 @@ final class WireFormat {
     }
 
     /**
-     * An entry: the value register (version, a flag byte: 1 value, 0 tombstone, then the
-     * value), then the expiry register ({@link #writeExpiry}).
+     * An entry: the value register (version, a flag byte: 1 value, 0 tombstone, plus 2 when
+     * hash fields follow, then the value), the hash fields when flagged ({@link #writeFields}),
+     * then the expiry register ({@link #writeExpiry}). Entries without fields are written
+     * exactly as before hashes existed.
      */
     static void writeEntry(ByteBuf out, Entry entry) {
         writeVersion(out, entry.version());
+        int withFields = entry.fields().isEmpty() ? 0 : HAS_FIELDS;
         if (entry.isTombstone()) {
-            out.writeByte(0);
+            out.writeByte(withFields);
         } else {
-            out.writeByte(1);
+            out.writeByte(1 | withFields);
             writeBytes(out, entry.value());
         }
+        if (withFields != 0) {
+            writeFields(out, entry.fields());
+        }
         writeExpiry(out, entry.expiry());
+    }
+
+    /** Hash fields: a count, then per field its name, version, a flag byte (1 value, 0 tombstone) and the value. */
+    static void writeFields(ByteBuf out, HashFields fields) {
+        out.writeInt(fields.all().size());
+        fields.all().forEach((name, field) -> {
+            writeBytes(out, name);
+            writeVersion(out, field.version());
+            out.writeByte(field.isTombstone() ? 0 : 1);
+            if (!field.isTombstone()) {
+                writeBytes(out, field.value());
+            }
+        });
+    }
+
+    static HashFields readFields(ByteBuf in) {
+        int count = in.readInt();
+        // Each field takes at least 4 + 12 + 1 bytes, so a count the frame cannot hold is corrupt.
+        if (count <= 0 || count > in.readableBytes() / 17) {
+            throw new CorruptedFrameException("invalid hash field count " + count);
+        }
+        HashFields.Builder fields = HashFields.builder();
+        for (int i = 0; i < count; i++) {
+            byte[] name = readBytes(in);
+            Version version = readVersion(in);
+            byte flag = in.readByte();
+            byte[] value = switch (flag) {
+                case 0 -> null;
+                case 1 -> readBytes(in);
+                default -> throw new CorruptedFrameException("invalid hash field flag " + flag);
+            };
+            fields.put(name, new Field(value, version));
+        }
+        return fields.build();
     }
 
     static Entry readEntry(ByteBuf in) {
         Version version = readVersion(in);
         byte flag = in.readByte();
-        byte[] value = switch (flag) {
+        byte[] value = switch (flag & ~HAS_FIELDS) {
             case 0 -> null;
             case 1 -> readBytes(in);
             default -> throw new CorruptedFrameException("invalid entry flag " + flag);
         };
-        return new Entry(value, version, readExpiry(in));
+        HashFields fields = (flag & HAS_FIELDS) != 0 ? readFields(in) : HashFields.EMPTY;
+        return new Entry(value, version, readExpiry(in), fields);
     }
 
     /** An expiry register: the time (0 for none), then its version. */
@@ -187,6 +232,14 @@ final class WireFormat {
 
     /** Bytes {@link #writeEntry} will take, for sizing buffers. */
     static int entrySize(Entry entry) {
-        return 13 + EXPIRY_BYTES + (entry.isTombstone() ? 0 : 4 + entry.value().length);
+        int size = 13 + EXPIRY_BYTES + (entry.isTombstone() ? 0 : 4 + entry.value().length);
+        if (!entry.fields().isEmpty()) {
+            size += 4;
+            for (var field : entry.fields().all().entrySet()) {
+                byte[] value = field.getValue().value();
+                size += 4 + field.getKey().length + 12 + 1 + (value == null ? 0 : 4 + value.length);
+            }
+        }
+        return size;
     }
 }

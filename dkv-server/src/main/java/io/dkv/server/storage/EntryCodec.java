@@ -2,6 +2,8 @@ package io.dkv.server.storage;
 
 import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.version.Version;
 
 import java.util.Arrays;
@@ -27,6 +29,14 @@ import java.util.Arrays;
  *   bytes 14-21  expiry, epoch milliseconds (0: none)
  *   bytes 22-33  expiry register version (stamp, node)
  *   rest         the value
+ *
+ *   format 3: an entry with hash fields
+ *   bytes 0-33   as format 2, format byte 3
+ *   4 bytes      value length (0 for a tombstone or no value register)
+ *   ...          the value
+ *   4 bytes      field count (at least 1)
+ *   per field:   4 bytes name length, the name, 12 bytes version (stamp, node),
+ *                1 byte (1 value, 0 tombstone), [4 bytes value length, the value]
  * </pre>
  *
  * The format byte lets the layout change (a reader refuses a format it does not know
@@ -37,6 +47,7 @@ final class EntryCodec {
 
     static final byte FORMAT = 1;
     static final byte FORMAT_WITH_EXPIRY = 2;
+    static final byte FORMAT_WITH_FIELDS = 3;
     static final int TOMBSTONE = 1;
     static final int HAS_EXPIRY = 1 << 1;
     static final int HEADER_BYTES = 14;
@@ -46,6 +57,9 @@ final class EntryCodec {
     }
 
     static byte[] encode(Entry entry) {
+        if (!entry.fields().isEmpty()) {
+            return encodeWithFields(entry);
+        }
         byte[] value = entry.value();
         boolean plain = entry.expiry().equals(Expiry.never(entry.version()));
         int header = plain ? HEADER_BYTES : HEADER_WITH_EXPIRY_BYTES;
@@ -65,6 +79,68 @@ final class EntryCodec {
         return out;
     }
 
+    private static byte[] encodeWithFields(Entry entry) {
+        byte[] value = entry.value();
+        int size = HEADER_WITH_EXPIRY_BYTES + 4 + (value == null ? 0 : value.length) + 4;
+        for (var field : entry.fields().all().entrySet()) {
+            byte[] fieldValue = field.getValue().value();
+            size += 4 + field.getKey().length + 12 + 1 + (fieldValue == null ? 0 : 4 + fieldValue.length);
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        out.put(FORMAT_WITH_FIELDS).put((byte) (entry.isTombstone() ? TOMBSTONE : 0))
+                .putLong(entry.version().stamp()).putInt(entry.version().node())
+                .putLong(entry.expiry().atMillis())
+                .putLong(entry.expiry().version().stamp()).putInt(entry.expiry().version().node());
+        out.putInt(value == null ? 0 : value.length);
+        if (value != null) {
+            out.put(value);
+        }
+        out.putInt(entry.fields().all().size());
+        entry.fields().all().forEach((name, field) -> {
+            out.putInt(name.length).put(name).putLong(field.version().stamp()).putInt(field.version().node());
+            out.put((byte) (field.isTombstone() ? 0 : 1));
+            if (!field.isTombstone()) {
+                out.putInt(field.value().length).put(field.value());
+            }
+        });
+        return out.array();
+    }
+
+    private static Entry decodeWithFields(byte[] bytes, int offset) {
+        try {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, offset, bytes.length - offset);
+            in.get();
+            int flags = in.get();
+            Version version = new Version(in.getLong(), in.getInt());
+            Expiry expiry = new Expiry(in.getLong(), new Version(in.getLong(), in.getInt()));
+            byte[] value = lengthPrefixed(in);
+            HashFields.Builder fields = HashFields.builder();
+            int count = in.getInt();
+            if (count <= 0) {
+                throw new StorageException("corrupt entry: hash field count " + count);
+            }
+            for (int i = 0; i < count; i++) {
+                byte[] name = lengthPrefixed(in);
+                Version fieldVersion = new Version(in.getLong(), in.getInt());
+                byte[] fieldValue = in.get() == 0 ? null : lengthPrefixed(in);
+                fields.put(name, new Field(fieldValue, fieldVersion));
+            }
+            return new Entry((flags & TOMBSTONE) != 0 ? null : value, version, expiry, fields.build());
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            throw new StorageException("corrupt entry with hash fields: " + e);
+        }
+    }
+
+    private static byte[] lengthPrefixed(java.nio.ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new StorageException("corrupt entry: a length of " + length + " with " + in.remaining() + " bytes left");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
+    }
+
     static Entry decode(byte[] bytes) {
         return decode(bytes, 0);
     }
@@ -75,9 +151,12 @@ final class EntryCodec {
             throw new StorageException("corrupt entry: " + (bytes.length - offset) + " bytes, fewer than a header");
         }
         byte format = bytes[offset];
+        if (format == FORMAT_WITH_FIELDS) {
+            return decodeWithFields(bytes, offset);
+        }
         if (format != FORMAT && format != FORMAT_WITH_EXPIRY) {
             throw new StorageException("entry format " + format + " is unknown to this version of dkv (it reads "
-                    + FORMAT + " and " + FORMAT_WITH_EXPIRY + "); was the data directory written by a newer one?");
+                    + FORMAT + " to " + FORMAT_WITH_FIELDS + "); was the data directory written by a newer one?");
         }
         int flags = bytes[offset + 1];
         Version version = new Version(KeyLayout.getLong(bytes, offset + 2), KeyLayout.getInt(bytes, offset + 10));

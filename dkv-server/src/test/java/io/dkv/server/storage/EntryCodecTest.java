@@ -24,6 +24,26 @@ class EntryCodecTest {
         assertThat(EntryCodec.encode(tombstone)).hasSize(EntryCodec.HEADER_BYTES);
     }
 
+    /** Format 3 keeps hash fields, tombstones and both registers; a truncated one is reported corrupt, not misread. */
+    @Test
+    void entriesWithHashFieldsRoundTripInFormat3() {
+        io.dkv.core.hash.HashFields fields = io.dkv.core.hash.HashFields.builder()
+                .put("name".getBytes(StandardCharsets.UTF_8), new io.dkv.core.hash.Field("ada".getBytes(StandardCharsets.UTF_8), new Version(7, 1)))
+                .put("gone".getBytes(StandardCharsets.UTF_8), io.dkv.core.hash.Field.tombstone(new Version(8, 2)))
+                .build();
+        Entry hash = new Entry(null, Version.ZERO, Expiry.ABSENT, fields);
+        Entry overString = new Entry("s".getBytes(StandardCharsets.UTF_8), new Version(5, 1),
+                Expiry.at(1_700_000_000_000L, new Version(6, 1)), fields);
+        for (Entry entry : new Entry[]{hash, overString}) {
+            byte[] bytes = EntryCodec.encode(entry);
+            assertThat(bytes[0]).isEqualTo(EntryCodec.FORMAT_WITH_FIELDS);
+            assertThat(EntryCodec.decode(bytes)).isEqualTo(entry);
+            assertThatThrownBy(() -> EntryCodec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)))
+                    .isInstanceOf(StorageException.class).hasMessageContaining("corrupt");
+        }
+        assertThat(EntryCodec.encode(Entry.value(new byte[]{1}, new Version(5, 1)))[0]).isEqualTo(EntryCodec.FORMAT);
+    }
+
     @Test
     void anExpirySlotIsSkippedByReaders() {
         byte[] plain = EntryCodec.encode(Entry.value(new byte[]{1, 2, 3}, new Version(5, 1)));
