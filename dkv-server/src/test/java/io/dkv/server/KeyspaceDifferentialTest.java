@@ -1,8 +1,8 @@
 package io.dkv.server;
 
 import io.dkv.server.acl.RawRedis;
+import io.dkv.server.acl.RedisServerProcess;
 import io.dkv.testkit.Ports;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,14 +11,10 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -99,7 +95,7 @@ class KeyspaceDifferentialTest {
 
     private static LocalCluster dkv;
     private static int dkvPort;
-    private static Process redis;
+    private static RedisServerProcess redis;
     private static int redisPort;
 
     @BeforeAll
@@ -107,17 +103,8 @@ class KeyspaceDifferentialTest {
         dkvPort = Ports.freeBasePort(3);
         // 256 partitions instead of 4096: a full scan costs a round trip per partition, and this test makes dozens.
         dkv = LocalCluster.start(3, 3, dkvPort, builder -> builder.set("partitions", "256"));
-        redisPort = Ports.freeBasePort(1);
-        Path log = Files.createTempFile("redis-keyspace", ".log");
-        redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Awaitility.await("redis-server answers").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .failFast("redis-server exited", () -> !redis.isAlive())
-                .until(() -> {
-                    try (RawRedis client = new RawRedis(redisPort)) {
-                        return client.call("PING").equals("PONG");
-                    }
-                });
+        redis = RedisServerProcess.start("redis-keyspace");
+        redisPort = redis.port();
         try (RawRedis toDkv = new RawRedis(dkvPort); RawRedis toRedis = new RawRedis(redisPort)) {
             for (String[] pair : KEYS) {
                 assertThat(toDkv.call("SET", pair[0], pair[1])).isEqualTo("OK");
@@ -129,8 +116,7 @@ class KeyspaceDifferentialTest {
     @AfterAll
     static void stop() throws InterruptedException {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
         if (dkv != null) {
             dkv.close();

@@ -2,16 +2,12 @@ package io.dkv.server.acl;
 
 import io.dkv.server.LocalCluster;
 import io.dkv.testkit.Ports;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,7 +29,7 @@ class RedisDifferentialAuthTest {
 
     private static LocalCluster dkv;
     private static int dkvPort;
-    private static Process redis;
+    private static RedisServerProcess redis;
     private static int redisPort;
     private static boolean redisBefore72;
 
@@ -42,22 +38,13 @@ class RedisDifferentialAuthTest {
         dkvPort = Ports.freeBasePort(1);
         dkv = LocalCluster.start(1, 1, dkvPort, builder -> builder.set("requirepass", PASSWORD)
                 .set("users", String.join(";", AuthTest.USERS)));
-        redisPort = Ports.freeBasePort(1);
-        List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(redisPort),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", PASSWORD));
+        List<String> arguments = new ArrayList<>(List.of("--requirepass", PASSWORD));
         for (String user : AuthTest.USERS) {
-            command.add("--user");
-            command.addAll(List.of(user.substring("user ".length()).split(" ")));
+            arguments.add("--user");
+            arguments.addAll(List.of(user.substring("user ".length()).split(" ")));
         }
-        Path log = Files.createTempFile("redis-differential", ".log");
-        redis = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Awaitility.await("redis-server answers").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .failFast("redis-server exited", () -> !redis.isAlive())
-                .until(() -> {
-                    try (RawRedis client = new RawRedis(redisPort)) {
-                        return client.call("PING").equals("-NOAUTH Authentication required.");
-                    }
-                });
+        redis = RedisServerProcess.start("redis-differential", "-NOAUTH Authentication required.", arguments);
+        redisPort = redis.port();
         try (RawRedis client = new RawRedis(redisPort)) {
             client.call("AUTH", PASSWORD);
             String info = (String) client.call("INFO", "server");
@@ -70,8 +57,7 @@ class RedisDifferentialAuthTest {
     @AfterAll
     static void stop() throws InterruptedException {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
         if (dkv != null) {
             dkv.close();

@@ -2,6 +2,7 @@ package io.dkv.server.resp;
 
 import io.dkv.server.LocalCluster;
 import io.dkv.server.acl.RawRedis;
+import io.dkv.server.acl.RedisServerProcess;
 import io.dkv.testkit.Ports;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -9,13 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +27,7 @@ class RedisDifferentialExpiryTest {
 
     private static LocalCluster dkv;
     private static int dkvPort;
-    private static Process redis;
+    private static RedisServerProcess redis;
     private static int redisPort;
 
     /** How far apart time-counting replies may be: seconds for TTL and EXPIRETIME, milliseconds for the P forms. */
@@ -39,24 +37,14 @@ class RedisDifferentialExpiryTest {
     static void start() throws IOException {
         dkvPort = Ports.freeBasePort(3);
         dkv = LocalCluster.start(3, 3, dkvPort, builder -> { });
-        redisPort = Ports.freeBasePort(1);
-        Path log = Files.createTempFile("redis-differential-expiry", ".log");
-        redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Awaitility.await("redis-server answers").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .failFast("redis-server exited", () -> !redis.isAlive())
-                .until(() -> {
-                    try (RawRedis client = new RawRedis(redisPort)) {
-                        return client.call("PING").equals("PONG");
-                    }
-                });
+        redis = RedisServerProcess.start("redis-differential-expiry");
+        redisPort = redis.port();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
         if (dkv != null) {
             dkv.close();
