@@ -141,15 +141,18 @@ final class ExpiryCommands {
             }
             when *= 1000;
         }
+        long now = node.wallMillis();
         if (unit.relative) {
-            long now = node.wallMillis();
             if (when > Long.MAX_VALUE - now) {
                 return done(ExpiryArguments.invalidExpireTime(name));
             }
             when += now;
         }
-        // A time at or before the epoch is in the past as much as 1 ms is, and 0 means "none".
-        long expiresAt = Math.max(1, when);
+        // Redis deletes a key whose new expiry is not after now (EXPIRE k 0 included), so such a
+        // time is written as already past: 1 ms before now, which reads as expired at once (a key
+        // expires once now is past its time). A time at or before the epoch is in the past as much
+        // as 1 ms is, and 0 means "none".
+        long expiresAt = Math.max(1, when <= now ? Math.min(when, now - 1) : when);
         byte[] key = command.arg(1);
         return node.read(key, session.readConsistency()).thenCompose(entry -> {
             if (entry == null || entry.isTombstone()) {
