@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The node's users compiled against its commands. Commands (and subcommands with their own
@@ -22,11 +23,23 @@ public final class AccessControl {
     }
 
     private final Users users;
+    private final Set<String> refusedNames;
     private final List<Entry> entries = new ArrayList<>();
     private Map<String, Permissions> permissions;
 
     public AccessControl(Users users) {
+        this(users, Set.of());
+    }
+
+    /**
+     * @param refusedNames commands (any case) that dkv knows and refuses for everyone (INCR,
+     *                     MULTI, ...): a rule naming one is accepted and grants nothing, so a
+     *                     user list written for Redis (e.g. {@code +incr}) still loads
+     */
+    public AccessControl(Users users, Set<String> refusedNames) {
         this.users = users;
+        this.refusedNames = refusedNames.stream().map(name -> name.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Registers a command or {@code command|subcommand} (lower case); returns its id. */
@@ -102,7 +115,7 @@ public final class AccessControl {
                     }
                 }
             }
-            if (!matched && !target.startsWith("@")) {
+            if (!matched && !target.startsWith("@") && !refusedNames.contains(target.split("\\|", 2)[0])) {
                 throw new IllegalArgumentException("users: user '" + user.name() + "': Error in ACL SETUSER modifier '"
                         + rule + "': Unknown command or category name in ACL");
             }

@@ -36,7 +36,7 @@ final class CommandTable {
 
     CommandTable(CommandMeters metrics, Users users) {
         this.metrics = metrics;
-        this.access = new AccessControl(users);
+        this.access = new AccessControl(users, RefusedCommands.names());
     }
 
     void add(CommandSpec spec) {

@@ -40,6 +40,19 @@ class AclRulesTest {
     }
 
     @Test
+    void aRuleNamingACommandDkvRefusesLoadsAndGrantsNothing() {
+        AccessControl access = new AccessControl(Users.of(null, List.of("user x on >p ~* +get +incr -multi +hset|x")),
+                Set.of("INCR", "MULTI", "HSET"));
+        int get = access.register("get", Set.of(AclCategory.READ));
+
+        Permissions x = access.seal().authenticate("x", "p");
+
+        assertThat(x.mayRun(get)).isTrue();
+        assertThatThrownBy(new AccessControl(Users.of(null, List.of("user y on >p +incrx")), Set.of("INCR"))::seal)
+                .as("a name dkv does not know at all is still refused").hasMessageContaining("'+incrx': Unknown command");
+    }
+
+    @Test
     void permissionsAreOneBitPerCommandAndKeysMatchGlobs() {
         AccessControl access = new AccessControl(Users.of(null, List.of("user r on >p %R~* %W~w:* +@read +set -get")));
         int get = access.register("get", Set.of(AclCategory.READ, AclCategory.FAST));
