@@ -73,10 +73,16 @@ class RocksDbDiskFullTest {
             assertThat(engine.keyCount()).isGreaterThan(10);
 
             assertThat(engine.get(0, "k1".getBytes(StandardCharsets.UTF_8)).value()).isEqualTo(value);
+            // RocksDB's own cleanup (a flushed log deleted, a failed file removed) may have freed
+            // a little space since the refusal; take it, so the disk is full for certain.
+            Path topUp = mount.resolve("top-up");
+            fillRemainingSpace(topUp);
             assertThatThrownBy(() -> engine.merge(0, bytes("small"), Entry.value(new byte[10], new Version(1, 1))))
-                    .isInstanceOf(StorageException.class);
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageStartingWith("n1: ");
 
             Files.delete(filler);
+            Files.delete(topUp);
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> engine.merge(0, bytes("small"), Entry.value(new byte[10], new Version(1, 1))).applied());
             assertThat(engine.get(0, "k1".getBytes(StandardCharsets.UTF_8)).value()).isEqualTo(value);
@@ -122,6 +128,19 @@ class RocksDbDiskFullTest {
             throw new AssertionError("a write blocked inside RocksDB on a nearly full disk", e);
         } finally {
             writer.shutdown();
+        }
+    }
+
+    /** Writes into {@code file} until the disk has no space left. */
+    private static void fillRemainingSpace(Path file) throws IOException {
+        byte[] chunk = new byte[4096];
+        try (var out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(chunk);
+                out.flush();
+            }
+        } catch (IOException expected) {
+            // No space left on device: the disk is full, as wanted.
         }
     }
 
