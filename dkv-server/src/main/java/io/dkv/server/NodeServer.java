@@ -55,7 +55,7 @@ public final class NodeServer implements AutoCloseable {
         EventLoopScheduler scheduler = new EventLoopScheduler(runtime.group().next());
         this.transport = new NettyTransport(settings.node(), runtime,
                 new InetSocketAddress(settings.host(), settings.internodePort()),
-                peer -> settings.peers().containsKey(peer) ? resolve(settings.peers().get(peer)) : null,
+                settings.peers()::get,
                 fingerprint(config), config.maxMessageBytes(), settings.access().peerSecret(), tls);
         this.startedRecovering = storage.mayLackData(mayLackData);
         NodeContext context = new NodeContext(settings.node(), config, storage.engine(), storage.hints(),
@@ -221,9 +221,5 @@ public final class NodeServer implements AutoCloseable {
     static String version() {
         String version = NodeServer.class.getPackage().getImplementationVersion();
         return version == null ? "0.1.0-dev" : version;
-    }
-
-    private static InetSocketAddress resolve(InetSocketAddress address) {
-        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
     }
 }

@@ -395,6 +395,9 @@ public final class AntiEntropy {
     static final long REFUSED_BACKOFF_MILLIS = 60_000;
 
     private boolean deferred(int partition) {
+        if (deferredUntil.isEmpty()) {
+            return false; // the usual case, asked for every partition of every round: no boxing
+        }
         Long until = deferredUntil.get(partition);
         if (until == null) {
             return false;
