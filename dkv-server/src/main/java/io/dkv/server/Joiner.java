@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Asks a member of a running cluster to let this node join ({@code join: HOST:PORT}): sends
@@ -24,8 +26,9 @@ import java.nio.charset.StandardCharsets;
  * {@code DKV.REPLACE NODE <this node> <host:port>} instead: it takes over exactly the
  * partitions of that node, which must be gone for good. With {@code join-password} (and
  * {@code join-user}) it first sends {@code AUTH} on that connection, as a Redis replica does
- * with {@code masterauth}: the member's client port may need a password. (A member whose
- * only client port is TLS cannot be joined through yet.)
+ * with {@code masterauth}: the member's client port may need a password. With {@code tls-join}
+ * the connection is TLS ({@code join} then names the member's {@code tls-port}), as a Redis
+ * replica's with {@code tls-replication}.
  *
  * <p>Runs on a thread of its own: a blocking socket, a few requests in a node's lifetime.
  */
@@ -41,23 +44,28 @@ final class Joiner implements Runnable {
     private final NodeId replacing;
     private final String user;
     private final String password;
+    private final SSLSocketFactory tls;
 
-    Joiner(ClusterNode node, String member, String ownAddress, NodeId replacing, String user, String password) {
+    Joiner(ClusterNode node, String member, String ownAddress, NodeId replacing, String user, String password,
+           SSLSocketFactory tls) {
         this.node = node;
         this.member = member;
         this.ownAddress = ownAddress;
         this.replacing = replacing;
         this.user = user;
         this.password = password;
+        this.tls = tls;
     }
 
     /**
      * @param user     the user to AUTH as, or null for the default user
      * @param password its password, or null to send no AUTH
+     * @param tls      TLS sockets for the member's {@code tls-port}, or null for plain text
      */
     static Thread start(ClusterNode node, String member, String ownAddress, NodeId replacing, String user,
-                        String password) {
-        Thread thread = new Thread(new Joiner(node, member, ownAddress, replacing, user, password), node.id() + "-join");
+                        String password, SSLSocketFactory tls) {
+        Thread thread = new Thread(new Joiner(node, member, ownAddress, replacing, user, password, tls),
+                node.id() + "-join");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -95,10 +103,14 @@ final class Joiner implements Runnable {
         if (colon <= 0) {
             throw new IOException("join address '" + member + "' is not HOST:PORT");
         }
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(member.substring(0, colon), Integer.parseInt(member.substring(colon + 1))),
-                    TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
+        String host = member.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(member.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IOException("join address '" + member + "' has no port number");
+        }
+        try (Socket socket = open(host, port)) {
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             if (password != null) {
@@ -113,8 +125,24 @@ final class Joiner implements Runnable {
                     : command("DKV.REPLACE", replacing.toString(), self.toString(), ownAddress));
             out.flush();
             return readLine(in);
-        } catch (NumberFormatException e) {
-            throw new IOException("join address '" + member + "' has no port number");
+        }
+    }
+
+    /** A socket connected to the member: plain, or TLS with its handshake done. */
+    private Socket open(String host, int port) throws IOException {
+        Socket plain = new Socket();
+        try {
+            plain.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+            plain.setSoTimeout(TIMEOUT_MILLIS);
+            if (tls == null) {
+                return plain;
+            }
+            SSLSocket secure = (SSLSocket) tls.createSocket(plain, host, port, true);
+            secure.startHandshake();
+            return secure;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
         }
     }
 

@@ -125,7 +125,8 @@ public final class NodeServer implements AutoCloseable {
         warnIfPeersUnauthenticated(settings);
         if (settings.join() != null) {
             Joiner.start(server.node, settings.join(), settings.host() + ":" + settings.internodePort(),
-                    settings.replace(), settings.access().joinUser(), settings.access().joinPassword());
+                    settings.replace(), settings.access().joinUser(), settings.access().joinPassword(),
+                    NodeTls.joinSockets(settings.tls()));
         }
         return server;
     }

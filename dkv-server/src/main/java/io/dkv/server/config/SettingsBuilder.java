@@ -74,6 +74,7 @@ public final class SettingsBuilder {
     private TlsSettings.AuthClients tlsAuthClients;
     private boolean tlsCluster;
     private boolean tlsHttp;
+    private boolean tlsJoin;
     private String clusterSecret;
 
     public SettingsBuilder() {
@@ -146,6 +147,7 @@ public final class SettingsBuilder {
         setters.put("tls-auth-clients", (b, v) -> b.tlsAuthClients = TlsSettings.AuthClients.parse("tls-auth-clients", v));
         setters.put("tls-cluster", (b, v) -> b.tlsCluster = parseBoolean("tls-cluster", v));
         setters.put("tls-http", (b, v) -> b.tlsHttp = parseBoolean("tls-http", v));
+        setters.put("tls-join", (b, v) -> b.tlsJoin = parseBoolean("tls-join", v));
         setters.put("cluster-secret", (b, v) -> b.clusterSecret = v);
         setters.put("join-user", (b, v) -> b.joinUser = v);
         setters.put("join-password", (b, v) -> b.joinPassword = v);
@@ -259,7 +261,7 @@ public final class SettingsBuilder {
     private TlsSettings tls() {
         int port = tlsPort != null ? tlsPort
                 : tlsCertFile != null ? NodeSettings.port(basePort, TlsSettings.PORT_OFFSET, node) : 0;
-        return new TlsSettings(port, tlsCertFile, tlsKeyFile, tlsCaCertFile, tlsAuthClients, tlsCluster, tlsHttp);
+        return new TlsSettings(port, tlsCertFile, tlsKeyFile, tlsCaCertFile, tlsAuthClients, tlsCluster, tlsHttp, tlsJoin);
     }
 
     /** A file name; empty means none. */

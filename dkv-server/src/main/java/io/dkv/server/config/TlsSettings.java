@@ -22,9 +22,12 @@ import java.util.Locale;
  * @param cluster     {@code tls-cluster}: internode connections use mutual TLS, so a peer proves
  *                    its membership with a certificate from the authority, in both directions
  * @param http        {@code tls-http}: the HTTP port (dashboard, /health, /metrics) serves HTTPS
+ * @param join        {@code tls-join}: a joining node ({@code join}) reaches the member's client port
+ *                    over TLS, showing its own certificate (Redis's {@code tls-replication}); the
+ *                    member is trusted by {@code tls-ca-cert-file}, or the JDK's authorities without it
  */
 public record TlsSettings(int port, Path certFile, Path keyFile, Path caCertFile, AuthClients authClients,
-                          boolean cluster, boolean http) {
+                          boolean cluster, boolean http, boolean join) {
 
     /** Node i's TLS client port is base port + this + i unless {@code tls-port} says otherwise. */
     public static final int PORT_OFFSET = 3000;
@@ -64,6 +67,7 @@ public record TlsSettings(int port, Path certFile, Path keyFile, Path caCertFile
         require(on || port == 0, "tls-port (" + port + ")");
         require(on || !cluster, "tls-cluster (yes)");
         require(on || !http, "tls-http (yes)");
+        require(on || !join, "tls-join (yes)");
         require(on || caCertFile == null, "tls-ca-cert-file (" + caCertFile + ")");
         if (cluster && caCertFile == null) {
             throw new InvalidConfigException("tls-cluster (yes) needs tls-ca-cert-file: peers prove they belong to the"
@@ -77,7 +81,7 @@ public record TlsSettings(int port, Path certFile, Path keyFile, Path caCertFile
 
     /** No TLS anywhere, as a node starts without settings. */
     public static TlsSettings off() {
-        return new TlsSettings(0, null, null, null, AuthClients.NO, false, false);
+        return new TlsSettings(0, null, null, null, AuthClients.NO, false, false, false);
     }
 
     /** Whether the node has a certificate, and so speaks TLS somewhere. */

@@ -5,6 +5,7 @@ import io.dkv.core.NodeId;
 import io.dkv.server.config.TlsSettings;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -12,6 +13,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -91,6 +93,28 @@ public final class NodeTls {
                     .build());
         }
         return new NodeTls(node, provider, clients, http, peersInbound, peersOutbound);
+    }
+
+    /**
+     * With {@code tls-join}: sockets for the joiner's DKV.JOIN to a member's TLS client port,
+     * showing this node's certificate (a member may require client certificates) and trusting
+     * the member by {@code tls-ca-cert-file}, or by the JDK's authorities without one; null
+     * without {@code tls-join}. The joiner is a blocking socket (a few requests in a node's
+     * life), so this is the JDK's TLS whatever the node serves with.
+     */
+    public static SSLSocketFactory joinSockets(TlsSettings settings) {
+        if (!settings.join()) {
+            return null;
+        }
+        SslContext context = build(settings, () -> {
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .keyManager(settings.certFile().toFile(), settings.keyFile().toFile());
+            if (settings.caCertFile() != null) {
+                builder.trustManager(settings.caCertFile().toFile());
+            }
+            return builder.build();
+        });
+        return ((JdkSslContext) context).context().getSocketFactory();
     }
 
     /** OpenSSL when netty-tcnative's native library loads here, unless the JDK's is asked for. */

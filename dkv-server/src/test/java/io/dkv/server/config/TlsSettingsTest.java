@@ -94,12 +94,13 @@ class TlsSettingsTest {
                 + "tls-auth-clients: optional\n"
                 + "tls-cluster: yes\n"
                 + "tls-http: no\n"
+                + "tls-join: yes\n"
                 + "tls-port: 6390\n");
 
         TlsSettings tls = new SettingsBuilder().load(file).build().tls();
 
         assertThat(tls).isEqualTo(new TlsSettings(6390, node.certFile(), node.keyFile(), ca.certFile(),
-                TlsSettings.AuthClients.OPTIONAL, true, false));
+                TlsSettings.AuthClients.OPTIONAL, true, false, true));
     }
 
     @Test
@@ -112,6 +113,7 @@ class TlsSettingsTest {
         assertRefused(builder().set("tls-port", "6380"), "tls-port (6380) needs tls-cert-file and tls-key-file");
         assertRefused(builder().set("tls-cluster", "yes"), "tls-cluster (yes) needs tls-cert-file and tls-key-file");
         assertRefused(builder().set("tls-http", "yes"), "tls-http (yes) needs tls-cert-file and tls-key-file");
+        assertRefused(builder().set("tls-join", "yes"), "tls-join (yes) needs tls-cert-file and tls-key-file");
         assertRefused(builder().set("tls-ca-cert-file", authority), "tls-ca-cert-file (" + authority
                 + ") needs tls-cert-file and tls-key-file");
         assertRefused(withCertificate().set("tls-cluster", "yes"), "tls-cluster (yes) needs tls-ca-cert-file");
