@@ -33,7 +33,8 @@ import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
- * Cluster-wide key scans, the coordinator side of SCAN, KEYS, DBSIZE and RANDOMKEY.
+ * Cluster-wide key scans, the coordinator side of SCAN, KEYS and RANDOMKEY (and of an exact key
+ * count; DBSIZE estimates from counters instead: {@link KeyCounter}).
  *
  * <p>How: the key space is the ring's hash space, and a partition is a contiguous range of
  * it (the ring maps a hash to its partition by a monotone multiply-shift), so a scan

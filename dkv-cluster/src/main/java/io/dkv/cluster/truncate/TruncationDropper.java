@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Removes the entries a truncation mark hides from a node's store, a batch of partitions per
@@ -27,15 +28,19 @@ public final class TruncationDropper {
     private final StorageEngine tracked;
     private final int partitionCount;
     private final Scheduler scanScheduler;
+    private final Consumer<TruncationMark> onDropped;
 
     /**
-     * @param tracked the store below {@link TruncatingStorage} (it must show hidden entries)
-     *                that keeps the hash trees current
+     * @param tracked   the store below {@link TruncatingStorage} (it must show hidden entries)
+     *                  that keeps the hash trees current
+     * @param onDropped told each mark whose hidden entries are all removed ({@link TruncatingStorage#dropped})
      */
-    public TruncationDropper(StorageEngine tracked, int partitionCount, Scheduler scanScheduler) {
+    public TruncationDropper(StorageEngine tracked, int partitionCount, Scheduler scanScheduler,
+                             Consumer<TruncationMark> onDropped) {
         this.tracked = tracked;
         this.partitionCount = partitionCount;
         this.scanScheduler = scanScheduler;
+        this.onDropped = onDropped;
     }
 
     /** Removes everything {@code mark} hides; completes with how many entries it removed. */
@@ -55,6 +60,7 @@ public final class TruncationDropper {
             if (end < partitionCount) {
                 scanScheduler.execute(() -> dropFrom(end, mark, dropped, done));
             } else {
+                onDropped.accept(mark);
                 done.complete(dropped.get());
             }
         } catch (RuntimeException e) {

@@ -68,6 +68,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public long keyCount(int partition) {
+        return delegate.keyCount(partition);
+    }
+
+    @Override
     public long tombstoneCount() {
         return delegate.tombstoneCount();
     }

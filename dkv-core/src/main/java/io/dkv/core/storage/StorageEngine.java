@@ -105,6 +105,21 @@ public interface StorageEngine extends AutoCloseable {
     /** Keys whose entry is a value (tombstones not counted). */
     long keyCount();
 
+    /**
+     * Keys of one partition whose entry is a value, as {@link #keyCount()} counts them
+     * (expired values not yet collected included). MUST be cheap: DBSIZE asks it of every
+     * partition a node holds. The default counts by a scan, for engines that keep no count.
+     */
+    default long keyCount(int partition) {
+        long[] values = {0};
+        forEachEntry(partition, (key, entry) -> {
+            if (!entry.isTombstone()) {
+                values[0]++;
+            }
+        });
+        return values[0];
+    }
+
     /** Keys whose entry is a tombstone. */
     long tombstoneCount();
 

@@ -346,6 +346,33 @@ public abstract class StorageEngineContract {
         return i % 5 == 0 ? Entry.tombstone(new Version(50, 2)) : value("streamed" + i, 50, 2);
     }
 
+    /** What DBSIZE reads: each partition's count of values follows merges, batches and removals. */
+    @Test
+    void eachPartitionCountsItsValuesAsAScanWould() {
+        for (int i = 0; i < 200; i++) {
+            engine.merge(p("counted-" + i), bytes("counted-" + i), value("v", 1, 1));
+        }
+        for (int i = 0; i < 200; i += 4) {
+            engine.merge(p("counted-" + i), bytes("counted-" + i), Entry.tombstone(new Version(2, 1)));
+        }
+        for (int i = 1; i < 200; i += 4) {
+            assertThat(engine.removeIfVersion(p("counted-" + i), bytes("counted-" + i),
+                    engine.get(p("counted-" + i), bytes("counted-" + i)).versions())).isTrue();
+        }
+        String batchKey = keyWhere("batched-", partition -> partition == 7);
+        MergeResult[] results = new MergeResult[1];
+        engine.mergeAll(7, new byte[][]{bytes(batchKey)}, new Entry[]{value("v", 1, 1)}, results);
+
+        long total = 0;
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            long[] scanned = {0};
+            engine.forEachEntry(partition, (key, entry) -> scanned[0] += entry.isTombstone() ? 0 : 1);
+            assertThat(engine.keyCount(partition)).as("values of partition %d", partition).isEqualTo(scanned[0]);
+            total += scanned[0];
+        }
+        assertThat(total).isEqualTo(200 - 50 - 50 + 1).isEqualTo(engine.keyCount());
+    }
+
     @Test
     void mergeAllDoesWhatMergingEachKeyDoes() {
         // More keys than an engine may take under one lock set, with every case mixed in.

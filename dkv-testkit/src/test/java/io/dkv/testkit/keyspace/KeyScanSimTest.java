@@ -135,11 +135,40 @@ class KeyScanSimTest {
         assertThat(scanAll(cluster.node(newcomer), 50)).isEqualTo(expected);
     }
 
+    /**
+     * DBSIZE's estimate from the replicas' counters: exact while the replicas agree, with a
+     * replica down, and after a flush whose hidden entries no node has dropped yet.
+     */
+    @Test
+    void theCountersEstimateMatchesTheScanWhileReplicasAgree() {
+        SimClient client = cluster.client(nodes.get(0));
+        for (int i = 0; i < 300; i++) {
+            client.put("counted-" + i, "v", Consistency.ALL);
+        }
+        for (int i = 0; i < 300; i += 3) {
+            client.delete("counted-" + i, Consistency.ALL);
+        }
+        ClusterNode coordinator = cluster.node(nodes.get(1));
+        assertThat(cluster.await(coordinator.estimateKeys())).isEqualTo(200L);
+        assertThat(cluster.await(coordinator.countKeys())).isEqualTo(200L);
+
+        cluster.await(coordinator.flushAll(false));
+        assertThat(cluster.await(coordinator.estimateKeys())).as("just after an ASYNC flush").isZero();
+        cluster.runFor(Duration.ofSeconds(5));
+        assertThat(cluster.await(coordinator.estimateKeys())).as("once the hidden entries are dropped").isZero();
+        for (int i = 0; i < 30; i++) {
+            client.put("after-the-flush-" + i, "v", Consistency.ALL);
+        }
+        cluster.crash(nodes.get(2));
+        assertThat(cluster.await(coordinator.estimateKeys())).as("with n3 down").isEqualTo(30L);
+    }
+
     @Test
     void anEmptyClusterScansToTheEndAndHasNoRandomKey() {
         ClusterNode coordinator = cluster.node(nodes.get(1));
         assertThat(scanAll(coordinator, 10)).isEmpty();
         assertThat(cluster.await(coordinator.countKeys())).isZero();
+        assertThat(cluster.await(coordinator.estimateKeys())).isZero();
         assertThat(cluster.await(coordinator.randomKey())).isNull();
     }
 
