@@ -245,9 +245,9 @@ public final class ClusterNode implements MessageHandler {
         Router router = new Router(liveness, hints.enabled());
         this.coordinator = new Coordinator(context.self(), config, rings, router, endpoints, clock,
                 context.random(), handoff, metrics);
-        this.keyspace = new KeyspaceScanner(config, rings, router, endpoints, context.scanScheduler(), this::isLive,
-                context.random());
         this.keyCounter = new KeyCounter(rings, router, endpoints, context.scanScheduler());
+        this.keyspace = new KeyspaceScanner(config, rings, router, endpoints, context.scanScheduler(), this::isLive,
+                context.random(), keyCounter);
         this.inspector = new ReplicaInspector(() -> rings.state().current(), endpoints, liveness);
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), visible,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
@@ -718,7 +718,7 @@ public final class ClusterNode implements MessageHandler {
         return gate.guard(() -> keyCounter.count());
     }
 
-    /** A live key from a random place of the ring, or {@code null} when the cluster holds none. */
+    /** A live key, drawn close to uniformly ({@link KeyspaceScanner#randomKey}), or {@code null} when the cluster holds none. */
     public CompletableFuture<byte[]> randomKey() {
         return gate.guard(() -> keyspace.randomKey());
     }

@@ -55,6 +55,17 @@ public final class KeyCounter {
 
     /** The cluster's key count, estimated as the class comment says. */
     public CompletableFuture<Long> count() {
+        return perPartition().thenApply(counts -> {
+            long total = 0;
+            for (long count : counts) {
+                total += count;
+            }
+            return total;
+        });
+    }
+
+    /** Each partition's key count (the highest its replicas reported), indexed by partition. */
+    public CompletableFuture<long[]> perPartition() {
         Ring ring = rings.state().current();
         Map<NodeId, List<Integer>> byNode = new LinkedHashMap<>();
         for (int partition = 0; partition < ring.partitionCount(); partition++) {
@@ -85,7 +96,7 @@ public final class KeyCounter {
 
     /** One count under way: the best count seen per partition, and who failed to answer. */
     private static final class Count {
-        final CompletableFuture<Long> result = new CompletableFuture<>();
+        final CompletableFuture<long[]> result = new CompletableFuture<>();
         private final long[] best;
         private final boolean[] answered;
         private final List<String> failures = new ArrayList<>();
@@ -109,16 +120,14 @@ public final class KeyCounter {
             if (--waiting > 0) {
                 return;
             }
-            long total = 0;
             for (int partition = 0; partition < best.length; partition++) {
                 if (!answered[partition]) {
                     result.completeExceptionally(new NotEnoughReplicasException("key count", 0, 1, "partition "
                             + partition + ": no replica answered; " + String.join("; ", failures)));
                     return;
                 }
-                total += best[partition];
             }
-            result.complete(total);
+            result.complete(best.clone());
         }
     }
 

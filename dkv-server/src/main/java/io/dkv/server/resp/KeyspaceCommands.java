@@ -52,9 +52,10 @@ final class KeyspaceCommands {
                 "Returns the number of keys this node stores as a replica (its share of DBSIZE, times the replicas).",
                 CommandAcl.of("@keyspace @read @fast"), commands::localSize));
         table.add(new CommandSpec("RANDOMKEY", 1, List.of("readonly"), 0, 0, 0, "generic",
-                "Returns a key from a random place of the ring, or nil when the cluster holds none.",
+                "Returns a random key (a partition drawn by its key count, then a key of it), or nil when the"
+                        + " cluster holds none.",
                 CommandAcl.of("@keyspace @read @slow"), commands::randomKey,
-                "O(1) on average, O(P) where P is the number of partitions when the cluster is almost empty"));
+                "O(P + M + K) where P is the number of partitions, M of nodes, K of keys in one partition"));
         table.add(new CommandSpec("TYPE", 2, List.of("readonly", "fast"), 1, 1, 1, "generic",
                 "Returns the type of the value at a key: string, or none when absent.",
                 CommandAcl.of("@keyspace @read @fast"), commands::type));
