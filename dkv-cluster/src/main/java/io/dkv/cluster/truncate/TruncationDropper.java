@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * Removes the entries a truncation mark hides from a node's store, a batch of partitions per
  * task on the scan scheduler (so a flush of a large store never holds the thread that
  * serves clients). Each entry is removed only if it still holds the version the scan saw,
- * through the Merkle-tracking store, so the hash trees follow and anti-entropy finds no
+ * a partition's entries as one batch ({@code StorageEngine.removeAllIfVersion}: one write in
+ * RocksDB per 128 keys), through the Merkle-tracking store, so the hash trees follow and anti-entropy finds no
  * difference to chase; a write that replaced it meanwhile is newer than the mark and stays.
  *
  * <p>Thread-safe: each drop is its own chain of tasks; two drops may overlap harmlessly.
@@ -78,12 +79,15 @@ public final class TruncationDropper {
                 versions.add(entry.versions());
             }
         });
-        long removed = 0;
-        for (int i = 0; i < keys.size(); i++) {
-            if (tracked.removeIfVersion(partition, keys.get(i), versions.get(i))) {
-                removed++;
+        // One batch per partition: an engine may read it together and delete with one write.
+        boolean[] removed = new boolean[keys.size()];
+        tracked.removeAllIfVersion(partition, keys.toArray(byte[][]::new), versions.toArray(EntryVersion[]::new), removed);
+        long count = 0;
+        for (boolean each : removed) {
+            if (each) {
+                count++;
             }
         }
-        return removed;
+        return count;
     }
 }

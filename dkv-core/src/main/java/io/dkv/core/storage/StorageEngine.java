@@ -68,6 +68,20 @@ public interface StorageEngine extends AutoCloseable {
     boolean removeIfVersion(int partition, byte[] key, EntryVersion version);
 
     /**
+     * Removes each of one partition's keys whose stored entry still has exactly
+     * {@code versions[i]}, as {@link #removeIfVersion} would, and sets {@code removed[i]}
+     * when it did: how a flush drops what its mark hides. An engine may read the batch
+     * together and delete with one write; each key is atomic on its own, the batch is not.
+     *
+     * <p>Callers MUST pass distinct keys, all of {@code partition}, and arrays of equal length.
+     */
+    default void removeAllIfVersion(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        for (int i = 0; i < keys.length; i++) {
+            removed[i] = removeIfVersion(partition, keys[i], versions[i]);
+        }
+    }
+
+    /**
      * Visits every entry of one partition. Weakly consistent: writes that run concurrently
      * may or may not be seen, and the visit never fails because of them.
      */

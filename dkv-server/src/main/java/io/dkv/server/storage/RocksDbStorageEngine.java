@@ -192,6 +192,66 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
     }
 
+    /**
+     * The batch's stored entries read with one multi-get and the matching ones deleted with
+     * one write, under the stripes of all its keys (taken in order, as {@link #mergeAll}
+     * takes them), {@link #BATCH_KEYS} keys at a time.
+     */
+    @Override
+    public void removeAllIfVersion(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        if (keys.length != versions.length || removed.length < keys.length) {
+            throw new IllegalArgumentException("a batch of " + keys.length + " keys needs as many versions and results, not "
+                    + versions.length + " and " + removed.length);
+        }
+        for (int from = 0; from < keys.length; from += BATCH_KEYS) {
+            removeBatch(partition, keys, versions, removed, from, Math.min(keys.length, from + BATCH_KEYS));
+        }
+    }
+
+    private void removeBatch(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed, int from, int to) {
+        int count = to - from;
+        List<byte[]> diskKeys = new ArrayList<>(count);
+        int[] stripes = new int[count];
+        for (int i = 0; i < count; i++) {
+            long hash = KeyHash.of(keys[from + i]);
+            diskKeys.add(KeyLayout.diskKey(hash, keys[from + i], 0));
+            stripes[i] = locks.stripeOf(hash);
+        }
+        int[] held = Arrays.stream(stripes).sorted().distinct().toArray();
+        int locked = 0;
+        try {
+            for (int stripe : held) {
+                locks.stripe(stripe).lock();
+                locked++;
+            }
+            List<byte[]> stored = store.multiGet(family, diskKeys);
+            Entry[] current = new Entry[count];
+            List<byte[]> deletes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] bytes = stored.get(i);
+                current[i] = bytes == null ? null : EntryCodec.decode(bytes);
+                if (current[i] != null && current[i].versions().equals(versions[from + i])) {
+                    deletes.add(diskKeys.get(i));
+                } else {
+                    current[i] = null;
+                }
+            }
+            if (!deletes.isEmpty()) {
+                store.deleteAll(family, deletes);
+            }
+            for (int i = 0; i < count; i++) {
+                removed[from + i] = current[i] != null;
+                if (current[i] != null) {
+                    accounting.removed(partition, keys[from + i], current[i]);
+                }
+            }
+        } finally {
+            for (int i = locked - 1; i >= 0; i--) {
+                locks.stripe(held[i]).unlock();
+            }
+        }
+    }
+
     @Override
     public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
         long hash = KeyHash.of(key);
