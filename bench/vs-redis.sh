@@ -11,6 +11,10 @@
 #   redis-benchmark -t set,get -n 200000 -c 50
 #   redis-benchmark -t set,get -n 200000 -c 50 -P 16
 #   redis-benchmark -t set,get -n 2000   -c 50 -d 1048576
+#   redis-benchmark -n 200000 -c 50 -r 100000 SET key:__rand_int__ xxx EX 600
+#   redis-benchmark -t hset -n 200000 -c 50 -r 100000, then HGET myhash element:__rand_int__
+#     (a target that refuses HSET, as dkv does while hashes are off, gets 'refused' in the
+#     HSET and HGET rows instead of a figure)
 # plus `dkv bench` (50 clients, 1:1, 100-byte values, 20 s) against redis and dkv-3.
 # Durable (--only durable), each with a fresh data directory:
 #   redis-aof     redis-server --save '' --appendonly yes --appendfsync everysec
@@ -290,6 +294,48 @@ run_redis_benchmarks() { # target port [big]
   fi
 }
 
+# One custom-command row: redis-benchmark names the test by the command line it was given
+# ("SET key:__rand_int__ xxx EX 600: 91701.05 requests per second, p50=...").
+run_custom_benchmark() { # target port test-label redis-benchmark-args... -- command...
+  local target=$1 port=$2 label=$3 args=() raw line rps p50 shown
+  shift 3
+  while [[ $1 != -- ]]; do
+    args+=("$1")
+    shift
+  done
+  shift
+  shown="$*"
+  raw="$work/rb-$target-run$run-${label// /_}.txt"
+  timeout 1800 redis-benchmark -h 127.0.0.1 -p "$port" -q "${args[@]}" "$@" >"$raw" 2>&1 || true
+  line=$(tr '\r' '\n' <"$raw" | grep -F "$shown: " | grep -E ': [0-9.]+ requests per second' | tail -n 1 || true)
+  rps=$(sed -E 's/.*: ([0-9.]+) requests per second.*/\1/' <<<"$line")
+  p50=$(grep -oE 'p50=[0-9.]+' <<<"$line" | cut -d= -f2 || true)
+  if [[ -z $line ]]; then
+    record "$target" "$label" "failed" "see $raw"
+  else
+    record "$target" "$label" "$rps" "${p50:+p50 $p50 ms}"
+  fi
+}
+
+# SET with a time to live, and hash fields, next to the plain SET/GET rows. A target that
+# answers HSET with an error (dkv while hashes are not served) gets 'refused' in both hash
+# rows: redis-benchmark would only count errors as replies.
+run_command_benchmarks() { # target port
+  local target=$1 port=$2 answer
+  run_custom_benchmark "$target" "$port" "SET EX 600 -c $clients" -n "$requests" -c "$clients" -r 100000 \
+    -- SET key:__rand_int__ xxx EX 600
+  answer=$(redis-cli -h 127.0.0.1 -p "$port" HSET vs-redis:probe field value 2>&1 | tr -d '\r' | head -n 1 || true)
+  if [[ ! $answer =~ ^[0-9]+$ ]]; then
+    record "$target" "HSET -c $clients" "refused" "${answer:0:80}"
+    record "$target" "HGET -c $clients" "refused" "${answer:0:80}"
+    return
+  fi
+  redis-cli -h 127.0.0.1 -p "$port" DEL vs-redis:probe >/dev/null 2>&1 || true
+  run_redis_benchmark "$target" "$port" "-c $clients" hset -n "$requests" -c "$clients" -r 100000
+  run_custom_benchmark "$target" "$port" "HGET -c $clients" -n "$requests" -c "$clients" -r 100000 \
+    -- HGET myhash element:__rand_int__
+}
+
 run_always_benchmarks() { # target port
   run_redis_benchmark "$1" "$2" "-c $clients" set -n "$always_requests" -c "$clients"
   run_redis_benchmark "$1" "$2" "-c $clients -P 16" set -n "$always_requests" -c "$clients" -P 16
@@ -372,6 +418,7 @@ run_memory() {
   echo "vs-redis: redis ($(redis-server --version | grep -oE 'v=[0-9.]+' | cut -d= -f2))" >&2
   start_redis redis --save '' --appendonly no
   run_redis_benchmarks redis "$server_port" big
+  run_command_benchmarks redis "$server_port"
   run_dkv_bench redis "$server_port"
   stop_server
 
@@ -379,12 +426,14 @@ run_memory() {
   start_dkv dkv-1 1 0
   warm_up "$server_port"
   run_redis_benchmarks dkv-1 "$server_port" big
+  run_command_benchmarks dkv-1 "$server_port"
   stop_server
 
   echo "vs-redis: dkv-3 (dkv local --nodes 3 --replicas 3, QUORUM)" >&2
   start_dkv dkv-3 3 0
   warm_up "$server_port"
   run_redis_benchmarks dkv-3 "$server_port" big
+  run_command_benchmarks dkv-3 "$server_port"
   run_dkv_bench dkv-3 "$server_port"
   stop_server
 }
@@ -558,6 +607,8 @@ write_markdown() {
   local tests="- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`"
   if ((with_memory)); then
     tests+=", and (in memory) \`-t set,get -n $big_requests -c $clients -d $big_value\`"
+    tests+="; \`-n $requests -c $clients -r 100000 SET key:__rand_int__ xxx EX 600\`, \`-t hset\` and"
+    tests+=" \`HGET myhash element:__rand_int__\` with the same counts ('refused': the target answered HSET with an error)"
   fi
   if ((with_durable)); then
     warm+=" (dkv-1-always: GETs, and $((always_requests / 4)) SETs)"

@@ -77,7 +77,8 @@ check(node().type("session:20") == "none", "type of a deleted key")
 check(node().strlen("session:21") == 3, "strlen")
 check(node().getrange("session:21", 1, -1) == "21", "getrange")
 check(node().touch("session:21", "session:20") == 1, "touch counts existing keys")
-check(node().dbsize() == 39 + 4, "dbsize counts the cluster's keys: %d" % node().dbsize())
+# DBSIZE sums the replicas' counts: cache:short, expired above, counts until it is collected.
+check(node().dbsize() in (39 + 4, 39 + 4 + 1), "dbsize counts the cluster's keys: %d" % node().dbsize())
 random_key = node().randomkey()
 check(random_key is not None and node().exists(random_key) == 1, "randomkey returns a key")
 

@@ -10,6 +10,7 @@ import io.dkv.cluster.coordinator.ReplicaView;
 import io.dkv.cluster.coordinator.Router;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.cluster.handoff.HintRedirector;
+import io.dkv.cluster.keyspace.KeyCounter;
 import io.dkv.cluster.keyspace.KeyspaceScanner;
 import io.dkv.cluster.keyspace.ScanPage;
 import io.dkv.cluster.handoff.HintedHandoff;
@@ -68,6 +69,7 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
 import io.dkv.core.message.KeyDigests;
+import io.dkv.core.message.KeyCountRequest;
 import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.MerkleRootRequest;
 import io.dkv.core.message.MerkleRootsRequest;
@@ -134,6 +136,7 @@ public final class ClusterNode implements MessageHandler {
     private final Coordinator coordinator;
     private final ReplicaInspector inspector;
     private final KeyspaceScanner keyspace;
+    private final KeyCounter keyCounter;
     private final AntiEntropy antiEntropy;
     private final TombstoneCollector tombstones;
     private final MerkleTreeBuilder treeBuilder;
@@ -199,13 +202,14 @@ public final class ClusterNode implements MessageHandler {
         this.storage = new MerkleTrackingStorage(context.storage(), MerkleTrees.unbuilt(ring.partitionCount(), mayHold));
         // Everything that reads or writes entries goes through the flush mark; the trees below
         // it count what the engine holds until the dropper removes what the mark hides.
-        this.visible = new TruncatingStorage(storage, marks);
+        TruncatingStorage truncating = new TruncatingStorage(storage, marks);
+        this.visible = truncating;
         HintStore hintStore = new TruncatingHintStore(context.hints(), marks);
         this.treeBuilder = new MerkleTreeBuilder(context.self(), storage, mayHold, context.scanScheduler(),
                 context.clock());
         this.clock = new HybridLogicalClock(context.clock()::wallMillis, config.maxClockSkewMillis(), context.lease());
         this.truncation = new TruncationReplica(context.self(), marks,
-                new TruncationDropper(storage, ring.partitionCount(), context.scanScheduler()), clock,
+                new TruncationDropper(storage, ring.partitionCount(), context.scanScheduler(), truncating::dropped), clock,
                 context.scheduler(), FlushCoordinator.syncWaitMillis(config.replicaTimeoutMillis()));
         this.recovery = context.recovering() ? Recovery.recovering(context.self(), ring) : Recovery.ready(context.self());
         FailureDetectionConfig detection = config.failureDetection();
@@ -241,8 +245,9 @@ public final class ClusterNode implements MessageHandler {
         Router router = new Router(liveness, hints.enabled());
         this.coordinator = new Coordinator(context.self(), config, rings, router, endpoints, clock,
                 context.random(), handoff, metrics);
+        this.keyCounter = new KeyCounter(rings, router, endpoints, context.scanScheduler());
         this.keyspace = new KeyspaceScanner(config, rings, router, endpoints, context.scanScheduler(), this::isLive,
-                context.random());
+                context.random(), keyCounter);
         this.inspector = new ReplicaInspector(() -> rings.state().current(), endpoints, liveness);
         this.antiEntropy = new AntiEntropy(new AntiEntropy.Parts(context.self(), ring, config.repair(), visible,
                 storage.trees(), context.transport(), liveness, context.random(), context.clock(),
@@ -679,7 +684,7 @@ public final class ClusterNode implements MessageHandler {
 
     /**
      * Whether a key whose newest entry is {@code entry} exists: the one rule every command
-     * that asks "is this key there?" follows (EXISTS, TYPE, SCAN, DBSIZE...).
+     * that asks "is this key there?" follows (EXISTS, TYPE, SCAN, KEYS...).
      */
     public boolean isLive(Entry entry) {
         return entry != null && entry.liveAt(context.clock().wallMillis()) && !marks.current().hides(entry);
@@ -704,7 +709,16 @@ public final class ClusterNode implements MessageHandler {
         return gate.guard(() -> keyspace.count());
     }
 
-    /** A live key from a random place of the ring, or {@code null} when the cluster holds none. */
+    /**
+     * DBSIZE: how many keys the cluster holds, estimated from each partition's replica counts
+     * without reading a key (one message per node); see {@link KeyCounter} for what it may
+     * miscount. {@link #countKeys()} is the exact, scanning count.
+     */
+    public CompletableFuture<Long> estimateKeys() {
+        return gate.guard(() -> keyCounter.count());
+    }
+
+    /** A live key, drawn close to uniformly ({@link KeyspaceScanner#randomKey}), or {@code null} when the cluster holds none. */
     public CompletableFuture<byte[]> randomKey() {
         return gate.guard(() -> keyspace.randomKey());
     }
@@ -787,7 +801,7 @@ public final class ClusterNode implements MessageHandler {
                 // A write is answered once it is durable, which may be later and on another thread.
                 replica.answer(request, reply);
                 return;
-            } else if (request instanceof KeyScanRequest) {
+            } else if (request instanceof KeyScanRequest || request instanceof KeyCountRequest) {
                 // A scan reads storage for a while: off the transport's thread.
                 context.scanScheduler().execute(() -> replica.answer(request, reply));
                 return;

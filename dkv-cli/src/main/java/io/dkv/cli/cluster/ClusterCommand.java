@@ -178,7 +178,7 @@ public final class ClusterCommand implements Runnable {
             for (int number = first; number < first + count; number++) {
                 NodeId node = NodeId.of(number);
                 Files.createDirectories(cluster.nodeDir(node));
-                List<String> command = joinCommand(cluster, template, node, member);
+                List<String> command = joinCommand(cluster, template, node, member, options.credentials());
                 if (replaced != null) {
                     command.addAll(List.of("--set", "replace=" + replaced));
                 }
@@ -193,15 +193,29 @@ public final class ClusterCommand implements Runnable {
             return 0;
         }
 
-        /** A running member's command with this node's id, folders and a join setting instead. */
-        private static List<String> joinCommand(ClusterDirectory cluster, List<String> template, NodeId node,
-                                                NodeId member) {
+        /**
+         * A running member's command with this node's id, folders and a join setting instead.
+         * The member's client port asks the joining node for a password when the cluster has
+         * one: the credentials this command checks the nodes with (-a, --user) become the new
+         * node's {@code join-password} and {@code join-user} (Redis's masterauth and
+         * masteruser), passed as {@code up} passes requirepass, unless the member's command
+         * names a join password already.
+         */
+        static List<String> joinCommand(ClusterDirectory cluster, List<String> template, NodeId node,
+                                        NodeId member, Credentials credentials) {
             List<String> command = new ArrayList<>(template);
             replaceValue(command, "--node", node.toString());
             replaceValue(command, "--data-dir", cluster.dataDir(node).toAbsolutePath().toString());
             replaceValue(command, "--pid-file", cluster.nodeDir(node).resolve("pid").toAbsolutePath().toString());
             command.add("--set");
             command.add("join=" + cluster.host() + ":" + cluster.clientPort(member));
+            boolean named = command.stream().anyMatch(arg -> arg.startsWith("join-password=") || arg.startsWith("join-user="));
+            if (credentials.present() && !named) {
+                if (credentials.user() != null) {
+                    command.addAll(List.of("--set", "join-user=" + credentials.user()));
+                }
+                command.addAll(List.of("--set", "join-password=" + credentials.password()));
+            }
             return command;
         }
 

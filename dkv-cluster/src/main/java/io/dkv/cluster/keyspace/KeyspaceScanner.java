@@ -33,7 +33,8 @@ import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
- * Cluster-wide key scans, the coordinator side of SCAN, KEYS, DBSIZE and RANDOMKEY.
+ * Cluster-wide key scans, the coordinator side of SCAN, KEYS and RANDOMKEY (and of an exact key
+ * count; DBSIZE estimates from counters instead: {@link KeyCounter}).
  *
  * <p>How: the key space is the ring's hash space, and a partition is a contiguous range of
  * it (the ring maps a hash to its partition by a monotone multiply-shift), so a scan
@@ -74,12 +75,15 @@ public final class KeyspaceScanner {
     private final Scheduler scanScheduler;
     private final Predicate<Entry> live;
     private final RandomGenerator random;
+    private final KeyCounter counter;
 
     /**
-     * @param live whether a key whose newest entry is this one exists (the node's one rule)
+     * @param live    whether a key whose newest entry is this one exists (the node's one rule)
+     * @param counter the partitions' key counts, which RANDOMKEY weighs partitions by
      */
     public KeyspaceScanner(ClusterConfig config, RingHolder rings, Router router, ReplicaEndpoints endpoints,
-                           Scheduler scanScheduler, Predicate<Entry> live, RandomGenerator random) {
+                           Scheduler scanScheduler, Predicate<Entry> live, RandomGenerator random,
+                           KeyCounter counter) {
         this.config = config;
         this.rings = rings;
         this.router = router;
@@ -87,6 +91,7 @@ public final class KeyspaceScanner {
         this.scanScheduler = scanScheduler;
         this.live = live;
         this.random = random;
+        this.counter = counter;
     }
 
     /**
@@ -190,10 +195,56 @@ public final class KeyspaceScanner {
     }
 
     /**
-     * A live key from a random place on the ring (keys after a wide gap in hash order are more
-     * likely), or {@code null} when the cluster holds none.
+     * A live key, close to uniformly chosen, or {@code null} when the cluster holds none.
+     *
+     * <p>How: a partition is drawn with probability proportional to its key count
+     * ({@link KeyCounter}), then a key uniformly among the live keys of one page of it, when
+     * the partition fits in a page ({@link #MAX_KEYS_PER_REQUEST} keys, 1 MiB of key bytes):
+     * each key then has about 1/N chance, whether its partition is dense or sparse. A larger
+     * partition gives the first key after a random hash inside it, which favours keys after a
+     * wide gap in hash order, as does the fallback when the counts cannot be had (a partition
+     * without a replica up) or point at a partition without a live key (expired, or counts
+     * that moved meanwhile): the first key after a random place on the ring.
      */
     public CompletableFuture<byte[]> randomKey() {
+        return counter.perPartition()
+                .thenCompose(counts -> {
+                    long total = 0;
+                    for (long count : counts) {
+                        total += count;
+                    }
+                    if (total <= 0) {
+                        return randomAfterRandomHash();
+                    }
+                    long pick = random.nextLong(total);
+                    int partition = 0;
+                    while (pick >= counts[partition]) {
+                        pick -= counts[partition++];
+                    }
+                    return randomInPartition(partition, counts[partition], counts.length)
+                            .thenCompose(key -> key != null ? CompletableFuture.completedFuture(key)
+                                    : randomAfterRandomHash());
+                })
+                .exceptionallyCompose(error -> randomAfterRandomHash());
+    }
+
+    private CompletableFuture<byte[]> randomInPartition(int partition, long count, int partitions) {
+        long first = firstHash(partition, partitions);
+        if (count <= MAX_KEYS_PER_REQUEST) {
+            return partitionPage(partition, first, MAX_KEYS_PER_REQUEST).thenApply(page ->
+                    page.keys().isEmpty() ? null : page.keys().get(random.nextInt(page.keys().size())));
+        }
+        long end = partition + 1 < partitions ? firstHash(partition + 1, partitions) : 0;
+        long width = end - first;
+        long from = width > 0 ? first + random.nextLong(width) : random.nextLong();
+        return partitionPage(partition, from, 1).thenCompose(page -> !page.keys().isEmpty()
+                ? CompletableFuture.completedFuture(page.keys().get(0))
+                : partitionPage(partition, first, 1).thenApply(wrapped ->
+                        wrapped.keys().isEmpty() ? null : wrapped.keys().get(0)));
+    }
+
+    /** The first live key after a random place on the ring (keys after a wide gap in hash order are more likely). */
+    private CompletableFuture<byte[]> randomAfterRandomHash() {
         long start = random.nextLong();
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         randomStep(start == 0 ? 1 : start, start, false, result);

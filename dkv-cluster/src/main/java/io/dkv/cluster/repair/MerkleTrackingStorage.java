@@ -145,6 +145,30 @@ public final class MerkleTrackingStorage extends ForwardingStorageEngine {
         }
     }
 
+    @Override
+    public void removeAllIfVersion(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        if (trees.isBuilt(partition)) {
+            removeAllAndTrack(partition, keys, versions, removed);
+            return;
+        }
+        Lock shared = guard(partition).readLock();
+        shared.lock();
+        try {
+            removeAllAndTrack(partition, keys, versions, removed);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    private void removeAllAndTrack(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        delegate().removeAllIfVersion(partition, keys, versions, removed);
+        for (int i = 0; i < keys.length; i++) {
+            if (removed[i]) {
+                trees.changed(partition, keys[i], versions[i], null);
+            }
+        }
+    }
+
     private MergeResult mergeAndTrack(int partition, byte[] key, Entry entry) {
         MergeResult result = delegate().merge(partition, key, entry);
         if (result.applied()) {

@@ -11,6 +11,8 @@ import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.cluster.keyspace.KeyScans;
 import io.dkv.core.message.DigestReply;
+import io.dkv.core.message.KeyCountReply;
+import io.dkv.core.message.KeyCountRequest;
 import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
@@ -151,7 +153,10 @@ public final class LocalReplica {
                 NotMine refused = fence == null ? null : fence.check(scan.partition(), scan.epoch(), true);
                 return refused != null ? refused : scan(scan);
             }
-            return new ErrorReply("a replica answers reads, writes and key scans, not " + request.getClass().getSimpleName());
+            if (request instanceof KeyCountRequest count) {
+                return count(count);
+            }
+            return new ErrorReply("a replica answers reads, writes, key scans and key counts, not " + request.getClass().getSimpleName());
         } catch (DkvException e) {
             return ErrorReplies.of(e);
         }
@@ -252,6 +257,24 @@ public final class LocalReplica {
             return new ErrorReply(self + " is recovering and does not answer key scans yet");
         }
         return KeyScans.page(storage, request);
+    }
+
+    /**
+     * This replica's key counts of the asked partitions, from the engine's counters (no key
+     * is read); refused while recovering: a count missing keys would make DBSIZE low.
+     */
+    public Message count(KeyCountRequest request) {
+        for (int partition : request.partitions()) {
+            checkPartition(partition);
+        }
+        if (recovery.isRecovering()) {
+            return new ErrorReply(self + " is recovering and does not answer key counts yet");
+        }
+        long[] counts = new long[request.partitions().length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = storage.keyCount(request.partitions()[i]);
+        }
+        return new KeyCountReply(counts);
     }
 
     public StorageEngine storage() {

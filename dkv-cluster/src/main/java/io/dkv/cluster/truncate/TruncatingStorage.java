@@ -1,6 +1,7 @@
 package io.dkv.cluster.truncate;
 
 import io.dkv.core.Entry;
+import io.dkv.core.TruncationMark;
 import io.dkv.core.storage.EntryScanner;
 import io.dkv.core.storage.EntryVisitor;
 import io.dkv.core.storage.ForwardingStorageEngine;
@@ -16,13 +17,17 @@ import io.dkv.core.storage.StorageEngine;
  *
  * <p>It sits above the Merkle-tracking store: hidden entries stay in the hash trees until
  * {@link TruncationDropper} removes them through that store, so the trees always count what
- * the engine holds. Counts ({@link #keyCount()}) include hidden entries until then.
+ * the engine holds. Counts ({@link #keyCount()}) include hidden entries until then; a
+ * partition's count ({@link #keyCount(int)}) does not: until the dropper reports the mark
+ * done it counts by a scan that skips hidden entries, then it is the engine's count again.
  *
  * <p>Thread-safe, as the engine it wraps.
  */
 public final class TruncatingStorage extends ForwardingStorageEngine {
 
     private final TruncationRegister marks;
+    /** The highest mark whose hidden entries the dropper removed: the engine's counts hold none it hides. */
+    private volatile long droppedStamp;
 
     public TruncatingStorage(StorageEngine delegate, TruncationRegister marks) {
         super(delegate);
@@ -92,6 +97,29 @@ public final class TruncatingStorage extends ForwardingStorageEngine {
                 results[i] = new MergeResult(results[i].applied(), null);
             }
         }
+    }
+
+    /**
+     * The dropper removed every entry {@code mark} hides (and this wrapper lets no hidden
+     * entry in again): the engine's per-partition counts are exact again up to that mark.
+     */
+    public synchronized void dropped(TruncationMark mark) {
+        droppedStamp = Math.max(droppedStamp, mark.stamp());
+    }
+
+    @Override
+    public long keyCount(int partition) {
+        TruncationMark now = marks.current();
+        if (now.isNone() || now.stamp() <= droppedStamp) {
+            return delegate().keyCount(partition);
+        }
+        long[] values = {0};
+        forEachEntry(partition, (key, entry) -> {
+            if (!entry.isTombstone()) {
+                values[0]++;
+            }
+        });
+        return values[0];
     }
 
     @Override

@@ -9,12 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Removes the entries a truncation mark hides from a node's store, a batch of partitions per
  * task on the scan scheduler (so a flush of a large store never holds the thread that
  * serves clients). Each entry is removed only if it still holds the version the scan saw,
- * through the Merkle-tracking store, so the hash trees follow and anti-entropy finds no
+ * a partition's entries as one batch ({@code StorageEngine.removeAllIfVersion}: one write in
+ * RocksDB per 128 keys), through the Merkle-tracking store, so the hash trees follow and anti-entropy finds no
  * difference to chase; a write that replaced it meanwhile is newer than the mark and stays.
  *
  * <p>Thread-safe: each drop is its own chain of tasks; two drops may overlap harmlessly.
@@ -27,15 +29,19 @@ public final class TruncationDropper {
     private final StorageEngine tracked;
     private final int partitionCount;
     private final Scheduler scanScheduler;
+    private final Consumer<TruncationMark> onDropped;
 
     /**
-     * @param tracked the store below {@link TruncatingStorage} (it must show hidden entries)
-     *                that keeps the hash trees current
+     * @param tracked   the store below {@link TruncatingStorage} (it must show hidden entries)
+     *                  that keeps the hash trees current
+     * @param onDropped told each mark whose hidden entries are all removed ({@link TruncatingStorage#dropped})
      */
-    public TruncationDropper(StorageEngine tracked, int partitionCount, Scheduler scanScheduler) {
+    public TruncationDropper(StorageEngine tracked, int partitionCount, Scheduler scanScheduler,
+                             Consumer<TruncationMark> onDropped) {
         this.tracked = tracked;
         this.partitionCount = partitionCount;
         this.scanScheduler = scanScheduler;
+        this.onDropped = onDropped;
     }
 
     /** Removes everything {@code mark} hides; completes with how many entries it removed. */
@@ -55,6 +61,7 @@ public final class TruncationDropper {
             if (end < partitionCount) {
                 scanScheduler.execute(() -> dropFrom(end, mark, dropped, done));
             } else {
+                onDropped.accept(mark);
                 done.complete(dropped.get());
             }
         } catch (RuntimeException e) {
@@ -72,12 +79,15 @@ public final class TruncationDropper {
                 versions.add(entry.versions());
             }
         });
-        long removed = 0;
-        for (int i = 0; i < keys.size(); i++) {
-            if (tracked.removeIfVersion(partition, keys.get(i), versions.get(i))) {
-                removed++;
+        // One batch per partition: an engine may read it together and delete with one write.
+        boolean[] removed = new boolean[keys.size()];
+        tracked.removeAllIfVersion(partition, keys.toArray(byte[][]::new), versions.toArray(EntryVersion[]::new), removed);
+        long count = 0;
+        for (boolean each : removed) {
+            if (each) {
+                count++;
             }
         }
-        return removed;
+        return count;
     }
 }

@@ -91,11 +91,15 @@ class TruncationRulesTest {
         storage.merge(1, bytes("old"), Entry.value(bytes("v"), BEFORE));
         storage.merge(2, bytes("new"), Entry.value(bytes("v"), AFTER));
         marks.raise(MARK);
-        TruncationDropper dropper = new TruncationDropper(engine, 4, new DirectScheduler());
+        TruncationDropper dropper = new TruncationDropper(engine, 4, new DirectScheduler(), storage::dropped);
+        assertThat(engine.keyCount(1)).as("the engine still counts the hidden key").isEqualTo(1);
+        assertThat(storage.keyCount(1)).as("a partition's count skips it before the drop").isZero();
 
         assertThat(dropper.drop(marks.current()).join()).isEqualTo(1);
         assertThat(engine.get(1, bytes("old"))).isNull();
         assertThat(engine.get(2, bytes("new"))).isNotNull();
+        assertThat(storage.keyCount(1)).isZero();
+        assertThat(storage.keyCount(2)).isEqualTo(1);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.dkv.core.message;
 
 /**
- * Key scans (SCAN, KEYS, DBSIZE, RANDOMKEY), asked of one replica of a partition: its keys
+ * Key scans (SCAN, KEYS, RANDOMKEY), asked of one replica of a partition: its keys
  * in hash order ({@code io.dkv.core.storage.StreamOrder}) from the first whose ring hash is
  * at least {@code fromHash}, answered with a {@link KeyScanReply}. Values stay on the
  * replica: the reply carries each key's version and whether it is a tombstone, which is

@@ -8,5 +8,5 @@ package io.dkv.core.message;
 public sealed interface Message permits WriteRequest, WriteReply, ReadRequest, ReadReply, DigestReply, ErrorReply,
         Gossip, MerkleRootRequest, MerkleLeavesReply, MerkleRootsRequest, MerkleRootsReply, KeyDigests, KeyDigestsReply,
         TombstoneCheck, TombstoneCheckReply, StreamRequest, StreamChunk, NotMine, MoveStatusRequest, MoveStatus,
-        KeyScanRequest, KeyScanReply, TruncateRequest, TruncateReply, RingMessage {
+        KeyScanRequest, KeyScanReply, KeyCountRequest, KeyCountReply, TruncateRequest, TruncateReply, RingMessage {
 }

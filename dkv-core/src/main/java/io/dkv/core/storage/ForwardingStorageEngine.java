@@ -43,6 +43,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public void removeAllIfVersion(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        delegate.removeAllIfVersion(partition, keys, versions, removed);
+    }
+
+    @Override
     public void forEachEntry(int partition, EntryVisitor visitor) {
         delegate.forEachEntry(partition, visitor);
     }
@@ -65,6 +70,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     @Override
     public long keyCount() {
         return delegate.keyCount();
+    }
+
+    @Override
+    public long keyCount(int partition) {
+        return delegate.keyCount(partition);
     }
 
     @Override

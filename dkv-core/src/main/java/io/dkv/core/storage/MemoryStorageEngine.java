@@ -39,7 +39,7 @@ public final class MemoryStorageEngine implements StorageEngine {
             throw new IllegalArgumentException("memoryLimitBytes must be positive: " + memoryLimitBytes);
         }
         this.partitions = new AtomicReferenceArray<>(partitionCount);
-        this.accounting = new StorageAccounting(memoryLimitBytes);
+        this.accounting = new StorageAccounting(memoryLimitBytes, partitionCount);
     }
 
     /** An engine limited only by the JVM heap. */
@@ -65,7 +65,7 @@ public final class MemoryStorageEngine implements StorageEngine {
                 return current;
             }
             accounting.reserve(StorageAccounting.growth(key, current, merged));
-            accounting.replaced(current, merged);
+            accounting.replaced(partition, current, merged);
             applied[0] = true;
             return merged;
         });
@@ -83,7 +83,7 @@ public final class MemoryStorageEngine implements StorageEngine {
             if (!current.versions().equals(version)) {
                 return current;
             }
-            accounting.removed(key, current);
+            accounting.removed(partition, key, current);
             removed[0] = true;
             return null;
         });
@@ -131,6 +131,11 @@ public final class MemoryStorageEngine implements StorageEngine {
     @Override
     public long keyCount() {
         return accounting.values();
+    }
+
+    @Override
+    public long keyCount(int partition) {
+        return accounting.values(partition);
     }
 
     @Override

@@ -4,11 +4,12 @@ import io.dkv.core.Entry;
 import io.dkv.core.StorageFullException;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What a storage engine holds, counted as it changes: values, tombstones, and approximate
- * bytes against the engine's limit. Every engine weighs an entry the same way, so a limit
+ * What a storage engine holds, counted as it changes: values (in all and per partition),
+ * tombstones, and approximate bytes against the engine's limit. Every engine weighs an entry the same way, so a limit
  * means the same whichever engine a node runs.
  *
  * <p>Thread-safe. Callers change the counts under their own per-key atomicity (a map's
@@ -24,10 +25,16 @@ public final class StorageAccounting {
     private final AtomicLong bytes = new AtomicLong();
     private final LongAdder values = new LongAdder();
     private final LongAdder tombstones = new LongAdder();
+    /** Values per partition: what DBSIZE sums, one replica per partition, without reading a key. */
+    private final AtomicLongArray partitionValues;
 
-    /** @param limitBytes writes that would take the engine past this are refused */
-    public StorageAccounting(long limitBytes) {
+    /**
+     * @param limitBytes     writes that would take the engine past this are refused
+     * @param partitionCount partitions of the ring the engine serves (values are counted per partition)
+     */
+    public StorageAccounting(long limitBytes, int partitionCount) {
         this.limitBytes = limitBytes;
+        this.partitionValues = new AtomicLongArray(partitionCount);
     }
 
     /** The bytes a key and its entry count for. */
@@ -64,33 +71,56 @@ public final class StorageAccounting {
         bytes.addAndGet(-delta);
     }
 
-    /** A key's entry went from {@code before} (null when absent) to {@code after}; its bytes are reserved already. */
-    public void replaced(Entry before, Entry after) {
-        count(before, -1);
-        count(after, +1);
+    /**
+     * A key of {@code partition} went from {@code before} (null when absent) to {@code after};
+     * its bytes are reserved already.
+     */
+    public void replaced(int partition, Entry before, Entry after) {
+        count(partition, before, -1);
+        count(partition, after, +1);
     }
 
-    /** A key and its entry were removed. */
-    public void removed(byte[] key, Entry entry) {
+    /** A key of {@code partition} and its entry were removed. */
+    public void removed(int partition, byte[] key, Entry entry) {
         release(weight(key, entry));
-        count(entry, -1);
+        count(partition, entry, -1);
     }
 
     /** An entry already stored, counted when the counts are rebuilt by a scan. */
-    public void counted(int keyLength, Entry entry) {
+    public void counted(int partition, int keyLength, Entry entry) {
         bytes.addAndGet(weight(keyLength, entry));
-        count(entry, +1);
+        count(partition, entry, +1);
     }
 
-    /** Counts saved earlier, taken back when the engine reopens after a clean shutdown. */
-    public void restore(long values, long tombstones, long bytes) {
+    /**
+     * Counts saved earlier, taken back when the engine reopens after a clean shutdown.
+     *
+     * @param partitionValues values per partition; MUST sum to {@code values}
+     */
+    public void restore(long values, long tombstones, long bytes, long[] partitionValues) {
+        if (partitionValues.length != this.partitionValues.length()) {
+            throw new IllegalArgumentException(partitionValues.length + " partition counts for "
+                    + this.partitionValues.length() + " partitions");
+        }
         this.values.add(values);
         this.tombstones.add(tombstones);
         this.bytes.set(bytes);
+        for (int i = 0; i < partitionValues.length; i++) {
+            this.partitionValues.addAndGet(i, partitionValues[i]);
+        }
     }
 
     public long values() {
         return values.sum();
+    }
+
+    /** Keys of one partition whose entry is a value. */
+    public long values(int partition) {
+        return partitionValues.get(partition);
+    }
+
+    public int partitionCount() {
+        return partitionValues.length();
     }
 
     public long tombstones() {
@@ -105,9 +135,15 @@ public final class StorageAccounting {
         return limitBytes;
     }
 
-    private void count(Entry entry, int delta) {
-        if (entry != null) {
-            (entry.isTombstone() ? tombstones : values).add(delta);
+    private void count(int partition, Entry entry, int delta) {
+        if (entry == null) {
+            return;
+        }
+        if (entry.isTombstone()) {
+            tombstones.add(delta);
+        } else {
+            values.add(delta);
+            partitionValues.addAndGet(partition, delta);
         }
     }
 }

@@ -68,6 +68,20 @@ public interface StorageEngine extends AutoCloseable {
     boolean removeIfVersion(int partition, byte[] key, EntryVersion version);
 
     /**
+     * Removes each of one partition's keys whose stored entry still has exactly
+     * {@code versions[i]}, as {@link #removeIfVersion} would, and sets {@code removed[i]}
+     * when it did: how a flush drops what its mark hides. An engine may read the batch
+     * together and delete with one write; each key is atomic on its own, the batch is not.
+     *
+     * <p>Callers MUST pass distinct keys, all of {@code partition}, and arrays of equal length.
+     */
+    default void removeAllIfVersion(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        for (int i = 0; i < keys.length; i++) {
+            removed[i] = removeIfVersion(partition, keys[i], versions[i]);
+        }
+    }
+
+    /**
      * Visits every entry of one partition. Weakly consistent: writes that run concurrently
      * may or may not be seen, and the visit never fails because of them.
      */
@@ -104,6 +118,21 @@ public interface StorageEngine extends AutoCloseable {
 
     /** Keys whose entry is a value (tombstones not counted). */
     long keyCount();
+
+    /**
+     * Keys of one partition whose entry is a value, as {@link #keyCount()} counts them
+     * (expired values not yet collected included). MUST be cheap: DBSIZE asks it of every
+     * partition a node holds. The default counts by a scan, for engines that keep no count.
+     */
+    default long keyCount(int partition) {
+        long[] values = {0};
+        forEachEntry(partition, (key, entry) -> {
+            if (!entry.isTombstone()) {
+                values[0]++;
+            }
+        });
+        return values[0];
+    }
 
     /** Keys whose entry is a tombstone. */
     long tombstoneCount();

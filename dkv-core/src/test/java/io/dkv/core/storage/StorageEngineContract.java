@@ -4,6 +4,7 @@ import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
+import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -344,6 +345,63 @@ public abstract class StorageEngineContract {
     /** Key i's entry in a batch: a tombstone for every fifth key, a value otherwise, all at stamp 50. */
     private static Entry batchEntry(int i) {
         return i % 5 == 0 ? Entry.tombstone(new Version(50, 2)) : value("streamed" + i, 50, 2);
+    }
+
+    /** A flush's batch removal: exactly the keys still at the version given go, counted as they go. */
+    @Test
+    void removeAllIfVersionRemovesOnlyTheKeysStillAtTheirVersion() {
+        int count = 300; // more than an engine may take under one lock set
+        List<byte[]> keys = keysOf("r", 3, count);
+        EntryVersion[] versions = new EntryVersion[count];
+        for (int i = 0; i < count; i++) {
+            engine.merge(3, keys.get(i), i % 5 == 4 ? Entry.tombstone(new Version(7, 1)) : value("v" + i, 7, 1));
+            versions[i] = engine.get(3, keys.get(i)).versions();
+            if (i % 3 == 1) {
+                engine.merge(3, keys.get(i), value("newer" + i, 8, 1));
+            }
+        }
+        long valuesBefore = engine.keyCount(3);
+        boolean[] removed = new boolean[count];
+        engine.removeAllIfVersion(3, keys.toArray(new byte[0][]), versions, removed);
+
+        long expectedValuesGone = 0;
+        for (int i = 0; i < count; i++) {
+            boolean stale = i % 3 == 1;
+            assertThat(removed[i]).as("key %d removed", i).isEqualTo(!stale);
+            assertThat(engine.get(3, keys.get(i))).as("key %d", i).matches(entry -> stale == (entry != null));
+            if (!stale && i % 5 != 4) {
+                expectedValuesGone++;
+            }
+        }
+        assertThat(engine.keyCount(3)).isEqualTo(valuesBefore - expectedValuesGone).isEqualTo(engine.keyCount());
+        assertThat(engine.tombstoneCount()).isZero();
+    }
+
+    /** What DBSIZE reads: each partition's count of values follows merges, batches and removals. */
+    @Test
+    void eachPartitionCountsItsValuesAsAScanWould() {
+        for (int i = 0; i < 200; i++) {
+            engine.merge(p("counted-" + i), bytes("counted-" + i), value("v", 1, 1));
+        }
+        for (int i = 0; i < 200; i += 4) {
+            engine.merge(p("counted-" + i), bytes("counted-" + i), Entry.tombstone(new Version(2, 1)));
+        }
+        for (int i = 1; i < 200; i += 4) {
+            assertThat(engine.removeIfVersion(p("counted-" + i), bytes("counted-" + i),
+                    engine.get(p("counted-" + i), bytes("counted-" + i)).versions())).isTrue();
+        }
+        String batchKey = keyWhere("batched-", partition -> partition == 7);
+        MergeResult[] results = new MergeResult[1];
+        engine.mergeAll(7, new byte[][]{bytes(batchKey)}, new Entry[]{value("v", 1, 1)}, results);
+
+        long total = 0;
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            long[] scanned = {0};
+            engine.forEachEntry(partition, (key, entry) -> scanned[0] += entry.isTombstone() ? 0 : 1);
+            assertThat(engine.keyCount(partition)).as("values of partition %d", partition).isEqualTo(scanned[0]);
+            total += scanned[0];
+        }
+        assertThat(total).isEqualTo(200 - 50 - 50 + 1).isEqualTo(engine.keyCount());
     }
 
     @Test

@@ -20,6 +20,8 @@ import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.RingMessage;
+import io.dkv.core.message.KeyCountReply;
+import io.dkv.core.message.KeyCountRequest;
 import io.dkv.core.message.KeyScanReply;
 import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.StreamChunk;
@@ -62,6 +64,8 @@ final class MessageCodec {
     private static final byte KEY_SCAN_REPLY = 36;
     private static final byte TRUNCATE_REQUEST = 37;
     private static final byte TRUNCATE_REPLY = 38;
+    private static final byte KEY_COUNT_REQUEST = 39;
+    private static final byte KEY_COUNT_REPLY = 40;
 
     private MessageCodec() {
     }
@@ -207,6 +211,12 @@ final class MessageCodec {
             writeKeysAndEntries(out, reply.keys(), reply.entries());
             out.writeLong(reply.resumeHash());
             out.writeBoolean(reply.last());
+        } else if (message instanceof KeyCountRequest count) {
+            out.writeByte(KEY_COUNT_REQUEST);
+            WireFormat.writeInts(out, count.partitions());
+        } else if (message instanceof KeyCountReply reply) {
+            out.writeByte(KEY_COUNT_REPLY);
+            WireFormat.writeLongs(out, reply.counts());
         } else {
             throw new IllegalArgumentException("no wire format for " + message.getClass().getName());
         }
@@ -252,6 +262,8 @@ final class MessageCodec {
                 KeysAndEntries read = readKeysAndEntries(in);
                 yield new KeyScanReply(read.keys(), read.entries(), in.readLong(), in.readBoolean());
             }
+            case KEY_COUNT_REQUEST -> new KeyCountRequest(readPartitions(in));
+            case KEY_COUNT_REPLY -> new KeyCountReply(WireFormat.readLongs(in));
             case TOMBSTONE_CHECK_REPLY -> {
                 boolean[] safe = new boolean[WireFormat.readCount(in, 1)];
                 for (int i = 0; i < safe.length; i++) {
@@ -305,6 +317,12 @@ final class MessageCodec {
                 size += 4 + reply.keys()[i].length + WireFormat.entrySize(reply.entries()[i]);
             }
             return size;
+        }
+        if (message instanceof KeyCountRequest count) {
+            return 5 + 4 * count.partitions().length;
+        }
+        if (message instanceof KeyCountReply reply) {
+            return 5 + 8 * reply.counts().length;
         }
         if (message instanceof MerkleRootsRequest roots) {
             return 5 + MerkleRootsRequest.BYTES_PER_PARTITION * roots.partitions().length;

@@ -19,7 +19,9 @@ import static io.dkv.server.resp.Futures.done;
  * answers 0 to EXPIRE and PERSIST on a missing key, so they read the key first and write
  * only when it exists; a key created by another client between the read and the write may
  * or may not get the expiry (each of the two orders is a possible outcome of the race).
- * Times are computed from and judged by the coordinating node's wall clock.
+ * Times are computed from and judged by the coordinating node's wall clock. Whether a key
+ * exists is {@code ClusterNode.isLive}'s rule (live at that clock, not hidden by a flush), the
+ * one every command follows.
  *
  * <p>EXPIRE's NX, XX, GT and LT make the write depend on the current expiry: refused, as
  * every compare-and-set is.
@@ -96,7 +98,7 @@ final class ExpiryCommands {
         }
         byte[] key = command.arg(1);
         return node.read(key, session.readConsistency()).thenCompose(entry -> {
-            if (entry == null || entry.isTombstone()) {
+            if (!node.isLive(entry)) {
                 return done(RespReply.NULL);
             }
             RespReply value = new RespReply.Bulk(entry.value());
@@ -155,7 +157,7 @@ final class ExpiryCommands {
         long expiresAt = Math.max(1, when <= now ? Math.min(when, now - 1) : when);
         byte[] key = command.arg(1);
         return node.read(key, session.readConsistency()).thenCompose(entry -> {
-            if (entry == null || entry.isTombstone()) {
+            if (!node.isLive(entry)) {
                 return done(RespReply.integer(0));
             }
             return node.setExpiry(key, expiresAt, session.writeConsistency()).thenApply(result -> RespReply.integer(1));
@@ -168,7 +170,7 @@ final class ExpiryCommands {
      */
     private CompletableFuture<RespReply> ttl(ClientSession session, RespCommand command, boolean millis, boolean absolute) {
         return node.read(command.arg(1), session.readConsistency()).thenApply(entry -> {
-            if (entry == null || entry.isTombstone()) {
+            if (!node.isLive(entry)) {
                 return RespReply.integer(-2);
             }
             if (!entry.expiry().isSet()) {
@@ -183,7 +185,7 @@ final class ExpiryCommands {
     private CompletableFuture<RespReply> persist(ClientSession session, RespCommand command) {
         byte[] key = command.arg(1);
         return node.read(key, session.readConsistency()).thenCompose(entry -> {
-            if (entry == null || entry.isTombstone() || !entry.expiry().isSet()) {
+            if (!node.isLive(entry) || !entry.expiry().isSet()) {
                 return done(RespReply.integer(0));
             }
             return node.setExpiry(key, Expiry.NEVER, session.writeConsistency()).thenApply(result -> RespReply.integer(1));

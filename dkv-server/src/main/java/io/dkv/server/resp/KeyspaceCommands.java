@@ -14,9 +14,9 @@ import static io.dkv.server.resp.Futures.done;
 
 /**
  * The key-space commands: SCAN, KEYS, DBSIZE, RANDOMKEY, TYPE, UNLINK, TOUCH, MEMORY USAGE and
- * DKV.LOCALSIZE. SCAN, KEYS, DBSIZE and RANDOMKEY are cluster-wide: they read every partition
- * from a quorum of its replicas (see {@code KeyspaceScanner} and docs/ARCHITECTURE.md, "Key
- * scans"). Every value in dkv is a string, so TYPE answers string or none.
+ * DKV.LOCALSIZE. SCAN, KEYS and RANDOMKEY are cluster-wide: they read every partition from a
+ * quorum of its replicas (see {@code KeyspaceScanner} and docs/ARCHITECTURE.md, "Key scans").
+ * DBSIZE sums the replicas' per-partition key counts instead ({@code KeyCounter}). Every value in dkv is a string, so TYPE answers string or none.
  */
 final class KeyspaceCommands {
 
@@ -44,16 +44,18 @@ final class KeyspaceCommands {
                 CommandAcl.of("@keyspace @read @slow @dangerous"), commands::keys,
                 "O(N + P) where N is the number of keys in the cluster and P the number of partitions"));
         table.add(new CommandSpec("DBSIZE", 1, List.of("readonly"), 0, 0, 0, "server",
-                "Returns the number of keys in the cluster (a full scan; exact while no writes run).",
+                "Returns the number of keys in the cluster, from each partition's replica key counts (one message"
+                        + " per node; may count expired keys not collected yet, and keys whose deletes a replica missed).",
                 CommandAcl.of("@keyspace @read @fast"), commands::dbsize,
-                "O(N + P) where N is the number of keys in the cluster and P the number of partitions"));
+                "O(P + M) where P is the number of partitions and M the number of nodes"));
         table.add(new CommandSpec("DKV.LOCALSIZE", 1, List.of("readonly", "fast"), 0, 0, 0, "dkv",
                 "Returns the number of keys this node stores as a replica (its share of DBSIZE, times the replicas).",
                 CommandAcl.of("@keyspace @read @fast"), commands::localSize));
         table.add(new CommandSpec("RANDOMKEY", 1, List.of("readonly"), 0, 0, 0, "generic",
-                "Returns a key from a random place of the ring, or nil when the cluster holds none.",
+                "Returns a random key (a partition drawn by its key count, then a key of it), or nil when the"
+                        + " cluster holds none.",
                 CommandAcl.of("@keyspace @read @slow"), commands::randomKey,
-                "O(1) on average, O(P) where P is the number of partitions when the cluster is almost empty"));
+                "O(P + M + K) where P is the number of partitions, M of nodes, K of keys in one partition"));
         table.add(new CommandSpec("TYPE", 2, List.of("readonly", "fast"), 1, 1, 1, "generic",
                 "Returns the type of the value at a key: string, or none when absent.",
                 CommandAcl.of("@keyspace @read @fast"), commands::type));
@@ -138,7 +140,7 @@ final class KeyspaceCommands {
     }
 
     private CompletableFuture<RespReply> dbsize(ClientSession session, RespCommand command) {
-        return node.countKeys().thenApply(RespReply::integer);
+        return node.estimateKeys().thenApply(RespReply::integer);
     }
 
     private CompletableFuture<RespReply> localSize(ClientSession session, RespCommand command) {

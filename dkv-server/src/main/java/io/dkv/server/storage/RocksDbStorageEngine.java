@@ -55,7 +55,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         this.store = store;
         this.family = family;
         this.partitionCount = partitionCount;
-        this.accounting = new StorageAccounting(diskLimitBytes == 0 ? Long.MAX_VALUE : diskLimitBytes);
+        this.accounting = new StorageAccounting(diskLimitBytes == 0 ? Long.MAX_VALUE : diskLimitBytes, partitionCount);
         this.recounted = !loadCounters();
         if (recounted) {
             recount();
@@ -105,7 +105,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 accounting.release(delta);
                 throw e;
             }
-            accounting.replaced(current, merged);
+            accounting.replaced(partition, current, merged);
             return new MergeResult(true, current);
         } finally {
             lock.unlock();
@@ -124,7 +124,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                     + entries.length + " and " + results.length);
         }
         for (int from = 0; from < keys.length; from += BATCH_KEYS) {
-            mergeBatch(keys, entries, results, from, Math.min(keys.length, from + BATCH_KEYS));
+            mergeBatch(partition, keys, entries, results, from, Math.min(keys.length, from + BATCH_KEYS));
         }
     }
 
@@ -135,7 +135,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
      */
     static final int BATCH_KEYS = 128;
 
-    private void mergeBatch(byte[][] keys, Entry[] entries, MergeResult[] results, int from, int to) {
+    private void mergeBatch(int partition, byte[][] keys, Entry[] entries, MergeResult[] results, int from, int to) {
         int count = to - from;
         List<byte[]> diskKeys = new ArrayList<>(count);
         int[] stripes = new int[count];
@@ -181,9 +181,69 @@ public final class RocksDbStorageEngine implements StorageEngine {
             }
             for (int i = 0; i < count; i++) {
                 if (wins[i]) {
-                    accounting.replaced(current[i], entries[from + i]);
+                    accounting.replaced(partition, current[i], entries[from + i]);
                 }
                 results[from + i] = new MergeResult(wins[i], current[i]);
+            }
+        } finally {
+            for (int i = locked - 1; i >= 0; i--) {
+                locks.stripe(held[i]).unlock();
+            }
+        }
+    }
+
+    /**
+     * The batch's stored entries read with one multi-get and the matching ones deleted with
+     * one write, under the stripes of all its keys (taken in order, as {@link #mergeAll}
+     * takes them), {@link #BATCH_KEYS} keys at a time.
+     */
+    @Override
+    public void removeAllIfVersion(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed) {
+        if (keys.length != versions.length || removed.length < keys.length) {
+            throw new IllegalArgumentException("a batch of " + keys.length + " keys needs as many versions and results, not "
+                    + versions.length + " and " + removed.length);
+        }
+        for (int from = 0; from < keys.length; from += BATCH_KEYS) {
+            removeBatch(partition, keys, versions, removed, from, Math.min(keys.length, from + BATCH_KEYS));
+        }
+    }
+
+    private void removeBatch(int partition, byte[][] keys, EntryVersion[] versions, boolean[] removed, int from, int to) {
+        int count = to - from;
+        List<byte[]> diskKeys = new ArrayList<>(count);
+        int[] stripes = new int[count];
+        for (int i = 0; i < count; i++) {
+            long hash = KeyHash.of(keys[from + i]);
+            diskKeys.add(KeyLayout.diskKey(hash, keys[from + i], 0));
+            stripes[i] = locks.stripeOf(hash);
+        }
+        int[] held = Arrays.stream(stripes).sorted().distinct().toArray();
+        int locked = 0;
+        try {
+            for (int stripe : held) {
+                locks.stripe(stripe).lock();
+                locked++;
+            }
+            List<byte[]> stored = store.multiGet(family, diskKeys);
+            Entry[] current = new Entry[count];
+            List<byte[]> deletes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] bytes = stored.get(i);
+                current[i] = bytes == null ? null : EntryCodec.decode(bytes);
+                if (current[i] != null && current[i].versions().equals(versions[from + i])) {
+                    deletes.add(diskKeys.get(i));
+                } else {
+                    current[i] = null;
+                }
+            }
+            if (!deletes.isEmpty()) {
+                store.deleteAll(family, deletes);
+            }
+            for (int i = 0; i < count; i++) {
+                removed[from + i] = current[i] != null;
+                if (current[i] != null) {
+                    accounting.removed(partition, keys[from + i], current[i]);
+                }
             }
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
@@ -208,7 +268,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 return false;
             }
             store.delete(family, diskKey);
-            accounting.removed(key, current);
+            accounting.removed(partition, key, current);
             return true;
         } finally {
             lock.unlock();
@@ -268,6 +328,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
 
     @Override
+    public long keyCount(int partition) {
+        return accounting.values(partition);
+    }
+
+    @Override
     public long tombstoneCount() {
         return accounting.tombstones();
     }
@@ -289,34 +354,52 @@ public final class RocksDbStorageEngine implements StorageEngine {
         store.close();
     }
 
-    /** Called by the store while it closes: the counts, so a clean restart need not recount. */
+    /**
+     * Called by the store while it closes: the counts, so a clean restart need not recount.
+     * Format 2: the three totals, then the values of each partition (format 1, without them,
+     * is recounted on open).
+     */
     void saveCounters() throws RocksDBException {
-        byte[] value = new byte[1 + 3 * Long.BYTES];
-        value[0] = 1;
+        byte[] value = new byte[1 + (3 + partitionCount) * Long.BYTES];
+        value[0] = 2;
         KeyLayout.putLong(value, 1, accounting.values());
         KeyLayout.putLong(value, 9, accounting.tombstones());
         KeyLayout.putLong(value, 17, accounting.bytes());
+        for (int partition = 0; partition < partitionCount; partition++) {
+            KeyLayout.putLong(value, 25 + partition * Long.BYTES, accounting.values(partition));
+        }
         store.putWhileClosing(RocksDbStore.Family.META, COUNTERS_KEY, value);
     }
 
-    /** Takes the counts saved at a clean shutdown, once; false when there are none to trust. */
+    /**
+     * Takes the counts saved at a clean shutdown, once; false when there are none to trust
+     * (none saved, an unclean shutdown, an older format, or another partition count).
+     */
     private boolean loadCounters() {
         byte[] saved = store.getMeta(COUNTERS_KEY);
         if (saved != null) {
             store.deleteMeta(COUNTERS_KEY);
         }
-        if (saved == null || saved.length != 1 + 3 * Long.BYTES || saved[0] != 1
+        if (saved == null || saved.length != 1 + (3 + partitionCount) * Long.BYTES || saved[0] != 2
                 || !store.directory().wasCleanShutdown()) {
             return false;
         }
-        accounting.restore(KeyLayout.getLong(saved, 1), KeyLayout.getLong(saved, 9), KeyLayout.getLong(saved, 17));
+        long[] partitionValues = new long[partitionCount];
+        for (int partition = 0; partition < partitionCount; partition++) {
+            partitionValues[partition] = KeyLayout.getLong(saved, 25 + partition * Long.BYTES);
+        }
+        accounting.restore(KeyLayout.getLong(saved, 1), KeyLayout.getLong(saved, 9), KeyLayout.getLong(saved, 17),
+                partitionValues);
         return true;
     }
 
     private void recount() {
         store.scan(family, NO_PREFIX, null, (diskKey, value) -> {
             Entry entry = EntryCodec.decode(value);
-            accounting.counted(diskKey.length - KeyLayout.HASH_BYTES, entry);
+            // Ring.partitionOfHash: the partition is the hash's top 32 bits scaled to the count.
+            long top32 = KeyLayout.getLong(diskKey, 0) >>> 32;
+            int partition = (int) ((top32 * partitionCount) >>> 32);
+            accounting.counted(partition, diskKey.length - KeyLayout.HASH_BYTES, entry);
             return true;
         });
     }

@@ -306,6 +306,24 @@ public final class RocksDbStore implements AutoCloseable {
         }
     }
 
+    /** Deletes every key with one write: one log record, all or nothing. */
+    void deleteAll(Family family, List<byte[]> keys) {
+        Lock lock = enter();
+        try (WriteBatch batch = new WriteBatch()) {
+            ensureWritable();
+            ColumnFamilyHandle handle = open.handle(family);
+            for (byte[] key : keys) {
+                batch.delete(handle, key);
+            }
+            open.db().write(currentWriteOptions(), batch);
+            lastWriteFailure = null;
+        } catch (RocksDBException e) {
+            throw writeFailure("delete", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void delete(Family family, byte[] key) {
         Lock lock = enter();
         try {

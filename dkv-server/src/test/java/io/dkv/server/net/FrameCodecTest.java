@@ -23,6 +23,8 @@ import io.dkv.core.message.TruncateRequest;
 import io.dkv.core.message.NotMine;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
+import io.dkv.core.message.KeyCountReply;
+import io.dkv.core.message.KeyCountRequest;
 import io.dkv.core.message.KeyScanReply;
 import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.message.StreamChunk;
@@ -135,7 +137,10 @@ class FrameCodecTest {
                 new KeyScanRequest(0, 0, 1, 1, Long.MAX_VALUE),
                 new KeyScanReply(new byte[][]{bytes("a"), new byte[0]},
                         new Entry[]{Entry.value(new byte[0], VERSION), Entry.tombstone(VERSION)}, Long.MIN_VALUE, false),
-                new KeyScanReply(new byte[0][], new Entry[0], 0, true));
+                new KeyScanReply(new byte[0][], new Entry[0], 0, true),
+                new KeyCountRequest(new int[]{0, 7, 4095}),
+                new KeyCountRequest(new int[0]),
+                new KeyCountReply(new long[]{0, 3, Long.MAX_VALUE}));
     }
 
     @ParameterizedTest

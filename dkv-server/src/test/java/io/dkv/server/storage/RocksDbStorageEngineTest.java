@@ -61,6 +61,15 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         }
         assertThat(engine.keyCount()).isEqualTo(keys - (keys + 9) / 10);
         assertThat(engine.tombstoneCount()).isEqualTo((keys + 9) / 10);
+        long[] perPartition = new long[PARTITIONS];
+        for (int i = 0; i < keys; i++) {
+            if (i % 10 != 0) {
+                perPartition[p("key-" + i)]++;
+            }
+        }
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            assertThat(engine.keyCount(partition)).as("values of partition %d", partition).isEqualTo(perPartition[partition]);
+        }
     }
 
     @Test

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 
@@ -135,11 +137,62 @@ class KeyScanSimTest {
         assertThat(scanAll(cluster.node(newcomer), 50)).isEqualTo(expected);
     }
 
+    /**
+     * DBSIZE's estimate from the replicas' counters: exact while the replicas agree, with a
+     * replica down, and after a flush whose hidden entries no node has dropped yet.
+     */
+    @Test
+    void theCountersEstimateMatchesTheScanWhileReplicasAgree() {
+        SimClient client = cluster.client(nodes.get(0));
+        for (int i = 0; i < 300; i++) {
+            client.put("counted-" + i, "v", Consistency.ALL);
+        }
+        for (int i = 0; i < 300; i += 3) {
+            client.delete("counted-" + i, Consistency.ALL);
+        }
+        ClusterNode coordinator = cluster.node(nodes.get(1));
+        assertThat(cluster.await(coordinator.estimateKeys())).isEqualTo(200L);
+        assertThat(cluster.await(coordinator.countKeys())).isEqualTo(200L);
+
+        cluster.await(coordinator.flushAll(false));
+        assertThat(cluster.await(coordinator.estimateKeys())).as("just after an ASYNC flush").isZero();
+        cluster.runFor(Duration.ofSeconds(5));
+        assertThat(cluster.await(coordinator.estimateKeys())).as("once the hidden entries are dropped").isZero();
+        for (int i = 0; i < 30; i++) {
+            client.put("after-the-flush-" + i, "v", Consistency.ALL);
+        }
+        cluster.crash(nodes.get(2));
+        assertThat(cluster.await(coordinator.estimateKeys())).as("with n3 down").isEqualTo(30L);
+    }
+
+    /**
+     * RANDOMKEY weighs partitions by their counts, then picks uniformly inside one: 40 keys
+     * spread over 64 partitions, 4000 draws, about 100 each. Picking the first key after a
+     * random hash instead makes a key's chance its gap in hash order, some keys drawn 3 to 5
+     * times as often as the mean, others almost never.
+     */
+    @Test
+    void randomKeyDrawsEveryKeyAboutAsOften() {
+        SimClient client = cluster.client(nodes.get(0));
+        Map<String, Integer> draws = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            client.put("drawn-" + i, "v", Consistency.ALL);
+            draws.put("drawn-" + i, 0);
+        }
+        ClusterNode coordinator = cluster.node(nodes.get(1));
+        for (int i = 0; i < 4000; i++) {
+            draws.merge(new String(cluster.await(coordinator.randomKey()), StandardCharsets.UTF_8), 1, Integer::sum);
+        }
+        assertThat(draws).hasSize(40);
+        assertThat(draws.values()).as("draws per key (binomial: mean 100, sd 10)").allMatch(n -> n >= 55 && n <= 150);
+    }
+
     @Test
     void anEmptyClusterScansToTheEndAndHasNoRandomKey() {
         ClusterNode coordinator = cluster.node(nodes.get(1));
         assertThat(scanAll(coordinator, 10)).isEmpty();
         assertThat(cluster.await(coordinator.countKeys())).isZero();
+        assertThat(cluster.await(coordinator.estimateKeys())).isZero();
         assertThat(cluster.await(coordinator.randomKey())).isNull();
     }
 
