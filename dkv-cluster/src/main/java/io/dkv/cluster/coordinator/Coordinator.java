@@ -68,7 +68,7 @@ public final class Coordinator {
     private final HintedHandoff handoff;
     private final NodeCounters metrics;
     private final Clock time;
-    private final Scheduler scheduler;
+    private final SpeculationTimer speculationTimer;
     private final SpeculativeRetry speculation;
     /** Recent latency of reads answered by peers; null when the policy does not look at it. */
     private final ReadLatency readLatency;
@@ -96,7 +96,7 @@ public final class Coordinator {
         this.handoff = parts.handoff();
         this.metrics = parts.metrics();
         this.time = parts.time();
-        this.scheduler = parts.scheduler();
+        this.speculationTimer = new SpeculationTimer(parts.time(), parts.scheduler());
         this.speculation = config.speculativeRetry();
         this.readLatency = speculation.kind() == SpeculativeRetry.Kind.PERCENTILE
                 ? new ReadLatency(speculation.percentile()) : null;
@@ -242,11 +242,9 @@ public final class Coordinator {
             }
         }
         if (speculation.speculates() && !operation.result().isDone() && operation.hasUnasked()) {
-            // Not cancelled when the read completes first: cancelling from a client's event loop
-            // would cost a task on the scheduler's loop, more than the timer's no-op firing.
             long delay = speculation.delayMillis(readLatency == null ? -1 : readLatency.recentMillis(),
                     config.replicaTimeoutMillis());
-            scheduler.schedule(delay, () -> {
+            speculationTimer.add(delay, () -> {
                 ReadOperation.Send extra = operation.speculate();
                 if (extra != null) {
                     metrics.speculativeReads.increment();
