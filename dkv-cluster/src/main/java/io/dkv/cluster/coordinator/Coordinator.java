@@ -50,7 +50,8 @@ import java.util.random.RandomGenerator;
  * needs W of their acks; a replica that fails is not replaced (a slow one is waited for up
  * to the timeout), and keeps a hint here. Only when fewer than W are up do stand-ins take
  * writes in their place and count (a sloppy quorum, outside the guarantee). Reads never ask
- * stand-ins. So with R + W > RF and at most RF - max(R, W) replicas faulty, every read
+ * stand-ins: a read asks R replicas, and another replica of the key only in place of one
+ * that fails or when they are slow (speculative retry). So with R + W > RF and at most RF - max(R, W) replicas faulty, every read
  * meets every acknowledged write.
  *
  * <p>Thread-safe: may be called from many threads at once. Per-request state lives in the

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Why not {@link Scheduler#schedule} per read: reads are coordinated on the client's event
  * loop, the scheduler is the node's loop, and scheduling a task on another Netty loop wakes
- * it (a syscall) for every read; measured on {@code dkv local --nodes 3}, that cost more than
- * the internode requests the smaller reads saved. Here a read only appends to a lock-free
- * queue; the sweep, armed at most once per delay, runs on the scheduler and takes every
+ * it (a syscall) for every read: the cross-thread hand-off per request that the threading
+ * design (docs/ARCHITECTURE.md, "Threading") removed elsewhere. Here a read only appends to
+ * a lock-free queue; the sweep, armed at most once per delay, runs on the scheduler and takes every
  * entry that is due. Entries are taken in arrival order: when the delay shrinks, an entry
  * may wait behind an older one with a longer delay, so a speculation can come late by the
  * difference, never early. Entries whose read completed meanwhile run as no-ops.
