@@ -121,6 +121,35 @@ class ReadFanOutTest {
                 .isLessThan(SpeculativeRetry.DEFAULT_MAX_MILLIS);
     }
 
+    /**
+     * Read repair covers the replicas a read asked: a stale replica that a QUORUM read did not
+     * ask stays stale (anti-entropy, off here, is what brings it up, see AntiEntropyTest); a
+     * read at ALL asks it and repairs it.
+     */
+    @Test
+    void readRepairCoversTheReplicasAskedOnly() {
+        SimClient client = start(c -> c.handoff(c.handoff().withEnabled(false))
+                .repair(c.repair().withAntiEntropyEnabled(false)));
+        NodeId third = replicas.get(2);
+        cluster.network().block(outsider, third);
+        client.put(KEY, "v2", Consistency.QUORUM);
+        cluster.network().heal();
+        assertThat(value(third)).isEqualTo("v1");
+
+        assertThat(client.get(KEY, Consistency.QUORUM)).isEqualTo("v2");
+        cluster.runFor(java.time.Duration.ofSeconds(2));
+        assertThat(value(third)).as("not asked, not repaired").isEqualTo("v1");
+
+        assertThat(client.get(KEY, Consistency.ALL)).isEqualTo("v2");
+        cluster.runFor(java.time.Duration.ofSeconds(2));
+        assertThat(value(third)).as("asked at ALL, repaired").isEqualTo("v2");
+    }
+
+    private String value(NodeId node) {
+        var entry = cluster.localEntry(node, KEY);
+        return entry == null || entry.value() == null ? null : new String(entry.value(), StandardCharsets.UTF_8);
+    }
+
     /** Before any latency is known the cap applies: still well before the timeout. */
     @Test
     void withoutALatencyEstimateTheCapBoundsTheWait() {
