@@ -243,8 +243,8 @@ public final class ClusterNode implements MessageHandler {
         ReplicaEndpoints endpoints = new ReplicaEndpoints(context.self(), replica, context.transport(),
                 config.replicaTimeoutMillis(), marks::visible);
         Router router = new Router(liveness, hints.enabled());
-        this.coordinator = new Coordinator(context.self(), config, rings, router, endpoints, clock,
-                context.random(), handoff, metrics);
+        this.coordinator = new Coordinator(new Coordinator.Parts(context.self(), config, rings, router, endpoints,
+                clock, context.random(), handoff, metrics, context.clock(), context.scheduler()));
         this.keyCounter = new KeyCounter(rings, router, endpoints, context.scanScheduler());
         this.keyspace = new KeyspaceScanner(config, rings, router, endpoints, context.scanScheduler(), this::isLive,
                 context.random(), keyCounter);

@@ -32,6 +32,7 @@ import io.dkv.core.version.HybridLogicalClock;
  * @param repair             anti-entropy and tombstone settings
  * @param streamBytesPerSecond most bytes of keys and values per second a node takes in when it
  *                           copies partitions from other replicas (joins, replacements); 0 = no limit
+ * @param speculativeRetry   which replicas a read asks first, and when it asks one more
  */
 public record ClusterConfig(
         int nodes,
@@ -49,7 +50,8 @@ public record ClusterConfig(
         FailureDetectionConfig failureDetection,
         HandoffConfig handoff,
         RepairConfig repair,
-        long streamBytesPerSecond) {
+        long streamBytesPerSecond,
+        SpeculativeRetry speculativeRetry) {
 
     public static final int MIB = 1 << 20;
 
@@ -73,7 +75,11 @@ public record ClusterConfig(
         require(maxClockSkewMillis >= 1 && maxClockSkewMillis <= HybridLogicalClock.MAX_SKEW_BOUND_MILLIS,
                 "max-clock-skew-ms (" + maxClockSkewMillis + ") must be between 1 and "
                         + HybridLogicalClock.MAX_SKEW_BOUND_MILLIS);
-        require(failureDetection != null && handoff != null && repair != null, "all setting groups must be set");
+        require(failureDetection != null && handoff != null && repair != null && speculativeRetry != null,
+                "all setting groups must be set");
+        require(speculativeRetry.maxMillis() >= speculativeRetry.minMillis(), "speculative-retry-max-ms ("
+                + speculativeRetry.maxMillis() + ") must not be below speculative-retry-min-ms ("
+                + speculativeRetry.minMillis() + ")");
         require(repair.tombstoneGraceMillis() > handoff.maxAgeMillis(),
                 "tombstone-grace-ms (" + repair.tombstoneGraceMillis() + ") must exceed hint-max-age-ms ("
                         + handoff.maxAgeMillis() + "), or a late hint could bring a deleted value back");
@@ -107,7 +113,7 @@ public record ClusterConfig(
                 .replicaTimeoutMillis(replicaTimeoutMillis).maxKeyBytes(maxKeyBytes).maxValueBytes(maxValueBytes)
                 .memoryLimitBytes(memoryLimitBytes).readRepairChance(readRepairChance).maxClockSkewMillis(maxClockSkewMillis)
                 .failureDetection(failureDetection).handoff(handoff).repair(repair)
-                .streamBytesPerSecond(streamBytesPerSecond);
+                .streamBytesPerSecond(streamBytesPerSecond).speculativeRetry(speculativeRetry);
     }
 
     /** The ring every node of this cluster starts from: its initial placement of nodes n1..nN. */
@@ -133,6 +139,7 @@ public record ClusterConfig(
         private HandoffConfig handoff = HandoffConfig.DEFAULT;
         private RepairConfig repair = RepairConfig.DEFAULT;
         private long streamBytesPerSecond = DEFAULT_STREAM_BYTES_PER_SECOND;
+        private SpeculativeRetry speculativeRetry = SpeculativeRetry.DEFAULT;
 
         private Builder() {
         }
@@ -218,6 +225,15 @@ public record ClusterConfig(
             return this;
         }
 
+        public Builder speculativeRetry(SpeculativeRetry speculativeRetry) {
+            this.speculativeRetry = speculativeRetry;
+            return this;
+        }
+
+        public SpeculativeRetry speculativeRetry() {
+            return speculativeRetry;
+        }
+
         public FailureDetectionConfig failureDetection() {
             return failureDetection;
         }
@@ -233,7 +249,7 @@ public record ClusterConfig(
         public ClusterConfig build() {
             return new ClusterConfig(nodes, replicas, partitions, ringSeed, readConsistency, writeConsistency,
                     replicaTimeoutMillis, maxKeyBytes, maxValueBytes, memoryLimitBytes, readRepairChance,
-                    maxClockSkewMillis, failureDetection, handoff, repair, streamBytesPerSecond);
+                    maxClockSkewMillis, failureDetection, handoff, repair, streamBytesPerSecond, speculativeRetry);
         }
     }
 }

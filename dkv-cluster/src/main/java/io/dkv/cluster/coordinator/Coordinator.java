@@ -1,12 +1,15 @@
 package io.dkv.cluster.coordinator;
 
 import io.dkv.cluster.config.ClusterConfig;
+import io.dkv.cluster.config.SpeculativeRetry;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.handoff.HintedHandoff;
 import io.dkv.cluster.rebalance.RingHolder;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.replica.ReplicaEndpoints;
+import io.dkv.cluster.runtime.Clock;
 import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.cluster.runtime.Scheduler;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
@@ -47,7 +50,8 @@ import java.util.random.RandomGenerator;
  * needs W of their acks; a replica that fails is not replaced (a slow one is waited for up
  * to the timeout), and keeps a hint here. Only when fewer than W are up do stand-ins take
  * writes in their place and count (a sloppy quorum, outside the guarantee). Reads never ask
- * stand-ins. So with R + W > RF and at most RF - max(R, W) replicas faulty, every read
+ * stand-ins: a read asks R replicas, and another replica of the key only in place of one
+ * that fails or when they are slow (speculative retry). So with R + W > RF and at most RF - max(R, W) replicas faulty, every read
  * meets every acknowledged write.
  *
  * <p>Thread-safe: may be called from many threads at once. Per-request state lives in the
@@ -64,18 +68,39 @@ public final class Coordinator {
     private final RandomGenerator random;
     private final HintedHandoff handoff;
     private final NodeCounters metrics;
+    private final Clock time;
+    private final SpeculationTimer speculationTimer;
+    private final SpeculativeRetry speculation;
+    /** Recent latency of reads answered by peers; null when the policy does not look at it. */
+    private final ReadLatency readLatency;
 
-    public Coordinator(NodeId self, ClusterConfig config, RingHolder rings, Router router, ReplicaEndpoints endpoints,
-                       HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff, NodeCounters metrics) {
-        this.self = self;
-        this.config = config;
-        this.rings = rings;
-        this.router = router;
-        this.endpoints = endpoints;
-        this.clock = clock;
-        this.random = random;
-        this.handoff = handoff;
-        this.metrics = metrics;
+    /**
+     * What a coordinator works with.
+     *
+     * @param clock     stamps writes with versions
+     * @param time      measures how long replicas take to answer reads
+     * @param scheduler runs the timers that ask one more replica when the ones asked are slow
+     */
+    public record Parts(NodeId self, ClusterConfig config, RingHolder rings, Router router, ReplicaEndpoints endpoints,
+                        HybridLogicalClock clock, RandomGenerator random, HintedHandoff handoff, NodeCounters metrics,
+                        Clock time, Scheduler scheduler) {
+    }
+
+    public Coordinator(Parts parts) {
+        this.self = parts.self();
+        this.config = parts.config();
+        this.rings = parts.rings();
+        this.router = parts.router();
+        this.endpoints = parts.endpoints();
+        this.clock = parts.clock();
+        this.random = parts.random();
+        this.handoff = parts.handoff();
+        this.metrics = parts.metrics();
+        this.time = parts.time();
+        this.speculationTimer = new SpeculationTimer(parts.time(), parts.scheduler());
+        this.speculation = config.speculativeRetry();
+        this.readLatency = speculation.kind() == SpeculativeRetry.Kind.PERCENTILE
+                ? new ReadLatency(speculation.percentile()) : null;
     }
 
     public CompletableFuture<WriteResult> put(byte[] key, byte[] value, Consistency consistency) {
@@ -184,20 +209,25 @@ public final class Coordinator {
     private record Attempt<T>(CompletableFuture<T> result, Supplier<Long> newerEpoch) {
     }
 
+    /**
+     * Asks {@code required} of the key's up replicas, this node first when it is one (its
+     * answer costs no message, so it gives the value), then the others in preference order;
+     * the next ones are asked when one fails, or when the asked ones are slow
+     * ({@link SpeculativeRetry}). Read repair covers the replicas asked; anti-entropy the rest.
+     */
     private Attempt<Entry> readOnce(RingState state, byte[] key, Consistency consistency) {
         Ring ring = state.current();
         int partition = ring.partitionOf(key);
-        List<NodeId> targets = router.upReplicas(ring, partition);
+        List<NodeId> targets = selfFirst(router.upReplicas(ring, partition));
         int required = consistency.required(config.replicas());
         if (targets.size() < required) {
             return new Attempt<>(CompletableFuture.failedFuture(tooFewReplicas(ring, "read", targets.size(), required,
                     partition)), () -> 0L);
         }
-        // The value comes from this node when it is a replica (no network), else from the first.
-        int dataIndex = Math.max(0, targets.indexOf(self));
         boolean repair = config.readRepairChance() >= 1.0
                 || (config.readRepairChance() > 0 && random.nextDouble() < config.readRepairChance());
-        ReadOperation operation = new ReadOperation(targets, dataIndex, required,
+        int asked = speculation.asksAll() ? targets.size() : required;
+        ReadOperation operation = new ReadOperation(targets, 0, required, asked,
                 repair ? done -> repair(partition, key, done) : done -> { });
         long[] newerEpoch = {0};
         List<ReadOperation.Send> sends = operation.initialRequests();
@@ -212,6 +242,17 @@ public final class Coordinator {
                 sendRead(operation, state.epoch(), partition, key, send, newerEpoch);
             }
         }
+        if (speculation.speculates() && !operation.result().isDone() && operation.hasUnasked()) {
+            long delay = speculation.delayMillis(readLatency == null ? -1 : readLatency.recentMillis(),
+                    config.replicaTimeoutMillis());
+            speculationTimer.add(delay, () -> {
+                ReadOperation.Send extra = operation.speculate();
+                if (extra != null) {
+                    metrics.speculativeReads.increment();
+                    sendRead(operation, state.epoch(), partition, key, extra, newerEpoch);
+                }
+            });
+        }
         return new Attempt<>(operation.result(), () -> {
             synchronized (newerEpoch) {
                 return newerEpoch[0];
@@ -225,8 +266,12 @@ public final class Coordinator {
      */
     private void sendRead(ReadOperation operation, long epoch, int partition, byte[] key, ReadOperation.Send send,
                           long[] newerEpoch) {
+        long sentNanos = readLatency != null && !send.node().equals(self) ? time.monotonicNanos() : -1;
         endpoints.request(send.node(), new ReadRequest(partition, key, send.digest(), epoch))
                 .whenComplete(answer(reply -> {
+                    if (sentNanos >= 0 && (reply instanceof ReadReply || reply instanceof DigestReply)) {
+                        readLatency.record(time.monotonicNanos() - sentNanos);
+                    }
                     observe(reply);
                     if (reply instanceof NotMine notMine) {
                         synchronized (newerEpoch) {
@@ -359,6 +404,22 @@ public final class Coordinator {
             // Best effort: anti-entropy repairs what read repair could not.
             endpoints.request(stale, new WriteRequest(partition, key, newest));
         }
+    }
+
+    /** The targets with this node first when it is one of them, the others in their order. */
+    private List<NodeId> selfFirst(List<NodeId> targets) {
+        int at = targets.indexOf(self);
+        if (at <= 0) {
+            return targets;
+        }
+        List<NodeId> ordered = new ArrayList<>(targets.size());
+        ordered.add(self);
+        for (NodeId target : targets) {
+            if (!target.equals(self)) {
+                ordered.add(target);
+            }
+        }
+        return ordered;
     }
 
     private Version newVersion() {

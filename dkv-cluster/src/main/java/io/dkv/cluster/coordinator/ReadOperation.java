@@ -10,6 +10,7 @@ import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
 import io.dkv.core.version.Version;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,10 +24,16 @@ import java.util.function.Consumer;
  * others, as Cassandra reads. It completes once {@code required} replicas answered and it
  * holds the entry with the newest version among them; when a digest names a newer version
  * than any value at hand, it asks that replica for the value ("upgrade"). It fails once
- * {@code required} answers can no longer come: a replica that fails, times out or is
- * recovering is not replaced (a stand-in's answer could not count, see docs/ARCHITECTURE.md,
- * "Quorums"). After every replica answered or failed it hands the picture to
- * {@code onAllAnswered} so stale replicas can be repaired.
+ * {@code required} answers can no longer come.
+ *
+ * <p>Which replicas it asks: at first only the first {@code asked} of its targets (the key's
+ * replicas that are up, in the order the coordinator prefers). When one of them fails, times
+ * out or refuses (it is recovering, or its ring is newer), the next target not asked yet is
+ * asked in its place, for the value if it was asked for the value; and {@link #speculate()}
+ * asks one more when the ones asked are slow. Only the key's own replicas are ever asked: a
+ * stand-in's answer could not count (docs/ARCHITECTURE.md, "Quorums"). After every replica
+ * asked answered or failed it hands the picture to {@code onAllAnswered} so stale replicas
+ * among them can be repaired.
  *
  * <p>An entry's expiry register merges apart from its value: digests carry the whole
  * expiry register, so the entry the read settles on is the newest value register among the
@@ -48,6 +55,7 @@ final class ReadOperation {
         /** Whether its answer counts towards the consistency level (upgrades do not: their replica already counted). */
         final boolean counted;
         boolean answered;
+        boolean failed;
         boolean upgraded;
         Version version;
         boolean tombstone;
@@ -65,6 +73,8 @@ final class ReadOperation {
     private final Consumer<ReadOperation> onAllAnswered;
     private final CompletableFuture<Entry> result = new CompletableFuture<>();
     private final List<Slot> slots = new ArrayList<>();
+    /** Targets not asked yet, in the order they will be. */
+    private final ArrayDeque<NodeId> unasked = new ArrayDeque<>();
     private final StringJoiner failureReasons = new StringJoiner("; ");
     private final int replicas;
     private int answers;
@@ -73,26 +83,43 @@ final class ReadOperation {
     private Entry decidedEntry;
     private boolean decided;
     private boolean upgrading;
+    private boolean speculated;
 
     /**
+     * A read that asks all its targets at once.
+     *
      * @param targets   the replicas the read goes to
      * @param dataIndex which of them is asked for the value (the others for digests)
      */
     ReadOperation(List<NodeId> targets, int dataIndex, int required, Consumer<ReadOperation> onAllAnswered) {
+        this(targets, dataIndex, required, targets.size(), onAllAnswered);
+    }
+
+    /**
+     * @param targets   the replicas the read may go to, in the order they are asked
+     * @param dataIndex which of them is asked for the value (the others for digests); below {@code asked}
+     * @param asked     how many of them are asked at first, at least {@code required}
+     */
+    ReadOperation(List<NodeId> targets, int dataIndex, int required, int asked, Consumer<ReadOperation> onAllAnswered) {
+        if (asked < Math.min(required, targets.size()) || asked > targets.size() || dataIndex >= Math.max(1, asked)) {
+            throw new IllegalArgumentException("asked " + asked + " of " + targets.size() + " targets for " + required
+                    + " answers, the value from target " + dataIndex);
+        }
         this.required = required;
         this.onAllAnswered = onAllAnswered;
-        for (int i = 0; i < targets.size(); i++) {
+        for (int i = 0; i < asked; i++) {
             slots.add(new Slot(targets.get(i), i != dataIndex, true));
         }
+        unasked.addAll(targets.subList(asked, targets.size()));
         replicas = targets.size();
-        outstanding = targets.size();
+        outstanding = asked;
     }
 
     CompletableFuture<Entry> result() {
         return result;
     }
 
-    /** The first requests to send, one per replica. */
+    /** The first requests to send, one per replica asked at first. */
     synchronized List<Send> initialRequests() {
         List<Send> sends = new ArrayList<>();
         for (int i = 0; i < slots.size(); i++) {
@@ -138,22 +165,69 @@ final class ReadOperation {
     /**
      * Records that a replica failed to answer (or refused).
      *
-     * @return an upgrade to send elsewhere, or {@code null}
+     * @return the request to send instead: the same question to the next replica not asked
+     *         yet, or an upgrade elsewhere; or {@code null}
      */
     Send onFailure(int index, String reason) {
         Decision decision;
+        Send replacement = null;
         synchronized (this) {
             Slot slot = slots.get(index);
+            slot.failed = true;
             outstanding--;
             failureReasons.add(slot.node + ": " + reason);
             if (slot.counted) {
                 failures++;
+                if (!decided && !unasked.isEmpty()) {
+                    replacement = ask(slot.digest);
+                }
             } else {
                 upgrading = false;
             }
             decision = decide();
         }
-        return decision.apply(this);
+        Send upgrade = decision.apply(this);
+        // An upgrade follows only the failure of an upgrade, a replacement only that of a counted request.
+        return replacement != null ? replacement : upgrade;
+    }
+
+    /**
+     * Asks one more replica when some asked ones have not answered yet (called when they are
+     * slower than they recently were): for the value if the value is among those missing, else
+     * for a digest. At most once per read.
+     *
+     * @return the request to send, or {@code null}: the read is decided, already speculated,
+     *         has nobody left to ask, or waits for nothing but an upgrade
+     */
+    synchronized Send speculate() {
+        if (decided || speculated || unasked.isEmpty()) {
+            return null;
+        }
+        boolean waiting = false;
+        boolean valueMissing = false;
+        for (Slot slot : slots) {
+            if (slot.counted && !slot.answered && !slot.failed) {
+                waiting = true;
+                valueMissing |= !slot.digest;
+            }
+        }
+        if (!waiting) {
+            return null;
+        }
+        speculated = true;
+        return ask(!valueMissing);
+    }
+
+    /** Whether replicas not asked yet remain. */
+    synchronized boolean hasUnasked() {
+        return !unasked.isEmpty();
+    }
+
+    /** Called under the lock: a counted request to the next replica not asked yet. */
+    private Send ask(boolean digest) {
+        slots.add(new Slot(unasked.poll(), digest, true));
+        outstanding++;
+        return new Send(slots.size() - 1, slots.get(slots.size() - 1).node, digest);
     }
 
     /**

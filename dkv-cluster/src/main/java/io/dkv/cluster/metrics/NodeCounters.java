@@ -11,6 +11,8 @@ public final class NodeCounters {
     public final LongAdder peersMarkedDown = new LongAdder();
     public final LongAdder replicaFailures = new LongAdder();
     public final LongAdder readRepairs = new LongAdder();
+    /** Reads that asked one more replica because the ones asked were slower than recent reads. */
+    public final LongAdder speculativeReads = new LongAdder();
     public final LongAdder hintsStored = new LongAdder();
     public final LongAdder hintsDropped = new LongAdder();
     public final LongAdder hintsReplayed = new LongAdder();

@@ -110,6 +110,11 @@ public final class SettingsBuilder {
         setters.put("write-buffer-bytes", (b, v) -> b.writeBufferBytes = parseLong("write-buffer-bytes", v));
         setters.put("disk-limit-bytes", (b, v) -> b.diskLimitBytes = parseLong("disk-limit-bytes", v));
         setters.put("read-repair-chance", (b, v) -> b.cluster.readRepairChance(parseDouble("read-repair-chance", v)));
+        setters.put("speculative-retry", (b, v) -> b.cluster.speculativeRetry(b.cluster.speculativeRetry().withPolicy(v)));
+        setters.put("speculative-retry-min-ms", (b, v) -> b.cluster.speculativeRetry(
+                b.cluster.speculativeRetry().withMinMillis(parseLong("speculative-retry-min-ms", v))));
+        setters.put("speculative-retry-max-ms", (b, v) -> b.cluster.speculativeRetry(
+                b.cluster.speculativeRetry().withMaxMillis(parseLong("speculative-retry-max-ms", v))));
         setters.put("failure-detection", (b, v) -> b.detection(d -> d.withEnabled(parseBoolean("failure-detection", v))));
         setters.put("gossip-interval-ms", (b, v) -> b.detection(d -> d.withGossipIntervalMillis(parseLong("gossip-interval-ms", v))));
         setters.put("gossip-fanout", (b, v) -> b.detection(d -> d.withGossipFanout(parseInt("gossip-fanout", v))));

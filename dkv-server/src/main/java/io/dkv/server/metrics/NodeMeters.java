@@ -53,6 +53,8 @@ public final class NodeMeters implements AutoCloseable {
 
         counter(registry, "dkv.replica.failures", "Requests to replicas that timed out or could not be sent", metrics.replicaFailures);
         counter(registry, "dkv.read.repairs", "Stale replicas repaired by reads", metrics.readRepairs);
+        counter(registry, "dkv.read.speculative", "Reads that asked one more replica because the asked ones were slow",
+                metrics.speculativeReads);
         counter(registry, "dkv.hints.stored", "Hints kept for replicas that missed writes", metrics.hintsStored);
         counter(registry, "dkv.hints.replayed", "Hints handed over to their replica", metrics.hintsReplayed);
         counter(registry, "dkv.hints.dropped", "Hints refused because the hint store was full", metrics.hintsDropped);
