@@ -32,6 +32,11 @@ import java.util.function.Consumer;
  * expiry register, so the entry the read settles on is the newest value register among the
  * answers with the newest expiry register among them, whichever replicas they came from.
  *
+ * <p>Hash fields merge one by one: a replica holding fields answers a digest request with
+ * its whole entry, and the read merges the fields of every entry it received
+ * ({@link Entry#merge}), so a field one replica lacks is taken from another and never lost
+ * to a single replica's picture of the hash.
+ *
  * <p>I/O-free: it says what to send next and the coordinator sends it. Thread-safe: answers
  * may arrive on any thread; futures and callbacks run outside the lock.
  */
@@ -105,7 +110,7 @@ final class ReadOperation {
     Send onReply(int index, Message reply) {
         if (reply instanceof ReadReply read) {
             Entry entry = read.entry();
-            return answer(index, entry == null ? null : entry.version(), entry != null && entry.isTombstone(),
+            return answer(index, entry == null ? null : entry.version(), entry != null && entry.value() == null,
                     entry == null ? Expiry.ABSENT : entry.expiry(), entry);
         }
         if (reply instanceof DigestReply digest) {
@@ -200,8 +205,8 @@ final class ReadOperation {
             if (slot.answered && newest.equals(slot.version) && (slot.entry != null || slot.tombstone)) {
                 decided = true;
                 Expiry expiry = newestExpiry();
-                decidedEntry = slot.entry != null ? new Entry(slot.entry.value(), slot.entry.version(), expiry)
-                        : new Entry(null, newest, expiry);
+                Entry merged = mergedFields(slot.entry != null ? slot.entry : new Entry(null, newest, Expiry.ABSENT));
+                decidedEntry = new Entry(merged.value(), merged.version(), expiry, merged.fields());
                 if (decidedEntry.equals(slot.entry)) {
                     decidedEntry = slot.entry;
                 }
@@ -236,6 +241,22 @@ final class ReadOperation {
         return newest;
     }
 
+    /**
+     * {@code keyLevel} (which holds the newest value register among the answers) merged with
+     * every entry received, so the fields are each the newest any replica holds, less those
+     * the winning value register hides. Digests carry no fields (a replica with fields sends
+     * its entry), and their value registers are not newer than {@code keyLevel}'s.
+     */
+    private Entry mergedFields(Entry keyLevel) {
+        Entry merged = keyLevel;
+        for (Slot slot : slots) {
+            if (slot.answered && slot.entry != null && !slot.entry.fields().isEmpty()) {
+                merged = Entry.merge(merged, slot.entry);
+            }
+        }
+        return merged;
+    }
+
     private Expiry newestExpiry() {
         Expiry newest = Expiry.ABSENT;
         for (Slot slot : slots) {
@@ -261,10 +282,19 @@ final class ReadOperation {
         for (Slot slot : slots) {
             if (slot.counted && slot.answered && seen.add(slot.node)
                     && (slot.version == null || decidedEntry.version().isAfter(slot.version)
-                        || decidedEntry.expiry().version().isAfter(slot.expiry.version()))) {
+                        || decidedEntry.expiry().version().isAfter(slot.expiry.version())
+                        || lacksFields(slot))) {
                 stale.add(slot.node);
             }
         }
         return stale;
+    }
+
+    /** Whether the replica answered with other fields than the read settled on (a digest holds none). */
+    private boolean lacksFields(Slot slot) {
+        if (decidedEntry.fields().isEmpty()) {
+            return false;
+        }
+        return slot.entry == null || !slot.entry.fields().equals(decidedEntry.fields());
     }
 }

@@ -23,7 +23,8 @@ public record DigestReply(Version version, boolean tombstone, Expiry expiry) imp
         Objects.requireNonNull(expiry, "expiry");
     }
 
+    /** The digest of an entry without hash fields (a replica holding fields sends the entry instead). */
     public static DigestReply of(Entry entry) {
-        return entry == null ? MISSING : new DigestReply(entry.version(), entry.isTombstone(), entry.expiry());
+        return entry == null ? MISSING : new DigestReply(entry.version(), entry.value() == null, entry.expiry());
     }
 }

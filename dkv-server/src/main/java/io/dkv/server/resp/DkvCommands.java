@@ -286,7 +286,10 @@ final class DkvCommands {
             for (ReplicaView view : views) {
                 String state = view.error() != null ? "unreachable" : view.entry() == null ? "missing" : view.entry().version().toString();
                 String detail = view.error() != null ? view.error()
-                        : view.entry() == null ? "" : view.entry().isTombstone() ? "deleted" : view.entry().value().length + " bytes";
+                        : view.entry() == null ? "" : view.entry().isTombstone() ? "deleted"
+                        : !view.entry().fields().isEmpty() ? view.entry().fields().liveCount() + " fields, "
+                                + view.entry().fields().sizeBytes() + " bytes"
+                        : view.entry().value().length + " bytes";
                 rows.add(RespReply.bulkArray(List.of(view.node().toString(), view.up() ? "up" : "down", state, detail)));
             }
             return RespReply.array(rows);

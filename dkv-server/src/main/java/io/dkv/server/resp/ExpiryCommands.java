@@ -99,7 +99,11 @@ final class ExpiryCommands {
             if (entry == null || entry.isTombstone()) {
                 return done(RespReply.NULL);
             }
-            RespReply value = new RespReply.Bulk(entry.value());
+            byte[] string = node.stringOf(entry);
+            if (string == null) {
+                return done(RespReply.NULL);
+            }
+            RespReply value = new RespReply.Bulk(string);
             if (options.unit() != null) {
                 ExpiryArguments.Deadline deadline = ExpiryArguments.deadline(options.unit(), options.expire(),
                         node.wallMillis(), "getex");
