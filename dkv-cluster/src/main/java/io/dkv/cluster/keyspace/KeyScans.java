@@ -39,7 +39,8 @@ public final class KeyScans {
         boolean[] more = {false};
         storage.scanFrom(request.partition(), request.fromHash(), (key, entry) -> {
             long hash = KeyHash.of(key);
-            long size = key.length + Entry.OVERHEAD_BYTES;
+            Entry carried = withoutValue(entry);
+            long size = key.length + Entry.OVERHEAD_BYTES + carried.fields().sizeBytes();
             boolean full = keys.size() >= request.maxKeys()
                     || (!keys.isEmpty() && bytes[0] + size > request.maxBytes());
             if (full && hash != lastHash[0]) {
@@ -48,7 +49,7 @@ public final class KeyScans {
                 return false;
             }
             keys.add(key);
-            entries.add(withoutValue(entry));
+            entries.add(carried);
             bytes[0] += size;
             lastHash[0] = hash;
             return true;
