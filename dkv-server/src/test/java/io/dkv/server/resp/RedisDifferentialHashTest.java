@@ -160,6 +160,22 @@ class RedisDifferentialHashTest {
         return map;
     }
 
+    /** RESP3: HGETALL is a map, HRANDFIELD WITHVALUES a list of pairs, as in Redis. */
+    @Test
+    void resp3RepliesMatchRedis() {
+        try (RawRedis fromRedis = new RawRedis(redisPort); RawRedis fromDkv = new RawRedis(dkvPort + 1)) {
+            for (RawRedis client : List.of(fromRedis, fromDkv)) {
+                assertThat(client.call("HELLO", "3")).isInstanceOf(List.class);
+                assertThat(client.call("HSET", "resp3", "a", "1", "b", "2")).isEqualTo(2L);
+            }
+            assertThat(pairs((List<?>) fromDkv.call("HGETALL", "resp3"))).isEqualTo(pairs((List<?>) fromRedis.call("HGETALL", "resp3")));
+            assertThat(Set.copyOf((List<?>) fromDkv.call("HRANDFIELD", "resp3", "5", "WITHVALUES")))
+                    .isEqualTo(Set.copyOf((List<?>) fromRedis.call("HRANDFIELD", "resp3", "5", "WITHVALUES")));
+            assertThat(fromDkv.call("HGETALL", "resp3-missing")).isEqualTo(fromRedis.call("HGETALL", "resp3-missing"));
+            assertThat(fromDkv.call("HGET", "resp3", "zz")).isEqualTo(fromRedis.call("HGET", "resp3", "zz"));
+        }
+    }
+
     /** Concurrent-looking HSETs of different fields through different coordinators: both fields are there. */
     @Test
     void fieldsWrittenThroughDifferentNodesAllSurvive() {
