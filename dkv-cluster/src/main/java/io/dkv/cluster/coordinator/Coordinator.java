@@ -400,6 +400,7 @@ public final class Coordinator {
         } else if (reply instanceof DigestReply digest && digest.version() != null) {
             clock.observe(digest.version().stamp());
             clock.observe(digest.expiry().version().stamp());
+            clock.observe(digest.fieldsVersion().stamp());
         }
     }
 

@@ -226,10 +226,9 @@ public final class LocalReplica {
 
     /**
      * The entry for the key ({@link ReadReply}), or only its version when the request asks
-     * for a digest. An entry with hash fields is sent whole even for a digest: the
-     * coordinator merges hashes field by field from every replica's fields, which a digest
-     * cannot give it. A recovering node refuses: its "absent" could outvote a replica that
-     * has the key.
+     * for a digest (with a summary of its hash fields, which the coordinator asks for in full
+     * when they differ from the fields at hand). A recovering node refuses: its "absent" could
+     * outvote a replica that has the key.
      */
     public Message read(ReadRequest request) {
         checkPartition(request.partition());
@@ -238,7 +237,7 @@ public final class LocalReplica {
                     + " and does not answer reads yet");
         }
         Entry entry = lookup(request.partition(), request.key());
-        if (request.digest() && (entry == null || entry.fields().isEmpty())) {
+        if (request.digest()) {
             return DigestReply.of(entry);
         }
         return entry == null ? ReadReply.MISSING : new ReadReply(entry);
