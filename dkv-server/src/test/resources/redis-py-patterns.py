@@ -82,6 +82,30 @@ check(node().dbsize() in (39 + 4, 39 + 4 + 1), "dbsize counts the cluster's keys
 random_key = node().randomkey()
 check(random_key is not None and node().exists(random_key) == 1, "randomkey returns a key")
 
+# A user profile as a hash with expiry: fields written through different nodes all stay.
+check(node().hset("profile:1", mapping={"name": "alice", "city": "Oslo"}) == 2, "hset of two fields")
+check(node().hset("profile:1", "lang", "no") == 1, "hset of one more field")
+check(node().hset("profile:1", "city", "Bergen") == 0, "hset overwriting a field adds none")
+check(node().hgetall("profile:1") == {"name": "alice", "city": "Bergen", "lang": "no"}, "hgetall")
+check(node().hget("profile:1", "name") == "alice", "hget")
+check(node().hmget("profile:1", ["name", "none"]) == ["alice", None], "hmget")
+check(node().hlen("profile:1") == 3 and node().hexists("profile:1", "lang"), "hlen and hexists")
+check(sorted(node().hkeys("profile:1")) == ["city", "lang", "name"], "hkeys")
+check(node().hdel("profile:1", "lang", "none") == 1, "hdel counts the fields it removed")
+check(dict(node().hscan_iter("profile:1")) == {"name": "alice", "city": "Bergen"}, "hscan_iter")
+check(node().type("profile:1") == "hash", "type of a hash")
+check(node().expire("profile:1", 100) is True, "expire on a hash")
+check(95 <= node().ttl("profile:1") <= 100, "ttl of a hash")
+check(node().hset("profile:1", "lang", "en") == 1 and node().ttl("profile:1") > 0, "hset keeps the hash's expiry")
+check(node().pexpire("profile:1", 300) is True, "pexpire on a hash")
+eventually(lambda: node().hgetall("profile:1") == {}, "a hash reads as empty once it expired")
+check(node().exists("profile:1") == 0, "exists of an expired hash")
+try:
+    node().get("profile:2") if node().hset("profile:2", "f", "v") == 1 else None
+    check(False, "get of a hash is refused")
+except redis.ResponseError as wrong:
+    check(str(wrong).startswith("WRONGTYPE"), "get of a hash: %s" % wrong)
+
 # A pipeline without MULTI (what dkv offers instead of transactions).
 pipe = node().pipeline(transaction=False)
 pipe.set("pipe:1", "a", ex=100)
@@ -100,5 +124,8 @@ check(node().flushdb() is True, "flushdb")
 check(node().dbsize() == 0, "dbsize after flushdb")
 check(node().get("cache:page") is None, "a key is gone after flushdb")
 check(node().set("after", "1") is True and node().get("after") == "1", "a write after flushdb stays")
+check(node().hgetall("profile:2") == {}, "a hash is gone after flushdb")
+check(node().hset("profile:2", "g", "w") == 1, "hset after flushdb adds a field")
+check(node().hgetall("profile:2") == {"g": "w"}, "no field from before flushdb comes back: %r" % node().hgetall("profile:2"))
 
 print("ok %d checks" % checks)

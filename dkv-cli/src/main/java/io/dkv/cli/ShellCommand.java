@@ -26,7 +26,8 @@ final class ShellCommand implements Callable<Integer> {
 
     /** Offered for completion before the server's own list is fetched, or if it cannot be. */
     private static final List<String> KNOWN = List.of("GET", "SET", "DEL", "EXISTS", "MGET", "MSET", "PING", "ECHO",
-            "INFO", "DBSIZE", "CLIENT", "CONFIG", "COMMAND", "HELLO", "SELECT", "DKV.CONSISTENCY", "DKV.REPLICAS", "AUTH", "ACL", "QUIT");
+            "INFO", "DBSIZE", "CLIENT", "CONFIG", "COMMAND", "HELLO", "SELECT", "DKV.CONSISTENCY", "DKV.REPLICAS", "AUTH", "ACL", "QUIT",
+            "HSET", "HGET", "HMGET", "HDEL", "HGETALL", "HKEYS", "HVALS", "HLEN", "HEXISTS", "HSCAN", "TYPE");
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;

@@ -65,6 +65,8 @@ import io.dkv.core.message.TruncateRequest;
 import io.dkv.core.Consistency;
 import io.dkv.core.DkvException;
 import io.dkv.core.Entry;
+import io.dkv.core.WrongTypeException;
+import io.dkv.core.hash.KeyType;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
@@ -655,10 +657,39 @@ public final class ClusterNode implements MessageHandler {
         return coordinator.wallMillis();
     }
 
-    /** The key's value, or {@code null} when it is absent or deleted. */
+    /**
+     * The key's value, or {@code null} when it is absent or deleted; fails with
+     * {@link WrongTypeException} when the key holds a hash.
+     */
     public CompletableFuture<byte[]> get(byte[] key, Consistency consistency) {
-        return timed(() -> gate.guard(() -> coordinator.read(key, consistency)))
-                .thenApply(entry -> isLive(entry) ? entry.value() : null);
+        return timed(() -> gate.guard(() -> coordinator.read(key, consistency))).thenApply(this::stringOf);
+    }
+
+    /** The string value {@code entry} shows a client, {@code null} when it shows none; throws {@link WrongTypeException} for a hash. */
+    public byte[] stringOf(Entry entry) {
+        if (!isLive(entry)) {
+            return null;
+        }
+        if (entry.type() == KeyType.HASH) {
+            throw new WrongTypeException();
+        }
+        return entry.value();
+    }
+
+    /** What a key whose newest entry is {@code entry} holds for a client now (expired or flushed: none). */
+    public KeyType typeOf(Entry entry) {
+        return isLive(entry) ? entry.type() : KeyType.NONE;
+    }
+
+    /**
+     * Writes hash fields alone ({@code null} values: tombstones, HDEL), or with
+     * {@code replacing} a new hash in place of an expired key
+     * ({@link io.dkv.cluster.coordinator.Coordinator#writeFields}). A blind write: reading
+     * first, for WRONGTYPE and the counts Redis answers, is the caller's.
+     */
+    public CompletableFuture<WriteResult> writeFields(byte[] key, Map<byte[], byte[]> fields, boolean replacing,
+                                                      Consistency consistency) {
+        return timed(() -> gate.guard(() -> coordinator.writeFields(key, fields, replacing, consistency)));
     }
 
     public CompletableFuture<byte[]> get(byte[] key) {

@@ -1,6 +1,8 @@
 package io.dkv.core;
 
 import io.dkv.core.hash.HashFields;
+import io.dkv.core.hash.KeyType;
+import io.dkv.core.hash.ValueRegister;
 import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
 
@@ -22,8 +24,9 @@ import java.util.Objects;
  * <p>A hash's fields ({@link HashFields}, each with its own version) sit next to the value
  * register and merge as {@link io.dkv.core.hash.ValueRegister} does: field by field, dropping
  * every field not newer than the winning value register, which is the key-level write.
- * Nothing creates an entry with fields yet (hashes are not served; docs/ARCHITECTURE.md,
- * "Hashes: fields that merge one by one"); every entry holds {@link HashFields#EMPTY} today.
+ * What the key holds follows {@link ValueRegister#type()}: with any field left (a tombstone
+ * too) it is a hash of its live fields, otherwise the value register decides
+ * (docs/ARCHITECTURE.md, "Hashes: fields that merge one by one").
  *
  * <p>Immutable by contract: the value array is never modified after construction (it is
  * not copied, because values can be a megabyte and pass through many hands).
@@ -77,24 +80,54 @@ public record Entry(byte[] value, Version version, Expiry expiry, HashFields fie
         return new Entry(null, version);
     }
 
-    /** Whether the value register holds no value (a delete, or no value arrived yet). */
+    /** A write of hash fields alone (HSET, HDEL): no key-level write, the key's expiry untouched. */
+    public static Entry fieldsOnly(HashFields fields) {
+        return new Entry(null, Version.ZERO, Expiry.ABSENT, fields);
+    }
+
+    /**
+     * What the key holds, expiry aside: a hash when any field is left (none live: nothing,
+     * as Redis removes an emptied hash), else a string or nothing by the value register.
+     */
+    public KeyType type() {
+        return new ValueRegister(value, version, fields).type();
+    }
+
+    /** What a client reading at {@code nowMillis} sees the key hold: {@link KeyType#NONE} when deleted or expired. */
+    public KeyType typeAt(long nowMillis) {
+        return expiry.expiredAt(nowMillis) ? KeyType.NONE : type();
+    }
+
+    /**
+     * Whether the key holds nothing, expiry aside: a delete, no value arrived yet, or a hash
+     * whose fields are all deleted. A string value the fields of a later hash hide is not
+     * a value: the key is that hash.
+     */
     public boolean isTombstone() {
-        return value == null;
+        return type() == KeyType.NONE;
     }
 
-    /** Whether a client reading at {@code nowMillis} sees a value: not deleted and not expired. */
+    /** Whether a client reading at {@code nowMillis} sees a value (a string or a hash): not deleted and not expired. */
     public boolean liveAt(long nowMillis) {
-        return value != null && !expiry.expiredAt(nowMillis);
+        return !isTombstone() && !expiry.expiredAt(nowMillis);
     }
 
-    /** The versions of both registers. */
+    /** The string value a client reading at {@code nowMillis} sees, or {@code null} (absent, expired, or a hash). */
+    public byte[] stringAt(long nowMillis) {
+        return typeAt(nowMillis) == KeyType.STRING ? value : null;
+    }
+
+    /** The versions of both registers and a summary of the fields. */
     public EntryVersion versions() {
-        return new EntryVersion(version, expiry.version());
+        return fields.isEmpty() ? new EntryVersion(version, expiry.version())
+                : new EntryVersion(version, expiry.version(), fields.newestVersion(), fields.digest());
     }
 
-    /** The newest version among the registers: what the write that made this entry is ordered by. */
+    /** The newest version among the registers and fields: what the write that made this entry is ordered by. */
     public Version writeVersion() {
-        return version.compareTo(expiry.version()) >= 0 ? version : expiry.version();
+        Version newest = version.compareTo(expiry.version()) >= 0 ? version : expiry.version();
+        Version newestField = fields.newestVersion();
+        return newestField.compareTo(newest) > 0 ? newestField : newest;
     }
 
     /**
@@ -105,13 +138,14 @@ public record Entry(byte[] value, Version version, Expiry expiry, HashFields fie
      * hides, including one still kept as a hint, is older than the grace period when it goes.
      */
     public long deadSinceMillis() {
-        if (value == null && version.compareTo(Version.ZERO) > 0) {
-            return Math.max(version.physicalMillis(), expiry.version().physicalMillis());
+        Version newestValue = version.compareTo(fields.newestVersion()) >= 0 ? version : fields.newestVersion();
+        if (isTombstone() && newestValue.compareTo(Version.ZERO) > 0) {
+            return Math.max(newestValue.physicalMillis(), expiry.version().physicalMillis());
         }
         if (!expiry.isSet()) {
             return Long.MAX_VALUE;
         }
-        return Math.max(expiry.atMillis(), Math.max(version.physicalMillis(), expiry.version().physicalMillis()));
+        return Math.max(expiry.atMillis(), Math.max(newestValue.physicalMillis(), expiry.version().physicalMillis()));
     }
 
     /** Approximate memory the entry takes, used for limits and metrics. */

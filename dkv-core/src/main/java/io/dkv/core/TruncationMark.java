@@ -36,7 +36,28 @@ public record TruncationMark(long stamp) implements Comparable<TruncationMark> {
      * never hidden by the value it lacks: it may belong to a value written after the flush.
      */
     public boolean hides(Entry entry) {
-        return entry != null && hides(entry.version());
+        return entry != null && hides(entry.fields().isEmpty() ? entry.version() : entry.fields().newestVersion());
+    }
+
+    /**
+     * The entry as the flush leaves it: {@code null} when it hides it whole; a hash holding
+     * fields from both sides of the flush loses the older ones, by merging in a key-level
+     * tombstone at the flush's stamp (a DEL at the flush, above every write stamped at it,
+     * which hides exactly the fields the flush removed and leaves the expiry register alone).
+     */
+    public Entry strip(Entry entry) {
+        if (entry == null || stamp == 0 || entry.fields().isEmpty()) {
+            return hides(entry) ? null : entry;
+        }
+        if (hides(entry)) {
+            return null;
+        }
+        for (var field : entry.fields().all().values()) {
+            if (hides(field.version())) {
+                return Entry.merge(entry, new Entry(null, new Version(stamp, Integer.MAX_VALUE), Expiry.ABSENT));
+            }
+        }
+        return entry;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.dkv.core;
 
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
@@ -30,5 +32,23 @@ class TruncationMarkTest {
                 .as("a value from before the flush stays hidden whatever expiry reached it since").isTrue();
         assertThat(mark.hides(Entry.expiryOnly(Expiry.at(5, AFTER))))
                 .as("an EXPIRE after the flush whose value has not arrived yet: kept for that value").isFalse();
+    }
+
+    @Test
+    void aHashIsHiddenByItsNewestFieldAndLosesTheFieldsFromBeforeTheFlush() {
+        TruncationMark mark = TruncationMark.of(FLUSH);
+        Entry old = Entry.fieldsOnly(HashFields.of(new byte[] {'a'}, new Field(new byte[] {1}, BEFORE)));
+        Entry both = Entry.merge(old, Entry.fieldsOnly(HashFields.of(new byte[] {'b'}, new Field(new byte[] {2}, AFTER))));
+
+        assertThat(mark.hides(old)).as("every field from before the flush").isTrue();
+        assertThat(mark.strip(old)).isNull();
+        assertThat(mark.hides(both)).as("a field written after the flush keeps the key").isFalse();
+        Entry stripped = mark.strip(both);
+        assertThat(stripped.fields().live()).hasSize(1);
+        assertThat(stripped.fields().get(new byte[] {'b'})).isNotNull();
+        assertThat(stripped.fields().get(new byte[] {'a'})).as("the field from before the flush").isNull();
+        assertThat(mark.strip(stripped)).as("stripping twice changes nothing").isEqualTo(stripped);
+        assertThat(mark.hides(stripped)).isFalse();
+        assertThat(TruncationMark.NONE.strip(both)).isSameAs(both);
     }
 }

@@ -134,6 +134,46 @@ class JedisClusterTest {
         }
     }
 
+    /**
+     * A web session as a hash with a time to live, the way session stores use Jedis: fields
+     * written through different nodes all stay, on every replica; the hash expires whole.
+     */
+    @Test
+    void aSessionHashWithExpiry() {
+        try (Jedis n1 = client(1); Jedis n2 = client(2); Jedis n3 = client(3)) {
+            assertThat(n1.hset("session:42", Map.of("user", "alice", "cart", "3 items"))).isEqualTo(2);
+            assertThat(n1.expire("session:42", 1_800)).isEqualTo(1);
+            assertThat(n2.hset("session:42", "lastSeen", "1700000000")).isEqualTo(1);
+            assertThat(n3.hset("session:42", "csrf", "t0k3n")).isEqualTo(1);
+            assertThat(n1.hgetAll("session:42")).isEqualTo(Map.of("user", "alice", "cart", "3 items",
+                    "lastSeen", "1700000000", "csrf", "t0k3n"));
+            assertThat(n2.ttl("session:42")).isBetween(1_790L, 1_800L);
+            assertThat(n3.hmget("session:42", "user", "nothing")).containsExactly("alice", null);
+            assertThat(n1.hdel("session:42", "cart")).isEqualTo(1);
+            assertThat(n2.hexists("session:42", "cart")).isFalse();
+            assertThat(n3.hlen("session:42")).isEqualTo(3);
+            assertThat(n1.type("session:42")).isEqualTo("hash");
+            for (var server : cluster.servers()) {
+                // A write answers at its consistency level: the last replica's copy may still be on its way.
+                Awaitility.await("fields on replica " + server.id()).atMost(Duration.ofSeconds(10)).until(() -> {
+                    Entry entry = server.node().localEntry("session:42".getBytes(StandardCharsets.UTF_8));
+                    return entry != null && entry.fields().liveCount() == 3;
+                });
+            }
+            assertThatThrownBy(() -> n2.get("session:42")).isInstanceOf(JedisDataException.class)
+                    .hasMessageStartingWith("WRONGTYPE");
+            assertThatThrownBy(() -> n2.hincrBy("session:42", "hits", 1)).isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("not supported");
+            assertThat(n3.pexpire("session:42", 100)).isEqualTo(1);
+            Awaitility.await("the session expires").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> n1.hgetAll("session:42").isEmpty());
+            assertThat(n2.exists("session:42")).isFalse();
+            assertThat(n2.hset("session:42", "user", "bob")).isEqualTo(1);
+            assertThat(n3.hgetAll("session:42")).isEqualTo(Map.of("user", "bob"));
+            assertThat(n1.ttl("session:42")).isEqualTo(-1);
+        }
+    }
+
     @Test
     void conditionalSetOptionsAreRefusedClearly() {
         try (Jedis jedis = client(1)) {

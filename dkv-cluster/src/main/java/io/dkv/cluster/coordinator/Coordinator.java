@@ -24,6 +24,7 @@ import io.dkv.core.message.ReadReply;
 import io.dkv.core.message.ReadRequest;
 import io.dkv.core.message.WriteReply;
 import io.dkv.core.message.WriteRequest;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
@@ -31,6 +32,7 @@ import io.dkv.core.version.Version;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -146,6 +148,32 @@ public final class Coordinator {
             return CompletableFuture.failedFuture(e);
         }
         return write("expire", key, entry, consistency);
+    }
+
+    /**
+     * A write of hash fields alone (HSET, and HDEL with {@code null} values for the fields it
+     * deletes), all at one new version: a blind write that never touches the key level or
+     * the expiry, so fields written concurrently through other nodes survive it.
+     *
+     * <p>With {@code replacing} the key becomes a new hash instead (HSET on a key that read
+     * as expired): a key-level tombstone that also clears the expiry, at one version, hides
+     * every older field, and the fields go at the next version, above it.
+     *
+     * @param fields the fields by name; a {@code null} value writes a tombstone
+     */
+    public CompletableFuture<WriteResult> writeFields(byte[] key, Map<byte[], byte[]> fields, boolean replacing,
+                                                      Consistency consistency) {
+        Entry entry;
+        try {
+            checkKey(key);
+            Version keyLevel = replacing ? newVersion() : null;
+            HashFields written = HashFields.written(fields, newVersion());
+            checkHash(written);
+            entry = replacing ? new Entry(null, keyLevel, Expiry.never(keyLevel), written) : Entry.fieldsOnly(written);
+        } catch (DkvException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return write("hash write", key, entry, consistency);
     }
 
     /** This node's wall clock: what expiry times are computed from and judged by. */
@@ -433,6 +461,7 @@ public final class Coordinator {
         } else if (reply instanceof DigestReply digest && digest.version() != null) {
             clock.observe(digest.version().stamp());
             clock.observe(digest.expiry().version().stamp());
+            clock.observe(digest.fieldsVersion().stamp());
         }
     }
 
@@ -453,6 +482,16 @@ public final class Coordinator {
         if (value.length > config.maxValueBytes()) {
             throw new LimitExceededException("value is " + value.length + " bytes, more than max-value-bytes ("
                     + config.maxValueBytes() + ")");
+        }
+    }
+
+    private void checkHash(HashFields fields) {
+        if (fields.isEmpty()) {
+            throw new DkvException("a hash write needs at least one field");
+        }
+        if (fields.sizeBytes() > config.maxValueBytes()) {
+            throw new LimitExceededException("the fields are " + fields.sizeBytes() + " bytes with their bookkeeping,"
+                    + " more than max-value-bytes (" + config.maxValueBytes() + ")");
         }
     }
 

@@ -39,6 +39,13 @@ import java.util.function.Consumer;
  * expiry register, so the entry the read settles on is the newest value register among the
  * answers with the newest expiry register among them, whichever replicas they came from.
  *
+ * <p>Hash fields merge one by one: the read merges the fields of every entry it received
+ * ({@link Entry#merge}), and a digest carries a summary of the replica's fields; when it
+ * differs from every entry at hand (and its fields are not all hidden by the winning value
+ * register), the read asks that replica for its entry ("upgrade") and merges it too. So a
+ * field one replica lacks is taken from another, never lost to one replica's picture of the
+ * hash.
+ *
  * <p>I/O-free: it says what to send next and the coordinator sends it. Thread-safe: answers
  * may arrive on any thread; futures and callbacks run outside the lock.
  */
@@ -60,6 +67,8 @@ final class ReadOperation {
         Version version;
         boolean tombstone;
         Expiry expiry = Expiry.ABSENT;
+        long fieldsDigest;
+        Version fieldsVersion = Version.ZERO;
         Entry entry;
 
         Slot(NodeId node, boolean digest, boolean counted) {
@@ -132,17 +141,19 @@ final class ReadOperation {
     Send onReply(int index, Message reply) {
         if (reply instanceof ReadReply read) {
             Entry entry = read.entry();
-            return answer(index, entry == null ? null : entry.version(), entry != null && entry.isTombstone(),
-                    entry == null ? Expiry.ABSENT : entry.expiry(), entry);
+            return answer(index, entry == null ? null : entry.version(), entry != null && entry.value() == null,
+                    entry == null ? Expiry.ABSENT : entry.expiry(), entry, 0, Version.ZERO);
         }
         if (reply instanceof DigestReply digest) {
-            return answer(index, digest.version(), digest.tombstone(), digest.expiry(), null);
+            return answer(index, digest.version(), digest.tombstone(), digest.expiry(), null, digest.fieldsDigest(),
+                    digest.fieldsVersion());
         }
         String reason = reply instanceof ErrorReply error ? error.message() : "unexpected reply " + reply.getClass().getSimpleName();
         return onFailure(index, reason);
     }
 
-    private Send answer(int index, Version version, boolean tombstone, Expiry expiry, Entry entry) {
+    private Send answer(int index, Version version, boolean tombstone, Expiry expiry, Entry entry, long fieldsDigest,
+                        Version fieldsVersion) {
         Decision decision;
         synchronized (this) {
             Slot slot = slots.get(index);
@@ -151,6 +162,8 @@ final class ReadOperation {
             slot.tombstone = tombstone;
             slot.expiry = expiry;
             slot.entry = entry;
+            slot.fieldsDigest = entry == null ? fieldsDigest : entry.fields().digest();
+            slot.fieldsVersion = entry == null ? fieldsVersion : entry.fields().newestVersion();
             if (slot.counted) {
                 answers++;
             } else {
@@ -272,10 +285,14 @@ final class ReadOperation {
         }
         for (Slot slot : slots) {
             if (slot.answered && newest.equals(slot.version) && (slot.entry != null || slot.tombstone)) {
+                Entry merged = mergedFields(slot.entry != null ? slot.entry : new Entry(null, newest, Expiry.ABSENT));
+                Slot lacking = fieldsNotAtHand(merged.version());
+                if (lacking != null) {
+                    return upgradeForFields(lacking, finished);
+                }
                 decided = true;
                 Expiry expiry = newestExpiry();
-                decidedEntry = slot.entry != null ? new Entry(slot.entry.value(), slot.entry.version(), expiry)
-                        : new Entry(null, newest, expiry);
+                decidedEntry = new Entry(merged.value(), merged.version(), expiry, merged.fields());
                 if (decidedEntry.equals(slot.entry)) {
                     decidedEntry = slot.entry;
                 }
@@ -310,6 +327,64 @@ final class ReadOperation {
         return newest;
     }
 
+    /**
+     * A digest whose fields no entry at hand holds, unless the value register {@code keyLevel}
+     * hides them all; {@code null} when every answer's fields are at hand.
+     */
+    private Slot fieldsNotAtHand(Version keyLevel) {
+        for (Slot slot : slots) {
+            if (slot.answered && slot.entry == null && slot.fieldsDigest != 0 && slot.fieldsVersion.isAfter(keyLevel)
+                    && !fieldsAtHand(slot.fieldsDigest)) {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    private boolean fieldsAtHand(long fieldsDigest) {
+        for (Slot slot : slots) {
+            if (slot.answered && slot.entry != null && slot.fieldsDigest == fieldsDigest) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Asks a replica whose digest has {@code lacking}'s fields for its entry, one upgrade at a time; fails when none is left. */
+    private Decision upgradeForFields(Slot lacking, boolean finished) {
+        if (upgrading) {
+            return Decision.NOTHING;
+        }
+        for (Slot slot : slots) {
+            if (slot.answered && slot.entry == null && !slot.upgraded && slot.fieldsDigest == lacking.fieldsDigest) {
+                upgrading = true;
+                slot.upgraded = true;
+                slots.add(new Slot(slot.node, false, false));
+                outstanding++;
+                return new Decision(false, null, null, new Send(slots.size() - 1, slot.node, false), false);
+            }
+        }
+        decided = true;
+        return new Decision(false, null, new NotEnoughReplicasException("read", answers, required,
+                "no replica whose hash fields differ from the others returned them"), null, finished);
+    }
+
+    /**
+     * {@code keyLevel} (which holds the newest value register among the answers) merged with
+     * every entry received, so the fields are each the newest any replica holds, less those
+     * the winning value register hides. Digests' value registers are not newer than
+     * {@code keyLevel}'s, and their fields are at hand ({@link #fieldsNotAtHand}).
+     */
+    private Entry mergedFields(Entry keyLevel) {
+        Entry merged = keyLevel;
+        for (Slot slot : slots) {
+            if (slot.answered && slot.entry != null && !slot.entry.fields().isEmpty()) {
+                merged = Entry.merge(merged, slot.entry);
+            }
+        }
+        return merged;
+    }
+
     private Expiry newestExpiry() {
         Expiry newest = Expiry.ABSENT;
         for (Slot slot : slots) {
@@ -335,10 +410,16 @@ final class ReadOperation {
         for (Slot slot : slots) {
             if (slot.counted && slot.answered && seen.add(slot.node)
                     && (slot.version == null || decidedEntry.version().isAfter(slot.version)
-                        || decidedEntry.expiry().version().isAfter(slot.expiry.version()))) {
+                        || decidedEntry.expiry().version().isAfter(slot.expiry.version())
+                        || lacksFields(slot))) {
                 stale.add(slot.node);
             }
         }
         return stale;
+    }
+
+    /** Whether the replica answered with other fields than the read settled on. */
+    private boolean lacksFields(Slot slot) {
+        return slot.fieldsDigest != decidedEntry.fields().digest();
     }
 }

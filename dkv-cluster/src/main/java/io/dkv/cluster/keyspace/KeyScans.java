@@ -1,6 +1,8 @@
 package io.dkv.cluster.keyspace;
 
 import io.dkv.core.Entry;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.message.KeyScanReply;
 import io.dkv.core.message.KeyScanRequest;
 import io.dkv.core.ring.KeyHash;
@@ -37,7 +39,8 @@ public final class KeyScans {
         boolean[] more = {false};
         storage.scanFrom(request.partition(), request.fromHash(), (key, entry) -> {
             long hash = KeyHash.of(key);
-            long size = key.length + Entry.OVERHEAD_BYTES;
+            Entry carried = withoutValue(entry);
+            long size = key.length + Entry.OVERHEAD_BYTES + carried.fields().sizeBytes();
             boolean full = keys.size() >= request.maxKeys()
                     || (!keys.isEmpty() && bytes[0] + size > request.maxBytes());
             if (full && hash != lastHash[0]) {
@@ -46,7 +49,7 @@ public final class KeyScans {
                 return false;
             }
             keys.add(key);
-            entries.add(withoutValue(entry));
+            entries.add(carried);
             bytes[0] += size;
             lastHash[0] = hash;
             return true;
@@ -58,9 +61,17 @@ public final class KeyScans {
      * The entry as a scan carries it: everything but the value's bytes, which the coordinator
      * does not need to merge replicas' answers or to decide whether the key is live. MUST keep
      * every other field of the entry (its version, and anything {@code ClusterNode.isLive}
-     * reads), or the coordinator would judge liveness on less than the replica holds.
+     * reads), or the coordinator would judge liveness on less than the replica holds. A
+     * hash keeps its fields' names, versions and tombstones, each value emptied, so that
+     * replicas' answers still merge field by field.
      */
     static Entry withoutValue(Entry entry) {
+        if (!entry.fields().isEmpty()) {
+            HashFields.Builder fields = HashFields.builder();
+            entry.fields().all().forEach((name, field) ->
+                    fields.put(name, field.isTombstone() ? field : new Field(NO_BYTES, field.version())));
+            return new Entry(entry.value() == null ? null : NO_BYTES, entry.version(), entry.expiry(), fields.build());
+        }
         return entry.isTombstone() ? entry : new Entry(NO_BYTES, entry.version(), entry.expiry());
     }
 }

@@ -244,12 +244,16 @@ public final class MerkleTrees {
         return leaves;
     }
 
-    /** Both registers' versions enter the digest, so replicas that differ in either one differ here. */
+    /**
+     * Both registers' versions and the fields' digest enter the leaf, so replicas that differ
+     * in either register or in any hash field differ here.
+     */
     private static long digest(long keyHash, EntryVersion version) {
         Version value = version.value();
         Version expiry = version.expiry();
         long digest = mix(keyHash ^ mix(value.stamp()) ^ ((long) value.node() << 17)
-                ^ mix(expiry.stamp() * 0x9E3779B97F4A7C15L + expiry.node() + 1));
+                ^ mix(expiry.stamp() * 0x9E3779B97F4A7C15L + expiry.node() + 1)
+                ^ (version.hasFields() ? mix(version.fieldsDigest() + 0x632BE59BD9B4E019L) : 0));
         return digest == 0 ? 1 : digest;
     }
 

@@ -231,8 +231,9 @@ public final class LocalReplica {
 
     /**
      * The entry for the key ({@link ReadReply}), or only its version when the request asks
-     * for a digest. A recovering node refuses: its "absent" could outvote a replica that has
-     * the key.
+     * for a digest (with a summary of its hash fields, which the coordinator asks for in full
+     * when they differ from the fields at hand). A recovering node refuses: its "absent" could
+     * outvote a replica that has the key.
      */
     public Message read(ReadRequest request) {
         checkPartition(request.partition());

@@ -80,7 +80,7 @@ public final class StreamResponder {
         long[] bytes = {0};
         boolean[] more = {false};
         storage.scanAfter(request.partition(), request.after(), (key, entry) -> {
-            long size = key.length + (entry.value() == null ? 0 : entry.value().length);
+            long size = key.length + (entry.value() == null ? 0 : entry.value().length) + entry.fields().sizeBytes();
             if (!keys.isEmpty() && bytes[0] + size > limit) {
                 more[0] = true;
                 return false;

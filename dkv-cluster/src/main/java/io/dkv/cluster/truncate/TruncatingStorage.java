@@ -36,8 +36,7 @@ public final class TruncatingStorage extends ForwardingStorageEngine {
 
     @Override
     public Entry get(int partition, byte[] key) {
-        Entry entry = delegate().get(partition, key);
-        return marks.hides(entry) ? null : entry;
+        return marks.current().strip(delegate().get(partition, key));
     }
 
     /**
@@ -50,7 +49,7 @@ public final class TruncatingStorage extends ForwardingStorageEngine {
         if (marks.hides(entry)) {
             return new MergeResult(false, get(partition, key));
         }
-        MergeResult result = delegate().merge(partition, key, entry);
+        MergeResult result = delegate().merge(partition, key, marks.current().strip(entry));
         return marks.hides(result.previous()) ? new MergeResult(result.applied(), null) : result;
     }
 

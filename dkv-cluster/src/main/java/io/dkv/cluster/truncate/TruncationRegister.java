@@ -57,8 +57,10 @@ public final class TruncationRegister {
         if (now.isNone()) {
             return reply;
         }
-        if (reply instanceof ReadReply read && now.hides(read.entry())) {
-            return ReadReply.MISSING;
+        if (reply instanceof ReadReply read && read.entry() != null) {
+            // A hash holding fields from both sides of the flush shows only the later ones.
+            Entry stripped = now.strip(read.entry());
+            return stripped == null ? ReadReply.MISSING : stripped == read.entry() ? reply : new ReadReply(stripped);
         }
         if (reply instanceof DigestReply digest && now.hides(digest.version())) {
             return DigestReply.MISSING;

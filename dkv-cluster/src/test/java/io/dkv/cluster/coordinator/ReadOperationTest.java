@@ -4,6 +4,8 @@ import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.NotEnoughReplicasException;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Message;
@@ -47,6 +49,16 @@ class ReadOperationTest {
     private static final Entry OLD_EXPIRING = new Entry(bytes("old"), OLD, Expiry.at(1_700_000_060_000L, EXPIRED_AT));
     private static final Entry EXPIRY_ONLY = Entry.expiryOnly(Expiry.at(1_700_000_060_000L, EXPIRED_AT));
     private static final Entry NEW_KEEPING = Entry.keepingExpiry(bytes("kept"), NEW);
+    /** Hashes: field a written through one node, field b through another, and a's HDEL after both. */
+    private static final Version FIELD_A = new Version(2_100L << 16, 1);
+    private static final Version FIELD_B = new Version(2_200L << 16, 2);
+    private static final Version DELETE_A = new Version(2_300L << 16, 3);
+    private static final Entry HASH_A = Entry.fieldsOnly(HashFields.of(bytes("a"), new Field(bytes("1"), FIELD_A)));
+    private static final Entry HASH_B = Entry.fieldsOnly(HashFields.of(bytes("b"), new Field(bytes("2"), FIELD_B)));
+    private static final Entry HASH_AB = Entry.merge(HASH_A, HASH_B);
+    private static final Entry HASH_A_DELETED = Entry.fieldsOnly(HashFields.of(bytes("a"), Field.tombstone(DELETE_A)));
+    /** A SET after both fields: it hides them. */
+    private static final Entry NEWER_STRING = Entry.value(bytes("s"), new Version(2_400L << 16, 1));
     private static final String RECOVERING = "n2 is recovering (comparing its partitions with the other replicas)"
             + " and does not answer reads yet";
 
@@ -163,6 +175,38 @@ class ReadOperationTest {
                 new Case("R=3: every replica must answer", 3,
                         List.of(reply(0, new ReadReply(OLD_VALUE)), reply(1, DigestReply.of(OLD_VALUE))),
                         Ending.PENDING, null, null, 0),
+                new Case("R=2: hashes merge field by field: a field from each replica, neither replica's whole hash", 2,
+                        List.of(reply(0, new ReadReply(HASH_A)), reply(1, new ReadReply(HASH_B)), reply(2, DigestReply.MISSING)),
+                        Ending.ENTRY, HASH_AB, List.of(N1, N2, N3), 1),
+                new Case("R=2: a field tombstone on one replica hides the field another still holds", 2,
+                        List.of(reply(0, new ReadReply(HASH_AB)), reply(1, new ReadReply(HASH_A_DELETED)),
+                                reply(2, new ReadReply(HASH_AB))),
+                        Ending.ENTRY, Entry.merge(HASH_AB, HASH_A_DELETED), List.of(N1, N2, N3), 1),
+                new Case("R=2: a hash on the digest replica (answered whole) joins an older string's value", 2,
+                        List.of(reply(0, new ReadReply(OLD_VALUE)), reply(1, new ReadReply(Entry.merge(OLD_VALUE, HASH_A))),
+                                reply(2, DigestReply.of(OLD_VALUE))),
+                        Ending.ENTRY, Entry.merge(OLD_VALUE, HASH_A), List.of(N1, N3), 1),
+                new Case("R=2: a newer string hides the fields another replica holds; the digest upgrades for its value", 2,
+                        List.of(reply(0, new ReadReply(HASH_AB)), reply(1, DigestReply.of(NEWER_STRING), upgrade(3, N2)),
+                                reply(3, new ReadReply(NEWER_STRING)), reply(2, new ReadReply(HASH_A))),
+                        Ending.ENTRY, NEWER_STRING, List.of(N1, N3), 1),
+                new Case("R=2: a digest whose fields differ from the value's upgrades, and the read merges both", 2,
+                        List.of(reply(0, new ReadReply(HASH_A)), reply(1, DigestReply.of(HASH_B), upgrade(3, N2)),
+                                reply(3, new ReadReply(HASH_B)), reply(2, DigestReply.MISSING)),
+                        Ending.ENTRY, HASH_AB, List.of(N1, N2, N3), 1),
+                new Case("R=2: a digest with the same fields needs no upgrade", 2,
+                        List.of(reply(0, new ReadReply(HASH_AB)), reply(1, DigestReply.of(HASH_AB)),
+                                reply(2, DigestReply.of(HASH_AB))),
+                        Ending.ENTRY, HASH_AB, List.of(), 1),
+                new Case("R=2: a digest whose fields a newer SET hides needs no upgrade", 2,
+                        List.of(reply(0, new ReadReply(NEWER_STRING)), reply(1, DigestReply.of(HASH_AB)),
+                                reply(2, DigestReply.of(NEWER_STRING))),
+                        Ending.ENTRY, NEWER_STRING, List.of(N2), 1),
+                new Case("R=2: the fields' upgrade fails over to another replica with the same fields, then fails", 2,
+                        List.of(reply(0, new ReadReply(HASH_A)), reply(1, DigestReply.of(HASH_B), upgrade(3, N2)),
+                                reply(2, DigestReply.of(HASH_B)), failure(3, "timed out", upgrade(4, N3)),
+                                failure(4, "timed out")),
+                        Ending.FAILED, null, null, 1),
                 new Case("R=3: all three answer, the newest of them wins", 3,
                         List.of(reply(0, new ReadReply(NEW_VALUE)), reply(1, DigestReply.of(OLD_VALUE)),
                                 reply(2, DigestReply.MISSING)),

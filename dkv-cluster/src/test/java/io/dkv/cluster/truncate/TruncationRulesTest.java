@@ -8,6 +8,8 @@ import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadReply;
@@ -35,6 +37,27 @@ class TruncationRulesTest {
     private final TruncationRegister marks = new TruncationRegister(new MemoryTruncationMarkStore());
     private final MemoryStorageEngine engine = MemoryStorageEngine.unlimited(4);
     private final TruncatingStorage storage = new TruncatingStorage(engine, marks);
+
+    /** A hash written across the flush: the store, a merge and a replica's read reply all drop the older fields. */
+    @Test
+    void aHashKeepsOnlyTheFieldsWrittenAfterTheFlush() {
+        Entry before = Entry.fieldsOnly(HashFields.of(bytes("a"), new Field(bytes("1"), BEFORE)));
+        Entry after = Entry.fieldsOnly(HashFields.of(bytes("b"), new Field(bytes("2"), AFTER)));
+        storage.merge(0, bytes("h"), before);
+        storage.merge(0, bytes("stored-both"), Entry.merge(before, after));
+        assertThat(marks.raise(MARK)).isTrue();
+
+        assertThat(storage.get(0, bytes("h"))).isNull();
+        storage.merge(0, bytes("h"), after);
+        assertThat(storage.get(0, bytes("h")).fields().live()).hasSize(1);
+        assertThat(storage.get(0, bytes("h")).fields().get(bytes("a"))).isNull();
+        assertThat(storage.get(0, bytes("stored-both")).fields().get(bytes("a"))).as("stripped when read").isNull();
+
+        Message shown = marks.visible(new ReadReply(Entry.merge(before, after)));
+        assertThat(((ReadReply) shown).entry().fields().get(bytes("a"))).as("a replica that missed the flush").isNull();
+        assertThat(((ReadReply) shown).entry().fields().get(bytes("b"))).isNotNull();
+        assertThat(marks.visible(new ReadReply(before))).isEqualTo(ReadReply.MISSING);
+    }
 
     @Test
     void theStoreHidesWhatTheMarkCoversAndNeverTakesItBack() {

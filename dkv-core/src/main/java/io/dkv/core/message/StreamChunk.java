@@ -20,7 +20,8 @@ public record StreamChunk(byte[][] keys, Entry[] entries, boolean last) implemen
     public long payloadBytes() {
         long bytes = 0;
         for (int i = 0; i < keys.length; i++) {
-            bytes += keys[i].length + (entries[i].value() == null ? 0 : entries[i].value().length);
+            bytes += keys[i].length + (entries[i].value() == null ? 0 : entries[i].value().length)
+                    + entries[i].fields().sizeBytes();
         }
         return bytes;
     }

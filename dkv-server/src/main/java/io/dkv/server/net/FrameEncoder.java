@@ -13,8 +13,9 @@ import io.netty.handler.codec.MessageToByteEncoder;
 final class FrameEncoder extends MessageToByteEncoder<Object> {
 
     /** 2: the handshake carries a nonce, and kinds 4 and 5 exist. 3: reads and writes carry the ring epoch.
-     *  4: entries, digests and version lists carry the expiry register. */
-    static final byte PROTOCOL_VERSION = 4;
+     *  4: entries, digests and version lists carry the expiry register. 5: hashes are served: entries carry
+     *  fields, version lists and digest replies a summary of them. */
+    static final byte PROTOCOL_VERSION = 5;
     static final byte HANDSHAKE = 0;
     static final byte CHALLENGE = 4;
     static final byte PROOF = 5;

@@ -1,6 +1,8 @@
 package io.dkv.server.net;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
+import io.dkv.core.version.Version;
 import io.dkv.core.message.DigestReply;
 import io.dkv.core.message.ErrorReply;
 import io.dkv.core.message.Gossip;
@@ -102,6 +104,10 @@ final class MessageCodec {
                 WireFormat.writeVersion(out, digest.version());
                 out.writeBoolean(digest.tombstone());
                 WireFormat.writeExpiry(out, digest.expiry());
+                out.writeLong(digest.fieldsDigest());
+                if (digest.fieldsDigest() != 0) {
+                    WireFormat.writeVersion(out, digest.fieldsVersion());
+                }
             }
         } else if (message instanceof ErrorReply error) {
             out.writeByte(ERROR_REPLY);
@@ -234,9 +240,7 @@ final class MessageCodec {
             }
             case READ_REQUEST -> new ReadRequest(readPartition(in), WireFormat.readBytes(in), in.readBoolean(),
                     in.readLong());
-            case DIGEST_REPLY -> in.readBoolean()
-                    ? new DigestReply(WireFormat.readVersion(in), in.readBoolean(), WireFormat.readExpiry(in))
-                    : DigestReply.MISSING;
+            case DIGEST_REPLY -> in.readBoolean() ? readDigest(in) : DigestReply.MISSING;
             case READ_REPLY -> {
                 var entry = WireFormat.readOptionalEntry(in);
                 yield entry == null ? ReadReply.MISSING : new ReadReply(entry);
@@ -394,6 +398,15 @@ final class MessageCodec {
         int[] leaves = WireFormat.readInts(in);
         KeysAndVersions read = readKeysAndVersions(in);
         return new KeyDigests(partition, leaves, read.keys(), read.versions());
+    }
+
+    private static DigestReply readDigest(ByteBuf in) {
+        Version version = WireFormat.readVersion(in);
+        boolean tombstone = in.readBoolean();
+        Expiry expiry = WireFormat.readExpiry(in);
+        long fieldsDigest = in.readLong();
+        return fieldsDigest == 0 ? new DigestReply(version, tombstone, expiry)
+                : new DigestReply(version, tombstone, expiry, WireFormat.readVersion(in), fieldsDigest);
     }
 
     private record KeysAndVersions(byte[][] keys, EntryVersion[] versions) {

@@ -137,7 +137,7 @@ final class WireFormat {
     static void writeEntry(ByteBuf out, Entry entry) {
         writeVersion(out, entry.version());
         int withFields = entry.fields().isEmpty() ? 0 : HAS_FIELDS;
-        if (entry.isTombstone()) {
+        if (entry.value() == null) {
             out.writeByte(withFields);
         } else {
             out.writeByte(1 | withFields);
@@ -209,14 +209,22 @@ final class WireFormat {
         return new Expiry(atMillis, readVersion(in));
     }
 
-    /** Both registers' versions of an entry. */
+    /** Both registers' versions of an entry, then its fields' digest (0: none) and, with fields, their newest version. */
     static void writeEntryVersion(ByteBuf out, EntryVersion version) {
         writeVersion(out, version.value());
         writeVersion(out, version.expiry());
+        out.writeLong(version.fieldsDigest());
+        if (version.hasFields()) {
+            writeVersion(out, version.fields());
+        }
     }
 
     static EntryVersion readEntryVersion(ByteBuf in) {
-        return new EntryVersion(readVersion(in), readVersion(in));
+        Version value = readVersion(in);
+        Version expiry = readVersion(in);
+        long fieldsDigest = in.readLong();
+        return fieldsDigest == 0 ? new EntryVersion(value, expiry)
+                : new EntryVersion(value, expiry, readVersion(in), fieldsDigest);
     }
 
     static void writeOptionalEntry(ByteBuf out, Entry entry) {
@@ -232,7 +240,7 @@ final class WireFormat {
 
     /** Bytes {@link #writeEntry} will take, for sizing buffers. */
     static int entrySize(Entry entry) {
-        int size = 13 + EXPIRY_BYTES + (entry.isTombstone() ? 0 : 4 + entry.value().length);
+        int size = 13 + EXPIRY_BYTES + (entry.value() == null ? 0 : 4 + entry.value().length);
         if (!entry.fields().isEmpty()) {
             size += 4;
             for (var field : entry.fields().all().entrySet()) {

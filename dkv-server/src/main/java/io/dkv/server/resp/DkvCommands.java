@@ -12,6 +12,8 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.MoveStatus;
 import io.dkv.core.message.NodeLoad;
 import io.dkv.core.ring.Ring;
+import io.dkv.core.WrongTypeException;
+import io.dkv.core.hash.KeyType;
 import io.dkv.core.version.Version;
 
 import java.util.ArrayList;
@@ -223,8 +225,12 @@ final class DkvCommands {
             if (entry == null) {
                 return RespReply.array(List.of(RespReply.NULL, RespReply.NULL, RespReply.NULL));
             }
+            if (node.typeOf(entry) == KeyType.HASH) {
+                throw new WrongTypeException();
+            }
             Version version = entry.version();
-            return RespReply.array(List.of(RespReply.bulkOrNull(entry.value()),
+            // A string a later hash's fields hide (all deleted since) is not a value.
+            return RespReply.array(List.of(RespReply.bulkOrNull(node.typeOf(entry) == KeyType.STRING ? entry.value() : null),
                     RespReply.integer(version.stamp()), RespReply.integer(version.node())));
         });
     }
@@ -286,7 +292,10 @@ final class DkvCommands {
             for (ReplicaView view : views) {
                 String state = view.error() != null ? "unreachable" : view.entry() == null ? "missing" : view.entry().version().toString();
                 String detail = view.error() != null ? view.error()
-                        : view.entry() == null ? "" : view.entry().isTombstone() ? "deleted" : view.entry().value().length + " bytes";
+                        : view.entry() == null ? "" : view.entry().isTombstone() ? "deleted"
+                        : !view.entry().fields().isEmpty() ? view.entry().fields().liveCount() + " fields, "
+                                + view.entry().fields().sizeBytes() + " bytes"
+                        : view.entry().value().length + " bytes";
                 rows.add(RespReply.bulkArray(List.of(view.node().toString(), view.up() ? "up" : "down", state, detail)));
             }
             return RespReply.array(rows);

@@ -101,7 +101,11 @@ final class ExpiryCommands {
             if (!node.isLive(entry)) {
                 return done(RespReply.NULL);
             }
-            RespReply value = new RespReply.Bulk(entry.value());
+            byte[] string = node.stringOf(entry);
+            if (string == null) {
+                return done(RespReply.NULL);
+            }
+            RespReply value = new RespReply.Bulk(string);
             if (options.unit() != null) {
                 ExpiryArguments.Deadline deadline = ExpiryArguments.deadline(options.unit(), options.expire(),
                         node.wallMillis(), "getex");

@@ -4,6 +4,7 @@ import io.dkv.server.acl.CommandAcl;
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.coordinator.WriteResult;
 import io.dkv.core.Entry;
+import io.dkv.core.hash.KeyType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -133,14 +134,15 @@ final class KeyValueCommands {
         if (refused != null) {
             return refused;
         }
-        List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+        List<CompletableFuture<Entry>> reads = new ArrayList<>();
         for (int i = 1; i < command.argCount(); i++) {
-            reads.add(node.get(command.arg(i), session.readConsistency()));
+            reads.add(node.read(command.arg(i), session.readConsistency()));
         }
-        return Futures.all(reads).thenApply(values -> {
-            List<RespReply> items = new ArrayList<>(values.size());
-            for (byte[] value : values) {
-                items.add(RespReply.bulkOrNull(value));
+        // As Redis: a key holding another type than a string reads as nil here, not WRONGTYPE.
+        return Futures.all(reads).thenApply(entries -> {
+            List<RespReply> items = new ArrayList<>(entries.size());
+            for (Entry entry : entries) {
+                items.add(RespReply.bulkOrNull(node.typeOf(entry) == KeyType.STRING ? entry.value() : null));
             }
             return RespReply.array(items);
         });

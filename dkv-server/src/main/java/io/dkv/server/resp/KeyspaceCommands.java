@@ -2,7 +2,9 @@ package io.dkv.server.resp;
 
 import io.dkv.cluster.ClusterNode;
 import io.dkv.cluster.keyspace.ScanPage;
+import io.dkv.core.Entry;
 import io.dkv.core.LimitExceededException;
+import io.dkv.core.hash.KeyType;
 import io.dkv.server.acl.CommandAcl;
 import io.dkv.server.acl.Glob;
 
@@ -16,7 +18,8 @@ import static io.dkv.server.resp.Futures.done;
  * The key-space commands: SCAN, KEYS, DBSIZE, RANDOMKEY, TYPE, UNLINK, TOUCH, MEMORY USAGE and
  * DKV.LOCALSIZE. SCAN, KEYS and RANDOMKEY are cluster-wide: they read every partition from a
  * quorum of its replicas (see {@code KeyspaceScanner} and docs/ARCHITECTURE.md, "Key scans").
- * DBSIZE sums the replicas' per-partition key counts instead ({@code KeyCounter}). Every value in dkv is a string, so TYPE answers string or none.
+ * DBSIZE sums the replicas' per-partition key counts instead ({@code KeyCounter}). TYPE answers
+ * string, hash or none.
  */
 final class KeyspaceCommands {
 
@@ -104,21 +107,53 @@ final class KeyspaceCommands {
             }
         }
         byte[] match = pattern;
-        // Every dkv value is a string: a TYPE filter for another type still walks the cursor, returning nothing.
-        boolean typeMatches = type == null || type.equals("string");
-        return node.scan(cursor, count).thenApply(page -> scanReply(page, match, typeMatches));
+        if (type == null) {
+            return node.scan(cursor, count).thenApply(page -> scanReply(page.cursor(), matching(page, match)));
+        }
+        KeyType wanted = null;
+        for (KeyType known : KeyType.values()) {
+            wanted = known != KeyType.NONE && known.redisName().equals(type) ? known : wanted;
+        }
+        if (wanted == null) {
+            // A type dkv does not store: the cursor still walks, returning nothing.
+            return node.scan(cursor, count).thenApply(page -> scanReply(page.cursor(), List.of()));
+        }
+        // The key scan carries keys, not types: each key of the page is read to learn its type.
+        KeyType filter = wanted;
+        return node.scan(cursor, count).thenCompose(page -> {
+            List<byte[]> keys = matching(page, match);
+            List<CompletableFuture<Entry>> reads = new ArrayList<>();
+            for (byte[] key : keys) {
+                reads.add(node.read(key, session.readConsistency()));
+            }
+            return Futures.all(reads).thenApply(entries -> {
+                List<byte[]> typed = new ArrayList<>();
+                for (int i = 0; i < keys.size(); i++) {
+                    if (node.typeOf(entries.get(i)) == filter) {
+                        typed.add(keys.get(i));
+                    }
+                }
+                return scanReply(page.cursor(), typed);
+            });
+        });
     }
 
-    private static RespReply scanReply(ScanPage page, byte[] pattern, boolean typeMatches) {
-        List<RespReply> keys = new ArrayList<>();
-        if (typeMatches) {
-            for (byte[] key : page.keys()) {
-                if (pattern == null || Glob.matches(pattern, key)) {
-                    keys.add(new RespReply.Bulk(key));
-                }
+    private static List<byte[]> matching(ScanPage page, byte[] pattern) {
+        List<byte[]> keys = new ArrayList<>();
+        for (byte[] key : page.keys()) {
+            if (pattern == null || Glob.matches(pattern, key)) {
+                keys.add(key);
             }
         }
-        return RespReply.array(List.of(RespReply.bulk(Long.toUnsignedString(page.cursor())), RespReply.array(keys)));
+        return keys;
+    }
+
+    private static RespReply scanReply(long cursor, List<byte[]> keys) {
+        List<RespReply> items = new ArrayList<>();
+        for (byte[] key : keys) {
+            items.add(new RespReply.Bulk(key));
+        }
+        return RespReply.array(List.of(RespReply.bulk(Long.toUnsignedString(cursor)), RespReply.array(items)));
     }
 
     private CompletableFuture<RespReply> keys(ClientSession session, RespCommand command) {
@@ -153,7 +188,7 @@ final class KeyspaceCommands {
 
     private CompletableFuture<RespReply> type(ClientSession session, RespCommand command) {
         return node.read(command.arg(1), session.readConsistency())
-                .thenApply(entry -> new RespReply.Simple(node.isLive(entry) ? "string" : "none"));
+                .thenApply(entry -> new RespReply.Simple(node.typeOf(entry).redisName()));
     }
 
     private CompletableFuture<RespReply> memory(ClientSession session, RespCommand command) {

@@ -13,8 +13,7 @@ import java.util.Map;
  * concurrent INCRs through different nodes would both read 1 and both write 2. Such commands
  * are refused rather than run with a lost-update bug. They are not in the command table, so
  * COMMAND, COMMAND INFO and COMMAND DOCS list only what works; a call gets this error
- * instead of "unknown command". The hash commands are refused the same way until hashes are
- * wired end to end (a half-merged hash would lose fields), with an error that says so.
+ * instead of "unknown command".
  */
 final class RefusedCommands {
 
@@ -46,13 +45,6 @@ final class RefusedCommands {
         String hashCounter = READ_MODIFY_WRITE + "; read the field, compute, then write it with HSET (not atomic)";
         REASONS.put("HINCRBY", hashCounter);
         REASONS.put("HINCRBYFLOAT", hashCounter);
-        String notYet = "hashes are not served yet: the per-field merge they need is built (docs/ARCHITECTURE.md,"
-                + " 'Hashes: fields that merge one by one') but not yet carried by storage, the internode format and"
-                + " reads; meanwhile keep one key per field (SET user:1:name ...), each merges on its own";
-        for (String name : new String[]{"HSET", "HMSET", "HGET", "HMGET", "HDEL", "HGETALL", "HKEYS", "HVALS",
-                "HLEN", "HEXISTS", "HSTRLEN", "HSCAN", "HRANDFIELD"}) {
-            REASONS.put(name, notYet);
-        }
         String pipeline = TRANSACTION + "; send the commands in a pipeline without MULTI (each runs on its own)";
         REASONS.put("MULTI", pipeline);
         REASONS.put("EXEC", pipeline);

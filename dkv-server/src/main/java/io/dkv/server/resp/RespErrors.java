@@ -4,6 +4,7 @@ import io.dkv.core.DkvException;
 import io.dkv.core.LimitExceededException;
 import io.dkv.core.NotEnoughReplicasException;
 import io.dkv.core.StorageFullException;
+import io.dkv.core.WrongTypeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,9 @@ final class RespErrors {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof NotEnoughReplicasException notEnough) {
             return RespReply.error((notEnough.storageFull() ? "OOM " : "NOREPLICAS ") + cause.getMessage());
+        }
+        if (cause instanceof WrongTypeException) {
+            return RespReply.error("WRONGTYPE " + cause.getMessage());
         }
         if (cause instanceof StorageFullException) {
             return RespReply.error("OOM " + cause.getMessage());

@@ -62,6 +62,7 @@ public final class RespServer implements AutoCloseable {
         ExpiryCommands.register(commands, node);
         KeyspaceCommands.register(commands, node);
         StringReadCommands.register(commands, node);
+        HashCommands.register(commands, node);
         ConnectionCommands.register(commands, info, stats);
         ServerCommands.register(commands, node, info, stats, persistence, limits);
         DkvCommands.register(commands, node);

@@ -87,7 +87,7 @@ final class EntryCodec {
             size += 4 + field.getKey().length + 12 + 1 + (fieldValue == null ? 0 : 4 + fieldValue.length);
         }
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
-        out.put(FORMAT_WITH_FIELDS).put((byte) (entry.isTombstone() ? TOMBSTONE : 0))
+        out.put(FORMAT_WITH_FIELDS).put((byte) (value == null ? TOMBSTONE : 0))
                 .putLong(entry.version().stamp()).putInt(entry.version().node())
                 .putLong(entry.expiry().atMillis())
                 .putLong(entry.expiry().version().stamp()).putInt(entry.expiry().version().node());

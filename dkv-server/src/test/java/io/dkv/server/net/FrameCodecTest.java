@@ -89,6 +89,7 @@ class FrameCodecTest {
                 new DigestReply(VERSION, false, Expiry.never(VERSION)),
                 new DigestReply(VERSION, true, Expiry.at(1_700_000_060_000L, new Version(9, 2))),
                 new DigestReply(Version.ZERO, true, Expiry.at(1, VERSION)),
+                new DigestReply(Version.ZERO, true, Expiry.ABSENT, new Version(12, 3), 0x1234_5678_9abc_def0L),
                 ReadReply.MISSING,
                 new ReadReply(Entry.value(bytes("value"), VERSION)),
                 new ReadReply(Entry.tombstone(VERSION)),

@@ -47,6 +47,23 @@ class WireFormatHashFieldsTest {
         }
     }
 
+    /** Version lists (anti-entropy, tombstone checks) carry the fields' summary, so a replica can tell fields differ. */
+    @Test
+    void entryVersionsCarryTheFieldsSummary() {
+        for (Entry entry : new Entry[]{new Entry(b("s"), new Version(5, 1), Expiry.ABSENT, FIELDS),
+                Entry.value(b("plain"), new Version(5, 1))}) {
+            ByteBuf out = Unpooled.buffer();
+            try {
+                WireFormat.writeEntryVersion(out, entry.versions());
+                assertThat(WireFormat.readEntryVersion(out)).isEqualTo(entry.versions());
+                assertThat(out.readableBytes()).isZero();
+            } finally {
+                out.release();
+            }
+        }
+        assertThat(new Entry(null, Version.ZERO, Expiry.ABSENT, FIELDS).versions().fields()).isEqualTo(new Version(9, 3));
+    }
+
     /** A string entry's bytes are unchanged by the hash format: flag 1, as nodes without hashes read them. */
     @Test
     void aStringEntryKeepsTheOldLayout() {
