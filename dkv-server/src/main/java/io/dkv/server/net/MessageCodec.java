@@ -38,7 +38,8 @@ import io.netty.handler.codec.CorruptedFrameException;
 
 /**
  * The binary form of every internode {@link Message}: a type byte, then the fields in a
- * fixed order. Adding a message means adding a type number here, never reusing one.
+ * fixed order. Adding a message means adding a type number here, never reusing one, nor
+ * one of {@link RingMessageCodec}'s ({@code MessageTypeNumbersTest} checks).
  */
 final class MessageCodec {
 
@@ -57,6 +58,8 @@ final class MessageCodec {
     private static final byte DIGEST_REPLY = 13;
     private static final byte MERKLE_ROOTS_REQUEST = 14;
     private static final byte MERKLE_ROOTS_REPLY = 15;
+    private static final byte KEY_COUNT_REQUEST = 16;
+    private static final byte KEY_COUNT_REPLY = 17;
     private static final byte STREAM_REQUEST = 30;
     private static final byte STREAM_CHUNK = 31;
     private static final byte NOT_MINE = 32;
@@ -66,8 +69,7 @@ final class MessageCodec {
     private static final byte KEY_SCAN_REPLY = 36;
     private static final byte TRUNCATE_REQUEST = 37;
     private static final byte TRUNCATE_REPLY = 38;
-    private static final byte KEY_COUNT_REQUEST = 39;
-    private static final byte KEY_COUNT_REPLY = 40;
+    // 40 to 45: the ring register's messages (RingMessageCodec).
 
     private MessageCodec() {
     }
