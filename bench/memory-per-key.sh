@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory per key: the same keys written into Redis and into one dkv node.
 #
-#   bench/memory-per-key.sh [--keys N] [--value-size B] [--no-durable] [--quick] [RESULTS.md]
+#   bench/memory-per-key.sh [--keys N] [--value-size B] [--idle S] [--no-durable] [--quick] [RESULTS.md]
 #
 # Writes N keys (default 1,000,000; key:000000000000 upwards, as redis-benchmark -r names
 # them) with B-byte random base64 values (default 100) through `redis-cli --pipe` into
@@ -9,12 +9,16 @@
 #              measured: INFO memory used_memory, and the process's resident memory (VmRSS)
 #   dkv        ./dkv local --nodes 1 --replicas 1            (the memory engine)
 #   dkv-disk   ./dkv local --nodes 1 --replicas 1 --data-dir DIR   (RocksDB; --no-durable skips it)
-#              measured after `jcmd PID GC.run` (a full GC): heap used (GC.heap_info), heap
-#              committed, and VmRSS; then VmRSS again after 15 s idle
-# and prints bytes per key for each (divided by N, the idle process's own figures not taken
-# off) and the ratio to Redis. JVM options come from DKV_JAVA_OPTS as `./dkv` takes them
-# (printed with the table). --quick writes 100,000 keys. Memory figures do not depend on
-# CPU load, so a busy machine changes the time it takes, not the figures. Data lives in a
+#              measured S seconds after the load (default 45, idle: what the JVM gives back
+#              by itself, e.g. through G1's periodic collection): VmRSS and heap committed;
+#              then after `jcmd PID GC.run` (a full GC): heap used (GC.heap_info, the live
+#              heap), heap committed and VmRSS
+# and prints bytes per key for each (divided by N, the empty process's own figures not taken
+# off) and the ratio to Redis's used_memory (heap) or resident memory (resident). JVM options come from DKV_JAVA_OPTS as `./dkv` takes them
+# (printed with the table). --quick writes 100,000 keys. The live figures (used_memory, heap
+# after a full GC) do not depend on CPU load; how far G1 grows the heap during the load does
+# (it sizes the heap by the time its collections take), so the idle resident figure varies
+# from run to run on a busy machine, the one after a full GC much less. Data lives in a
 # mktemp directory ($TMPDIR or /tmp), removed on exit with every server stopped.
 set -euo pipefail
 
@@ -23,6 +27,7 @@ results=""
 keys=1000000
 value_size=100
 durable=1
+idle=45
 
 usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
@@ -33,6 +38,7 @@ while (($#)); do
     --keys) keys=${2:-}; shift ;;
     --value-size) value_size=${2:-}; shift ;;
     --no-durable) durable=0 ;;
+    --idle) idle=${2:-}; shift ;;
     --quick) keys=100000 ;;
     -h | --help) usage; exit 0 ;;
     -*) echo "memory-per-key: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -40,8 +46,8 @@ while (($#)); do
   esac
   shift
 done
-[[ $keys =~ ^[1-9][0-9]*$ && $value_size =~ ^[1-9][0-9]*$ ]] ||
-  { echo "memory-per-key: --keys and --value-size take positive numbers" >&2; exit 2; }
+[[ $keys =~ ^[1-9][0-9]*$ && $value_size =~ ^[1-9][0-9]*$ && $idle =~ ^[0-9]+$ ]] ||
+  { echo "memory-per-key: --keys, --value-size and --idle take positive numbers" >&2; exit 2; }
 
 for program in redis-server redis-cli base64 timeout jcmd; do
   command -v "$program" >/dev/null 2>&1 || { echo "memory-per-key: $program is not installed" >&2; exit 1; }
@@ -129,6 +135,10 @@ rss_bytes() { # pid
   awk '/VmRSS/ { print $2 * 1024 }' "/proc/$1/status"
 }
 
+heap_figure() { # pid used|total: bytes, from GC.heap_info's first line
+  to_bytes "$(jcmd "$1" GC.heap_info | awk -v what="$2" 'NR == 2 { for (i = 1; i <= NF; i++) if ($i == what) { sub(/,$/, "", $(i + 1)); print $(i + 1); exit } }')"
+}
+
 to_bytes() { # 123456K, 12M, 1G -> bytes
   awk -v v="$1" 'BEGIN { n = v + 0; u = substr(v, length(v));
     if (u == "K") n *= 1024; else if (u == "M") n *= 1048576; else if (u == "G") n *= 1073741824;
@@ -143,7 +153,7 @@ row() { # store measure bytes ratio-to [detail]
   per_key=$(awk -v b="$3" -v n="$keys" 'BEGIN { printf "%.1f", b / n }')
   ratio=$(awk -v b="$3" -v r="$4" 'BEGIN { if (r > 0) printf "%.2fx", b / r; else printf "-" }')
   rows+=("$1|$2|$(($3 / 1048576))|$per_key|$ratio|${5:-}")
-  printf '  %-9s %-36s %6d MiB %8s per key %7s  %s\n' "$1" "$2" $(($3 / 1048576)) "$per_key" "$ratio" "${5:-}" >&2
+  printf '  %-9s %-38s %6d MiB %8s per key %7s  %s\n' "$1" "$2" $(($3 / 1048576)) "$per_key" "$ratio" "${5:-}" >&2
 }
 
 echo "memory-per-key: $keys SETs of key:%012d with $value_size-byte random values" >&2
@@ -169,7 +179,7 @@ stop_server
 
 "$root/dkv" --version >/dev/null # builds the jar first
 measure_dkv() { # name [dkv local options...]
-  local name=$1 used committed rss rss_idle info
+  local name=$1 used committed committed_idle rss rss_idle
   shift
   echo "memory-per-key: $name (./dkv local --nodes 1 --replicas 1 $*; DKV_JAVA_OPTS='${DKV_JAVA_OPTS:-}')" >&2
   port=$(free_port)
@@ -177,16 +187,16 @@ measure_dkv() { # name [dkv local options...]
   server_pid=$!
   await_ready "$work/$name.log" "$port"
   load "$port"
-  jcmd "$server_pid" GC.run >/dev/null
-  info=$(jcmd "$server_pid" GC.heap_info)
-  used=$(to_bytes "$(awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { sub(/,$/, "", $(i + 1)); print $(i + 1); exit } }' <<<"$info")")
-  committed=$(to_bytes "$(awk '/total/ { for (i = 1; i <= NF; i++) if ($i == "total") { sub(/,$/, "", $(i + 1)); print $(i + 1); exit } }' <<<"$info")")
-  rss=$(rss_bytes "$server_pid")
-  sleep 15 # idle: what periodic GC or uncommitting gives back, if the JVM is set to
+  sleep "$idle" # what the JVM gives back by itself once the load stops (periodic collection, if set)
   rss_idle=$(rss_bytes "$server_pid")
+  committed_idle=$(heap_figure "$server_pid" total)
+  jcmd "$server_pid" GC.run >/dev/null
+  used=$(heap_figure "$server_pid" used)
+  committed=$(heap_figure "$server_pid" total)
+  rss=$(rss_bytes "$server_pid")
   row "$name" "heap used after a full GC" "$used" "$redis_live" "to used_memory; heap committed $((committed / 1048576)) MiB"
+  row "$name" "resident $idle s after the load, idle" "$rss_idle" "$redis_rss" "to Redis's resident; heap committed $((committed_idle / 1048576)) MiB"
   row "$name" "resident after the full GC" "$rss" "$redis_rss" "to Redis's resident"
-  row "$name" "resident 15 s later, idle" "$rss_idle" "$redis_rss" "to Redis's resident"
   stop_server
 }
 measure_dkv dkv

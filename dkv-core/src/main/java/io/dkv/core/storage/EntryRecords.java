@@ -115,6 +115,14 @@ final class EntryRecords {
         return new Entry(value, version, expiry);
     }
 
+    /**
+     * Whether the record holds a value and no expiry (written with the value): an entry that
+     * lives until it is deleted ({@link Entry#deadSinceMillis()} is {@link Long#MAX_VALUE}).
+     */
+    static boolean livesUntilDeleted(Object record) {
+        return record instanceof byte[] bytes && bytes[0] == (HAS_VALUE | NEVER_AT_VERSION << 1);
+    }
+
     /** The record's key: a copy for a byte record. */
     static byte[] key(Object record) {
         if (record instanceof Boxed boxed) {

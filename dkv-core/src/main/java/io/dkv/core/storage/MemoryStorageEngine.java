@@ -110,7 +110,21 @@ public final class MemoryStorageEngine implements StorageEngine {
     public void forEachEntry(int partition, EntryVisitor visitor) {
         PartitionTable table = partitions.get(partition);
         if (table != null) {
-            table.forEachRecord((key, record) -> visitor.visit(key, EntryRecords.decode(record)));
+            table.forEachRecord(record -> false, (key, record) -> visitor.visit(key, EntryRecords.decode(record)));
+        }
+    }
+
+    /** Skips, without decoding them, the entries that hold a value and no expiry: most of them. */
+    @Override
+    public void forEachDeadBefore(int partition, long cutoffMillis, EntryVisitor visitor) {
+        PartitionTable table = partitions.get(partition);
+        if (table != null) {
+            table.forEachRecord(EntryRecords::livesUntilDeleted, (key, record) -> {
+                Entry entry = EntryRecords.decode(record);
+                if (entry.deadSinceMillis() < cutoffMillis) {
+                    visitor.visit(key, entry);
+                }
+            });
         }
     }
 
@@ -128,7 +142,7 @@ public final class MemoryStorageEngine implements StorageEngine {
         }
         long afterHash = after == null ? 0 : KeyHash.of(after);
         List<HashedRecord> found = new ArrayList<>();
-        table.forEachRecord((key, record) -> {
+        table.forEachRecord(record -> false, (key, record) -> {
             long hash = KeyHash.of(key);
             if (after == null || StreamOrder.compare(hash, key, afterHash, after) > 0) {
                 found.add(new HashedRecord(hash, key, record));

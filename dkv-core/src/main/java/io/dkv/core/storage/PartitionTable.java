@@ -97,12 +97,16 @@ final class PartitionTable {
         return entry;
     }
 
-    /** Visits the records of the table as it is now; weakly consistent with concurrent writes. */
-    void forEachRecord(BiConsumer<byte[], Object> visitor) {
+    /**
+     * Visits the records of the table as it is now, with a copy of each key, except those
+     * {@code skip} accepts (tested before the key is copied); weakly consistent with
+     * concurrent writes.
+     */
+    void forEachRecord(Predicate<Object> skip, BiConsumer<byte[], Object> visitor) {
         Object[] records = slots.records;
         for (int i = 0; i < records.length; i++) {
             Object record = SLOT.getAcquire(records, i);
-            if (record != null && record != DELETED) {
+            if (record != null && record != DELETED && !skip.test(record)) {
                 visitor.accept(EntryRecords.key(record), record);
             }
         }
