@@ -24,8 +24,8 @@ import java.util.Arrays;
  *                varint node (EXPIRE, PERSIST or SET KEEPTTL made the registers differ)
  *   value        the rest of the array
  * </pre>
- * A 16-byte key with a 100-byte value and no expiry takes 143 bytes plus the array's 16-byte
- * header, against about 300 for the objects it replaces (map node, key wrapper, key array,
+ * A 16-byte key with a 100-byte value and no expiry takes 127 bytes plus the array's 16-byte
+ * header (144 on the heap, which aligns objects to 8 bytes), against about 300 for the objects it replaces (map node, key wrapper, key array,
  * entry, value array, version, expiry). Decoding allocates the entry, its version and expiry
  * and a copy of the value: reads pay a copy of the value for the memory it saves.
  *
