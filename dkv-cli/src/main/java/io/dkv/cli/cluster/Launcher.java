@@ -9,6 +9,19 @@ import java.util.List;
 /** How to start another dkv process with the same Java and the same code as this one. */
 final class Launcher {
 
+    /**
+     * JVM options every node starts with, ahead of the user's own (a later option wins), so
+     * that resident memory stays near the live heap: G1 whatever the machine (the JVM picks
+     * Serial on small ones), a heap shrunk to hold at most 30% free after a collection that
+     * marks it (G1's default keeps up to 70% free, which left a 1,000,000-key node with three
+     * times its live heap resident), and a concurrent collection after 30 s without one, so
+     * an idle node gives back what a burst of writes made the heap grow to. The same options
+     * are in the {@code ./dkv} script (LauncherTest checks they agree); measured in
+     * docs/BENCHMARKS.md, "Memory per key".
+     */
+    static final List<String> MEMORY_OPTIONS = List.of("-XX:+UseG1GC", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:G1PeriodicGCInterval=30000");
+
     private Launcher() {
     }
 

@@ -97,8 +97,8 @@ public final class TombstoneCollector {
         List<byte[]> keys = new ArrayList<>();
         List<EntryVersion> versions = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
-        storage.forEachEntry(partition, (key, entry) -> {
-            if (entry.deadSinceMillis() < cutoffMillis && keys.size() < config.antiEntropyMaxKeys()) {
+        storage.forEachDeadBefore(partition, cutoffMillis, (key, entry) -> {
+            if (keys.size() < config.antiEntropyMaxKeys()) {
                 keys.add(key);
                 versions.add(entry.versions());
                 entries.add(entry);

@@ -136,6 +136,15 @@ public final class TruncatingStorage extends ForwardingStorageEngine {
     }
 
     @Override
+    public void forEachDeadBefore(int partition, long cutoffMillis, EntryVisitor visitor) {
+        delegate().forEachDeadBefore(partition, cutoffMillis, (key, entry) -> {
+            if (!marks.hides(entry)) {
+                visitor.visit(key, entry);
+            }
+        });
+    }
+
+    @Override
     public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
         delegate().scanAfter(partition, after, (key, entry) -> marks.hides(entry) || scanner.visit(key, entry));
     }

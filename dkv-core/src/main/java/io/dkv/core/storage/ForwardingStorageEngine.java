@@ -53,6 +53,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public void forEachDeadBefore(int partition, long cutoffMillis, EntryVisitor visitor) {
+        delegate.forEachDeadBefore(partition, cutoffMillis, visitor);
+    }
+
+    @Override
     public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
         delegate.scanAfter(partition, after, scanner);
     }

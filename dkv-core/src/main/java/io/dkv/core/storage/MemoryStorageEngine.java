@@ -8,23 +8,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Keeps entries in memory: one {@link ConcurrentHashMap} per partition, created when the
- * partition receives its first key.
+ * Keeps entries in memory: one {@link PartitionTable} per partition, created when the
+ * partition receives its first key, holding each key and its entry in one byte array
+ * ({@link EntryRecords}).
  *
- * <p>Thread-safe without a global lock: a merge is a {@code compute} on one key's bin, so
- * writers of different keys never wait for each other. The memory limit is checked before
- * each growing write; writers racing at the limit may pass it by at most one entry each.
+ * <p>Thread-safe: reads take no lock; a merge holds its partition's table lock while it reads,
+ * merges and stores, so merges of one key are atomic and writers of different partitions
+ * never wait for each other (a node has hundreds of partitions and a few event-loop threads).
+ * The memory limit is checked before each growing write; writers racing at the limit may
+ * pass it by at most one entry each. The limit weighs entries as every engine does
+ * ({@link StorageAccounting}), not by the bytes of their records.
  */
 public final class MemoryStorageEngine implements StorageEngine {
 
     /** Memory keeps nothing across a restart, so a merge is as durable as it gets once it returns. */
     private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
-    private final AtomicReferenceArray<ConcurrentHashMap<BytesKey, Entry>> partitions;
+    private final AtomicReferenceArray<PartitionTable> partitions;
     private final StorageAccounting accounting;
 
     /**
@@ -49,83 +52,111 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     @Override
     public Entry get(int partition, byte[] key) {
-        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
-        return map == null ? null : map.get(new BytesKey(key));
+        PartitionTable table = partitions.get(partition);
+        Object record = table == null ? null : table.find(key);
+        return record == null ? null : EntryRecords.decode(record);
     }
 
     @Override
     public MergeResult merge(int partition, byte[] key, Entry entry) {
-        ConcurrentHashMap<BytesKey, Entry> map = partitionMap(partition);
-        Entry[] previous = new Entry[1];
+        return merge(partition, partitionTable(partition), key, entry);
+    }
+
+    /** One partition's batch under one hold of its lock (the lock is reentrant, each key is merged as {@link #merge} does). */
+    @Override
+    public void mergeAll(int partition, byte[][] keys, Entry[] entries, MergeResult[] results) {
+        if (keys.length != entries.length || results.length < keys.length) {
+            throw new IllegalArgumentException("a batch of " + keys.length + " keys needs as many entries and results, not "
+                    + entries.length + " and " + results.length);
+        }
+        PartitionTable table = partitionTable(partition);
+        synchronized (table) {
+            for (int i = 0; i < keys.length; i++) {
+                results[i] = merge(partition, table, keys[i], entries[i]);
+            }
+        }
+    }
+
+    private MergeResult merge(int partition, PartitionTable table, byte[] key, Entry entry) {
         boolean[] applied = new boolean[1];
-        map.compute(new BytesKey(key), (k, current) -> {
-            previous[0] = current;
+        Entry previous = table.update(key, current -> {
             Entry merged = Entry.merge(current, entry);
             if (current != null && merged.equals(current)) {
-                return current;
+                return null;
             }
             accounting.reserve(StorageAccounting.growth(key, current, merged));
             accounting.replaced(partition, current, merged);
             applied[0] = true;
             return merged;
         });
-        return new MergeResult(applied[0], previous[0]);
+        return new MergeResult(applied[0], previous);
     }
 
     @Override
     public boolean removeIfVersion(int partition, byte[] key, EntryVersion version) {
-        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
-        if (map == null) {
+        PartitionTable table = partitions.get(partition);
+        if (table == null) {
             return false;
         }
-        boolean[] removed = new boolean[1];
-        map.computeIfPresent(new BytesKey(key), (k, current) -> {
-            if (!current.versions().equals(version)) {
-                return current;
-            }
-            accounting.removed(partition, key, current);
-            removed[0] = true;
-            return null;
-        });
-        return removed[0];
+        Entry removed = table.removeIf(key, current -> current.versions().equals(version));
+        if (removed == null) {
+            return false;
+        }
+        accounting.removed(partition, key, removed);
+        return true;
     }
 
     @Override
     public void forEachEntry(int partition, EntryVisitor visitor) {
-        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
-        if (map != null) {
-            map.forEach((key, entry) -> visitor.visit(key.bytes(), entry));
+        PartitionTable table = partitions.get(partition);
+        if (table != null) {
+            table.forEachRecord(record -> false, (key, record) -> visitor.visit(key, EntryRecords.decode(record)));
+        }
+    }
+
+    /** Skips, without decoding them, the entries that hold a value and no expiry: most of them. */
+    @Override
+    public void forEachDeadBefore(int partition, long cutoffMillis, EntryVisitor visitor) {
+        PartitionTable table = partitions.get(partition);
+        if (table != null) {
+            table.forEachRecord(EntryRecords::livesUntilDeleted, (key, record) -> {
+                Entry entry = EntryRecords.decode(record);
+                if (entry.deadSinceMillis() < cutoffMillis) {
+                    visitor.visit(key, entry);
+                }
+            });
         }
     }
 
     /**
-     * Sorts the partition's keys after {@code after} on every call (the map has no order):
+     * Sorts the partition's keys after {@code after} on every call (the table has no order):
      * n log n per chunk of a stream, which is cheap for the partitions a memory engine
      * holds, and keeps the hot path free of an ordered index that only streaming would use.
+     * Entries are decoded only for the keys visited.
      */
     @Override
     public void scanAfter(int partition, byte[] after, EntryScanner scanner) {
-        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
-        if (map == null) {
+        PartitionTable table = partitions.get(partition);
+        if (table == null) {
             return;
         }
         long afterHash = after == null ? 0 : KeyHash.of(after);
-        List<HashedEntry> found = new ArrayList<>();
-        map.forEach((key, entry) -> {
-            long hash = KeyHash.of(key.bytes());
-            if (after == null || StreamOrder.compare(hash, key.bytes(), afterHash, after) > 0) {
-                found.add(new HashedEntry(hash, key.bytes(), entry));
+        List<HashedRecord> found = new ArrayList<>();
+        table.forEachRecord(record -> false, (key, record) -> {
+            long hash = KeyHash.of(key);
+            if (after == null || StreamOrder.compare(hash, key, afterHash, after) > 0) {
+                found.add(new HashedRecord(hash, key, record));
             }
         });
         found.sort((a, b) -> StreamOrder.compare(a.hash, a.key, b.hash, b.key));
-        for (HashedEntry each : found) {
-            if (!scanner.visit(each.key, each.entry)) {
+        for (HashedRecord each : found) {
+            if (!scanner.visit(each.key, EntryRecords.decode(each.record))) {
                 return;
             }
         }
     }
 
-    private record HashedEntry(long hash, byte[] key, Entry entry) {
+    private record HashedRecord(long hash, byte[] key, Object record) {
     }
 
     @Override
@@ -159,15 +190,15 @@ public final class MemoryStorageEngine implements StorageEngine {
 
     @Override
     public void close() {
-        // Nothing to release: the maps go with the engine.
+        // Nothing to release: the tables go with the engine.
     }
 
-    private ConcurrentHashMap<BytesKey, Entry> partitionMap(int partition) {
-        ConcurrentHashMap<BytesKey, Entry> map = partitions.get(partition);
-        if (map == null) {
-            partitions.compareAndSet(partition, null, new ConcurrentHashMap<>());
-            map = partitions.get(partition);
+    private PartitionTable partitionTable(int partition) {
+        PartitionTable table = partitions.get(partition);
+        if (table == null) {
+            partitions.compareAndSet(partition, null, new PartitionTable());
+            table = partitions.get(partition);
         }
-        return map;
+        return table;
     }
 }

@@ -88,6 +88,21 @@ public interface StorageEngine extends AutoCloseable {
     void forEachEntry(int partition, EntryVisitor visitor);
 
     /**
+     * Visits the partition's entries that died before {@code cutoffMillis}
+     * ({@link Entry#deadSinceMillis()} below it): what a tombstone sweep looks for. Weakly
+     * consistent like {@link #forEachEntry}. The default filters {@link #forEachEntry}; an
+     * engine that can tell a live entry without building it skips those, so that a sweep over
+     * live data allocates nothing per key.
+     */
+    default void forEachDeadBefore(int partition, long cutoffMillis, EntryVisitor visitor) {
+        forEachEntry(partition, (key, entry) -> {
+            if (entry.deadSinceMillis() < cutoffMillis) {
+                visitor.visit(key, entry);
+            }
+        });
+    }
+
+    /**
      * Visits a partition's entries in {@link StreamOrder}, starting with the first key after
      * {@code after} (from the first key when it is {@code null}), until the scanner returns
      * false: how a partition is streamed to a new replica a chunk at a time. Weakly

@@ -1,7 +1,10 @@
 package io.dkv.core.storage;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
 import io.dkv.core.StorageFullException;
+import io.dkv.core.hash.Field;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +58,54 @@ class MemoryStorageEngineTest extends StorageEngineContract {
         assertThatThrownBy(() -> small.merge(1, bytes("a"), Entry.value(new byte[60_000], new Version(2, 1))))
                 .isInstanceOf(StorageFullException.class);
         assertThat(small.get(1, bytes("a")).version()).isEqualTo(new Version(1, 1));
+    }
+
+    /**
+     * Bytes and counts follow what is stored through overwrites that shrink and grow values
+     * (empty up to 1 MiB), tombstones, expiry registers of every shape, entries with hash
+     * fields (kept boxed) and removals: after every step they equal the weights of the stored
+     * entries, as {@link StorageAccounting#weight} counts them, and each entry reads back as merged.
+     */
+    @Test
+    void bytesAndCountsFollowEveryShapeOfEntry() {
+        long seed = Long.getLong("dkv.seed", DEFAULT_SEED);
+        System.out.println("MemoryStorageEngineTest.bytesAndCountsFollowEveryShapeOfEntry seed=" + seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        MemoryStorageEngine engine = MemoryStorageEngine.unlimited(PARTITIONS);
+        Map<String, Entry> model = new HashMap<>();
+        for (int step = 0; step < 1_000; step++) {
+            String key = "k" + random.nextInt(40);
+            Version version = new Version(step + 1, 1 + random.nextInt(3));
+            Entry entry = switch (random.nextInt(8)) {
+                case 0 -> Entry.tombstone(version);
+                case 1 -> Entry.expiring(new byte[random.nextInt(300)], version, 1_000 + random.nextInt(1_000));
+                case 2 -> Entry.keepingExpiry(new byte[random.nextInt(300)], version);
+                case 3 -> Entry.expiryOnly(random.nextBoolean() ? Expiry.never(version) : Expiry.at(77, version));
+                case 4 -> new Entry(null, Version.ZERO, Expiry.ABSENT,
+                        HashFields.of(bytes("f" + random.nextInt(3)), new Field(new byte[random.nextInt(50)], version)));
+                case 5 -> Entry.value(new byte[step % 250 == 0 ? 1 << 20 : 0], version);
+                default -> Entry.value(new byte[random.nextInt(300)], version);
+            };
+            if (random.nextInt(20) == 0 && model.containsKey(key)) {
+                Entry stored = model.get(key);
+                assertThat(engine.removeIfVersion(key.hashCode() & (PARTITIONS - 1), bytes(key), stored.versions())).isTrue();
+                model.remove(key);
+            } else {
+                engine.merge(key.hashCode() & (PARTITIONS - 1), bytes(key), entry);
+                model.merge(key, entry, Entry::merge);
+            }
+            long bytes = 0;
+            long values = 0;
+            for (Map.Entry<String, Entry> each : model.entrySet()) {
+                bytes += StorageAccounting.weight(bytes(each.getKey()), each.getValue());
+                values += each.getValue().isTombstone() ? 0 : 1;
+                assertThat(engine.get(each.getKey().hashCode() & (PARTITIONS - 1), bytes(each.getKey())))
+                        .as("%s at step %d (seed %d)", each.getKey(), step, seed).isEqualTo(each.getValue());
+            }
+            assertThat(engine.bytes()).as("bytes at step %d (seed %d)", step, seed).isEqualTo(bytes);
+            assertThat(engine.keyCount()).isEqualTo(values);
+            assertThat(engine.tombstoneCount()).isEqualTo(model.size() - values);
+        }
     }
 
     /**

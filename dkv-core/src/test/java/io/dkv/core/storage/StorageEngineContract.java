@@ -5,6 +5,7 @@ import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.version.EntryVersion;
+import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -284,6 +285,29 @@ public abstract class StorageEngineContract {
         List<String> text = new ArrayList<>();
         keys.forEach(key -> text.add(new String(key, StandardCharsets.UTF_8)));
         return text;
+    }
+
+    @Test
+    void forEachDeadBeforeVisitsTombstonesAndExpiredEntriesOnly() {
+        int partition = p("live");
+        Version at1000 = new Version(HybridLogicalClock.stampOf(1_000), 1);
+        Version at5000 = new Version(HybridLogicalClock.stampOf(5_000), 1);
+        Map<String, Entry> stored = new HashMap<>();
+        stored.put(keyWhere("live", k -> k == partition), Entry.value(bytes("v"), at1000));
+        stored.put(keyWhere("persisted", k -> k == partition), new Entry(bytes("v"), at1000, Expiry.never(at5000)));
+        stored.put(keyWhere("deletedLate", k -> k == partition), Entry.tombstone(at5000));
+        stored.put(keyWhere("expiresLate", k -> k == partition), Entry.expiring(bytes("v"), at1000, 9_000));
+        stored.put(keyWhere("expiredButWrittenLate", k -> k == partition), new Entry(bytes("v"), at1000, Expiry.at(1_500, at5000)));
+        Map<String, Entry> expected = Map.of(
+                keyWhere("deleted", k -> k == partition), Entry.tombstone(at1000),
+                keyWhere("expired", k -> k == partition), Entry.expiring(bytes("v"), at1000, 2_000));
+        stored.putAll(expected);
+        stored.forEach((key, entry) -> engine.merge(partition, bytes(key), entry));
+
+        Map<String, Entry> visited = new HashMap<>();
+        engine.forEachDeadBefore(partition, 3_000, (key, entry) -> visited.put(new String(key, StandardCharsets.UTF_8), entry));
+
+        assertThat(visited).isEqualTo(expected);
     }
 
     @Test
