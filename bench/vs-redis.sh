@@ -12,9 +12,10 @@
 #   redis-benchmark -t set,get -n 200000 -c 50 -P 16
 #   redis-benchmark -t set,get -n 2000   -c 50 -d 1048576
 #   redis-benchmark -n 200000 -c 50 -r 100000 SET key:__rand_int__ xxx EX 600
-#   redis-benchmark -t hset -n 200000 -c 50 -r 100000, then HGET myhash element:__rand_int__
-#     (a target that refuses HSET, as dkv does while hashes are off, gets 'refused' in the
-#     HSET and HGET rows instead of a figure)
+#   redis-benchmark -n 200000 -c 50 -r 100000 HSET hash:__rand_int__ field xxx, then
+#     HGET hash:__rand_int__ field: 100,000 small hashes, as sessions and profiles use them
+#     (not -t hset: that writes 100,000 fields into one hash, and a dkv HSET costs time in
+#     the size of its hash, docs/BENCHMARKS.md; a target that refuses HSET gets 'refused')
 # plus `dkv bench` (50 clients, 1:1, 100-byte values, 20 s) against redis and dkv-3.
 # Durable (--only durable), each with a fresh data directory:
 #   redis-aof     redis-server --save '' --appendonly yes --appendfsync everysec
@@ -331,9 +332,10 @@ run_command_benchmarks() { # target port
     return
   fi
   redis-cli -h 127.0.0.1 -p "$port" DEL vs-redis:probe >/dev/null 2>&1 || true
-  run_redis_benchmark "$target" "$port" "-c $clients" hset -n "$requests" -c "$clients" -r 100000
+  run_custom_benchmark "$target" "$port" "HSET -c $clients" -n "$requests" -c "$clients" -r 100000 \
+    -- HSET hash:__rand_int__ field xxx
   run_custom_benchmark "$target" "$port" "HGET -c $clients" -n "$requests" -c "$clients" -r 100000 \
-    -- HGET myhash element:__rand_int__
+    -- HGET hash:__rand_int__ field
 }
 
 run_always_benchmarks() { # target port
@@ -607,8 +609,8 @@ write_markdown() {
   local tests="- redis-benchmark: \`-t set,get -n $requests -c $clients\`, the same with \`-P 16\`"
   if ((with_memory)); then
     tests+=", and (in memory) \`-t set,get -n $big_requests -c $clients -d $big_value\`"
-    tests+="; \`-n $requests -c $clients -r 100000 SET key:__rand_int__ xxx EX 600\`, \`-t hset\` and"
-    tests+=" \`HGET myhash element:__rand_int__\` with the same counts ('refused': the target answered HSET with an error)"
+    tests+="; \`-n $requests -c $clients -r 100000 SET key:__rand_int__ xxx EX 600\`, \`HSET hash:__rand_int__ field xxx\` and"
+    tests+=" \`HGET hash:__rand_int__ field\` with the same counts ('refused': the target answered HSET with an error)"
   fi
   if ((with_durable)); then
     warm+=" (dkv-1-always: GETs, and $((always_requests / 4)) SETs)"

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# CPU time per request, server and client, for Redis and for dkv on 1 and 3 nodes.
+#
+#   bench/cpu-per-request.sh [REQUESTS]     # default 400000 per row; about 2 minutes
+#
+# For each target (redis-server --save '' --appendonly no; dkv local --nodes 1; dkv local
+# --nodes 3 --replicas 3, QUORUM) it runs redis-benchmark SET and GET with -c 50, plain and
+# with -P 16, 100,000 random keys of 100 bytes, and reads the server's user + system time
+# from /proc/PID/stat before and after each row, and the client's from /usr/bin/time. dkv is
+# warmed (JIT) with an untimed run of every row first. Prints one line per row: ops/s,
+# server µs of CPU per request, client µs per request. Requests per second on 2 shared cores
+# follow from these: at most 2 s of CPU per second for server and client together.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+requests=${1:-400000}
+ticks=$(getconf CLK_TCK)
+work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-cpu.XXXXXX")"
+server_pid=""
+
+cleanup() {
+  if [[ -n $server_pid ]]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v /usr/bin/time >/dev/null || { echo "cpu-per-request: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+
+# User + system CPU of a process so far, in microseconds (fields 14 and 15 of /proc/PID/stat).
+cpu_micros() {
+  awk -v ticks="$ticks" '{ print ($14 + $15) * 1000000 / ticks }' "/proc/$1/stat"
+}
+
+await_ready() { # port...
+  local port
+  for port in "$@"; do
+    for _ in $(seq 600); do
+      redis-cli -p "$port" INFO dkv 2>/dev/null | tr -d '\r' | grep -qx 'recovering:1' && { sleep 0.2; continue; }
+      [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && break
+      sleep 0.2
+    done
+  done
+}
+
+stop() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+rows=("-t set" "-t get" "-t set -P 16" "-t get -P 16")
+
+measure() { # target port
+  local target=$1 port=$2 row before after client ops
+  for row in "${rows[@]}"; do
+    before=$(cpu_micros "$server_pid")
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%U %S' -o "$work/client-time" \
+      redis-benchmark -p "$port" $row -n "$requests" -c 50 -r 100000 -d 100 -q >"$work/out" 2>&1
+    after=$(cpu_micros "$server_pid")
+    ops=$(tr '\r' '\n' <"$work/out" | grep -Eo '[0-9.]+ requests per second' | tail -1 | cut -d' ' -f1)
+    client=$(awk '{ print ($1 + $2) * 1000000 }' "$work/client-time")
+    awk -v t="$target" -v r="$row" -v ops="$ops" -v s="$((${after%.*} - ${before%.*}))" -v c="$client" -v n="$requests" \
+      'BEGIN { printf "| %s | %s | %.0f | %.1f | %.1f | %.1f |\n", t, r, ops, s / n, c / n, (s + c) / n }'
+  done
+}
+
+warm() { # port
+  local row
+  for row in "${rows[@]}"; do
+    # shellcheck disable=SC2086
+    redis-benchmark -p "$1" $row -n 100000 -c 50 -r 100000 -d 100 -q >/dev/null 2>&1
+  done
+}
+
+echo "| target | redis-benchmark | ops/s | server µs CPU / request | client µs / request | total µs / request |"
+echo "| --- | --- | ---: | ---: | ---: | ---: |"
+
+redis-server --port 7900 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 &
+server_pid=$!
+await_ready 7900
+measure redis 7900
+stop
+
+for nodes in 1 3; do
+  "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port 27400 >"$work/dkv.log" 2>&1 &
+  server_pid=$!
+  ports=()
+  for ((i = 0; i < nodes; i++)); do ports+=($((27400 + i))); done
+  await_ready "${ports[@]}"
+  warm 27400
+  measure "dkv-$nodes" 27400
+  stop
+done
