@@ -329,16 +329,29 @@ final class ReadOperation {
 
     /**
      * A digest whose fields no entry at hand holds, unless the value register {@code keyLevel}
-     * hides them all; {@code null} when every answer's fields are at hand.
+     * hides them all; {@code null} when every answer's fields are at hand. A digest is also
+     * covered by an entry its own replica sent later (the upgrade): a replica's entry only
+     * grows by merging, so that entry holds every field the digest summed up, and more when a
+     * write reached the replica in between (then its summary differs from the digest's, and
+     * asking again would chase a hash that keeps changing).
      */
     private Slot fieldsNotAtHand(Version keyLevel) {
         for (Slot slot : slots) {
             if (slot.answered && slot.entry == null && slot.fieldsDigest != 0 && slot.fieldsVersion.isAfter(keyLevel)
-                    && !fieldsAtHand(slot.fieldsDigest)) {
+                    && !fieldsAtHand(slot.fieldsDigest) && !entryFrom(slot.node)) {
                 return slot;
             }
         }
         return null;
+    }
+
+    private boolean entryFrom(NodeId node) {
+        for (Slot slot : slots) {
+            if (slot.answered && slot.entry != null && slot.node.equals(node)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean fieldsAtHand(long fieldsDigest) {
