@@ -24,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * sent, so each timeout length gets a first-in-first-out queue, and one sweep, armed at the
  * earliest deadline still open, expires what is due. Exactly one sweep is scheduled while
  * anything waits.
+ *
+ * <p>A request whose frame waits behind others on the connection ({@link #registerQueued})
+ * starts its timeout when its frame is written ({@link #written}): the timeout is how long
+ * the peer may take to answer, not how long this node's own queue takes to drain (fifty
+ * concurrent 1 MiB writes queue 50 MiB on one connection). A backstop, several times the
+ * timeout, still fails it when the frame is never written, as when the peer stopped reading.
  */
 final class PendingRequests {
 
@@ -45,17 +51,53 @@ final class PendingRequests {
     /** Registers a request; its future fails on its own if no response comes in time. */
     long register(CompletableFuture<Message> future, long timeoutMillis) {
         assert loop.inEventLoop();
-        long id = nextId++;
-        Waiting entry = new Waiting(id, future, timeoutMillis, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
-        waiting.put(slotKey(id), entry);
-        ArrayDeque<Waiting> queue = byTimeout.get(timeoutMillis);
+        Waiting entry = new Waiting(nextId++, future, timeoutMillis, true);
+        waiting.put(slotKey(entry.id), entry);
+        enqueue(entry, timeoutMillis);
+        return entry.id;
+    }
+
+    /**
+     * Registers a request whose frame is queued behind others: it times out {@code
+     * timeoutMillis} after {@link #written}, or {@code backstopMillis} after now if it is
+     * never written.
+     */
+    long registerQueued(CompletableFuture<Message> future, long timeoutMillis, long backstopMillis) {
+        assert loop.inEventLoop();
+        Waiting entry = new Waiting(nextId++, future, timeoutMillis, false);
+        waiting.put(slotKey(entry.id), entry);
+        enqueue(entry, backstopMillis);
+        return entry.id;
+    }
+
+    /** The frame of a request from {@link #registerQueued} reached the socket: its timeout starts now. */
+    void written(long id) {
+        assert loop.inEventLoop();
+        Waiting entry = waiting.get(slotKey(id));
+        if (entry != null && !entry.written) {
+            entry.written = true;
+            enqueue(entry, entry.timeoutMillis);
+        }
+    }
+
+    /**
+     * Adds {@code entry} to the queue of requests that expire {@code afterMillis} from now.
+     * Deadlines only move earlier, so an entry that moves to a shorter queue leaves its old
+     * one in order; it is skipped there once answered or expired.
+     */
+    private void enqueue(Waiting entry, long afterMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(afterMillis);
+        if (!entry.queued || deadline - entry.deadlineNanos < 0) {
+            entry.deadlineNanos = deadline;
+        }
+        entry.queued = true;
+        ArrayDeque<Waiting> queue = byTimeout.get(afterMillis);
         if (queue == null) {
             queue = new ArrayDeque<>();
-            byTimeout.put(timeoutMillis, queue);
+            byTimeout.put(afterMillis, queue);
         }
         queue.addLast(entry);
         armSweep(entry.deadlineNanos);
-        return id;
     }
 
     void complete(long id, Message response) {
@@ -144,7 +186,10 @@ final class PendingRequests {
         for (Waiting entry : expired) {
             CompletableFuture<Message> future = remove(entry.id);
             if (future != null) {
-                future.completeExceptionally(PeerUnavailableException.timedOut(peer, entry.timeoutMillis));
+                future.completeExceptionally(entry.written ? PeerUnavailableException.timedOut(peer, entry.timeoutMillis)
+                        : new PeerUnavailableException(peer, "request not sent within "
+                                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - entry.registeredNanos)
+                                + " ms: the connection to it is backed up (is it reading?)"));
             }
         }
     }
@@ -154,13 +199,19 @@ final class PendingRequests {
         /** Null once answered, failed or expired. */
         CompletableFuture<Message> future;
         final long timeoutMillis;
-        final long deadlineNanos;
+        final long registeredNanos = System.nanoTime();
+        /** Only ever moves earlier (see {@link #enqueue}). */
+        long deadlineNanos;
+        /** Whether {@link #deadlineNanos} is set. */
+        boolean queued;
+        /** Whether the frame reached the socket, so the timeout runs. */
+        boolean written;
 
-        Waiting(long id, CompletableFuture<Message> future, long timeoutMillis, long deadlineNanos) {
+        Waiting(long id, CompletableFuture<Message> future, long timeoutMillis, boolean written) {
             this.id = id;
             this.future = future;
             this.timeoutMillis = timeoutMillis;
-            this.deadlineNanos = deadlineNanos;
+            this.written = written;
         }
     }
 }

@@ -106,6 +106,52 @@ class PendingRequestsTest {
     }
 
     @Test
+    void aQueuedRequestsTimeoutStartsWhenItsFrameIsWritten() {
+        CompletableFuture<Message> queued = new CompletableFuture<>();
+        CompletableFuture<Message> clock = new CompletableFuture<>();
+        long id = onLoop(() -> pending.registerQueued(queued, 50, LONG_TIMEOUT_MS));
+        onLoop(() -> pending.register(clock, 300));
+
+        await().atMost(Duration.ofSeconds(10)).until(clock::isDone);
+        assertThat(queued).as("still unsent after six times its timeout").isNotDone();
+
+        onLoop(() -> {
+            pending.written(id);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(queued::isDone);
+        assertThat(queued.handle((reply, error) -> error.getMessage()).join()).contains("timed out after 50 ms");
+    }
+
+    @Test
+    void aQueuedRequestThatIsNeverWrittenFailsAtItsBackstop() {
+        CompletableFuture<Message> queued = new CompletableFuture<>();
+        onLoop(() -> pending.registerQueued(queued, LONG_TIMEOUT_MS, 50));
+
+        await().atMost(Duration.ofSeconds(10)).until(queued::isDone);
+        assertThat(queued.handle((reply, error) -> error).join())
+                .isInstanceOf(PeerUnavailableException.class)
+                .hasMessageContaining("not sent within")
+                .hasMessageContaining("backed up");
+    }
+
+    @Test
+    void aQueuedRequestAnsweredBeforeTheBackstopNeverFails() {
+        CompletableFuture<Message> queued = new CompletableFuture<>();
+        CompletableFuture<Message> clock = new CompletableFuture<>();
+        long id = onLoop(() -> pending.registerQueued(queued, 50, 100));
+        onLoop(() -> {
+            pending.written(id);
+            pending.complete(id, WriteReply.stored(true, null));
+            return null;
+        });
+        onLoop(() -> pending.register(clock, 300));
+
+        await().atMost(Duration.ofSeconds(10)).until(clock::isDone);
+        assertThat(queued).isCompletedWithValue(WriteReply.stored(true, null));
+    }
+
+    @Test
     void losingTheConnectionFailsEverythingStillWaiting() {
         List<CompletableFuture<Message>> futures = registerMany(5, LONG_TIMEOUT_MS);
         onLoop(() -> {
