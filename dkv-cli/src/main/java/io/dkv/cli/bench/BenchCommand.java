@@ -73,6 +73,11 @@ public final class BenchCommand implements Callable<Integer> {
                     "wait, and their wait counts. Default: closed loop, each connection sends as soon as a slot is free."})
     Double rate;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "0",
+            description = {"Run the load this long first and leave it out of the figures (this client's JIT",
+                    "warming up distorts the first second's tail); with --duration only (default ${DEFAULT-VALUE})."})
+    double warmupSeconds;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE as JSON.")
     Path json;
 
@@ -89,10 +94,11 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         BenchPlan plan = plan();
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("dkv bench: %d connections to %s, pipeline %d, GET:SET %s, %d keys, %d-byte values, %s%s%n",
+        err.printf("dkv bench: %d connections to %s, pipeline %d, GET:SET %s, %d keys, %d-byte values, %s%s%s%n",
                 plan.clients(), plan.target(), plan.pipeline(), plan.workload().ratio(), plan.workload().keys(),
                 plan.workload().valueSize(), describe(plan.limit()),
-                plan.openLoop() ? ", open loop at " + Math.round(plan.rate()) + " requests/s" : "");
+                plan.openLoop() ? ", open loop at " + Math.round(plan.rate()) + " requests/s" : "",
+                plan.warmup().isZero() ? "" : ", after " + plan.warmup().toMillis() / 1000.0 + " s of warm-up left out");
         err.flush();
 
         BenchRun run = new BenchRun(plan, err, System::nanoTime);
@@ -129,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
             Workload workload = new Workload(keys, valueSize, Ratio.parse(ratio), seed);
             return new BenchPlan(connection.host(), connection.port(), clients, pipeline, consistency, workload, runLimit,
                     connection.timeout(), threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                    connection.credentials(), connection.clientTls(), rate == null ? 0 : rateOf(rate));
+                    connection.credentials(), connection.clientTls(), rate == null ? 0 : rateOf(rate),
+                    warmup(warmupSeconds, runLimit));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -140,6 +147,19 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rate (" + rate + ") must be a positive number of requests per second");
         }
         return rate;
+    }
+
+    private static Duration warmup(double seconds, RunLimit limit) {
+        if (seconds == 0) {
+            return Duration.ZERO;
+        }
+        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("--warmup (" + seconds + ") must be a positive number of seconds, or 0");
+        }
+        if (!(limit instanceof RunLimit.Timed)) {
+            throw new IllegalArgumentException("--warmup works with --duration, not --requests");
+        }
+        return Duration.ofNanos((long) (seconds * 1e9));
     }
 
     private static Duration seconds(double seconds) {

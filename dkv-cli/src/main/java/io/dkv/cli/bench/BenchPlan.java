@@ -20,10 +20,12 @@ import java.time.Duration;
  * @param rate         requests per second in all, spread evenly over the connections (open
  *                     loop), or 0 for a closed loop (each connection sends as soon as a
  *                     pipeline slot is free)
+ * @param warmup       how long the load runs before its figures count (zero: from the start);
+ *                     only with a {@link RunLimit.Timed} limit, which then starts after it
  */
 record BenchPlan(String host, int port, int clients, int pipeline, Consistency consistency,
                  Workload workload, RunLimit limit, Duration replyTimeout, int threads, Credentials credentials,
-                 ClientTls tls, double rate) {
+                 ClientTls tls, double rate, Duration warmup) {
 
     BenchPlan {
         if (port < 1 || port > 65_535) {
@@ -41,6 +43,9 @@ record BenchPlan(String host, int port, int clients, int pipeline, Consistency c
         if (rate != 0 && !(rate > 0 && rate <= 1e9)) {
             throw new IllegalArgumentException("--rate (" + rate + ") must be a number of requests per second"
                     + " above 0 and at most 1000000000");
+        }
+        if (warmup.isNegative() || (!warmup.isZero() && !(limit instanceof RunLimit.Timed))) {
+            throw new IllegalArgumentException("--warmup must not be negative, and works with --duration only");
         }
         if (replyTimeout.isNegative() || replyTimeout.isZero()) {
             throw new IllegalArgumentException("--timeout-ms (" + replyTimeout.toMillis() + ") must be positive");

@@ -130,17 +130,32 @@ final class BenchRun {
             connections.get(i).start(plan.firstDueNanos(i, start));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(finished);
-        long deadline = plan.limit() instanceof RunLimit.Timed timed ? start + timed.length().toNanos() : Long.MAX_VALUE;
+        long warmupEnd = start + plan.warmup().toNanos();
+        boolean warming = warmupEnd != start;
+        long measuredFrom = start;
+        long deadline = plan.limit() instanceof RunLimit.Timed timed ? warmupEnd + timed.length().toNanos() : Long.MAX_VALUE;
         long nextTick = start + TICK_NANOS;
         while (!all.isDone()) {
             long now = nanoTime.getAsLong();
             long wakeAt = now < deadline ? Math.min(nextTick, deadline) : nextTick;
+            if (warming) {
+                wakeAt = Math.min(wakeAt, warmupEnd);
+            }
             try {
                 all.get(Math.max(0, wakeAt - now), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 // Time for a tick or the deadline; a connection never completes exceptionally.
             }
             now = nanoTime.getAsLong();
+            if (warming && now >= warmupEnd) {
+                // What the warm-up recorded is taken and dropped; the figures count from here.
+                collector.sample(now);
+                collector = new StatsCollector(stats, now);
+                measuredFrom = now;
+                warming = false;
+                progress.printf("%6.1f s warm-up over: measuring from here%n", (now - start) / 1e9);
+                progress.flush();
+            }
             if (now >= deadline) {
                 budget.stop();
             }
@@ -153,7 +168,7 @@ final class BenchRun {
         }
         long end = connections.stream().mapToLong(connection -> connection.finished().join().endNanos()).max().orElse(start);
         collector.sample(end);
-        return summary(collector.latencies(), (end - start) / 1e9);
+        return summary(collector.latencies(), (end - measuredFrom) / 1e9);
     }
 
     private void reportLoss(BenchConnection.Outcome outcome) {

@@ -26,12 +26,22 @@ final class StatsCollector {
 
     private final BenchStats stats;
     private final Histogram[] totals = new Histogram[Operation.values().length];
+    /** Errors per operation before this collector started (a warm-up's): left out of its totals. */
+    private final long[] errorsAtStart = new long[Operation.values().length];
     private long errorsBefore;
     private long sampledAt;
 
+    /**
+     * Counts from {@code startNanos} on: latencies recorded before must have been taken by an
+     * earlier collector's {@link #sample}, and errors before are left out.
+     */
     StatsCollector(BenchStats stats, long startNanos) {
         this.stats = stats;
         this.sampledAt = startNanos;
+        this.errorsBefore = stats.errors();
+        for (Operation operation : Operation.values()) {
+            errorsAtStart[operation.ordinal()] = stats.errors(operation);
+        }
         for (Operation operation : Operation.values()) {
             totals[operation.ordinal()] = BenchStats.newHistogram();
         }
@@ -61,9 +71,15 @@ final class StatsCollector {
         for (Histogram total : totals) {
             all.add(total);
         }
+        long getErrors = errorsSince(Operation.GET);
+        long setErrors = errorsSince(Operation.SET);
         return new BenchSummary.Latencies(
-                LatencySummary.of(totals[Operation.GET.ordinal()], stats.errors(Operation.GET)),
-                LatencySummary.of(totals[Operation.SET.ordinal()], stats.errors(Operation.SET)),
-                LatencySummary.of(all, stats.errors()));
+                LatencySummary.of(totals[Operation.GET.ordinal()], getErrors),
+                LatencySummary.of(totals[Operation.SET.ordinal()], setErrors),
+                LatencySummary.of(all, getErrors + setErrors));
+    }
+
+    private long errorsSince(Operation operation) {
+        return stats.errors(operation) - errorsAtStart[operation.ordinal()];
     }
 }

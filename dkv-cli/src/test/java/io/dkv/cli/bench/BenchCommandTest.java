@@ -77,7 +77,20 @@ class BenchCommandTest {
 
         assertThat(command.plan()).isEqualTo(new BenchPlan("10.0.0.5", 6379, 8, 4, Consistency.ALL,
                 new Workload(500, 1024, new Ratio(9, 1), 99), new RunLimit.Timed(Duration.ofMillis(2_500)),
-                Duration.ofSeconds(10), 3, Credentials.NONE, ClientTls.NONE, 0));
+                Duration.ofSeconds(10), 3, Credentials.NONE, ClientTls.NONE, 0, Duration.ZERO));
+    }
+
+    @Test
+    void warmupRunsBeforeTheMeasuredDurationAndNeedsOne() {
+        CommandLine.ParseResult parsed = Dkv.commandLine().parseArgs("bench", "--duration", "20", "--warmup", "2.5");
+        BenchPlan plan = ((BenchCommand) parsed.subcommand().commandSpec().commandLine().getCommand()).plan();
+        assertThat(plan.warmup()).isEqualTo(Duration.ofMillis(2_500));
+        assertThat(plan.limit()).isEqualTo(new RunLimit.Timed(Duration.ofSeconds(20)));
+
+        assertThat(execute("bench", "--requests", "100", "--warmup", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup works with --duration, not --requests");
+        assertThat(execute("bench", "--duration", "1", "--warmup", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup (-1.0) must be a positive number of seconds, or 0");
     }
 
     @Test

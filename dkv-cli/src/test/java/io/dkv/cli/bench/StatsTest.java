@@ -97,4 +97,31 @@ class StatsTest {
         assertThat(totals.all().errors()).isEqualTo(2);
         assertThat(stats.firstError()).isEqualTo("ERR first");
     }
+
+    @Test
+    void aCollectorStartedAfterAWarmupLeavesOutItsLatenciesAndErrors() {
+        BenchStats stats = new BenchStats();
+        BenchStats.Recorders loop = stats.recordersFor("loop");
+        StatsCollector warmup = new StatsCollector(stats, 0);
+        for (int i = 0; i < 10; i++) {
+            loop.recordLatency(Operation.GET, 500 * MS); // the slow start of a cold client
+        }
+        stats.recordError(Operation.SET, "ERR during warm-up");
+        warmup.sample(1_000 * MS);
+
+        StatsCollector measured = new StatsCollector(stats, 1_000 * MS);
+        for (int i = 0; i < 20; i++) {
+            loop.recordLatency(Operation.GET, MS);
+        }
+        stats.recordError(Operation.GET, "ERR measured");
+        StatsCollector.Interval interval = measured.sample(2_000 * MS);
+
+        assertThat(interval.requests()).isEqualTo(21);
+        BenchSummary.Latencies totals = measured.latencies();
+        assertThat(totals.get().requests()).isEqualTo(21);
+        assertThat(totals.get().errors()).isEqualTo(1);
+        assertThat(totals.get().max()).isCloseTo(1, withinPercentage(0.1));
+        assertThat(totals.set().errors()).isZero();
+        assertThat(totals.all().errors()).isEqualTo(1);
+    }
 }
