@@ -8,6 +8,7 @@ import io.dkv.core.version.Version;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -75,11 +76,21 @@ public final class MerkleTrees {
     private static final AtomicLongArray NOT_BUILT = new AtomicLongArray(0);
 
     private final AtomicReferenceArray<AtomicLongArray> partitions;
+    /**
+     * Per partition: the root last computed and the leaves it was computed from. Anti-entropy
+     * asks for the roots of over a thousand partitions per peer every round, and computing
+     * them from the leaves each time was most of an idle node's anti-entropy work.
+     */
+    private final AtomicReferenceArray<CachedRoot> roots;
+    /** Per partition: 1 once a leaf changed after its root was cached. */
+    private final AtomicIntegerArray rootStale;
     private final AtomicInteger notBuilt = new AtomicInteger();
     private final AtomicLong allocatedLeaves = new AtomicLong();
 
     private MerkleTrees(int partitionCount) {
         this.partitions = new AtomicReferenceArray<>(partitionCount);
+        this.roots = new AtomicReferenceArray<>(partitionCount);
+        this.rootStale = new AtomicIntegerArray(partitionCount);
     }
 
     /** The trees of a store that holds nothing: every tree is built (and empty). */
@@ -186,6 +197,8 @@ public final class MerkleTrees {
         long delta = (before == null ? 0 : digest(keyHash, before)) ^ (after == null ? 0 : digest(keyHash, after));
         if (delta != 0) {
             leaves(partition).accumulateAndGet(leafOf(keyHash), delta, (a, b) -> a ^ b);
+            // After the leaf: a root computed from leaves read before this change is stale.
+            rootStale.lazySet(partition, 1);
         }
     }
 
@@ -203,6 +216,24 @@ public final class MerkleTrees {
         if (leaves == null || leaves == NOT_BUILT) {
             return 0;
         }
+        // One computation at a time per partition, so an older root never overwrites a newer one.
+        synchronized (leaves) {
+            CachedRoot cached = roots.get(partition);
+            if (cached != null && cached.leaves() == leaves && rootStale.get(partition) == 0) {
+                return cached.root();
+            }
+            // Cleared before the leaves are read: a change landing meanwhile marks it stale again.
+            rootStale.set(partition, 0);
+            long root = rootOf(leaves);
+            roots.set(partition, new CachedRoot(leaves, root));
+            return root;
+        }
+    }
+
+    private record CachedRoot(AtomicLongArray leaves, long root) {
+    }
+
+    private static long rootOf(AtomicLongArray leaves) {
         long root = 0;
         boolean empty = true;
         for (int i = 0; i < LEAVES; i++) {

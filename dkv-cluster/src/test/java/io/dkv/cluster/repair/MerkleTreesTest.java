@@ -109,6 +109,23 @@ class MerkleTreesTest {
     }
 
     @Test
+    void aRootAskedForBetweenWritesFollowsEveryWrite() {
+        // The root is cached between changes: asking after each write must still see that write.
+        List<Write> writes = writes(500, 5);
+        MerkleTrackingStorage asked = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), MerkleTrees.empty(4));
+        List<Write> applied = new ArrayList<>();
+        for (Write write : writes) {
+            asked.trees().root(2);
+            asked.merge(2, write.key().getBytes(StandardCharsets.UTF_8), write.entry());
+            applied.add(write);
+            assertThat(asked.trees().root(2)).as("after %d writes", applied.size())
+                    .isEqualTo(MerkleTrees.of(asked, 4).root(2));
+            assertThat(asked.trees().root(2)).as("asked twice").isEqualTo(asked.trees().root(2));
+        }
+        assertThat(asked.trees().root(2)).isEqualTo(apply(writes).trees().root(2));
+    }
+
+    @Test
     void treesRebuiltFromStorageMatchTreesKeptOnWrite() {
         MerkleTrackingStorage storage = apply(writes(1_000, 4));
 

@@ -85,8 +85,9 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     @Override
     public void send(NodeId to, Message message) {
-        if (address(to) != null) {
-            connection(to).send(message);
+        PeerConnection connection = connection(to);
+        if (connection != null) {
+            connection.send(message);
         }
     }
 
@@ -125,10 +126,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
         if (to.equals(self)) {
             return CompletableFuture.failedFuture(new PeerUnavailableException(to, "is this node; call it directly"));
         }
-        if (address(to) == null) {
+        PeerConnection connection = connection(to);
+        if (connection == null) {
             return CompletableFuture.failedFuture(new PeerUnavailableException(to, "has no known address"));
         }
-        return connection(to).request(request, timeoutMillis);
+        return connection.request(request, timeoutMillis);
     }
 
     /** The port peers connect to (useful when bound to port 0). */
@@ -207,19 +209,28 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * its connection's loop; sending to the peer on a connection of that same loop means
      * the request is written, its reply read, and the client answered, all on one thread,
      * without handing work between threads (each hand-over costs a queue and a wake-up,
-     * which dominated the profile of a 3-node cluster on 2 cores).
+     * which dominated the profile of a 3-node cluster on 2 cores). Null when {@code to}
+     * has no known address.
      */
     private PeerConnection connection(NodeId to) {
-        PeerConnection[] perLoop = connections.computeIfAbsent(to, peer -> new PeerConnection[loops.size()]);
+        PeerConnection[] perLoop = connections.get(to);
         int index = currentLoop();
-        PeerConnection connection = perLoop[index];
-        if (connection == null) {
-            synchronized (perLoop) {
-                connection = perLoop[index];
-                if (connection == null) {
-                    connection = new PeerConnection(to, resolved(address(to)), this, loops.get(index));
-                    perLoop[index] = connection;
-                }
+        PeerConnection connection = perLoop == null ? null : perLoop[index];
+        if (connection != null) {
+            return connection;
+        }
+        // The address is looked up only to make a connection: a lookup per request measured
+        // as most of an idle node's anti-entropy time.
+        InetSocketAddress address = address(to);
+        if (address == null) {
+            return null;
+        }
+        perLoop = connections.computeIfAbsent(to, peer -> new PeerConnection[loops.size()]);
+        synchronized (perLoop) {
+            connection = perLoop[index];
+            if (connection == null) {
+                connection = new PeerConnection(to, resolved(address), this, loops.get(index));
+                perLoop[index] = connection;
             }
         }
         return connection;
