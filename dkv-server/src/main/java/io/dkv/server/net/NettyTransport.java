@@ -219,8 +219,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         if (connection != null) {
             return connection;
         }
-        // The address is looked up only to make a connection: a lookup per request measured
-        // as most of an idle node's anti-entropy time.
+        // The address is looked up only to make a connection, not on every request.
         InetSocketAddress address = address(to);
         if (address == null) {
             return null;
