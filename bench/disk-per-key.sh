@@ -54,21 +54,9 @@ done
 work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-disk-per-key.XXXXXX")"
 server_pid=""
 
-stop_server() {
-  local pid=$server_pid
-  server_pid=""
-  [[ -n $pid ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "disk-per-key: pid $pid did not stop on SIGTERM; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+bench_name=disk-per-key
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 on_exit() {
   local status=$?
@@ -83,23 +71,6 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-port_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() { # a port P with P, P+1000 and P+2000 free (dkv's client, internode and HTTP ports)
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 900 * 10 + 5))
-    if port_free "$port" && port_free $((port + 1000)) && port_free $((port + 2000)); then
-      echo "$port"
-      return
-    fi
-  done
-  echo "disk-per-key: no free port found" >&2
-  exit 1
-}
 
 await_ready() { # log port: PING answered and (dkv) no longer recovering
   local log=$1 port=$2 tries info

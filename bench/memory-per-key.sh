@@ -56,21 +56,9 @@ done
 work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-memory-per-key.XXXXXX")"
 server_pid=""
 
-stop_server() {
-  local pid=$server_pid
-  server_pid=""
-  [[ -n $pid ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "memory-per-key: pid $pid did not stop on SIGTERM; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+bench_name=memory-per-key
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 on_exit() {
   local status=$?
@@ -85,23 +73,6 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-port_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-free_port() { # a port P with P, P+1000 and P+2000 free (dkv's client, internode and HTTP ports)
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 900 * 10 + 5))
-    if port_free "$port" && port_free $((port + 1000)) && port_free $((port + 2000)); then
-      echo "$port"
-      return
-    fi
-  done
-  echo "memory-per-key: no free port found" >&2
-  exit 1
-}
 
 await_ready() { # log port
   local log=$1 port=$2 tries

@@ -39,18 +39,9 @@ done
 work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-tails.XXXXXX")"
 server_pid="" port=""
 
-stop_server() {
-  local pid=$server_pid
-  server_pid=""
-  [[ -n $pid ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+bench_name=tails
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 trap 'status=$?; stop_server; ((status == 0)) && rm -rf "$work" || echo "tails: logs kept in $work" >&2' EXIT
 
 # A base port P with P..P+2 and their internode (+1000) and HTTP (+2000) ports free.
