@@ -113,21 +113,13 @@ server_port=""
 server_data=""
 run=1
 
-stop_server() {
-  local pid=$server_pid
-  server_pid=""
-  if [[ -n $pid ]]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "vs-redis: pid $pid did not stop on SIGTERM; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  fi
+bench_name=vs-redis
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
+# Stops the server running now (lib.sh) and removes its data directory.
+stop_target() {
+  stop_server
   if [[ -n $server_data ]]; then
     rm -rf "$server_data"
     server_data=""
@@ -136,7 +128,7 @@ stop_server() {
 
 on_exit() {
   local status=$?
-  stop_server
+  stop_target
   rm -rf "$work/data"
   if ((status == 0 && failures == 0)); then
     rm -rf "$work"
@@ -149,10 +141,6 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-port_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 # A base port P whose dkv layout (P+i, P+1000+i, P+2000+i, P+3000+i for i < nodes) is free; below the
 # ephemeral range so that outgoing connections cannot take it meanwhile.
@@ -210,7 +198,7 @@ await_voting() {
   done
 }
 
-# A fresh, empty data directory for the next server; stop_server removes it.
+# A fresh, empty data directory for the next server; stop_target removes it.
 new_data_dir() { # target
   server_data="$work/data/$1-run$run"
   mkdir -p "$server_data"
@@ -406,14 +394,14 @@ run_tls() {
   echo "vs-redis: redis-tls (--tls-port, no client certificates)" >&2
   start_redis_tls redis-tls
   run_tls_benchmarks redis-tls $((server_port + 3000))
-  stop_server
+  stop_target
 
   echo "vs-redis: dkv-1-tls (tls-cert-file, tls-key-file)" >&2
   start_dkv dkv-1-tls 1 0 --set tls-cert-file="$work/tls/server.crt" --set tls-key-file="$work/tls/server.key"
   warm_up "$server_port"
   run_tls_benchmarks dkv-1-tls $((server_port + 3000))
   grep -m1 -oE 'TLS by [^:]+' "$work/dkv-1-tls-run$run.log" | sed 's/^/  dkv /' >&2 || true
-  stop_server
+  stop_target
 }
 
 run_memory() {
@@ -422,14 +410,14 @@ run_memory() {
   run_redis_benchmarks redis "$server_port" big
   run_command_benchmarks redis "$server_port"
   run_dkv_bench redis "$server_port"
-  stop_server
+  stop_target
 
   echo "vs-redis: dkv-1 (dkv local --nodes 1 --replicas 1)" >&2
   start_dkv dkv-1 1 0
   warm_up "$server_port"
   run_redis_benchmarks dkv-1 "$server_port" big
   run_command_benchmarks dkv-1 "$server_port"
-  stop_server
+  stop_target
 
   echo "vs-redis: dkv-3 (dkv local --nodes 3 --replicas 3, QUORUM)" >&2
   start_dkv dkv-3 3 0
@@ -437,37 +425,37 @@ run_memory() {
   run_redis_benchmarks dkv-3 "$server_port" big
   run_command_benchmarks dkv-3 "$server_port"
   run_dkv_bench dkv-3 "$server_port"
-  stop_server
+  stop_target
 }
 
 run_durable() {
   echo "vs-redis: redis-aof (--appendonly yes --appendfsync everysec)" >&2
   start_redis redis-aof --save '' --appendonly yes --appendfsync everysec
   run_redis_benchmarks redis-aof "$server_port"
-  stop_server
+  stop_target
 
   echo "vs-redis: dkv-1-disk (dkv local --nodes 1 --replicas 1 --data-dir DIR)" >&2
   start_dkv dkv-1-disk 1 1
   warm_up "$server_port"
   run_redis_benchmarks dkv-1-disk "$server_port"
-  stop_server
+  stop_target
 
   echo "vs-redis: dkv-3-disk (dkv local --nodes 3 --replicas 3 --data-dir DIR, QUORUM)" >&2
   start_dkv dkv-3-disk 3 1
   warm_up "$server_port"
   run_redis_benchmarks dkv-3-disk "$server_port"
-  stop_server
+  stop_target
 
   echo "vs-redis: redis-always (--appendonly yes --appendfsync always)" >&2
   start_redis redis-always --save '' --appendonly yes --appendfsync always
   run_always_benchmarks redis-always "$server_port"
-  stop_server
+  stop_target
 
   echo "vs-redis: dkv-1-always (dkv local --nodes 1 --replicas 1 --data-dir DIR --set sync=always)" >&2
   start_dkv dkv-1-always 1 1 --set sync=always
   warm_up "$server_port" always
   run_always_benchmarks dkv-1-always "$server_port"
-  stop_server
+  stop_target
 }
 
 echo "vs-redis: building dkv if needed" >&2
