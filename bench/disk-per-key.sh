@@ -145,7 +145,7 @@ fi | awk -v size="$value_size" '{
 
 echo "disk-per-key: redis ($(redis-server --version | grep -oE 'v=[0-9.]+' | cut -d= -f2))" >&2
 mkdir -p "$work/redis"
-port=$(free_port)
+port=$(free_base_port 1)
 redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis" --save '' --appendonly yes --appendfsync everysec \
   --auto-aof-rewrite-percentage 0 </dev/null >"$work/redis.log" 2>&1 &
 server_pid=$!
@@ -169,7 +169,7 @@ rm -rf "$work/redis"
 
 echo "disk-per-key: dkv (dkv local --nodes 1 --replicas 1 --data-dir DIR)" >&2
 "$root/dkv" --version >/dev/null
-port=$(free_port)
+port=$(free_base_port 1)
 start_dkv() { # log
   "$root/dkv" local --nodes 1 --replicas 1 --base-port "$port" --data-dir "$work/dkv" </dev/null >"$1" 2>&1 &
   server_pid=$!

@@ -23,16 +23,23 @@ port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# A port P with P, P+1000 and P+2000 free (dkv's client, internode and HTTP ports).
-free_port() {
-  local port
+# A base port P whose dkv layout (P+i, P+1000+i, P+2000+i, P+3000+i for i < nodes) is free; below the
+# ephemeral range so that outgoing connections cannot take it meanwhile.
+free_base_port() {
+  local nodes=$1 base offset i ok
   for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 900 * 10 + 5))
-    if port_free "$port" && port_free $((port + 1000)) && port_free $((port + 2000)); then
-      echo "$port"
+    base=$((20000 + RANDOM % 900 * 10))
+    ok=1
+    for offset in 0 1000 2000 3000; do
+      for ((i = 0; i < nodes; i++)); do
+        port_free $((base + offset + i)) || ok=0
+      done
+    done
+    if ((ok)); then
+      echo "$base"
       return
     fi
   done
-  echo "$bench_name: no free port found" >&2
+  echo "$bench_name: no free base port found" >&2
   exit 1
 }

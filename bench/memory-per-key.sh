@@ -136,7 +136,7 @@ head -c $(((keys + 2) * value_size * 3 / 4 + 3)) /dev/urandom | base64 -w "$valu
 
 redis_version=$(redis-server --version | grep -oE 'v=[0-9.]+' | cut -d= -f2)
 echo "memory-per-key: redis $redis_version" >&2
-port=$(free_port)
+port=$(free_base_port 1)
 redis-server --port "$port" --bind 127.0.0.1 --dir "$work" --save '' --appendonly no </dev/null >"$work/redis.log" 2>&1 &
 server_pid=$!
 await_ready "$work/redis.log" "$port"
@@ -153,7 +153,7 @@ measure_dkv() { # name [dkv local options...]
   local name=$1 used committed committed_idle rss rss_idle
   shift
   echo "memory-per-key: $name (./dkv local --nodes 1 --replicas 1 $*; DKV_JAVA_OPTS='${DKV_JAVA_OPTS:-}')" >&2
-  port=$(free_port)
+  port=$(free_base_port 1)
   "$root/dkv" local --nodes 1 --replicas 1 --base-port "$port" "$@" </dev/null >"$work/$name.log" 2>&1 &
   server_pid=$!
   await_ready "$work/$name.log" "$port"

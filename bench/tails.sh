@@ -44,22 +44,6 @@ bench_name=tails
 source "$root/bench/lib.sh"
 trap 'status=$?; stop_server; ((status == 0)) && rm -rf "$work" || echo "tails: logs kept in $work" >&2' EXIT
 
-# A base port P with P..P+2 and their internode (+1000) and HTTP (+2000) ports free.
-free_port() {
-  local base offset i
-  for base in $(seq 21000 50 30000); do
-    for offset in 0 1000 2000; do
-      for i in 0 1 2; do
-        (exec 3<>"/dev/tcp/127.0.0.1/$((base + offset + i))") 2>/dev/null && continue 3
-      done
-    done
-    echo "$base"
-    return
-  done
-  echo "tails: no free port" >&2
-  exit 1
-}
-
 await_up() { # log
   for _ in $(seq 600); do
     [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && return
@@ -72,7 +56,7 @@ await_up() { # log
 }
 
 start_dkv() {
-  port=$(free_port)
+  port=$(free_base_port 3)
   "$root/dkv" local --nodes 3 --replicas 3 --base-port "$port" >"$work/dkv-run$run.log" 2>&1 &
   server_pid=$!
   await_up "$work/dkv-run$run.log"
@@ -84,7 +68,7 @@ start_dkv() {
 }
 
 start_redis() {
-  port=$(free_port)
+  port=$(free_base_port 1)
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis-run$run.log" 2>&1 &
   server_pid=$!
   await_up "$work/redis-run$run.log"

@@ -142,27 +142,6 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A base port P whose dkv layout (P+i, P+1000+i, P+2000+i, P+3000+i for i < nodes) is free; below the
-# ephemeral range so that outgoing connections cannot take it meanwhile.
-free_base_port() {
-  local nodes=$1 base offset i ok
-  for _ in $(seq 200); do
-    base=$((20000 + RANDOM % 900 * 10))
-    ok=1
-    for offset in 0 1000 2000 3000; do
-      for ((i = 0; i < nodes; i++)); do
-        port_free $((base + offset + i)) || ok=0
-      done
-    done
-    if ((ok)); then
-      echo "$base"
-      return
-    fi
-  done
-  echo "vs-redis: no free base port found" >&2
-  exit 1
-}
-
 # Waits until every port answers PING, or fails with the end of the server's log.
 await_ping() {
   local log=$1 port tries
