@@ -37,7 +37,7 @@ public final class Listener implements AutoCloseable {
                                 Consumer<ServerBootstrap> configure, Consumer<Channel> pipeline) {
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(runtime.group())
+                .group(runtime.group(), runtime.accepting())
                 .channel(runtime.serverChannelType())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<Channel>() {

@@ -29,6 +29,8 @@ public final class NettyRuntime implements AutoCloseable {
 
     private final boolean epoll;
     private final EventLoopGroup group;
+    private final LoopAffinity affinity = new LoopAffinity();
+    private final EventLoopGroup accepting;
     private final EventLoop scans = new DefaultEventLoop(new DefaultThreadFactory("dkv-scan", true));
 
     public NettyRuntime(int threads) {
@@ -38,6 +40,7 @@ public final class NettyRuntime implements AutoCloseable {
         this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("dkv.nio");
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("dkv-io", true);
         this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+        this.accepting = new AcceptingGroup(group, affinity);
     }
 
     /** A runtime with one event loop per core. */
@@ -51,6 +54,16 @@ public final class NettyRuntime implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /** Where listeners register the connections they accept: {@link AcceptingGroup}. */
+    EventLoopGroup accepting() {
+        return accepting;
+    }
+
+    /** Which loop opened each internode connection of this process. */
+    LoopAffinity affinity() {
+        return affinity;
     }
 
     /** The thread that runs long scans of storage, for every node of the process. */

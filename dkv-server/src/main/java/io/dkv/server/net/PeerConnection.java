@@ -19,7 +19,9 @@ import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -193,7 +195,7 @@ final class PeerConnection {
             throw new PeerUnavailableException(peer, "unreachable (" + lastFailure + "; retrying in "
                     + Math.max(1, (retryAtNanos - now) / 1_000_000) + " ms)");
         }
-        ChannelFuture connecting = bootstrap().connect(address);
+        ChannelFuture connecting = connect();
         Channel channel = connecting.channel();
         ChannelPromise ready = channel.newPromise();
         channel.attr(PENDING).set(new PendingRequests(peer, loop));
@@ -201,6 +203,40 @@ final class PeerConnection {
         channel.closeFuture().addListener(done -> onClosed(ready));
         connection = ready;
         return ready;
+    }
+
+    /**
+     * Opens a new channel to the peer. A peer at a loopback address may be a node of this
+     * same process: then the channel binds its local port first and records it with its loop
+     * ({@link LoopAffinity}) before connecting, so that the peer, accepting it, serves it on
+     * this loop. Recording after the connect would race the peer's accept.
+     */
+    private ChannelFuture connect() {
+        InetAddress ip = address.getAddress();
+        if (ip == null || !ip.isLoopbackAddress()) {
+            return bootstrap().connect(address);
+        }
+        ChannelFuture registered = bootstrap().register();
+        Channel channel = registered.channel();
+        ChannelPromise connected = channel.newPromise();
+        registered.addListener(done -> {
+            if (!done.isSuccess()) {
+                connected.tryFailure(done.cause());
+                return;
+            }
+            channel.bind(new InetSocketAddress(ip, 0)).addListener(bound -> {
+                if (!bound.isSuccess()) {
+                    connected.tryFailure(bound.cause());
+                    return;
+                }
+                LoopAffinity affinity = owner.runtime().affinity();
+                SocketAddress local = channel.localAddress();
+                affinity.opening(local, loop);
+                channel.closeFuture().addListener(closed -> affinity.closed(local));
+                channel.connect(address, connected);
+            });
+        });
+        return connected;
     }
 
     /** Connected: writes the handshake, then is ready at once, or once the peer's challenge is answered. */
