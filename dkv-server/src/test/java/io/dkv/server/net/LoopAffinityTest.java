@@ -63,7 +63,7 @@ class LoopAffinityTest {
         try (NettyTransport n1 = transport(N1, senders, at1, addresses);
              NettyTransport n2 = transport(N2, servers, at2, addresses)) {
             Map<EventLoop, Thread> servedOn = new HashMap<>();
-            Map<Long, Thread> byCall = new ConcurrentHashMap<>();
+            Map<Integer, Thread> byCall = new ConcurrentHashMap<>();
             n1.bind(answering(byCall));
             n2.bind(answering(byCall));
             List<EventLoop> loops = new ArrayList<>();
@@ -73,9 +73,9 @@ class LoopAffinityTest {
             for (int call : new int[] {0, 2, 1}) {
                 EventLoop loop = loops.get(call);
                 CompletableFuture<Message> reply = loop.submit(
-                        () -> n1.request(N2, new KeyCountRequest(new int[] {call}), 5_000)).get().toCompletableFuture();
+                        () -> n1.request(N2, new KeyCountRequest(new int[] {call}), 5_000)).get();
                 assertThat(reply.get(10, TimeUnit.SECONDS)).isInstanceOf(KeyCountReply.class);
-                servedOn.put(loop, byCall.get((long) call));
+                servedOn.put(loop, byCall.get(call));
             }
             return servedOn;
         }
@@ -91,11 +91,11 @@ class LoopAffinityTest {
     }
 
     /** Answers every request, noting the thread it ran on under the partition number it carries. */
-    private static MessageHandler answering(Map<Long, Thread> byCall) {
+    private static MessageHandler answering(Map<Integer, Thread> byCall) {
         return new MessageHandler() {
             @Override
             public void onRequest(NodeId from, Message request, Consumer<Message> reply) {
-                byCall.put((long) ((KeyCountRequest) request).partitions()[0], Thread.currentThread());
+                byCall.put(((KeyCountRequest) request).partitions()[0], Thread.currentThread());
                 reply.accept(new KeyCountReply(new long[] {0}));
             }
 
