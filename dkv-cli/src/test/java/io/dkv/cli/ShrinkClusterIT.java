@@ -46,7 +46,7 @@ class ShrinkClusterIT {
             writer.awaitMoreWrites(300);
             Result decommission = dkv("decommission", "-p", String.valueOf(cluster.respPort(5)));
             assertThat(decommission.stdout()).as(decommission.describe()).contains("the change is finished");
-            assertThat(ringNodes(1)).containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
+            awaitRing(1, "n1", "n2", "n3", "n4");
             cluster.cluster("stop", "n5");
             writer.awaitMoreWrites(300);
 
@@ -55,7 +55,7 @@ class ShrinkClusterIT {
                     .until(() -> QuorumWriter.stateOf(cluster, 1, "n4").equals("down"));
             Result removal = dkv("removenode", "n4", "-p", String.valueOf(cluster.respPort(1)));
             assertThat(removal.stdout()).as(removal.describe()).contains("the change is finished");
-            assertThat(ringNodes(2)).containsExactlyInAnyOrder("n1", "n2", "n3");
+            awaitRing(2, "n1", "n2", "n3");
             writer.awaitMoreWrites(300);
         } finally {
             writer.stop();
@@ -66,6 +66,16 @@ class ShrinkClusterIT {
         long written = writer.assertAllReadBackOn(3, "n1", "n2", "n3");
         System.out.printf("%d QUORUM writes while n5 was decommissioned and n4 killed and removed; all read back%n",
                 written);
+    }
+
+    /**
+     * Waits until {@code node} routes by a ring of exactly {@code expected}. The command that
+     * changed the ring reports "finished" once the coordinating node committed it; the others
+     * learn the committed ring asynchronously, a moment later.
+     */
+    private static void awaitRing(int node, String... expected) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(ringNodes(node)).containsExactlyInAnyOrder(expected));
     }
 
     /** The nodes of the ring {@code node} routes by, from DKV.RING. */
