@@ -29,6 +29,11 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, Object message, ByteBuf out) {
+        encodeTo(message, out);
+    }
+
+    /** Appends one frame, header included, to {@code out}; {@link FrameCoalescer} uses it too. */
+    static void encodeTo(Object message, ByteBuf out) {
         int lengthIndex = out.writerIndex();
         out.writeInt(0);
         out.writeByte(PROTOCOL_VERSION);
@@ -57,9 +62,14 @@ final class FrameEncoder extends MessageToByteEncoder<Object> {
         out.setInt(lengthIndex, out.writerIndex() - lengthIndex - 4);
     }
 
+    /** About how many bytes {@code message} takes as a frame, header included. */
+    static int sizeHint(Object message) {
+        return 4 + HEADER_BYTES + (message instanceof Frame frame ? MessageCodec.sizeHint(frame.message()) : 96);
+    }
+
     @Override
     protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Object message, boolean preferDirect) {
-        int size = 4 + HEADER_BYTES + (message instanceof Frame frame ? MessageCodec.sizeHint(frame.message()) : 96);
+        int size = sizeHint(message);
         return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
     }
 }

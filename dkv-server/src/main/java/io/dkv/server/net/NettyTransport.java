@@ -7,7 +7,6 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.flush.FlushConsolidationHandler;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -76,8 +75,8 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 ch -> {
                     tls.securePeerInbound(ch);
                     ch.pipeline().addLast(
-                            new FlushConsolidationHandler(64, true),
                             new FrameEncoder(),
+                            new FrameCoalescer(),
                             FrameDecoder.inbound(maxFrameBytes, secret == null ? 1 : 2),
                             new InboundHandler(NettyTransport.this, handler));
                 });

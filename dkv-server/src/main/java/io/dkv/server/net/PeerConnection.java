@@ -14,7 +14,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -306,8 +305,8 @@ final class PeerConnection {
                     protected void initChannel(Channel ch) {
                         owner.tls().securePeerOutbound(ch, peer, address, PeerConnection.this::tlsFailed);
                         ch.pipeline().addLast(
-                                new FlushConsolidationHandler(64, true),
                                 new FrameEncoder(),
+                                new FrameCoalescer(),
                                 new FrameDecoder(owner.maxFrameBytes()),
                                 new ResponseHandler());
                     }
