@@ -330,19 +330,26 @@ final class PeerConnection {
     /** Receives the peer's responses on this connection and completes the matching requests. */
     private final class ResponseHandler extends SimpleChannelInboundHandler<Object> {
 
+        /** The channel's requests, looked up once: an attribute lookup per response showed in profiles. */
+        private PendingRequests pending;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object message) {
-            AwaitedChallenge awaited = ctx.channel().attr(AWAITING_CHALLENGE).getAndSet(null);
-            if (awaited != null) {
-                answerChallenge(ctx, awaited, message);
-                return;
+            if (pending == null) {
+                // The first message: with a cluster-secret the peer's challenge (set before the handshake left).
+                pending = ctx.channel().attr(PENDING).get();
+                AwaitedChallenge awaited = ctx.channel().attr(AWAITING_CHALLENGE).getAndSet(null);
+                if (awaited != null) {
+                    answerChallenge(ctx, awaited, message);
+                    return;
+                }
             }
             if (message instanceof Challenge) {
                 throw new CorruptedFrameException("peer asks for the cluster-secret, and this node has none set"
                         + " (set the same cluster-secret on every node)");
             }
             if (message instanceof Frame frame && frame.kind() == Frame.Kind.RESPONSE) {
-                ctx.channel().attr(PENDING).get().complete(frame.correlationId(), frame.message());
+                pending.complete(frame.correlationId(), frame.message());
             } else {
                 throw new CorruptedFrameException("peer sent " + message.getClass().getSimpleName()
                         + " where only responses belong");
