@@ -158,7 +158,8 @@ public final class HashFields {
     /** Names, values and per-field bookkeeping, tombstones included: what limits and MEMORY USAGE count. */
     public long sizeBytes() {
         if (fields.isEmpty()) {
-            return 0; // most entries are plain values: no iterator for them (2 % of a loop's time under pipelined SETs)
+            // Most entries are plain values: no iterator for them (2 % of a loop's time under pipelined SETs).
+            return 0;
         }
         long size = 0;
         for (Map.Entry<byte[], Field> e : fields.entrySet()) {

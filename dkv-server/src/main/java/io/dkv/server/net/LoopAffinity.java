@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Why: a request coordinated on loop L goes out on L's connection; if the peer reads it on
  * another loop, the request wakes that loop and the reply wakes L again. With both ends on L,
- * a QUORUM write across three in-process nodes runs start to end on one thread. Nodes in other processes never match, and a stale entry only picks a loop:
- * the placement is a hint, nothing depends on it for correctness.
+ * a QUORUM write across three in-process nodes runs start to end on one thread. Nodes in
+ * other processes never match, and a stale entry only picks a loop: the placement is a
+ * hint, nothing depends on it for correctness.
  *
  * <p>Thread-safe.
  */

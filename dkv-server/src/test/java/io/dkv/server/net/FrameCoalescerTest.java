@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link FrameCoalescer} on an {@link EmbeddedChannel}, whose pending tasks stand for the
  * rest of the event-loop turn: frames written in a turn leave in one buffer when the turn
- * ends, and never out of the order they were written in. (Writes and flushes go through the pipeline:
- * the channel's own methods run the pending tasks, ending the turn at once.)
+ * ends, and never out of the order they were written in. Writes and flushes go through the
+ * pipeline: the channel's own methods run the pending tasks, ending the turn at once.
  */
 class FrameCoalescerTest {
 
@@ -81,8 +81,8 @@ class FrameCoalescerTest {
 
         List<ByteBuf> buffers = written();
         assertThat(buffers).hasSizeBetween(3, 4);
-        assertThat(buffers).allSatisfy(buffer ->
-                assertThat(buffer.readableBytes()).isLessThan(FrameCoalescer.MAX_BATCH_BYTES + FrameCoalescer.LARGE_FRAME_BYTES));
+        int mostInOneBuffer = FrameCoalescer.MAX_BATCH_BYTES + FrameCoalescer.LARGE_FRAME_BYTES;
+        assertThat(buffers).allSatisfy(buffer -> assertThat(buffer.readableBytes()).isLessThan(mostInOneBuffer));
         assertThat(idsOf(buffers)).hasSize(frames).isSorted();
     }
 
@@ -97,7 +97,7 @@ class FrameCoalescerTest {
     }
 
     @Test
-    void oneTurnSchedulesOneEndOfTurnWrite() {
+    void everyTurnEndsWithItsOwnWrite() {
         channel.pipeline().write(request(1, 10), channel.voidPromise());
         channel.pipeline().flush();
         channel.pipeline().flush();
