@@ -37,7 +37,9 @@ final class WriteOperation {
     private final boolean sloppy;
     private final int required;
     private final int maxTargets;
-    private final Set<NodeId> tried = new HashSet<>();
+    private final List<ReplicaTarget> firstTargets;
+    /** Every node tried so far, built at the first failure that may look for a stand-in; guarded by this. */
+    private Set<NodeId> tried;
     private int targets;
     private final Set<NodeId> next;
     private final Set<NodeId> incomingOnly;
@@ -76,8 +78,8 @@ final class WriteOperation {
         this.next = next;
         this.incomingOnly = incomingOnly;
         this.maxTargets = maxTargets;
+        this.firstTargets = targets;
         for (ReplicaTarget target : targets) {
-            tried.add(target.node());
             if (!incomingOnly.contains(target.node())) {
                 this.targets++;
             }
@@ -95,7 +97,11 @@ final class WriteOperation {
         return next != null && next.contains(node) && !standIns.contains(node);
     }
 
-    private final Set<NodeId> standIns = new HashSet<>();
+    /**
+     * The stand-ins taken on after failures; guarded by this. Both sets start empty and
+     * unallocated: a write that meets no failure (nearly all) never needs them.
+     */
+    private Set<NodeId> standIns = Set.of();
 
     /** The highest ring epoch a replica refused this write with ({@link NotMine}), or 0. */
     synchronized long newerEpoch() {
@@ -178,9 +184,12 @@ final class WriteOperation {
             }
             failureReasons.add(node + ": " + reason);
             if (!decided && replacement != null && targets < maxTargets && !incomingOnly.contains(node)) {
-                standIn = replacement.apply(tried);
+                standIn = replacement.apply(tried());
                 if (standIn != null) {
                     tried.add(standIn);
+                    if (standIns.isEmpty()) {
+                        standIns = new HashSet<>();
+                    }
                     standIns.add(standIn);
                     targets++;
                 }
@@ -194,5 +203,15 @@ final class WriteOperation {
             result.completeExceptionally(failure);
         }
         return standIn;
+    }
+
+    private Set<NodeId> tried() {
+        if (tried == null) {
+            tried = new HashSet<>();
+            for (ReplicaTarget target : firstTargets) {
+                tried.add(target.node());
+            }
+        }
+        return tried;
     }
 }

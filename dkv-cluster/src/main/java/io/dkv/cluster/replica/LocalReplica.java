@@ -183,8 +183,15 @@ public final class LocalReplica {
         }
         MergeResult result = mergeUnlessPurgeable(request.partition(), request.key(), entry);
         Version stored = Entry.merge(result.previous(), entry).writeVersion();
-        boolean hadValue = result.previous() != null && result.previous().liveAt(wall.wallMillis());
-        return new WriteReply(hadValue, stored, recovery.isRecovering());
+        return new WriteReply(liveNow(result.previous()), stored, recovery.isRecovering());
+    }
+
+    /** Whether a client would read a value in {@code entry} now; the clock is read only for an expiry. */
+    private boolean liveNow(Entry entry) {
+        if (entry == null || entry.isTombstone()) {
+            return false;
+        }
+        return !entry.expiry().isSet() || entry.liveAt(wall.wallMillis());
     }
 
     /**
@@ -195,7 +202,9 @@ public final class LocalReplica {
      * collection, and there is no value here for it to hide.
      */
     public MergeResult mergeUnlessPurgeable(int partition, byte[] key, Entry entry) {
-        if (entry.deadSinceMillis() < wall.wallMillis() - tombstoneGraceMillis
+        long deadSince = entry.deadSinceMillis();
+        // A live entry that never expires (most writes) needs no look at the clock.
+        if (deadSince != Long.MAX_VALUE && deadSince < wall.wallMillis() - tombstoneGraceMillis
                 && storage.get(partition, key) == null) {
             return new MergeResult(false, null);
         }

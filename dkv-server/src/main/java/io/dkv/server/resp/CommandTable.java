@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * Every command this server knows, by name, and the dispatch that checks, in Redis's order,
@@ -28,14 +29,20 @@ final class CommandTable {
 
     private final Map<String, Registered> specs = new HashMap<>();
     private final CommandMeters metrics;
+    private final LongConsumer keyedRequests;
     private final AccessControl access;
 
     CommandTable(CommandMeters metrics) {
-        this(metrics, Users.open());
+        this(metrics, Users.open(), nanos -> { });
     }
 
-    CommandTable(CommandMeters metrics, Users users) {
+    /**
+     * @param keyedRequests told how long each read or write of keys took (the node's headline
+     *                      rate and p99): the same measurement as the metrics', taken once
+     */
+    CommandTable(CommandMeters metrics, Users users, LongConsumer keyedRequests) {
         this.metrics = metrics;
+        this.keyedRequests = keyedRequests;
         this.access = new AccessControl(users, RefusedCommands.names());
     }
 
@@ -91,8 +98,8 @@ final class CommandTable {
             return CompletableFuture.completedFuture(refused);
         }
         long started = System.nanoTime();
-        Consistency consistency = spec.flags().contains("write") ? session.writeConsistency()
-                : spec.flags().contains("readonly") && spec.firstKey() > 0 ? session.readConsistency() : null;
+        Consistency consistency = registered.writesKeys() ? session.writeConsistency()
+                : registered.readsKeys() && spec.firstKey() > 0 ? session.readConsistency() : null;
         CompletableFuture<RespReply> reply;
         try {
             reply = spec.handler().execute(session, command);
@@ -100,12 +107,18 @@ final class CommandTable {
             reply = CompletableFuture.completedFuture(RespErrors.of(e));
         }
         if (reply.isDone()) {
-            metrics.record(name, consistency, outcome(reply), System.nanoTime() - started);
+            record(name, consistency, outcome(reply), System.nanoTime() - started);
             return reply;
         }
-        return reply.whenComplete((result, error) ->
-                metrics.record(name, consistency, error == null ? CommandMeters.Outcome.of(result) : CommandMeters.Outcome.of(RespErrors.of(error)),
-                        System.nanoTime() - started));
+        return reply.whenComplete((result, error) -> record(name, consistency,
+                CommandMeters.Outcome.of(error == null ? result : RespErrors.of(error)), System.nanoTime() - started));
+    }
+
+    private void record(String name, Consistency consistency, CommandMeters.Outcome outcome, long nanos) {
+        metrics.record(name, consistency, outcome, nanos);
+        if (consistency != null) {
+            keyedRequests.accept(nanos);
+        }
     }
 
     /**

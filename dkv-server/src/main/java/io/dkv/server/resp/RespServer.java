@@ -53,7 +53,7 @@ public final class RespServer implements AutoCloseable {
                       Persistence persistence, ClientLimits limits, Users users) {
         this.node = node;
         this.budget = new ClientBudget(limits);
-        this.commands = new CommandTable(metrics, users);
+        this.commands = new CommandTable(metrics, users, node::recordClientRequest);
         this.runtime = runtime;
         this.stats = stats;
         this.maxArgumentBytes = Math.max(node.config().maxKeyBytes(), node.config().maxValueBytes());
