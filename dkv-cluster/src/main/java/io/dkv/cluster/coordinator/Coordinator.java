@@ -295,8 +295,8 @@ public final class Coordinator {
     private void sendRead(ReadOperation operation, long epoch, int partition, byte[] key, ReadOperation.Send send,
                           long[] newerEpoch) {
         long sentNanos = readLatency != null && !send.node().equals(self) ? time.monotonicNanos() : -1;
-        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest(), epoch))
-                .whenComplete(answer(reply -> {
+        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest(), epoch),
+                answer(reply -> {
                     if (sentNanos >= 0 && (reply instanceof ReadReply || reply instanceof DigestReply)) {
                         readLatency.record(time.monotonicNanos() - sentNanos);
                     }
@@ -397,8 +397,8 @@ public final class Coordinator {
                            ReplicaTarget target, boolean sloppy) {
         NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
         Ring ring = state.current();
-        endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor(), state.epoch()))
-                .whenComplete(answer(reply -> {
+        endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor(), state.epoch()),
+                answer(reply -> {
                     if (reply instanceof WriteReply ack && ack.stored() != null) {
                         clock.observe(ack.stored().stamp());
                     }
@@ -502,7 +502,7 @@ public final class Coordinator {
                 + "are up; down: " + router.downReplicas(ring, partition));
     }
 
-    /** Adapts a transport future's outcome to reply and failure callbacks. */
+    /** Adapts a request's outcome, a reply or a failure, to reply and failure callbacks. */
     private static BiConsumer<Message, Throwable> answer(Consumer<Message> onReply, Consumer<String> onFailure) {
         return (reply, error) -> {
             if (error == null) {

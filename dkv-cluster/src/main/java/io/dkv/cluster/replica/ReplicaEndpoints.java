@@ -4,8 +4,11 @@ import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -16,6 +19,8 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safe and immutable after construction.
  */
 public final class ReplicaEndpoints {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaEndpoints.class);
 
     private final NodeId self;
     private final LocalReplica local;
@@ -55,6 +60,32 @@ public final class ReplicaEndpoints {
         }
         CompletableFuture<Message> reply = transport.request(node, request, timeoutMillis);
         return request instanceof ReadRequest ? reply.thenApply(peerReplies) : reply;
+    }
+
+    /**
+     * Sends a read or write to {@code node} as {@link #request(NodeId, Message)} does, handing
+     * the outcome to {@code answer} ({@link Transport#request(NodeId, Message, long, BiConsumer)})
+     * rather than completing a future: this node's answer arrives before this returns, except
+     * for a write waiting for a shared fsync.
+     */
+    public void request(NodeId node, Message request, BiConsumer<Message, Throwable> answer) {
+        if (node.equals(self)) {
+            local.answer(request, reply -> answerSafely(answer, reply));
+        } else if (request instanceof ReadRequest) {
+            transport.request(node, request, timeoutMillis,
+                    (reply, failure) -> answer.accept(failure == null ? peerReplies.apply(reply) : null, failure));
+        } else {
+            transport.request(node, request, timeoutMillis, answer);
+        }
+    }
+
+    /** As a transport does: an answer that throws is logged, and this node's reply path goes on. */
+    private static void answerSafely(BiConsumer<Message, Throwable> answer, Message reply) {
+        try {
+            answer.accept(reply, null);
+        } catch (RuntimeException e) {
+            log.error("handling this node's own reply failed", e);
+        }
     }
 
     public NodeId self() {

@@ -4,6 +4,7 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * How a node reaches its peers. Implemented by the simulator's network and by the Netty
@@ -26,6 +27,29 @@ public interface Transport {
      * peer could not be reached.
      */
     CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis);
+
+    /**
+     * Sends a request as {@link #request(NodeId, Message, long)} does, but hands the outcome to
+     * {@code answer} instead of completing a future: the peer's reply with a null failure, or a
+     * null reply with the {@link PeerUnavailableException}; once, on the thread the future
+     * would have completed on. For the hot path: a quorum write otherwise builds a future and
+     * a completion stage per replica. An exception {@code answer} throws is the caller's bug;
+     * implementations log it and carry on.
+     */
+    default void request(NodeId to, Message request, long timeoutMillis, BiConsumer<Message, Throwable> answer) {
+        request(to, request, timeoutMillis).whenComplete(answer);
+    }
+
+    /** An answer that completes {@code future} with the reply, or exceptionally with the failure. */
+    static BiConsumer<Message, Throwable> completing(CompletableFuture<Message> future) {
+        return (reply, failure) -> {
+            if (failure == null) {
+                future.complete(reply);
+            } else {
+                future.completeExceptionally(failure);
+            }
+        };
+    }
 
     /**
      * Records where a node that joined after the cluster was configured listens for peers

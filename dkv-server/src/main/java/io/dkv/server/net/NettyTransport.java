@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -122,14 +123,23 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     @Override
     public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        request(to, request, timeoutMillis, Transport.completing(reply));
+        return reply;
+    }
+
+    @Override
+    public void request(NodeId to, Message request, long timeoutMillis, BiConsumer<Message, Throwable> answer) {
         if (to.equals(self)) {
-            return CompletableFuture.failedFuture(new PeerUnavailableException(to, "is this node; call it directly"));
+            answer.accept(null, new PeerUnavailableException(to, "is this node; call it directly"));
+            return;
         }
         PeerConnection connection = connection(to);
         if (connection == null) {
-            return CompletableFuture.failedFuture(new PeerUnavailableException(to, "has no known address"));
+            answer.accept(null, new PeerUnavailableException(to, "has no known address"));
+            return;
         }
-        return connection.request(request, timeoutMillis);
+        connection.request(request, timeoutMillis, answer);
     }
 
     /** The port peers connect to (useful when bound to port 0). */

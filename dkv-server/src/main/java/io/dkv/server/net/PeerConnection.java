@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * One of this node's outbound connections to one peer, living on one event loop and reused
@@ -85,34 +85,33 @@ final class PeerConnection {
         this.loop = loop;
     }
 
-    CompletableFuture<Message> request(Message message, long timeoutMillis) {
-        CompletableFuture<Message> future = new CompletableFuture<>();
+    /** Sends a request; {@code answer} gets the reply or the failure, as {@link PendingRequests#register} says. */
+    void request(Message message, long timeoutMillis, BiConsumer<Message, Throwable> answer) {
         if (loop.inEventLoop()) {
-            sendRequest(message, timeoutMillis, future);
+            sendRequest(message, timeoutMillis, answer);
         } else {
             // Requests from other threads (tests, the shell) hop to the loop: PendingRequests is confined to it.
-            loop.execute(() -> sendRequest(message, timeoutMillis, future));
+            loop.execute(() -> sendRequest(message, timeoutMillis, answer));
         }
-        return future;
     }
 
-    private void sendRequest(Message message, long timeoutMillis, CompletableFuture<Message> future) {
+    private void sendRequest(Message message, long timeoutMillis, BiConsumer<Message, Throwable> answer) {
         long wait = millisUntilRetry();
         if (wait > 0 && wait < timeoutMillis) {
-            loop.schedule(() -> sendRequest(message, timeoutMillis - wait, future), wait, TimeUnit.MILLISECONDS);
+            loop.schedule(() -> sendRequest(message, timeoutMillis - wait, answer), wait, TimeUnit.MILLISECONDS);
             return;
         }
         ChannelFuture current;
         try {
             current = connection();
         } catch (PeerUnavailableException e) {
-            future.completeExceptionally(e);
+            answer.accept(null, e);
             return;
         }
         Channel channel = current.channel();
         PendingRequests pending = pendingOn(channel);
         if (current.isSuccess() && unsentBytes(channel) > UNSENT_BYTES_BEFORE_TIMEOUT_WAITS) {
-            long id = pending.registerQueued(future, timeoutMillis, timeoutMillis * UNSENT_BACKSTOP_TIMEOUTS);
+            long id = pending.registerQueued(answer, timeoutMillis, timeoutMillis * UNSENT_BACKSTOP_TIMEOUTS);
             channel.writeAndFlush(new Frame(Frame.Kind.REQUEST, id, message)).addListener(written -> {
                 if (written.isSuccess()) {
                     pending.written(id);
@@ -122,7 +121,7 @@ final class PeerConnection {
             });
             return;
         }
-        long id = pending.register(future, timeoutMillis);
+        long id = pending.register(answer, timeoutMillis);
         Frame frame = new Frame(Frame.Kind.REQUEST, id, message);
         if (current.isSuccess()) {
             channel.writeAndFlush(frame, channel.voidPromise());

@@ -5,13 +5,15 @@ import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.LongObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * The requests waiting for a response on one outbound connection, by correlation id, and
@@ -33,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class PendingRequests {
 
+    private static final Logger log = LoggerFactory.getLogger(PendingRequests.class);
+
     private final NodeId peer;
     private final EventLoop loop;
     /** By {@link #slotKey}(id): Netty's map does not mix keys, and sequential keys make long probe runs. */
@@ -48,10 +52,13 @@ final class PendingRequests {
         this.loop = loop;
     }
 
-    /** Registers a request; its future fails on its own if no response comes in time. */
-    long register(CompletableFuture<Message> future, long timeoutMillis) {
+    /**
+     * Registers a request; {@code answer} gets its response, or a failure of its own if none
+     * comes in time ({@link io.dkv.cluster.runtime.Transport#request(NodeId, Message, long, BiConsumer)}).
+     */
+    long register(BiConsumer<Message, Throwable> answer, long timeoutMillis) {
         assert loop.inEventLoop();
-        Waiting entry = new Waiting(nextId++, future, timeoutMillis, true);
+        Waiting entry = new Waiting(nextId++, answer, timeoutMillis, true);
         waiting.put(slotKey(entry.id), entry);
         enqueue(entry, timeoutMillis);
         return entry.id;
@@ -62,9 +69,9 @@ final class PendingRequests {
      * timeoutMillis} after {@link #written}, or {@code backstopMillis} after now if it is
      * never written.
      */
-    long registerQueued(CompletableFuture<Message> future, long timeoutMillis, long backstopMillis) {
+    long registerQueued(BiConsumer<Message, Throwable> answer, long timeoutMillis, long backstopMillis) {
         assert loop.inEventLoop();
-        Waiting entry = new Waiting(nextId++, future, timeoutMillis, false);
+        Waiting entry = new Waiting(nextId++, answer, timeoutMillis, false);
         waiting.put(slotKey(entry.id), entry);
         enqueue(entry, backstopMillis);
         return entry.id;
@@ -101,16 +108,25 @@ final class PendingRequests {
     }
 
     void complete(long id, Message response) {
-        CompletableFuture<Message> future = remove(id);
-        if (future != null) {
-            future.complete(response);
+        BiConsumer<Message, Throwable> answer = remove(id);
+        if (answer != null) {
+            deliver(answer, response, null);
         }
     }
 
     void fail(long id, String reason) {
-        CompletableFuture<Message> future = remove(id);
-        if (future != null) {
-            future.completeExceptionally(new PeerUnavailableException(peer, reason));
+        BiConsumer<Message, Throwable> answer = remove(id);
+        if (answer != null) {
+            deliver(answer, null, new PeerUnavailableException(peer, reason));
+        }
+    }
+
+    /** Hands an outcome over; an answer that throws must not take the connection's other requests down. */
+    private void deliver(BiConsumer<Message, Throwable> answer, Message response, Throwable failure) {
+        try {
+            answer.accept(response, failure);
+        } catch (RuntimeException e) {
+            log.error("handling a reply from {} failed", peer, e);
         }
     }
 
@@ -122,22 +138,22 @@ final class PendingRequests {
         }
     }
 
-    /** Takes a request out; its future, or {@code null} when it was already answered or expired. */
-    private CompletableFuture<Message> remove(long id) {
+    /** Takes a request out; its answer, or {@code null} when it was already answered or expired. */
+    private BiConsumer<Message, Throwable> remove(long id) {
         assert loop.inEventLoop();
         Waiting entry = waiting.remove(slotKey(id));
         if (entry == null) {
             return null;
         }
-        CompletableFuture<Message> future = entry.future;
-        entry.future = null; // the entry may stay queued until the sweep; it must not hold the reply
+        BiConsumer<Message, Throwable> answer = entry.answer;
+        entry.answer = null; // the entry may stay queued until the sweep; it must not hold the caller
         dropAnsweredHeads(byTimeout.get(entry.timeoutMillis));
-        return future;
+        return answer;
     }
 
     /** Answers mostly come in order, so trimming answered entries at the head keeps queues short. */
     private static void dropAnsweredHeads(ArrayDeque<Waiting> queue) {
-        while (queue != null && !queue.isEmpty() && queue.peekFirst().future == null) {
+        while (queue != null && !queue.isEmpty() && queue.peekFirst().answer == null) {
             queue.pollFirst();
         }
     }
@@ -169,7 +185,7 @@ final class PendingRequests {
         for (ArrayDeque<Waiting> queue : byTimeout.values()) {
             while (!queue.isEmpty()) {
                 Waiting head = queue.peekFirst();
-                if (head.future == null) {
+                if (head.answer == null) {
                     queue.pollFirst();
                 } else if (head.deadlineNanos - now <= 0) {
                     queue.pollFirst();
@@ -184,9 +200,9 @@ final class PendingRequests {
             armSweep(next);
         }
         for (Waiting entry : expired) {
-            CompletableFuture<Message> future = remove(entry.id);
-            if (future != null) {
-                future.completeExceptionally(entry.written ? PeerUnavailableException.timedOut(peer, entry.timeoutMillis)
+            BiConsumer<Message, Throwable> answer = remove(entry.id);
+            if (answer != null) {
+                deliver(answer, null, entry.written ? PeerUnavailableException.timedOut(peer, entry.timeoutMillis)
                         : new PeerUnavailableException(peer, "request not sent within "
                                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - entry.registeredNanos)
                                 + " ms: the connection to it is backed up (is it reading?)"));
@@ -197,9 +213,10 @@ final class PendingRequests {
     private static final class Waiting {
         final long id;
         /** Null once answered, failed or expired. */
-        CompletableFuture<Message> future;
+        BiConsumer<Message, Throwable> answer;
         final long timeoutMillis;
-        final long registeredNanos = System.nanoTime();
+        /** When a request that was queued behind others registered (for its failure's message), else 0. */
+        final long registeredNanos;
         /** Only ever moves earlier (see {@link #enqueue}). */
         long deadlineNanos;
         /** Whether {@link #deadlineNanos} is set. */
@@ -207,11 +224,12 @@ final class PendingRequests {
         /** Whether the frame reached the socket, so the timeout runs. */
         boolean written;
 
-        Waiting(long id, CompletableFuture<Message> future, long timeoutMillis, boolean written) {
+        Waiting(long id, BiConsumer<Message, Throwable> answer, long timeoutMillis, boolean written) {
             this.id = id;
-            this.future = future;
+            this.answer = answer;
             this.timeoutMillis = timeoutMillis;
             this.written = written;
+            this.registeredNanos = written ? 0 : System.nanoTime();
         }
     }
 }

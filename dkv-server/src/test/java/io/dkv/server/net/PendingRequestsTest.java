@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import static io.dkv.cluster.runtime.Transport.completing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,8 +38,8 @@ class PendingRequestsTest {
     void aResponseCompletesTheRequestWithThatIdOnly() {
         CompletableFuture<Message> first = new CompletableFuture<>();
         CompletableFuture<Message> second = new CompletableFuture<>();
-        long firstId = onLoop(() -> pending.register(first, LONG_TIMEOUT_MS));
-        onLoop(() -> pending.register(second, LONG_TIMEOUT_MS));
+        long firstId = onLoop(() -> pending.register(completing(first), LONG_TIMEOUT_MS));
+        onLoop(() -> pending.register(completing(second), LONG_TIMEOUT_MS));
 
         onLoop(() -> {
             pending.complete(firstId, WriteReply.stored(true, null));
@@ -53,7 +54,7 @@ class PendingRequestsTest {
     @Test
     void aRequestWithoutAnswerFailsWithATimeoutNamingThePeer() {
         CompletableFuture<Message> future = new CompletableFuture<>();
-        onLoop(() -> pending.register(future, 50));
+        onLoop(() -> pending.register(completing(future), 50));
 
         await().atMost(Duration.ofSeconds(10)).until(future::isDone);
         assertThat(future).isCompletedExceptionally();
@@ -67,8 +68,8 @@ class PendingRequestsTest {
     void anAnsweredRequestNeverTimesOut() {
         CompletableFuture<Message> answered = new CompletableFuture<>();
         CompletableFuture<Message> unanswered = new CompletableFuture<>();
-        long id = onLoop(() -> pending.register(answered, 50));
-        onLoop(() -> pending.register(unanswered, 50));
+        long id = onLoop(() -> pending.register(completing(answered), 50));
+        onLoop(() -> pending.register(completing(unanswered), 50));
         onLoop(() -> {
             pending.complete(id, WriteReply.stored(true, null));
             return null;
@@ -84,7 +85,7 @@ class PendingRequestsTest {
     void aShortTimeoutRegisteredAfterLongOnesExpiresOnTime() {
         List<CompletableFuture<Message>> slow = registerMany(3, LONG_TIMEOUT_MS);
         CompletableFuture<Message> quick = new CompletableFuture<>();
-        onLoop(() -> pending.register(quick, 50));
+        onLoop(() -> pending.register(completing(quick), 50));
 
         await().atMost(Duration.ofSeconds(10)).until(quick::isDone);
         assertThat(quick).isCompletedExceptionally();
@@ -97,8 +98,8 @@ class PendingRequestsTest {
         for (int round = 0; round < 3; round++) {
             CompletableFuture<Message> early = new CompletableFuture<>();
             CompletableFuture<Message> later = new CompletableFuture<>();
-            onLoop(() -> pending.register(early, 20));
-            onLoop(() -> pending.register(later, 120));
+            onLoop(() -> pending.register(completing(early), 20));
+            onLoop(() -> pending.register(completing(later), 120));
             await().atMost(Duration.ofSeconds(10)).until(later::isDone);
             assertThat(early).isCompletedExceptionally();
             assertThat(later).isCompletedExceptionally();
@@ -109,8 +110,8 @@ class PendingRequestsTest {
     void aQueuedRequestsTimeoutStartsWhenItsFrameIsWritten() {
         CompletableFuture<Message> queued = new CompletableFuture<>();
         CompletableFuture<Message> clock = new CompletableFuture<>();
-        long id = onLoop(() -> pending.registerQueued(queued, 50, LONG_TIMEOUT_MS));
-        onLoop(() -> pending.register(clock, 300));
+        long id = onLoop(() -> pending.registerQueued(completing(queued), 50, LONG_TIMEOUT_MS));
+        onLoop(() -> pending.register(completing(clock), 300));
 
         await().atMost(Duration.ofSeconds(10)).until(clock::isDone);
         assertThat(queued).as("still unsent after six times its timeout").isNotDone();
@@ -126,7 +127,7 @@ class PendingRequestsTest {
     @Test
     void aQueuedRequestThatIsNeverWrittenFailsAtItsBackstop() {
         CompletableFuture<Message> queued = new CompletableFuture<>();
-        onLoop(() -> pending.registerQueued(queued, LONG_TIMEOUT_MS, 50));
+        onLoop(() -> pending.registerQueued(completing(queued), LONG_TIMEOUT_MS, 50));
 
         await().atMost(Duration.ofSeconds(10)).until(queued::isDone);
         assertThat(queued.handle((reply, error) -> error).join())
@@ -139,13 +140,13 @@ class PendingRequestsTest {
     void aQueuedRequestAnsweredBeforeTheBackstopNeverFails() {
         CompletableFuture<Message> queued = new CompletableFuture<>();
         CompletableFuture<Message> clock = new CompletableFuture<>();
-        long id = onLoop(() -> pending.registerQueued(queued, 50, 100));
+        long id = onLoop(() -> pending.registerQueued(completing(queued), 50, 100));
         onLoop(() -> {
             pending.written(id);
             pending.complete(id, WriteReply.stored(true, null));
             return null;
         });
-        onLoop(() -> pending.register(clock, 300));
+        onLoop(() -> pending.register(completing(clock), 300));
 
         await().atMost(Duration.ofSeconds(10)).until(clock::isDone);
         assertThat(queued).isCompletedWithValue(WriteReply.stored(true, null));
@@ -164,12 +165,29 @@ class PendingRequestsTest {
                 .contains("connection lost before it answered");
     }
 
+    @Test
+    void anAnswerThatThrowsLeavesTheOtherRequestsAnswered() {
+        CompletableFuture<Message> later = new CompletableFuture<>();
+        long throwingId = onLoop(() -> pending.register((reply, failure) -> {
+            throw new IllegalStateException("a bug in the caller's answer");
+        }, LONG_TIMEOUT_MS));
+        long laterId = onLoop(() -> pending.register(completing(later), LONG_TIMEOUT_MS));
+
+        onLoop(() -> {
+            pending.complete(throwingId, WriteReply.HINT_KEPT);
+            pending.complete(laterId, WriteReply.stored(true, null));
+            return null;
+        });
+
+        assertThat(later).isCompletedWithValue(WriteReply.stored(true, null));
+    }
+
     private List<CompletableFuture<Message>> registerMany(int count, long timeoutMillis) {
         List<CompletableFuture<Message>> futures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             CompletableFuture<Message> future = new CompletableFuture<>();
             futures.add(future);
-            onLoop(() -> pending.register(future, timeoutMillis));
+            onLoop(() -> pending.register(completing(future), timeoutMillis));
         }
         return futures;
     }
