@@ -78,7 +78,13 @@ final class CommandTable {
         return access.commandsIn(category);
     }
 
-    CompletableFuture<RespReply> dispatch(ClientSession session, RespCommand command) {
+    /**
+     * Runs a command and records it in the metrics once its reply is ready. A reply not ready
+     * when this returns is recorded when it completes, and {@code whenLate} runs right after,
+     * in the same completion stage (one stage per command rather than one for the metrics and
+     * one for the caller).
+     */
+    CompletableFuture<RespReply> dispatch(ClientSession session, RespCommand command, Runnable whenLate) {
         if (command.rejection() != null) {
             return CompletableFuture.completedFuture(RespReply.error("ERR " + command.rejection()));
         }
@@ -110,8 +116,12 @@ final class CommandTable {
             record(name, consistency, outcome(reply), System.nanoTime() - started);
             return reply;
         }
-        return reply.whenComplete((result, error) -> record(name, consistency,
-                CommandMeters.Outcome.of(error == null ? result : RespErrors.of(error)), System.nanoTime() - started));
+        reply.whenComplete((result, error) -> {
+            record(name, consistency, CommandMeters.Outcome.of(error == null ? result : RespErrors.of(error)),
+                    System.nanoTime() - started);
+            whenLate.run();
+        });
+        return reply;
     }
 
     private void record(String name, Consistency consistency, CommandMeters.Outcome outcome, long nanos) {

@@ -57,6 +57,15 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         flushQueued = false;
         flushIfNeeded();
     };
+    private final Runnable drainLaterTask = this::drainLater;
+    /** Told when a reply completes after its command was read, on whichever thread completed it. */
+    private final Runnable lateReplyReady = () -> {
+        if (context.executor().inEventLoop()) {
+            drainLater();
+        } else {
+            context.executor().execute(drainLaterTask);
+        }
+    };
 
     /** A command read and not yet answered, and the bytes it took. */
     private record Pending(CompletableFuture<RespReply> reply, long bytes) {
@@ -109,7 +118,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         RespCommand command = (RespCommand) message;
         stats.commandProcessed();
-        CompletableFuture<RespReply> reply = commands.dispatch(session, command);
+        CompletableFuture<RespReply> reply = commands.dispatch(session, command, lateReplyReady);
         if (outstanding.isEmpty() && reply.isDone()) {
             write(reply);
             return;
@@ -117,15 +126,6 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         long bytes = commandBytes(command);
         outstanding.add(new Pending(reply, bytes));
         unansweredBytes += bytes;
-        if (!reply.isDone()) {
-            reply.whenComplete((result, error) -> {
-                if (ctx.executor().inEventLoop()) {
-                    drainLater();
-                } else {
-                    ctx.executor().execute(this::drainLater);
-                }
-            });
-        }
         if ((outstanding.size() >= MAX_OUTSTANDING || unansweredBytes > budget.limits().inputBudgetBytes())
                 && !pausedForBacklog) {
             pausedForBacklog = true;
