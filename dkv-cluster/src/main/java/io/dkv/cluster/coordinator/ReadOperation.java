@@ -12,9 +12,7 @@ import io.dkv.core.version.Version;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -84,7 +82,8 @@ final class ReadOperation {
     private final List<Slot> slots = new ArrayList<>();
     /** Targets not asked yet, in the order they will be. */
     private final ArrayDeque<NodeId> unasked = new ArrayDeque<>();
-    private final StringJoiner failureReasons = new StringJoiner("; ");
+    /** Why targets failed, "node: reason; ..."; created at the first failure, as few reads or writes meet one. */
+    private StringJoiner failureReasons;
     private final int replicas;
     private int answers;
     private int failures;
@@ -188,7 +187,7 @@ final class ReadOperation {
             Slot slot = slots.get(index);
             slot.failed = true;
             outstanding--;
-            failureReasons.add(slot.node + ": " + reason);
+            failureReasons().add(slot.node + ": " + reason);
             if (slot.counted) {
                 failures++;
                 if (!decided && !unasked.isEmpty()) {
@@ -273,7 +272,7 @@ final class ReadOperation {
         if (replicas - failures < required) {
             decided = true;
             return new Decision(false, null,
-                    new NotEnoughReplicasException("read", answers, required, failureReasons.toString()), null, finished);
+                    new NotEnoughReplicasException("read", answers, required, failureReasons().toString()), null, finished);
         }
         if (answers < required) {
             return finished ? Decision.FINISHED : Decision.NOTHING;
@@ -415,24 +414,34 @@ final class ReadOperation {
 
     /** Replicas that answered with an older version of either register than the read settled on, or with none. */
     synchronized List<NodeId> staleReplicas() {
-        List<NodeId> stale = new ArrayList<>();
         if (decidedEntry == null) {
-            return stale;
+            return List.of();
         }
-        Set<NodeId> seen = new HashSet<>();
+        List<NodeId> stale = null; // most reads find none: no list for them
         for (Slot slot : slots) {
-            if (slot.counted && slot.answered && seen.add(slot.node)
+            // Counted slots are distinct replicas (an upgrade asks again uncounted), so none is named twice.
+            if (slot.counted && slot.answered
                     && (slot.version == null || decidedEntry.version().isAfter(slot.version)
                         || decidedEntry.expiry().version().isAfter(slot.expiry.version())
                         || lacksFields(slot))) {
+                if (stale == null) {
+                    stale = new ArrayList<>(2);
+                }
                 stale.add(slot.node);
             }
         }
-        return stale;
+        return stale == null ? List.of() : stale;
     }
 
     /** Whether the replica answered with other fields than the read settled on. */
     private boolean lacksFields(Slot slot) {
         return slot.fieldsDigest != decidedEntry.fields().digest();
+    }
+
+    private StringJoiner failureReasons() {
+        if (failureReasons == null) {
+            failureReasons = new StringJoiner("; ");
+        }
+        return failureReasons;
     }
 }

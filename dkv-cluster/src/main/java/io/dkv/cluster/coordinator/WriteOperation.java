@@ -48,7 +48,8 @@ final class WriteOperation {
     private int nextFailures;
     private long newerEpoch;
     private final CompletableFuture<WriteResult> result = new CompletableFuture<>();
-    private final StringJoiner failureReasons = new StringJoiner("; ");
+    /** Why targets failed, "node: reason; ..."; created at the first failure, as few reads or writes meet one. */
+    private StringJoiner failureReasons;
     private int acks;
     private int failures;
     private int fullReplicas;
@@ -182,7 +183,7 @@ final class WriteOperation {
             if (countsForNext(node)) {
                 nextFailures++;
             }
-            failureReasons.add(node + ": " + reason);
+            failureReasons().add(node + ": " + reason);
             if (!decided && replacement != null && targets < maxTargets && !incomingOnly.contains(node)) {
                 standIn = replacement.apply(tried());
                 if (standIn != null) {
@@ -196,7 +197,7 @@ final class WriteOperation {
             }
             if (!decided && (targets - failures < required || (next != null && nextTargets - nextFailures < required))) {
                 decided = true;
-                failure = new NotEnoughReplicasException(operation, acks, required, failureReasons.toString(), fullReplicas > 0);
+                failure = new NotEnoughReplicasException(operation, acks, required, failureReasons().toString(), fullReplicas > 0);
             }
         }
         if (failure != null) {
@@ -213,5 +214,12 @@ final class WriteOperation {
             }
         }
         return tried;
+    }
+
+    private StringJoiner failureReasons() {
+        if (failureReasons == null) {
+            failureReasons = new StringJoiner("; ");
+        }
+        return failureReasons;
     }
 }
