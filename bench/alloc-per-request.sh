@@ -41,11 +41,9 @@ await_ready() { # port...
   done
 }
 
-rows=("-t set" "-t get" "-t set -P 16" "-t get -P 16")
-
 measure() { # target port
   local target=$1 port=$2 row
-  for row in "${rows[@]}"; do
+  for row in "${request_rows[@]}"; do
     java -jar "$profiler" profiler start -e alloc --total "$server_pid" >/dev/null 2>&1
     # shellcheck disable=SC2086
     redis-benchmark -p "$port" $row -n "$requests" -c 50 -r 100000 -d 100 -q >/dev/null 2>&1
@@ -60,14 +58,6 @@ measure() { # target port
   done
 }
 
-warm() { # port
-  local row
-  for row in "${rows[@]}"; do
-    # shellcheck disable=SC2086
-    redis-benchmark -p "$1" $row -n 100000 -c 50 -r 100000 -d 100 -q >/dev/null 2>&1
-  done
-}
-
 echo "| target | redis-benchmark | bytes allocated by the server / request |"
 echo "| --- | --- | ---: |"
 for nodes in 1 3; do
@@ -75,7 +65,7 @@ for nodes in 1 3; do
   "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$base" >"$work/dkv-$nodes.log" 2>&1 &
   server_pid=$!
   await_ready $(seq "$base" $((base + nodes - 1)))
-  warm "$base"
+  warm_request_rows "$base"
   measure "dkv-$nodes" "$base"
   stop_server
 done

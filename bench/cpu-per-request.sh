@@ -27,6 +27,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+bench_name=cpu-per-request
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
 command -v /usr/bin/time >/dev/null || { echo "cpu-per-request: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 # User + system CPU of a process so far, in microseconds (fields 14 and 15 of /proc/PID/stat).
@@ -51,11 +55,9 @@ stop() {
   server_pid=""
 }
 
-rows=("-t set" "-t get" "-t set -P 16" "-t get -P 16")
-
 measure() { # target port
   local target=$1 port=$2 row before after client ops
-  for row in "${rows[@]}"; do
+  for row in "${request_rows[@]}"; do
     before=$(cpu_micros "$server_pid")
     # shellcheck disable=SC2086
     /usr/bin/time -f '%U %S' -o "$work/client-time" \
@@ -65,14 +67,6 @@ measure() { # target port
     client=$(awk '{ print ($1 + $2) * 1000000 }' "$work/client-time")
     awk -v t="$target" -v r="$row" -v ops="$ops" -v s="$((${after%.*} - ${before%.*}))" -v c="$client" -v n="$requests" \
       'BEGIN { printf "| %s | %s | %.0f | %.1f | %.1f | %.1f |\n", t, r, ops, s / n, c / n, (s + c) / n }'
-  done
-}
-
-warm() { # port
-  local row
-  for row in "${rows[@]}"; do
-    # shellcheck disable=SC2086
-    redis-benchmark -p "$1" $row -n 100000 -c 50 -r 100000 -d 100 -q >/dev/null 2>&1
   done
 }
 
@@ -91,7 +85,7 @@ for nodes in 1 3; do
   ports=()
   for ((i = 0; i < nodes; i++)); do ports+=($((27400 + i))); done
   await_ready "${ports[@]}"
-  warm 27400
+  warm_request_rows 27400
   measure "dkv-$nodes" 27400
   stop
 done

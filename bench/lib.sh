@@ -43,3 +43,17 @@ free_base_port() {
   echo "$bench_name: no free base port found" >&2
   exit 1
 }
+
+# The rows of cpu-per-request.sh and alloc-per-request.sh: SET and GET, plain and with -P 16,
+# each run as redis-benchmark ROW -c 50 -r 100000 -d 100 (100,000 random keys of 100 bytes).
+request_rows=("-t set" "-t get" "-t set -P 16" "-t get -P 16")
+
+# An untimed run of every request row against the server on port $1, so that the JIT has
+# compiled what the timed runs use.
+warm_request_rows() { # port
+  local row
+  for row in "${request_rows[@]}"; do
+    # shellcheck disable=SC2086
+    redis-benchmark -p "$1" $row -n 100000 -c 50 -r 100000 -d 100 -q >/dev/null 2>&1
+  done
+}

@@ -57,7 +57,7 @@ final class WriteOperation {
     private boolean decided;
 
     /**
-     * @param targets    the nodes the write is first sent to
+     * @param targets    the nodes the write is first sent to (kept, not copied: the caller must not change the list)
      * @param maxTargets how many nodes it may reach in all, stand-ins for failed ones included
      */
     WriteOperation(String operation, Version version, int required, List<ReplicaTarget> targets, int maxTargets,

@@ -53,13 +53,9 @@ public final class ReplicaEndpoints {
      * with its reply or fails with a {@code PeerUnavailableException}.
      */
     public CompletableFuture<Message> request(NodeId node, Message request) {
-        if (node.equals(self)) {
-            CompletableFuture<Message> answer = new CompletableFuture<>();
-            local.answer(request, answer::complete);
-            return answer;
-        }
-        CompletableFuture<Message> reply = transport.request(node, request, timeoutMillis);
-        return request instanceof ReadRequest ? reply.thenApply(peerReplies) : reply;
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        request(node, request, Transport.completing(reply));
+        return reply;
     }
 
     /**
@@ -72,11 +68,26 @@ public final class ReplicaEndpoints {
         if (node.equals(self)) {
             local.answer(request, reply -> answerSafely(answer, reply));
         } else if (request instanceof ReadRequest) {
-            transport.request(node, request, timeoutMillis,
-                    (reply, failure) -> answer.accept(failure == null ? peerReplies.apply(reply) : null, failure));
+            transport.request(node, request, timeoutMillis, (reply, failure) -> answerPeerRead(answer, reply, failure));
         } else {
             transport.request(node, request, timeoutMillis, answer);
         }
+    }
+
+    /** A peer's answer to a read, seen as this node must see it; a reply that cannot be is a failure of that peer. */
+    private void answerPeerRead(BiConsumer<Message, Throwable> answer, Message reply, Throwable failure) {
+        if (failure != null) {
+            answer.accept(null, failure);
+            return;
+        }
+        Message seen;
+        try {
+            seen = peerReplies.apply(reply);
+        } catch (RuntimeException e) {
+            answer.accept(null, e);
+            return;
+        }
+        answer.accept(seen, null);
     }
 
     /** As a transport does: an answer that throws is logged, and this node's reply path goes on. */

@@ -117,9 +117,12 @@ final class CommandTable {
             return reply;
         }
         reply.whenComplete((result, error) -> {
-            record(name, consistency, CommandMeters.Outcome.of(error == null ? result : RespErrors.of(error)),
-                    System.nanoTime() - started);
-            whenLate.run();
+            try {
+                record(name, consistency, CommandMeters.Outcome.of(error == null ? result : RespErrors.of(error)),
+                        System.nanoTime() - started);
+            } finally {
+                whenLate.run(); // the connection's replies must go on whatever the metrics do
+            }
         });
         return reply;
     }
