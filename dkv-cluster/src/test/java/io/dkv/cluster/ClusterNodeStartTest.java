@@ -4,9 +4,8 @@ import io.dkv.cluster.config.ClusterConfig;
 import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.runtime.Cancellable;
 import io.dkv.cluster.runtime.Clock;
-import io.dkv.cluster.runtime.MessageHandler;
+import io.dkv.cluster.runtime.RequestTransport;
 import io.dkv.cluster.runtime.Scheduler;
-import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.Consistency;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
@@ -123,14 +122,7 @@ class ClusterNodeStartTest {
         }
     }
 
-    private static final class NoPeers implements Transport {
-        @Override
-        public void bind(MessageHandler handler) {
-        }
-
-        @Override
-        public void send(NodeId to, Message message) {
-        }
+    private static final class NoPeers implements RequestTransport {
 
         @Override
         public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {

@@ -3,9 +3,8 @@ package io.dkv.cluster.handoff;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.replica.ReplicaEndpoints;
-import io.dkv.cluster.runtime.MessageHandler;
 import io.dkv.cluster.runtime.PeerUnavailableException;
-import io.dkv.cluster.runtime.Transport;
+import io.dkv.cluster.runtime.RequestTransport;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
@@ -74,17 +73,10 @@ class HintRedirectorTest {
     }
 
     /** Replicas that take every write, except those marked down. */
-    private static final class Replicas implements Transport {
+    private static final class Replicas implements RequestTransport {
         final List<NodeId> writes = new ArrayList<>();
         final Set<NodeId> down = new HashSet<>();
 
-        @Override
-        public void bind(MessageHandler handler) {
-        }
-
-        @Override
-        public void send(NodeId to, Message message) {
-        }
 
         @Override
         public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {

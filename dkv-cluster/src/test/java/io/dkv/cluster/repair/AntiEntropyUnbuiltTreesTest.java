@@ -9,8 +9,7 @@ import io.dkv.cluster.membership.LivenessView;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.replica.LocalReplica;
 import io.dkv.cluster.runtime.Clock;
-import io.dkv.cluster.runtime.MessageHandler;
-import io.dkv.cluster.runtime.Transport;
+import io.dkv.cluster.runtime.RequestTransport;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.MerkleLeavesReply;
@@ -138,16 +137,9 @@ class AntiEntropyUnbuiltTreesTest {
     }
 
     /** Peers whose trees match ours: every root comparison (batched or not) matches at once. Records the partitions asked about. */
-    private static final class PeersThatAgree implements Transport {
+    private static final class PeersThatAgree implements RequestTransport {
         final List<Integer> asked = new ArrayList<>();
 
-        @Override
-        public void bind(MessageHandler handler) {
-        }
-
-        @Override
-        public void send(NodeId to, Message message) {
-        }
 
         @Override
         public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {

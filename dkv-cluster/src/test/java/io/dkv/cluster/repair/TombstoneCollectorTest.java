@@ -4,8 +4,7 @@ import io.dkv.cluster.config.RepairConfig;
 import io.dkv.cluster.metrics.NodeCounters;
 import io.dkv.cluster.rebalance.RingState;
 import io.dkv.cluster.runtime.Clock;
-import io.dkv.cluster.runtime.MessageHandler;
-import io.dkv.cluster.runtime.Transport;
+import io.dkv.cluster.runtime.RequestTransport;
 import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
@@ -17,8 +16,8 @@ import io.dkv.core.message.WriteRequest;
 import io.dkv.core.ring.Ring;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.storage.StorageEngine;
-import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.EntryVersion;
+import io.dkv.core.version.HybridLogicalClock;
 import io.dkv.core.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -160,19 +159,12 @@ class TombstoneCollectorTest {
     }
 
     /** Peers that answer at once: each holds the tombstone, or an older value where told so. */
-    private static final class Peers implements Transport {
+    private static final class Peers implements RequestTransport {
         final Map<NodeId, Boolean> olderValueAt = new HashMap<>();
         final List<NodeId> checked = new ArrayList<>();
         final List<NodeId> repaired = new ArrayList<>();
         Runnable onCheck = () -> { };
 
-        @Override
-        public void bind(MessageHandler handler) {
-        }
-
-        @Override
-        public void send(NodeId to, Message message) {
-        }
 
         @Override
         public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {

@@ -1,7 +1,6 @@
 package io.dkv.cluster.replica;
 
-import io.dkv.cluster.runtime.MessageHandler;
-import io.dkv.cluster.runtime.Transport;
+import io.dkv.cluster.runtime.RequestTransport;
 import io.dkv.core.Entry;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
@@ -51,14 +50,7 @@ class ReplicaEndpointsTest {
         return new ReplicaEndpoints(SELF, null, new AnsweringPeer(), 1_000, peerReplies);
     }
 
-    private static final class AnsweringPeer implements Transport {
-        @Override
-        public void bind(MessageHandler handler) {
-        }
-
-        @Override
-        public void send(NodeId to, Message message) {
-        }
+    private static final class AnsweringPeer implements RequestTransport {
 
         @Override
         public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {

@@ -3,8 +3,7 @@ package io.dkv.cluster.truncate;
 import io.dkv.cluster.handoff.Hint;
 import io.dkv.cluster.handoff.MemoryHintStore;
 import io.dkv.cluster.replica.ReplicaEndpoints;
-import io.dkv.cluster.runtime.MessageHandler;
-import io.dkv.cluster.runtime.Transport;
+import io.dkv.cluster.runtime.RequestTransport;
 import io.dkv.core.Entry;
 import io.dkv.core.Expiry;
 import io.dkv.core.NodeId;
@@ -145,20 +144,7 @@ class TruncationRulesTest {
     void aPeerThatHasNotHeardOfTheFlushCannotShowAFlushedValue() {
         List<Message> answers = new ArrayList<>(List.of(new ReadReply(Entry.value(bytes("v"), BEFORE)),
                 new DigestReply(AT, false, Expiry.never(AT)), new ReadReply(Entry.value(bytes("v"), AFTER))));
-        Transport peer = new Transport() {
-            @Override
-            public void bind(MessageHandler handler) {
-            }
-
-            @Override
-            public void send(NodeId to, Message message) {
-            }
-
-            @Override
-            public CompletableFuture<Message> request(NodeId to, Message request, long timeoutMillis) {
-                return CompletableFuture.completedFuture(answers.remove(0));
-            }
-        };
+        RequestTransport peer = (to, request, timeoutMillis) -> CompletableFuture.completedFuture(answers.remove(0));
         ReplicaEndpoints endpoints = new ReplicaEndpoints(NodeId.of(1), null, peer, 100, marks::visible);
         marks.raise(MARK);
         ReadRequest read = new ReadRequest(0, bytes("k"), false, 0);
