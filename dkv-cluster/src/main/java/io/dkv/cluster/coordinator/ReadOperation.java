@@ -13,7 +13,6 @@ import io.dkv.core.version.Version;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -82,8 +81,7 @@ final class ReadOperation {
     private final List<Slot> slots = new ArrayList<>();
     /** Targets not asked yet, in the order they will be. */
     private final ArrayDeque<NodeId> unasked = new ArrayDeque<>();
-    /** Why targets failed, "node: reason; ..."; created at the first failure, as few reads or writes meet one. */
-    private StringJoiner failureReasons;
+    private final FailureReasons failureReasons = new FailureReasons();
     private final int replicas;
     private int answers;
     private int failures;
@@ -187,7 +185,7 @@ final class ReadOperation {
             Slot slot = slots.get(index);
             slot.failed = true;
             outstanding--;
-            failureReasons().add(slot.node + ": " + reason);
+            failureReasons.add(slot.node, reason);
             if (slot.counted) {
                 failures++;
                 if (!decided && !unasked.isEmpty()) {
@@ -272,7 +270,7 @@ final class ReadOperation {
         if (replicas - failures < required) {
             decided = true;
             return new Decision(false, null,
-                    new NotEnoughReplicasException("read", answers, required, failureReasons().toString()), null, finished);
+                    new NotEnoughReplicasException("read", answers, required, failureReasons.toString()), null, finished);
         }
         if (answers < required) {
             return finished ? Decision.FINISHED : Decision.NOTHING;
@@ -436,12 +434,5 @@ final class ReadOperation {
     /** Whether the replica answered with other fields than the read settled on. */
     private boolean lacksFields(Slot slot) {
         return slot.fieldsDigest != decidedEntry.fields().digest();
-    }
-
-    private StringJoiner failureReasons() {
-        if (failureReasons == null) {
-            failureReasons = new StringJoiner("; ");
-        }
-        return failureReasons;
     }
 }

@@ -11,7 +11,6 @@ import io.dkv.core.version.Version;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -48,8 +47,7 @@ final class WriteOperation {
     private int nextFailures;
     private long newerEpoch;
     private final CompletableFuture<WriteResult> result = new CompletableFuture<>();
-    /** Why targets failed, "node: reason; ..."; created at the first failure, as few reads or writes meet one. */
-    private StringJoiner failureReasons;
+    private final FailureReasons failureReasons = new FailureReasons();
     private int acks;
     private int failures;
     private int fullReplicas;
@@ -183,7 +181,7 @@ final class WriteOperation {
             if (countsForNext(node)) {
                 nextFailures++;
             }
-            failureReasons().add(node + ": " + reason);
+            failureReasons.add(node, reason);
             if (!decided && replacement != null && targets < maxTargets && !incomingOnly.contains(node)) {
                 standIn = replacement.apply(tried());
                 if (standIn != null) {
@@ -197,7 +195,7 @@ final class WriteOperation {
             }
             if (!decided && (targets - failures < required || (next != null && nextTargets - nextFailures < required))) {
                 decided = true;
-                failure = new NotEnoughReplicasException(operation, acks, required, failureReasons().toString(), fullReplicas > 0);
+                failure = new NotEnoughReplicasException(operation, acks, required, failureReasons.toString(), fullReplicas > 0);
             }
         }
         if (failure != null) {
@@ -214,12 +212,5 @@ final class WriteOperation {
             }
         }
         return tried;
-    }
-
-    private StringJoiner failureReasons() {
-        if (failureReasons == null) {
-            failureReasons = new StringJoiner("; ");
-        }
-        return failureReasons;
     }
 }

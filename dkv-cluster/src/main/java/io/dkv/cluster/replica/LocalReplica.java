@@ -188,10 +188,7 @@ public final class LocalReplica {
 
     /** Whether a client would read a value in {@code entry} now; the clock is read only for an expiry. */
     private boolean liveNow(Entry entry) {
-        if (entry == null || entry.isTombstone()) {
-            return false;
-        }
-        return !entry.expiry().isSet() || entry.liveAt(wall.wallMillis());
+        return entry != null && (entry.expiry().isSet() ? entry.liveAt(wall.wallMillis()) : !entry.isTombstone());
     }
 
     /**
