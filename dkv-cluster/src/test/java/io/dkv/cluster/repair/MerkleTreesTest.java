@@ -110,7 +110,7 @@ class MerkleTreesTest {
 
     @Test
     void aRootAskedForBetweenWritesFollowsEveryWrite() {
-        // The root is cached between changes: asking after each write must still see that write.
+        // The root is kept apart from the leaves: asking after each write must see that write.
         List<Write> writes = writes(500, 5);
         MerkleTrackingStorage asked = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), MerkleTrees.empty(4));
         List<Write> applied = new ArrayList<>();
@@ -123,6 +123,31 @@ class MerkleTreesTest {
             assertThat(asked.trees().root(2)).as("asked twice").isEqualTo(asked.trees().root(2));
         }
         assertThat(asked.trees().root(2)).isEqualTo(apply(writes).trees().root(2));
+    }
+
+    @Test
+    void concurrentWritersToOneLeafLeaveTheRootOfWhatIsStored() throws Exception {
+        // Four threads write disjoint keys of one partition at once, so their changes race on
+        // the same leaves and the same root: each change must enter the root exactly once.
+        MerkleTrackingStorage storage = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), MerkleTrees.empty(4));
+        int threads = 4;
+        Thread[] writers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int offset = t;
+            writers[t] = new Thread(() -> {
+                for (Write write : writes(4_000, 10 + offset)) {
+                    storage.merge(2, (offset + write.key()).getBytes(StandardCharsets.UTF_8), write.entry());
+                }
+            });
+        }
+        for (Thread writer : writers) {
+            writer.start();
+        }
+        for (Thread writer : writers) {
+            writer.join();
+        }
+
+        assertThat(storage.trees().root(2)).isEqualTo(MerkleTrees.of(storage, 4).root(2)).isNotZero();
     }
 
     @Test
