@@ -57,6 +57,9 @@ public final class StorageAccounting {
      * @throws StorageFullException when the bytes would pass the limit
      */
     public void reserve(long delta) {
+        if (delta == 0) {
+            return; // an overwrite of the same size, the common case: no shared counter to touch
+        }
         if (delta > 0) {
             long used = bytes.get();
             if (used + delta > limitBytes) {
@@ -76,6 +79,9 @@ public final class StorageAccounting {
      * its bytes are reserved already.
      */
     public void replaced(int partition, Entry before, Entry after) {
+        if (before != null && after != null && before.isTombstone() == after.isTombstone()) {
+            return; // a value replaced by a value, or a tombstone by one: every count stays
+        }
         count(partition, before, -1);
         count(partition, after, +1);
     }
