@@ -112,7 +112,7 @@ public final class ClusterCommand implements Runnable {
         private List<String> nodeCommand(ClusterDirectory cluster, NodeId node) throws IOException {
             List<String> command = new ArrayList<>(Launcher.javaCommand());
             command.add("-XX:+ExitOnOutOfMemoryError");
-            command.addAll(Launcher.MEMORY_OPTIONS);
+            command.addAll(Launcher.JVM_OPTIONS);
             command.addAll(jvmOptions);
             command.addAll(Launcher.dkvMain());
             command.addAll(List.of("server", "--node", node.toString(), "--nodes", String.valueOf(nodes),

@@ -12,17 +12,17 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The JVM memory options of {@code dkv cluster up}'s nodes and of the {@code ./dkv} script are the same. */
+/** The JVM options of {@code dkv cluster up}'s nodes and of the {@code ./dkv} script are the same. */
 class LauncherTest {
 
     @Test
-    void theDkvScriptStartsTheJvmWithTheNodesMemoryOptions() throws IOException {
+    void theDkvScriptStartsTheJvmWithTheNodesOptions() throws IOException {
         String script = Files.readString(repositoryRoot().resolve("dkv"), StandardCharsets.UTF_8);
-        Matcher options = Pattern.compile("(?m)^memory_opts=\"([^\"]*)\"$").matcher(script);
+        Matcher options = Pattern.compile("(?m)^jvm_opts=\"([^\"]*)\"$").matcher(script);
 
-        assertThat(options.find()).as("a memory_opts=\"...\" line in ./dkv").isTrue();
-        assertThat(List.of(options.group(1).split(" "))).isEqualTo(Launcher.MEMORY_OPTIONS);
-        assertThat(script).contains("exec \"$java_bin\" $memory_opts ${DKV_JAVA_OPTS:-} -jar");
+        assertThat(options.find()).as("a jvm_opts=\"...\" line in ./dkv").isTrue();
+        assertThat(List.of(options.group(1).split(" "))).isEqualTo(Launcher.JVM_OPTIONS);
+        assertThat(script).contains("exec \"$java_bin\" $jvm_opts ${DKV_JAVA_OPTS:-} -jar");
     }
 
     private static Path repositoryRoot() {
