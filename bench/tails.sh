@@ -10,11 +10,13 @@
 #   2. dkv-3 and then redis, open loop at R = M/2: dkv bench --clients 50 --rate R
 #      --duration 20 --warmup 3 (latency from each request's due time: no coordinated
 #      omission), p99 and p99.9;
-#   3. dkv-3 and redis, redis-benchmark -t set,get -n 200000 -c 32 -r 100000 --csv: its own
-#      p99 per command (a C client, not the bottleneck of either server at 32 connections),
-#      and its throughput: in a closed loop the mean latency is connections / throughput
-#      (Little's law), so Redis's ops/s over dkv's is the p99 ratio a tail of the same shape
-#      would give, the floor under the p99 ratio at that throughput.
+#   3. dkv-3 and redis, redis-benchmark -t set (then get) -n 200000 -c 32 -r 100000 --csv:
+#      its own p99 per command (a C client, not the bottleneck of either server at 32
+#      connections), and its throughput: in a closed loop the mean latency is connections /
+#      throughput (Little's law), so Redis's ops/s over dkv's is the p99 ratio a tail of the
+#      same shape would give, the floor under the p99 ratio at that throughput. Beside them,
+#      from /proc/PID/task/*/schedstat, the server's CPU per request and the time its threads
+#      spent runnable but waiting for a core, per request: where the machine is the limit.
 # Prints per run and the median over runs: p99 dkv / p99 redis (issue goal: at most 2) and
 # open-loop p99.9 dkv / redis (goal: at most 3). RESULTS.md (default bench/tails.md) gets
 # the table. --quick shortens every step (a check of the script, not a measurement).
@@ -86,11 +88,24 @@ dkv_bench() { # label args...
   awk '$1 == "throughput" { t = $2 } $1 == "ALL" { p99 = $7; p999 = $8 } END { print t, p99, p999 }' "$out.out"
 }
 
-# redis-benchmark's own p99 and throughput for SET and GET; prints "set-p99 get-p99 set-ops get-ops".
-csv_p99() { # label
-  redis-benchmark -p "$port" -t set,get -n "$requests" -c 32 -r 100000 --csv >"$work/rb-$1-run$run.csv" 2>&1 || true
-  awk -F'"' '$2 == "SET" { s = $14; so = $4 } $2 == "GET" { g = $14; go = $4 } END { print s, g, so, go }' \
-    "$work/rb-$1-run$run.csv"
+# CPU and run-queue wait, in ns, summed over the server's threads (Linux schedstat); prints "cpu wait".
+server_schedstat() {
+  cat /proc/"$server_pid"/task/*/schedstat 2>/dev/null | awk '{ cpu += $1; wait += $2 } END { printf "%.0f %.0f\n", cpu, wait }'
+}
+
+# redis-benchmark's own p99 and throughput for one command, and the server's CPU and run-queue
+# wait per request in µs while it ran; prints "p99 ops cpu-us wait-us".
+csv_p99() { # label command
+  local before after
+  before=$(server_schedstat)
+  redis-benchmark -p "$port" -t "$2" -n "$requests" -c 32 -r 100000 --csv >"$work/rb-$1-$2-run$run.csv" 2>&1 || true
+  after=$(server_schedstat)
+  awk -F'"' -v before="$before" -v after="$after" -v n="$requests" '
+    NR > 1 && $4 != "" { p99 = $14; ops = $4 }
+    END {
+      split(before, b, " "); split(after, a, " ")
+      printf "%s %s %.1f %.1f\n", p99, ops, (a[1] - b[1]) / n / 1000, (a[2] - b[2]) / n / 1000
+    }' "$work/rb-$1-$2-run$run.csv"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -103,12 +118,14 @@ for run in $(seq "$runs"); do
   read -r max _ _ < <(dkv_bench dkv-closed --duration "$closed_seconds")
   rate=$(awk -v m="$max" 'BEGIN { printf "%d", m / 2 }')
   read -r _ dkv_open_p99 dkv_open_p999 < <(dkv_bench dkv-open --duration "$open_seconds" --rate "$rate")
-  read -r dkv_set_p99 dkv_get_p99 dkv_set_ops dkv_get_ops < <(csv_p99 dkv)
+  read -r dkv_set_p99 dkv_set_ops dkv_set_cpu dkv_set_wait < <(csv_p99 dkv set)
+  read -r dkv_get_p99 dkv_get_ops dkv_get_cpu dkv_get_wait < <(csv_p99 dkv get)
   stop_server
   echo "tails: run $run of $runs: redis" >&2
   start_redis
   read -r _ redis_open_p99 redis_open_p999 < <(dkv_bench redis-open --duration "$open_seconds" --rate "$rate")
-  read -r redis_set_p99 redis_get_p99 redis_set_ops redis_get_ops < <(csv_p99 redis)
+  read -r redis_set_p99 redis_set_ops redis_set_cpu redis_set_wait < <(csv_p99 redis set)
+  read -r redis_get_p99 redis_get_ops redis_get_cpu redis_get_wait < <(csv_p99 redis get)
   stop_server
   set_ratio=$(ratio "$dkv_set_p99" "$redis_set_p99") get_ratio=$(ratio "$dkv_get_p99" "$redis_get_p99")
   open_ratio=$(ratio "$dkv_open_p999" "$redis_open_p999")
@@ -116,7 +133,7 @@ for run in $(seq "$runs"); do
   # ops/s over dkv's is the p99 ratio a tail of the same shape would give.
   set_floor=$(ratio "$redis_set_ops" "$dkv_set_ops") get_floor=$(ratio "$redis_get_ops" "$dkv_get_ops")
   set_ratios+=" $set_ratio" get_ratios+=" $get_ratio" open_ratios+=" $open_ratio"
-  lines+=("| $run | $max | $dkv_set_p99 / $redis_set_p99 = **$set_ratio** | $set_floor | $dkv_get_p99 / $redis_get_p99 = **$get_ratio** | $get_floor | $rate | $dkv_open_p99 / $redis_open_p99 | $dkv_open_p999 / $redis_open_p999 = **$open_ratio** |")
+  lines+=("| $run | $max | $dkv_set_p99 / $redis_set_p99 = **$set_ratio** | $set_floor | $dkv_set_cpu + $dkv_set_wait / $redis_set_cpu + $redis_set_wait | $dkv_get_p99 / $redis_get_p99 = **$get_ratio** | $get_floor | $dkv_get_cpu + $dkv_get_wait / $redis_get_cpu + $redis_get_wait | $rate | $dkv_open_p99 / $redis_open_p99 | $dkv_open_p999 / $redis_open_p999 = **$open_ratio** |")
   echo "  ${lines[-1]}" >&2
 done
 
@@ -127,8 +144,8 @@ done
   echo "- machine: $(nproc) cores, clients and servers share it; $(redis-server --version | cut -d' ' -f1-3)"
   echo "- command: \`bench/tails.sh --runs $runs$( [[ $requests == 20000 ]] && echo ' --quick')\`"
   echo
-  echo "| run | dkv-3 max ops/s (closed loop) | SET p99 ms dkv / redis (redis-benchmark -c 32) | SET ops/s redis / dkv | GET p99 ms dkv / redis | GET ops/s redis / dkv | open-loop rate | open p99 ms dkv / redis | open p99.9 ms dkv / redis |"
-  echo "| ---: | ---: | --- | ---: | --- | ---: | ---: | --- | --- |"
+  echo "| run | dkv-3 max ops/s (closed loop) | SET p99 ms dkv / redis (redis-benchmark -c 32) | SET ops/s redis / dkv | SET server µs/request, CPU + run-queue wait, dkv / redis | GET p99 ms dkv / redis | GET ops/s redis / dkv | GET server µs/request dkv / redis | open-loop rate | open p99 ms dkv / redis | open p99.9 ms dkv / redis |"
+  echo "| ---: | ---: | --- | ---: | --- | --- | ---: | --- | ---: | --- | --- |"
   printf '%s\n' "${lines[@]}"
   echo
   echo "Median over $runs run(s): SET p99 ratio $(median <<<"$set_ratios"), GET p99 ratio $(median <<<"$get_ratios")" \
