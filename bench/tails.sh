@@ -88,9 +88,12 @@ dkv_bench() { # label args...
   awk '$1 == "throughput" { t = $2 } $1 == "ALL" { p99 = $7; p999 = $8 } END { print t, p99, p999 }' "$out.out"
 }
 
-# CPU and run-queue wait, in ns, summed over the server's threads (Linux schedstat); prints "cpu wait".
+# CPU and run-queue wait, in ns, summed over the server's threads (Linux schedstat); prints
+# "cpu wait". A thread that ends while it is read is left out (the cat fails for it alone);
+# %.0f, not %d, because mawk's %d stops at 2^31 ns.
 server_schedstat() {
-  cat /proc/"$server_pid"/task/*/schedstat 2>/dev/null | awk '{ cpu += $1; wait += $2 } END { printf "%.0f %.0f\n", cpu, wait }'
+  { cat /proc/"$server_pid"/task/*/schedstat 2>/dev/null || true; } |
+    awk '{ cpu += $1; wait += $2 } END { printf "%.0f %.0f\n", cpu, wait }'
 }
 
 # redis-benchmark's own p99 and throughput for one command, and the server's CPU and run-queue
