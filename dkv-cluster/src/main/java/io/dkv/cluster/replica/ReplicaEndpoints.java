@@ -1,11 +1,10 @@
 package io.dkv.cluster.replica;
 
+import io.dkv.cluster.runtime.RequestAnswers;
 import io.dkv.cluster.runtime.Transport;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.dkv.core.message.ReadRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -19,8 +18,6 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safe and immutable after construction.
  */
 public final class ReplicaEndpoints {
-
-    private static final Logger log = LoggerFactory.getLogger(ReplicaEndpoints.class);
 
     private final NodeId self;
     private final LocalReplica local;
@@ -66,7 +63,7 @@ public final class ReplicaEndpoints {
      */
     public void request(NodeId node, Message request, BiConsumer<Message, Throwable> answer) {
         if (node.equals(self)) {
-            local.answer(request, reply -> answerSafely(answer, reply));
+            local.answer(request, reply -> RequestAnswers.deliver(answer, reply, null, self));
         } else if (request instanceof ReadRequest) {
             transport.request(node, request, timeoutMillis, (reply, failure) -> answerPeerRead(answer, reply, failure));
         } else {
@@ -88,15 +85,6 @@ public final class ReplicaEndpoints {
             return;
         }
         answer.accept(seen, null);
-    }
-
-    /** As a transport does: an answer that throws is logged, and this node's reply path goes on. */
-    private static void answerSafely(BiConsumer<Message, Throwable> answer, Message reply) {
-        try {
-            answer.accept(reply, null);
-        } catch (RuntimeException e) {
-            log.error("handling this node's own reply failed", e);
-        }
     }
 
     public NodeId self() {

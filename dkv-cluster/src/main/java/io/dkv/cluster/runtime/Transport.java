@@ -34,10 +34,11 @@ public interface Transport {
      * null reply with the {@link PeerUnavailableException}; once, on the thread the future
      * would have completed on. For the hot path: a quorum write otherwise builds a future and
      * a completion stage per replica. An exception {@code answer} throws is the caller's bug;
-     * implementations log it and carry on.
+     * implementations log it and carry on ({@link RequestAnswers#deliver}).
      */
     default void request(NodeId to, Message request, long timeoutMillis, BiConsumer<Message, Throwable> answer) {
-        request(to, request, timeoutMillis).whenComplete(answer);
+        request(to, request, timeoutMillis)
+                .whenComplete((reply, failure) -> RequestAnswers.deliver(answer, reply, failure, to));
     }
 
     /** An answer that completes {@code future} with the reply, or exceptionally with the failure. */

@@ -1,12 +1,11 @@
 package io.dkv.server.net;
 
 import io.dkv.cluster.runtime.PeerUnavailableException;
+import io.dkv.cluster.runtime.RequestAnswers;
 import io.dkv.core.NodeId;
 import io.dkv.core.message.Message;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.LongObjectHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,8 +33,6 @@ import java.util.function.BiConsumer;
  * timeout, still fails it when the frame is never written, as when the peer stopped reading.
  */
 final class PendingRequests {
-
-    private static final Logger log = LoggerFactory.getLogger(PendingRequests.class);
 
     private final NodeId peer;
     private final EventLoop loop;
@@ -110,23 +107,14 @@ final class PendingRequests {
     void complete(long id, Message response) {
         BiConsumer<Message, Throwable> answer = remove(id);
         if (answer != null) {
-            deliver(answer, response, null);
+            RequestAnswers.deliver(answer, response, null, peer);
         }
     }
 
     void fail(long id, String reason) {
         BiConsumer<Message, Throwable> answer = remove(id);
         if (answer != null) {
-            deliver(answer, null, new PeerUnavailableException(peer, reason));
-        }
-    }
-
-    /** Hands an outcome over; an answer that throws must not take the connection's other requests down. */
-    private void deliver(BiConsumer<Message, Throwable> answer, Message response, Throwable failure) {
-        try {
-            answer.accept(response, failure);
-        } catch (RuntimeException e) {
-            log.error("handling a reply from {} failed", peer, e);
+            RequestAnswers.deliver(answer, null, new PeerUnavailableException(peer, reason), peer);
         }
     }
 
@@ -202,10 +190,11 @@ final class PendingRequests {
         for (Waiting entry : expired) {
             BiConsumer<Message, Throwable> answer = remove(entry.id);
             if (answer != null) {
-                deliver(answer, null, entry.written ? PeerUnavailableException.timedOut(peer, entry.timeoutMillis)
+                PeerUnavailableException failure = entry.written ? PeerUnavailableException.timedOut(peer, entry.timeoutMillis)
                         : new PeerUnavailableException(peer, "request not sent within "
                                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - entry.registeredNanos)
-                                + " ms: the connection to it is backed up (is it reading?)"));
+                                + " ms: the connection to it is backed up (is it reading?)");
+                RequestAnswers.deliver(answer, null, failure, peer);
             }
         }
     }
