@@ -98,7 +98,7 @@ server_schedstat() {
 
 # redis-benchmark's own p99 and throughput for one command, and the server's CPU and run-queue
 # wait per request in µs while it ran; prints "p99 ops cpu-us wait-us".
-csv_p99() { # label command
+closed_loop_row() { # label command
   local before after
   before=$(server_schedstat)
   redis-benchmark -p "$port" -t "$2" -n "$requests" -c 32 -r 100000 --csv >"$work/rb-$1-$2-run$run.csv" 2>&1 || true
@@ -121,14 +121,14 @@ for run in $(seq "$runs"); do
   read -r max _ _ < <(dkv_bench dkv-closed --duration "$closed_seconds")
   rate=$(awk -v m="$max" 'BEGIN { printf "%d", m / 2 }')
   read -r _ dkv_open_p99 dkv_open_p999 < <(dkv_bench dkv-open --duration "$open_seconds" --rate "$rate")
-  read -r dkv_set_p99 dkv_set_ops dkv_set_cpu dkv_set_wait < <(csv_p99 dkv set)
-  read -r dkv_get_p99 dkv_get_ops dkv_get_cpu dkv_get_wait < <(csv_p99 dkv get)
+  read -r dkv_set_p99 dkv_set_ops dkv_set_cpu dkv_set_wait < <(closed_loop_row dkv set)
+  read -r dkv_get_p99 dkv_get_ops dkv_get_cpu dkv_get_wait < <(closed_loop_row dkv get)
   stop_server
   echo "tails: run $run of $runs: redis" >&2
   start_redis
   read -r _ redis_open_p99 redis_open_p999 < <(dkv_bench redis-open --duration "$open_seconds" --rate "$rate")
-  read -r redis_set_p99 redis_set_ops redis_set_cpu redis_set_wait < <(csv_p99 redis set)
-  read -r redis_get_p99 redis_get_ops redis_get_cpu redis_get_wait < <(csv_p99 redis get)
+  read -r redis_set_p99 redis_set_ops redis_set_cpu redis_set_wait < <(closed_loop_row redis set)
+  read -r redis_get_p99 redis_get_ops redis_get_cpu redis_get_wait < <(closed_loop_row redis get)
   stop_server
   set_ratio=$(ratio "$dkv_set_p99" "$redis_set_p99") get_ratio=$(ratio "$dkv_get_p99" "$redis_get_p99")
   open_ratio=$(ratio "$dkv_open_p999" "$redis_open_p999")
