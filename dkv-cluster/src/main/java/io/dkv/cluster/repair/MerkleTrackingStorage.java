@@ -125,7 +125,8 @@ public final class MerkleTrackingStorage extends ForwardingStorageEngine {
             // Also when the batch was refused part way: what was stored is counted.
             for (int i = 0; i < keys.length; i++) {
                 if (results[i] != null && results[i].applied()) {
-                    trees.changed(partition, keys[i], results[i].previous(), entries[i]);
+                    Entry previous = results[i].previous();
+                    trees.changed(partition, keys[i], previous, Entry.merge(previous, entries[i]));
                 }
             }
         }

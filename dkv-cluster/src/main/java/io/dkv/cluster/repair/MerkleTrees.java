@@ -172,7 +172,7 @@ public final class MerkleTrees {
         long[] entries = {0};
         storage.forEachEntry(partition, (key, entry) -> {
             long keyHash = KeyHash.of(key);
-            leaves[leafOf(keyHash)] ^= digest(keyHash, entry.versions());
+            leaves[leafOf(keyHash)] ^= digest(keyHash, entry);
             entries[0]++;
         });
         if (entries[0] > 0) {
@@ -198,16 +198,24 @@ public final class MerkleTrees {
             return;
         }
         long keyHash = KeyHash.of(key);
-        long delta = (before == null ? 0 : digest(keyHash, before)) ^ (after == null ? 0 : digest(keyHash, after));
+        xorIntoLeaf(partition, keyHash, (before == null ? 0 : digest(keyHash, before)) ^ (after == null ? 0 : digest(keyHash, after)));
+    }
+
+    /** As {@link #changed(int, byte[], EntryVersion, EntryVersion)} with the entries' versions; runs on every replica write. */
+    public void changed(int partition, byte[] key, Entry before, Entry after) {
+        if (!isBuilt(partition)) {
+            return;
+        }
+        long keyHash = KeyHash.of(key);
+        xorIntoLeaf(partition, keyHash, (before == null ? 0 : digest(keyHash, before)) ^ (after == null ? 0 : digest(keyHash, after)));
+    }
+
+    private void xorIntoLeaf(int partition, long keyHash, long delta) {
         if (delta != 0) {
             int leaf = leafOf(keyHash);
             long leafAfter = leaves(partition).accumulateAndGet(leaf, delta, XOR);
             roots.accumulateAndGet(partition, rootTerm(leaf, leafAfter ^ delta) ^ rootTerm(leaf, leafAfter), XOR);
         }
-    }
-
-    public void changed(int partition, byte[] key, Entry before, Entry after) {
-        changed(partition, key, before == null ? null : before.versions(), after == null ? null : after.versions());
     }
 
     /**
@@ -266,12 +274,21 @@ public final class MerkleTrees {
      * Both registers' versions and the fields' digest enter the leaf, so replicas that differ
      * in either register or in any hash field differ here.
      */
-    private static long digest(long keyHash, EntryVersion version) {
-        Version value = version.value();
-        Version expiry = version.expiry();
+    static long digest(long keyHash, EntryVersion version) {
+        return digest(keyHash, version.value(), version.expiry(), version.fieldsDigest());
+    }
+
+    /** The digest of {@code entry.versions()}, without making them: a write pays for no object here. */
+    static long digest(long keyHash, Entry entry) {
+        long fieldsDigest = entry.fields().isEmpty() ? 0 : entry.fields().digest();
+        return digest(keyHash, entry.version(), entry.expiry().version(), fieldsDigest);
+    }
+
+    /** A fields digest of 0 is no fields, as {@link EntryVersion#hasFields} has it. */
+    private static long digest(long keyHash, Version value, Version expiry, long fieldsDigest) {
         long digest = mix(keyHash ^ mix(value.stamp()) ^ ((long) value.node() << 17)
                 ^ mix(expiry.stamp() * 0x9E3779B97F4A7C15L + expiry.node() + 1)
-                ^ (version.hasFields() ? mix(version.fieldsDigest() + 0x632BE59BD9B4E019L) : 0));
+                ^ (fieldsDigest != 0 ? mix(fieldsDigest + 0x632BE59BD9B4E019L) : 0));
         return digest == 0 ? 1 : digest;
     }
 

@@ -1,6 +1,8 @@
 package io.dkv.cluster.repair;
 
 import io.dkv.core.Entry;
+import io.dkv.core.Expiry;
+import io.dkv.core.hash.HashFields;
 import io.dkv.core.storage.MemoryStorageEngine;
 import io.dkv.core.version.EntryVersion;
 import io.dkv.core.version.Version;
@@ -72,6 +74,35 @@ class MerkleTreesTest {
         MerkleTrees rebuilt = MerkleTrees.unbuilt(4);
         rebuilt.build(2, batched);
         assertThat(batched.trees().root(2)).isEqualTo(rebuilt.root(2)).isNotZero();
+    }
+
+    @Test
+    void aBatchMergeCountsTheEntryItStoresNotTheOneOffered() {
+        // The stored expiry is newer than the offered value: what is stored mixes the two.
+        MerkleTrackingStorage storage = new MerkleTrackingStorage(MemoryStorageEngine.unlimited(4), MerkleTrees.empty(4));
+        byte[] key = bytes("mixed");
+        storage.merge(2, key, Entry.expiryOnly(Expiry.at(1_000_000, new Version(900, 1))));
+
+        storage.mergeAll(2, new byte[][] {key}, new Entry[] {Entry.value(bytes("v"), new Version(500, 2))},
+                new io.dkv.core.storage.MergeResult[1]);
+
+        assertThat(storage.get(2, key).expiry().version()).isEqualTo(new Version(900, 1));
+        assertThat(storage.trees().leafHashes(2)).isEqualTo(MerkleTrees.of(storage, 4).leafHashes(2));
+    }
+
+    @Test
+    void anEntrysDigestIsTheDigestOfItsVersions() {
+        long keyHash = io.dkv.core.ring.KeyHash.of(bytes("k"));
+        Version version = new Version(7, 2);
+        List<Entry> entries = List.of(
+                Entry.value(bytes("v"), version),
+                Entry.tombstone(version),
+                Entry.expiring(bytes("v"), version, 123),
+                Entry.expiryOnly(Expiry.at(5, new Version(9, 1))),
+                Entry.fieldsOnly(HashFields.written(java.util.Map.of(bytes("f"), bytes("x")), version)));
+        for (Entry entry : entries) {
+            assertThat(MerkleTrees.digest(keyHash, entry)).as("%s", entry).isEqualTo(MerkleTrees.digest(keyHash, entry.versions()));
+        }
     }
 
     @Test
