@@ -78,18 +78,15 @@ public final class MemoryStorageEngine implements StorageEngine {
     }
 
     private MergeResult merge(int partition, PartitionTable table, byte[] key, Entry entry) {
-        boolean[] applied = new boolean[1];
-        Entry previous = table.update(key, current -> {
+        return table.update(key, current -> {
             Entry merged = Entry.merge(current, entry);
             if (current != null && merged.equals(current)) {
                 return null;
             }
             accounting.reserve(StorageAccounting.growth(key, current, merged));
             accounting.replaced(partition, current, merged);
-            applied[0] = true;
             return merged;
         });
-        return new MergeResult(applied[0], previous);
     }
 
     @Override

@@ -59,9 +59,9 @@ final class PartitionTable {
      * in place of the current one, unless it returns null. Atomic per key: the update runs
      * under the table's lock and should be quick.
      *
-     * @return the entry stored before, or null when the key was absent
+     * @return whether an entry was stored, and the entry stored before (null when the key was absent)
      */
-    synchronized Entry update(byte[] key, Update update) {
+    synchronized MergeResult update(byte[] key, Update update) {
         int hash = EntryRecords.hash(key);
         Slots current = slots;
         int index = indexOf(current, key, hash);
@@ -75,7 +75,7 @@ final class PartitionTable {
                 insert(hash, record);
             }
         }
-        return before;
+        return new MergeResult(after != null, before);
     }
 
     /** Removes the key when {@code test} accepts its entry; returns the entry removed, or null. */

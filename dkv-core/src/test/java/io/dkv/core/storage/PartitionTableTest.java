@@ -71,9 +71,10 @@ class PartitionTableTest {
         PartitionTable table = new PartitionTable();
         put(table, "k", 1);
 
-        Entry before = table.update(key("k"), current -> null);
+        MergeResult result = table.update(key("k"), current -> null);
 
-        assertThat(before.version().stamp()).isEqualTo(1);
+        assertThat(result.applied()).isFalse();
+        assertThat(result.previous().version().stamp()).isEqualTo(1);
         assertThat(value(table, "k")).isEqualTo(1);
     }
 
