@@ -75,7 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "0",
             description = {"Run the load this long first and leave it out of the figures (this client's JIT",
-                    "warming up distorts the first second's tail); with --duration only (default ${DEFAULT-VALUE})."})
+                    "warming up distorts the first second's tail). With --rate, the figures count the requests",
+                    "due after it, on a schedule that starts then: what the warm-up fell behind is dropped, not",
+                    "sent late. With --duration only (default ${DEFAULT-VALUE})."})
     double warmupSeconds;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE as JSON.")

@@ -52,6 +52,9 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
     private long lastProgress;
     private String closeReason;
     private boolean wakeUpScheduled;
+    /** Once set, requests due (open loop) or written (closed loop) before {@link #measuredFrom} are the warm-up's: not recorded. */
+    private volatile boolean warmupOver;
+    private volatile long measuredFrom;
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Outcome> finished = new CompletableFuture<>();
@@ -99,6 +102,18 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
             pacing.startAt(firstDueNanos);
             send();
         });
+    }
+
+    /**
+     * The warm-up is over at {@code fromNanos}: replies to requests from before it are not
+     * recorded, and in open loop the next request is due at {@code firstDueNanos} at the
+     * earliest ({@link Pacing#restartAt}). So the measured figures are those of requests due
+     * in the measured part, each timed in full.
+     */
+    void measureFrom(long fromNanos, long firstDueNanos) {
+        measuredFrom = fromNanos;
+        warmupOver = true; // after measuredFrom: whoever reads it true reads that too
+        ctx.executor().execute(() -> pacing.restartAt(firstDueNanos));
     }
 
     /** Closes the connection if it has waited longer than {@code timeoutNanos} for a reply. */
@@ -153,6 +168,9 @@ final class BenchConnection extends SimpleChannelInboundHandler<Reply> {
         oldest = (oldest + 1) % sent.length;
         inFlight--;
         lastProgress = nanoTime.getAsLong();
+        if (warmupOver && startedAt - measuredFrom < 0) {
+            return; // a warm-up request
+        }
         if (reply.isError()) {
             stats.recordError(operation, reply.error());
         } else {

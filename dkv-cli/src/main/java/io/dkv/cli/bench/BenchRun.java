@@ -148,7 +148,11 @@ final class BenchRun {
             }
             now = nanoTime.getAsLong();
             if (warming && now >= warmupEnd) {
-                // What the warm-up recorded is taken and dropped; the figures count from here.
+                // What the warm-up recorded is taken and dropped; the figures count the
+                // requests due from here, on a schedule that starts here.
+                for (int i = 0; i < connections.size(); i++) {
+                    connections.get(i).measureFrom(now, plan.firstDueNanos(i, now));
+                }
                 collector.sample(now);
                 collector = new StatsCollector(stats, now);
                 measuredFrom = now;

@@ -45,6 +45,18 @@ final class Pacing {
         nextDueNanos = nanos;
     }
 
+    /**
+     * The measured part of a run starts: no request is due before {@code nanos}. Requests
+     * that fell due earlier and have not gone yet are dropped, so the backlog of a warm-up
+     * (a client still compiling its code falls behind its own schedule) does not delay the
+     * requests measured. A no-op in closed loop.
+     */
+    void restartAt(long nanos) {
+        if (openLoop() && nextDueNanos - nanos < 0) {
+            nextDueNanos = nanos;
+        }
+    }
+
     /** Whether the next request may go at {@code nowNanos}. */
     boolean due(long nowNanos) {
         return !openLoop() || nextDueNanos - nowNanos <= 0;

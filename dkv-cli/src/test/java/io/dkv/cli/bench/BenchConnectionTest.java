@@ -193,6 +193,29 @@ class BenchConnectionTest {
     }
 
     @Test
+    void theMeasuredPartStartsOnItsOwnScheduleWithoutTheWarmupsBacklog() {
+        openPaced(1, new RunLimit.Requests(2), Pacing.every(10 * MS));
+        connection.start(clock.get());
+        channel.runPendingTasks();
+        assertThat(requestsSent()).isEqualTo(1);
+
+        // The reply takes 35 ms: requests due at +10, +20 and +30 are behind when the warm-up ends.
+        clock.addAndGet(35 * MS);
+        connection.measureFrom(clock.get(), clock.get());
+        channel.runPendingTasks();
+        reply("+OK\r\n");
+        assertThat(requestsSent()).as("the next request is the measured part's first, due now").isEqualTo(1);
+        clock.addAndGet(2 * MS);
+        reply("+OK\r\n");
+
+        assertThat(connection.finished()).isCompleted();
+        Histogram latencies = latencies();
+        assertThat(latencies.getTotalCount()).as("the warm-up's request is not recorded").isEqualTo(1);
+        // Due at +35 and answered at +37; with the warm-up's schedule it would count from +10: 27 ms.
+        assertThat(latencies.getMaxValue()).isCloseTo(2_000L, withinPercentage(0.5));
+    }
+
+    @Test
     void openLoopWaitsForTheNextRequestToBeDueEvenWithSlotsFree() {
         openPaced(4, new RunLimit.Requests(2), Pacing.every(10 * MS));
         connection.start(clock.get());
