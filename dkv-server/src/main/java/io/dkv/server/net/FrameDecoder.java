@@ -17,7 +17,7 @@ import java.util.Locale;
  * and the error is raised once.
  *
  * <p>Nothing is allocated from a declared length: a frame's length is checked against the
- * limit before any of its body is awaited, the body is a slice of the bytes that arrived,
+ * limit before any of its body is awaited, the body is decoded where it arrived, bounded to the frame,
  * and every length or count inside it is checked against the bytes left in the frame
  * before an array is made ({@link WireFormat}). On a peer's inbound connection the frames
  * that open it (the handshake, and with a cluster-secret the proof) must be small
@@ -82,7 +82,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
             if (openingFramesLeft > 0) {
                 openingFramesLeft--;
             }
-            out.add(decodeFrame(in.readSlice(length)));
+            // The writer index bounds the decode to the frame, as a slice would, without a
+            // slice object per frame (four per replicated write); decoded messages copy what
+            // they keep, so nothing refers to the buffer afterwards.
+            int end = in.readerIndex() + length;
+            int arrived = in.writerIndex();
+            in.writerIndex(end);
+            try {
+                out.add(decodeFrame(in));
+            } finally {
+                in.writerIndex(arrived);
+                in.readerIndex(end);
+            }
         }
     }
 

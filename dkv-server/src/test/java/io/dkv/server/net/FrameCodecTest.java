@@ -340,6 +340,18 @@ class FrameCodecTest {
     }
 
     @Test
+    void aMessageCutShortIsRefusedAndNotReadOnIntoTheFrameBehindIt() {
+        ByteBuf frame = encode(new Frame(Frame.Kind.REQUEST, 1,
+                new WriteRequest(1, bytes("key"), Entry.value(bytes("value"), VERSION))));
+        frame.setInt(0, frame.getInt(0) - 3); // its last 3 bytes now read as the start of what follows
+        ByteBuf next = encode(new Frame(Frame.Kind.REQUEST, 2, new ReadRequest(1, bytes("key"))));
+        frame.writeBytes(next);
+        next.release();
+
+        assertDecoderRefuses(frame, CorruptedFrameException.class, "malformed frame");
+    }
+
+    @Test
     void invalidEntryFlagIsRefused() {
         ByteBuf frame = encode(new Frame(Frame.Kind.RESPONSE, 1, new ReadReply(Entry.tombstone(VERSION))));
         // ReadReply: type, present flag, version (long + int), then the entry flag.
