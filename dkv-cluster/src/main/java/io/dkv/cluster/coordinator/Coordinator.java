@@ -395,32 +395,57 @@ public final class Coordinator {
      */
     private void sendWrite(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry,
                            ReplicaTarget target, boolean sloppy) {
-        NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
-        Ring ring = state.current();
         endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor(), state.epoch()),
-                answer(reply -> {
-                    if (reply instanceof WriteReply ack && ack.stored() != null) {
-                        clock.observe(ack.stored().stamp());
-                    }
-                    if (!(reply instanceof WriteReply)) {
-                        handoff.keep(missed, partition, key, entry);
-                    }
-                    NodeId standIn = operation.onReply(target.node(), reply,
-                            sloppy ? tried -> router.nextStandIn(ring, partition, tried) : null);
-                    sendToStandIn(operation, state, partition, key, entry, missed, standIn);
-                }, reason -> {
-                    metrics.replicaFailures.increment();
-                    handoff.keep(missed, partition, key, entry);
-                    NodeId standIn = operation.onFailure(target.node(), reason,
-                            sloppy ? tried -> router.nextStandIn(ring, partition, tried) : null);
-                    sendToStandIn(operation, state, partition, key, entry, missed, standIn);
-                }));
+                new WriteSend(operation, state, partition, key, entry, target, sloppy));
     }
 
-    private void sendToStandIn(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry,
-                               NodeId missed, NodeId standIn) {
-        if (standIn != null) {
-            sendWrite(operation, state, partition, key, entry, new ReplicaTarget(standIn, missed), true);
+    /**
+     * One replica's part of a write, waiting for its answer. One object per replica request
+     * holds what the answer needs (a reply and a failure lambda, and the adapter between them,
+     * were three objects capturing the same things, for every replica of every write).
+     */
+    private final class WriteSend implements BiConsumer<Message, Throwable> {
+        private final WriteOperation operation;
+        private final RingState state;
+        private final int partition;
+        private final byte[] key;
+        private final Entry entry;
+        private final ReplicaTarget target;
+        private final boolean sloppy;
+
+        WriteSend(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry, ReplicaTarget target,
+                  boolean sloppy) {
+            this.operation = operation;
+            this.state = state;
+            this.partition = partition;
+            this.key = key;
+            this.entry = entry;
+            this.target = target;
+            this.sloppy = sloppy;
+        }
+
+        @Override
+        public void accept(Message reply, Throwable error) {
+            NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
+            Function<Set<NodeId>, NodeId> nextStandIn = sloppy
+                    ? tried -> router.nextStandIn(state.current(), partition, tried) : null;
+            NodeId standIn;
+            if (error == null) {
+                if (reply instanceof WriteReply ack && ack.stored() != null) {
+                    clock.observe(ack.stored().stamp());
+                }
+                if (!(reply instanceof WriteReply)) {
+                    handoff.keep(missed, partition, key, entry);
+                }
+                standIn = operation.onReply(target.node(), reply, nextStandIn);
+            } else {
+                metrics.replicaFailures.increment();
+                handoff.keep(missed, partition, key, entry);
+                standIn = operation.onFailure(target.node(), failureReason(error), nextStandIn);
+            }
+            if (standIn != null) {
+                sendWrite(operation, state, partition, key, entry, new ReplicaTarget(standIn, missed), true);
+            }
         }
     }
 
@@ -508,13 +533,17 @@ public final class Coordinator {
             if (error == null) {
                 onReply.accept(reply);
             } else {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof PeerUnavailableException unavailable) {
-                    onFailure.accept(unavailable.reason());
-                } else {
-                    onFailure.accept(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
-                }
+                onFailure.accept(failureReason(error));
             }
         };
+    }
+
+    /** What a failed request's callback is told: the peer's reason, or the error's message. */
+    private static String failureReason(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof PeerUnavailableException unavailable) {
+            return unavailable.reason();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 }
