@@ -36,8 +36,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -295,22 +293,23 @@ public final class Coordinator {
     private void sendRead(ReadOperation operation, long epoch, int partition, byte[] key, ReadOperation.Send send,
                           long[] newerEpoch) {
         long sentNanos = readLatency != null && !send.node().equals(self) ? time.monotonicNanos() : -1;
-        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest(), epoch),
-                answer(reply -> {
-                    if (sentNanos >= 0 && (reply instanceof ReadReply || reply instanceof DigestReply)) {
-                        readLatency.record(time.monotonicNanos() - sentNanos);
-                    }
-                    observe(reply);
-                    if (reply instanceof NotMine notMine) {
-                        synchronized (newerEpoch) {
-                            newerEpoch[0] = Math.max(newerEpoch[0], notMine.epoch());
-                        }
-                    }
-                    sendNext(operation, epoch, partition, key, operation.onReply(send.index(), reply), newerEpoch);
-                }, reason -> {
-                    metrics.replicaFailures.increment();
-                    sendNext(operation, epoch, partition, key, operation.onFailure(send.index(), reason), newerEpoch);
-                }));
+        endpoints.request(send.node(), new ReadRequest(partition, key, send.digest(), epoch), (reply, error) -> {
+            if (error != null) {
+                metrics.replicaFailures.increment();
+                sendNext(operation, epoch, partition, key, operation.onFailure(send.index(), failureReason(error)), newerEpoch);
+                return;
+            }
+            if (sentNanos >= 0 && (reply instanceof ReadReply || reply instanceof DigestReply)) {
+                readLatency.record(time.monotonicNanos() - sentNanos);
+            }
+            observe(reply);
+            if (reply instanceof NotMine notMine) {
+                synchronized (newerEpoch) {
+                    newerEpoch[0] = Math.max(newerEpoch[0], notMine.epoch());
+                }
+            }
+            sendNext(operation, epoch, partition, key, operation.onReply(send.index(), reply), newerEpoch);
+        });
     }
 
     private void sendNext(ReadOperation operation, long epoch, int partition, byte[] key, ReadOperation.Send send,
@@ -391,62 +390,34 @@ public final class Coordinator {
     /**
      * Sends the write to one target. If it fails to answer, the replica it stood for keeps
      * a hint here; in a sloppy write the next up node clockwise then takes it in that
-     * replica's place, while the write still needs answers.
+     * replica's place, while the write still needs answers. One callback object per request
+     * (this runs for every replica of every write), so reply and failure share it.
      */
     private void sendWrite(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry,
                            ReplicaTarget target, boolean sloppy) {
         endpoints.request(target.node(), new WriteRequest(partition, key, entry, target.hintFor(), state.epoch()),
-                new WriteSend(operation, state, partition, key, entry, target, sloppy));
-    }
-
-    /**
-     * One replica's part of a write, waiting for its answer. One object per replica request
-     * holds what the answer needs (a reply and a failure lambda, and the adapter between them,
-     * were three objects capturing the same things, for every replica of every write).
-     */
-    private final class WriteSend implements BiConsumer<Message, Throwable> {
-        private final WriteOperation operation;
-        private final RingState state;
-        private final int partition;
-        private final byte[] key;
-        private final Entry entry;
-        private final ReplicaTarget target;
-        private final boolean sloppy;
-
-        WriteSend(WriteOperation operation, RingState state, int partition, byte[] key, Entry entry, ReplicaTarget target,
-                  boolean sloppy) {
-            this.operation = operation;
-            this.state = state;
-            this.partition = partition;
-            this.key = key;
-            this.entry = entry;
-            this.target = target;
-            this.sloppy = sloppy;
-        }
-
-        @Override
-        public void accept(Message reply, Throwable error) {
-            NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
-            Function<Set<NodeId>, NodeId> nextStandIn = sloppy
-                    ? tried -> router.nextStandIn(state.current(), partition, tried) : null;
-            NodeId standIn;
-            if (error == null) {
-                if (reply instanceof WriteReply ack && ack.stored() != null) {
-                    clock.observe(ack.stored().stamp());
-                }
-                if (!(reply instanceof WriteReply)) {
-                    handoff.keep(missed, partition, key, entry);
-                }
-                standIn = operation.onReply(target.node(), reply, nextStandIn);
-            } else {
-                metrics.replicaFailures.increment();
-                handoff.keep(missed, partition, key, entry);
-                standIn = operation.onFailure(target.node(), failureReason(error), nextStandIn);
-            }
-            if (standIn != null) {
-                sendWrite(operation, state, partition, key, entry, new ReplicaTarget(standIn, missed), true);
-            }
-        }
+                (reply, error) -> {
+                    NodeId missed = target.isStandIn() ? target.hintFor() : target.node();
+                    Function<Set<NodeId>, NodeId> nextStandIn = sloppy
+                            ? tried -> router.nextStandIn(state.current(), partition, tried) : null;
+                    NodeId standIn;
+                    if (error == null) {
+                        if (reply instanceof WriteReply ack && ack.stored() != null) {
+                            clock.observe(ack.stored().stamp());
+                        }
+                        if (!(reply instanceof WriteReply)) {
+                            handoff.keep(missed, partition, key, entry);
+                        }
+                        standIn = operation.onReply(target.node(), reply, nextStandIn);
+                    } else {
+                        metrics.replicaFailures.increment();
+                        handoff.keep(missed, partition, key, entry);
+                        standIn = operation.onFailure(target.node(), failureReason(error), nextStandIn);
+                    }
+                    if (standIn != null) {
+                        sendWrite(operation, state, partition, key, entry, new ReplicaTarget(standIn, missed), true);
+                    }
+                });
     }
 
     /** Sends the newest entry to every replica that answered with something older. */
@@ -525,17 +496,6 @@ public final class Coordinator {
         return new NotEnoughReplicasException(operation, 0, required, "only " + reachable + " of "
                 + config.replicas() + " replicas " + (router.sloppy() && !"read".equals(operation) ? "or stand-ins " : "")
                 + "are up; down: " + router.downReplicas(ring, partition));
-    }
-
-    /** Adapts a request's outcome, a reply or a failure, to reply and failure callbacks. */
-    private static BiConsumer<Message, Throwable> answer(Consumer<Message> onReply, Consumer<String> onFailure) {
-        return (reply, error) -> {
-            if (error == null) {
-                onReply.accept(reply);
-            } else {
-                onFailure.accept(failureReason(error));
-            }
-        };
     }
 
     /** What a failed request's callback is told: the peer's reason, or the error's message. */
