@@ -90,11 +90,7 @@ public record Entry(byte[] value, Version version, Expiry expiry, HashFields fie
      * as Redis removes an emptied hash), else a string or nothing by the value register.
      */
     public KeyType type() {
-        if (fields.isEmpty()) {
-            // Every string and tombstone: asked on each write (accounting, replies), so no register is made for it.
-            return value == null ? KeyType.NONE : KeyType.STRING;
-        }
-        return new ValueRegister(value, version, fields).type();
+        return ValueRegister.typeOf(value, fields);
     }
 
     /** What a client reading at {@code nowMillis} sees the key hold: {@link KeyType#NONE} when deleted or expired. */

@@ -51,6 +51,11 @@ public record ValueRegister(byte[] value, Version version, HashFields fields) {
     }
 
     public KeyType type() {
+        return typeOf(value, fields);
+    }
+
+    /** What a register of this key-level value and these fields holds, without making one (asked on every write). */
+    public static KeyType typeOf(byte[] value, HashFields fields) {
         if (!fields.isEmpty()) {
             return fields.liveCount() > 0 ? KeyType.HASH : KeyType.NONE;
         }
