@@ -5,7 +5,7 @@
 #
 # For each target (redis-server --save '' --appendonly no; dkv local --nodes 1; dkv local
 # --nodes 3 --replicas 3, QUORUM) it runs redis-benchmark SET and GET with -c 50, plain and
-# with -P 16, 100,000 random keys of 100 bytes, and reads the server's user + system time
+# with -P 16, 100,000 random keys of 100 bytes, and reads the server's user and system time
 # from /proc/PID/stat before and after each row, and the client's from /usr/bin/time. dkv is
 # warmed (JIT) with an untimed run of every row first. Prints one line per row: ops/s, and
 # per request the server's and the client's CPU, each split into user and kernel (system)
@@ -67,7 +67,7 @@ measure() { # target port
       redis-benchmark -p "$port" $row -n "$requests" -c 50 -r 100000 -d 100 -q >"$work/out" 2>&1
     after=$(cpu_micros "$server_pid")
     ops=$(tr '\r' '\n' <"$work/out" | grep -Eo '[0-9.]+ requests per second' | tail -1 | cut -d' ' -f1)
-    echo "$before $after $(cat "$work/client-time")" | awk -v t="$target" -v r="$row" -v ops="$ops" -v n="$requests" \
+    echo "$before $after $(tail -1 "$work/client-time")" | awk -v t="$target" -v r="$row" -v ops="$ops" -v n="$requests" \
       '{ su = ($3 - $1) / n; ss = ($4 - $2) / n; cu = $5 * 1000000 / n; cs = $6 * 1000000 / n
          printf "| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", t, r, ops, su, ss, cu, cs, su + ss + cu + cs }'
   done
