@@ -41,6 +41,8 @@ for _ in $(seq 300); do
   [[ $(redis-cli -p "$base" PING 2>/dev/null) == PONG ]] && break
   sleep 0.2
 done
+[[ $(redis-cli -p "$base" PING 2>/dev/null) == PONG ]] ||
+  { echo "where-time-goes: dkv did not answer on port $base within 60 s; its log:" >&2; cat "$work/dkv.log" >&2; exit 1; }
 jvm=$(pgrep -P "$server_pid" java || echo "$server_pid")
 warm_request_rows "$base"
 
@@ -48,7 +50,8 @@ warm_request_rows "$base"
 redis-benchmark -p "$base" $row -n 100000000 -c 50 -r 100000 -d 100 -q >"$work/load" 2>&1 &
 load_pid=$!
 sleep 2
-java -jar "$profiler" profiler -d 8 -e cpu -i 200us -t -o collapsed -f "$PWD/where-time-goes.collapsed" "$jvm" >/dev/null 2>&1
+java -jar "$profiler" profiler -d 8 -e cpu -i 200us -t -o collapsed -f "$PWD/where-time-goes.collapsed" "$jvm" \
+  >"$work/profiler.log" 2>&1 || { echo "where-time-goes: async-profiler failed:" >&2; cat "$work/profiler.log" >&2; exit 1; }
 kill "$load_pid" 2>/dev/null || true
 wait "$load_pid" 2>/dev/null || true
 load_pid=""
