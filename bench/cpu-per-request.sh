@@ -22,10 +22,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/dkv-cpu.XXXXXX")"
 server_pid=""
 
 cleanup() {
-  if [[ -n $server_pid ]]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,22 +38,7 @@ cpu_micros() {
   awk -v ticks="$ticks" '{ printf "%.0f %.0f\n", $14 * 1000000 / ticks, $15 * 1000000 / ticks }' "/proc/$1/stat"
 }
 
-await_ready() { # port...
-  local port
-  for port in "$@"; do
-    for _ in $(seq 600); do
-      redis-cli -p "$port" INFO dkv 2>/dev/null | tr -d '\r' | grep -qx 'recovering:1' && { sleep 0.2; continue; }
-      [[ $(redis-cli -p "$port" PING 2>/dev/null) == PONG ]] && break
-      sleep 0.2
-    done
-  done
-}
 
-stop() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 
 measure() { # target port
   local target=$1 port=$2 row before after ops
@@ -76,19 +58,19 @@ measure() { # target port
 echo "| target | redis-benchmark | ops/s | server user µs / request | server kernel µs | client user µs | client kernel µs | total µs |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 
-redis-server --port 7900 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 &
+redis-server --port 7900 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
 server_pid=$!
-await_ready 7900
+await_ready "$work/redis.log" 7900
 measure redis 7900
-stop
+stop_server
 
 for nodes in 1 3; do
   "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port 27400 >"$work/dkv.log" 2>&1 &
   server_pid=$!
   ports=()
   for ((i = 0; i < nodes; i++)); do ports+=($((27400 + i))); done
-  await_ready "${ports[@]}"
+  await_ready "$work/dkv.log" "${ports[@]}"
   warm_request_rows 27400
   measure "dkv-$nodes" 27400
-  stop
+  stop_server
 done

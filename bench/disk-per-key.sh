@@ -72,21 +72,6 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-await_ready() { # log port: PING answered and (dkv) no longer recovering
-  local log=$1 port=$2 tries info
-  for ((tries = 0; ; tries++)); do
-    if [[ $(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null) == PONG ]]; then
-      info=$(redis-cli -h 127.0.0.1 -p "$port" INFO dkv 2>/dev/null | tr -d '\r')
-      [[ $info == *recovering:1* ]] || return 0
-    fi
-    if ! kill -0 "$server_pid" 2>/dev/null || ((tries > 1500)); then
-      echo "disk-per-key: the server on port $port did not come up; end of $log:" >&2
-      tail -n 30 "$log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-}
 
 load() { # port
   local out="$work/pipe-$1.txt"

